@@ -1,0 +1,246 @@
+package dev.kcintegrations.callout;
+
+import dev.kcintegrations.shared.BoundedBody;
+import dev.kcintegrations.shared.OAuthError;
+import dev.kcintegrations.shared.OAuthErrorResponses;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.OPTIONS;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedHashMap;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.OIDCAdvancedConfigWrapper;
+import org.keycloak.protocol.oidc.TokenManager;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.jose.jws.JWSInput;
+import org.keycloak.jose.jws.JWSInputException;
+import org.keycloak.representations.AccessToken;
+import org.keycloak.representations.AccessTokenResponse;
+import org.keycloak.services.CorsErrorResponseException;
+import org.keycloak.services.clientpolicy.ClientPolicyException;
+import org.keycloak.services.cors.Cors;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code POST /realms/{realm}/oauth-compat/token}: the client-credentials grant the way SaaS callout
+ * clients (Coupa) ask for it. It only adapts the request and the answer; the token itself comes from
+ * Keycloak's own {@code client_credentials} grant (realm keys, client scopes, mappers, lifespan, events,
+ * client policies).
+ */
+public final class CalloutTokenEndpoint {
+
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    static final String ENDPOINT_DETAIL = "endpoint";
+    static final String ENDPOINT_NAME = "oauth-compat";
+
+    private static final Logger LOG = Logger.getLogger(CalloutTokenEndpoint.class);
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+
+    CalloutTokenEndpoint(KeycloakSession session) {
+        this.session = session;
+        this.realm = session.getContext().getRealm();
+    }
+
+    @POST
+    @Path("token")
+    public Response token(InputStream body) {
+        EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
+                .event(EventType.CLIENT_LOGIN)
+                .detail(ENDPOINT_DETAIL, ENDPOINT_NAME);
+        HttpHeaders headers = session.getContext().getRequestHeaders();
+        List<String> sent = headers.getRequestHeader(HttpHeaders.AUTHORIZATION);
+        List<String> authorization = sent == null || sent.isEmpty() ? null : sent;
+        boolean basic = authorization != null && authorization.size() == 1 && BasicCredentials.isBasic(authorization.get(0));
+        try {
+            return issue(event, headers, authorization, body);
+        } catch (OAuthError refusal) {
+            event.detail(Details.REASON, refusal.reason());
+            event.error(refusal.eventError());
+            return OAuthErrorResponses.render(refusal, basic || authorization == null ? realm.getName() : null);
+        } catch (CorsErrorResponseException refusal) {
+            // Refused by Keycloak's grant (service account disabled, invalid scope, client policy …):
+            // it has recorded the event already; answer in the same format.
+            OAuthError error = new OAuthError(Response.Status.fromStatusCode(refusal.getResponse().getStatus()),
+                    refusal.getMessage(), refusal.getErrorDescription(), null);
+            return OAuthErrorResponses.render(error, basic ? realm.getName() : null);
+        } catch (RuntimeException unexpected) {
+            String correlationId = UUID.randomUUID().toString();
+            LOG.errorf(unexpected, "Unexpected error on oauth-compat token request, correlation id %s", correlationId);
+            event.detail(Details.REASON, "Unexpected server error, correlation id " + correlationId);
+            event.error("unknown_error");
+            return OAuthErrorResponses.render(new OAuthError(Response.Status.INTERNAL_SERVER_ERROR, "server_error",
+                    "Unexpected error, correlation id " + correlationId, null), null);
+        }
+    }
+
+    private Response issue(EventBuilder event, HttpHeaders headers, List<String> authorization, InputStream in) {
+        checkRealm();
+        TokenRequestBody request = readRequest(headers, in);
+
+        String grantType = request.get(OAuth2Constants.GRANT_TYPE);
+        event.detail(Details.GRANT_TYPE, grantType);
+        if (grantType == null || grantType.isEmpty()) {
+            throw OAuthError.invalidRequest("Missing parameter: grant_type");
+        }
+        if (!OAuth2Constants.CLIENT_CREDENTIALS.equals(grantType)) {
+            throw new OAuthError(Response.Status.BAD_REQUEST, "unsupported_grant_type",
+                    "Only grant_type=client_credentials is supported here", "invalid_request");
+        }
+
+        CalloutClient client = CalloutClient.authenticate(session, realm, authorization, request, event);
+
+        session.getContext().setClient(client.model());
+        event.client(client.model()).detail(Details.CLIENT_AUTH_METHOD, client.method());
+
+        OAuth2GrantType grant = session.getProvider(OAuth2GrantType.class, OAuth2Constants.CLIENT_CREDENTIALS);
+        MultivaluedMap<String, String> form = new MultivaluedHashMap<>();
+        form.putSingle(OAuth2Constants.GRANT_TYPE, grantType);
+        String scope = request.get(OAuth2Constants.SCOPE);
+        if (scope != null) {
+            form.putSingle(OAuth2Constants.SCOPE, scope);
+        }
+        Cors cors = Cors.builder().auth().allowedMethods("POST");
+        try {
+            grant.preProcess(session, form);
+        } catch (ClientPolicyException refused) {
+            event.detail(Details.CLIENT_POLICY_ERROR, refused.getError())
+                    .detail(Details.CLIENT_POLICY_ERROR_DETAIL, refused.getErrorDetail());
+            throw new OAuthError(refused.getErrorStatus(), refused.getError(), refused.getErrorDetail(),
+                    refused.getError(), Details.CLIENT_POLICY_ERROR);
+        }
+        OAuth2GrantType.Context context = new OAuth2GrantType.Context(session,
+                OIDCAdvancedConfigWrapper.fromClientModel(client.model()), client.authAttributes(), form, event, cors,
+                new TokenManager());
+        Response issued = grant.process(context);
+        AccessTokenResponse token = (AccessTokenResponse) issued.getEntity();
+
+        return OAuthErrorResponses.noStore(Response.ok(new CalloutTokenResponse(token.getToken(),
+                        CalloutTokenResponse.BEARER, lifetime(token), scope == null ? null : token.getScope()),
+                MediaType.APPLICATION_JSON_TYPE)).build();
+    }
+
+    /**
+     * {@code exp - iat} of the token just issued: the client's configured lifespan. Keycloak's own
+     * {@code expires_in} is {@code exp - now} and reads one second short when a second boundary passes
+     * while the token is built; a callout client compares it with what its administrator configured.
+     */
+    private static long lifetime(AccessTokenResponse response) {
+        try {
+            AccessToken token = new JWSInput(response.getToken()).readJsonContent(AccessToken.class);
+            return token.getExp() - token.getIat();
+        } catch (JWSInputException e) {
+            return response.getExpiresIn();
+        }
+    }
+
+    private void checkRealm() {
+        if (!realm.isEnabled()) {
+            throw new OAuthError(Response.Status.FORBIDDEN, "access_denied", "Realm not enabled", "realm_disabled");
+        }
+        if (!"https".equals(session.getContext().getUri().getBaseUri().getScheme())
+                && realm.getSslRequired().isRequired(session.getContext().getConnection())) {
+            throw new OAuthError(Response.Status.FORBIDDEN, "invalid_request", "HTTPS required", "ssl_required");
+        }
+    }
+
+    private TokenRequestBody readRequest(HttpHeaders headers, InputStream in) {
+        String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        if (TokenRequestBody.format(contentType) == TokenRequestBody.Format.JSON) {
+            return TokenRequestBody.fromJson(contentType, readBody(in));
+        }
+        // Form bodies reach us already read and decoded by Keycloak's HTTP layer (as on its own token
+        // endpoint), so the size limit is checked on the declared length and on what was decoded.
+        if (headers.getLength() > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        MultivaluedMap<String, String> form;
+        try {
+            form = session.getContext().getHttpRequest().getDecodedFormParameters();
+        } catch (IllegalArgumentException e) {
+            // Keycloak's own token endpoint answers 500 here; a malformed body is the client's error.
+            throw OAuthError.invalidRequest("Malformed form body: bad percent-encoding");
+        }
+        long decodedLength = form.entrySet().stream()
+                .mapToLong(e -> e.getKey().length() + e.getValue().stream().mapToLong(String::length).sum())
+                .sum();
+        if (decodedLength > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        return TokenRequestBody.fromForm(form);
+    }
+
+    private static OAuthError tooLarge() {
+        return new OAuthError(Response.Status.REQUEST_ENTITY_TOO_LARGE, "invalid_request",
+                "Request body is larger than " + MAX_BODY_BYTES + " bytes", "invalid_request");
+    }
+
+    private static byte[] readBody(InputStream in) {
+        try {
+            return BoundedBody.read(in, MAX_BODY_BYTES).orElseThrow(CalloutTokenEndpoint::tooLarge);
+        } catch (IOException e) {
+            throw OAuthError.invalidRequest("Request body could not be read");
+        }
+    }
+
+    @GET
+    @Path("token")
+    public Response get() {
+        return methodNotAllowed();
+    }
+
+    @PUT
+    @Path("token")
+    public Response put() {
+        return methodNotAllowed();
+    }
+
+    @DELETE
+    @Path("token")
+    public Response delete() {
+        return methodNotAllowed();
+    }
+
+    @PATCH
+    @Path("token")
+    public Response patch() {
+        return methodNotAllowed();
+    }
+
+    @HEAD
+    @Path("token")
+    public Response head() {
+        return methodNotAllowed();
+    }
+
+    @OPTIONS
+    @Path("token")
+    public Response options() {
+        return Response.noContent().allow("POST", "OPTIONS").build();
+    }
+
+    private static Response methodNotAllowed() {
+        Response refusal = OAuthErrorResponses.render(new OAuthError(Response.Status.METHOD_NOT_ALLOWED,
+                "invalid_request", "Use POST for the token endpoint", null), null);
+        return Response.fromResponse(refusal).allow("POST", "OPTIONS").build();
+    }
+}

@@ -1,0 +1,229 @@
+package dev.kcintegrations.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keycloak from the real distribution zip (unpacked by Maven from Central), run as a child process on
+ * free loopback ports with this project installed by {@code docker/install.sh}.
+ */
+final class DistributionServer implements KeycloakServer {
+
+    private static final Duration STARTUP = Duration.ofMinutes(4);
+
+    private final Process process;
+    private final Path log;
+    private final URI baseUrl;
+    private final URI managementUrl;
+
+    private DistributionServer(Process process, Path log, URI baseUrl, URI managementUrl) {
+        this.process = process;
+        this.log = log;
+        this.baseUrl = baseUrl;
+        this.managementUrl = managementUrl;
+    }
+
+    /** Settings of one node; {@code extraArgs} add SPI options and the like. */
+    record Settings(Path distribution, Path providersJar, Path projectRoot, Path runDirectory, List<String> extraArgs) {
+    }
+
+    static DistributionServer start(Settings settings) {
+        try {
+            Path home = settings.runDirectory().resolve("keycloak");
+            deleteRecursively(settings.runDirectory());
+            copyRecursively(settings.distribution(), home);
+            install(settings, home);
+
+            int httpPort = freePort();
+            int managementPort = freePort();
+            List<String> command = new ArrayList<>(List.of(
+                    home.resolve("bin/kc.sh").toString(), "start-dev",
+                    "--http-host=127.0.0.1",
+                    "--http-port=" + httpPort,
+                    "--http-management-port=" + managementPort,
+                    "--http-management-host=127.0.0.1",
+                    "--import-realm",
+                    "--health-enabled=true",
+                    "--metrics-enabled=true"));
+            command.addAll(settings.extraArgs());
+
+            Path log = settings.runDirectory().resolve("server.log");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            Map<String, String> env = builder.environment();
+            env.put("JAVA_HOME", Jdk.find().toString());
+            env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
+            env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
+            Process process = builder.start();
+
+            DistributionServer server = new DistributionServer(process, log,
+                    URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            server.awaitReady();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void install(Settings settings, Path home) throws IOException {
+        Path script = settings.projectRoot().resolve("docker/install.sh");
+        Process install = new ProcessBuilder("bash", script.toString(), home.toString(), settings.providersJar().toString())
+                .redirectErrorStream(true).start();
+        String output = new String(install.getInputStream().readAllBytes());
+        try {
+            if (install.waitFor() != 0) {
+                throw new IllegalStateException("docker/install.sh failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = managementUrl.resolve("/health/ready");
+        Instant deadline = Instant.now().plus(STARTUP);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Keycloak exited with " + process.exitValue() + ":\n" + logTail(60));
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            pause(Duration.ofMillis(500));
+        }
+        close();
+        throw new IllegalStateException("Keycloak not ready within " + STARTUP + ":\n" + logTail(60));
+    }
+
+    @Override
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public URI managementUrl() {
+        return managementUrl;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    @Override
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no server log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Stops the server by its own process id: SIGTERM, then SIGKILL after 30 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** Kills the server like a crash would (SIGKILL), for fault tests. */
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void copyRecursively(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir)));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file)), StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,36 @@
+package dev.kcintegrations.testing;
+
+import java.net.URI;
+
+/** What a test sees of the shared server: its URLs and an admin API client. */
+public final class Keycloak {
+
+    private final KeycloakServer server;
+    private final AdminApi admin;
+
+    Keycloak(KeycloakServer server) {
+        this.server = server;
+        this.admin = new AdminApi(server.baseUrl());
+    }
+
+    public URI baseUrl() {
+        return server.baseUrl();
+    }
+
+    public URI managementUrl() {
+        return server.managementUrl();
+    }
+
+    /** e.g. {@code realmUrl("integrations", "/oauth-compat/token")}. */
+    public URI realmUrl(String realm, String path) {
+        return server.baseUrl().resolve("/realms/" + realm + path);
+    }
+
+    public AdminApi admin() {
+        return admin;
+    }
+
+    public String logTail(int lines) {
+        return server.logTail(lines);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.kcintegrations.testing;
+
+import java.net.URI;
+
+/** A running Keycloak with this project installed, whichever backend started it. */
+public interface KeycloakServer extends AutoCloseable {
+
+    /** e.g. {@code http://127.0.0.1:41234}; realms are under {@code /realms/…}. */
+    URI baseUrl();
+
+    /** The management interface (health, metrics). */
+    URI managementUrl();
+
+    /** The last lines of the server log, for a failing test's report. */
+    String logTail(int lines);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the providers and starts Keycloak 26.7.5 with them and the demo realm 'integrations' on the
+# embedded dev database at http://localhost:8080 (admin/admin). Ctrl-C stops it.
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/jdk.sh
+mvn -B -q -DskipTests package
+version=$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' pom.xml | head -1)
+kc_home=providers/target/demo/keycloak-$version
+rm -rf providers/target/demo
+mkdir -p providers/target/demo
+cp -R "providers/target/keycloak-dist/keycloak-$version" "$kc_home"
+docker/install.sh "$kc_home" providers/target/kc-integrations-providers.jar
+export KC_BOOTSTRAP_ADMIN_USERNAME=${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}
+export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
+exec "$kc_home/bin/kc.sh" start-dev --http-port=8080 --import-realm --health-enabled=true --metrics-enabled=true "$@"

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the providers and runs every test: unit tests, then the integration tests against a real
+# Keycloak 26.7.5 (the distribution from Maven Central, started as a child process on loopback).
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/jdk.sh
+exec mvn -B verify "$@"
