@@ -3,6 +3,7 @@ package dev.kcintegrations.callout;
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.OAuthError;
 import dev.kcintegrations.shared.OAuthErrorResponses;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -24,11 +25,7 @@ import org.keycloak.events.EventType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCAdvancedConfigWrapper;
-import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
-import org.keycloak.jose.jws.JWSInput;
-import org.keycloak.jose.jws.JWSInputException;
-import org.keycloak.representations.AccessToken;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.services.CorsErrorResponseException;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
@@ -59,6 +56,14 @@ public final class CalloutTokenEndpoint {
     CalloutTokenEndpoint(KeycloakSession session) {
         this.session = session;
         this.realm = session.getContext().getRealm();
+    }
+
+    /** Form bodies are read and decoded by Keycloak's HTTP layer before we run: no stream to hold. */
+    @POST
+    @Path("token")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response tokenFromForm() {
+        return token(InputStream.nullInputStream());
     }
 
     @POST
@@ -128,29 +133,16 @@ public final class CalloutTokenEndpoint {
             throw new OAuthError(refused.getErrorStatus(), refused.getError(), refused.getErrorDetail(),
                     refused.getError(), Details.CLIENT_POLICY_ERROR);
         }
+        LifetimeRecordingTokenManager tokenManager = new LifetimeRecordingTokenManager();
         OAuth2GrantType.Context context = new OAuth2GrantType.Context(session,
                 OIDCAdvancedConfigWrapper.fromClientModel(client.model()), client.authAttributes(), form, event, cors,
-                new TokenManager());
+                tokenManager);
         Response issued = grant.process(context);
         AccessTokenResponse token = (AccessTokenResponse) issued.getEntity();
 
         return OAuthErrorResponses.noStore(Response.ok(new CalloutTokenResponse(token.getToken(),
-                        CalloutTokenResponse.BEARER, lifetime(token), scope == null ? null : token.getScope()),
+                        CalloutTokenResponse.BEARER, tokenManager.lifetime(token.getExpiresIn()), scope == null ? null : token.getScope()),
                 MediaType.APPLICATION_JSON_TYPE)).build();
-    }
-
-    /**
-     * {@code exp - iat} of the token just issued: the client's configured lifespan. Keycloak's own
-     * {@code expires_in} is {@code exp - now} and reads one second short when a second boundary passes
-     * while the token is built; a callout client compares it with what its administrator configured.
-     */
-    private static long lifetime(AccessTokenResponse response) {
-        try {
-            AccessToken token = new JWSInput(response.getToken()).readJsonContent(AccessToken.class);
-            return token.getExp() - token.getIat();
-        } catch (JWSInputException e) {
-            return response.getExpiresIn();
-        }
     }
 
     private void checkRealm() {

@@ -6,9 +6,6 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestWatcher;
 
-import java.nio.file.Path;
-import java.util.List;
-
 /**
  * Gives integration tests a real Keycloak with this project installed: one server for the whole test run
  * (started by the first test class that needs it, stopped when the run ends), chosen by
@@ -34,29 +31,8 @@ public final class KeycloakExtension implements BeforeAllCallback, ParameterReso
 
     private static KeycloakServer shared(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(Shared.class, key -> new Shared(startServer()), Shared.class)
+                .getOrComputeIfAbsent(Shared.class, key -> new Shared(KeycloakServers.start()), Shared.class)
                 .server();
-    }
-
-    private static KeycloakServer startServer() {
-        Path jar = Path.of(required("keycloak.providers.jar"));
-        Path root = Path.of(required("project.root")).toAbsolutePath().normalize();
-        String backend = System.getProperty("keycloak.backend", "distribution");
-        return switch (backend) {
-            case "distribution" -> DistributionServer.start(new DistributionServer.Settings(
-                    Path.of(required("keycloak.dist")), jar, root,
-                    Path.of(required("keycloak.run.dir")).resolve("single"), List.of()));
-            case "testcontainers" -> ContainerServer.start(required("keycloak.version"), jar, root);
-            default -> throw new IllegalArgumentException("Unknown keycloak.backend: " + backend);
-        };
-    }
-
-    private static String required(String property) {
-        String value = System.getProperty(property);
-        if (value == null) {
-            throw new IllegalStateException("System property " + property + " is not set (run through Maven failsafe)");
-        }
-        return value;
     }
 
     @Override

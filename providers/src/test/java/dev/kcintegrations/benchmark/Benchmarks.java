@@ -1,0 +1,55 @@
+package dev.kcintegrations.benchmark;
+
+import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.KeycloakServer;
+
+import java.net.URI;
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every benchmark of the project against the real distribution, printed as one table with each figure's
+ * ratio to its baseline measured in the same run. A program, not a test: it asserts nothing.
+ *
+ * <p>Run with {@code ./run-benchmarks.sh}; {@code -Dbench.url=http://…} measures an already running server
+ * (with the demo realm) instead of starting one.
+ */
+public final class Benchmarks {
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int workers = Integer.getInteger("bench.workers", 8);
+        int rounds = Integer.getInteger("bench.rounds", 5);
+        int perRound = Integer.getInteger("bench.requests", 2000);
+        String url = System.getProperty("bench.url");
+        KeycloakServer server = url == null ? KeycloakServers.startDistribution("benchmark") : null;
+        try {
+            URI baseUrl = url != null ? URI.create(url) : server.baseUrl();
+            System.out.printf(Locale.ROOT, "%nBenchmarks %s, %d cores, Java %s, %d workers, %d rounds x %d requests per case%n",
+                    LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                    workers, rounds, perRound);
+            Map<String, LoadRun.Result> callout = CalloutTokenBenchmark.run(baseUrl, workers, rounds, perRound);
+            printTable("Client credentials: oauth-compat vs Keycloak's standard token endpoint (same client)",
+                    callout, "standard endpoint");
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    static void printTable(String title, Map<String, LoadRun.Result> results, String baseline) {
+        LoadRun.Result base = results.get(baseline);
+        System.out.printf(Locale.ROOT, "%n%s%n", title);
+        System.out.printf(Locale.ROOT, "| %-22s | %9s | %8s | %10s | %8s | %8s | %9s | %9s |%n",
+                "case", "requests", "failures", "req/s", "p50 ms", "p99 ms", "req/s ×", "p99 ×");
+        System.out.println("|------------------------|-----------|----------|------------|----------|----------|-----------|-----------|");
+        results.values().forEach(r -> System.out.printf(Locale.ROOT,
+                "| %-22s | %9d | %8d | %10.1f | %8.2f | %8.2f | %9.3f | %9.3f |%n",
+                r.name(), r.requests(), r.failures(), r.throughput(), r.percentile(0.50), r.percentile(0.99),
+                r.throughput() / base.throughput(), r.percentile(0.99) / base.percentile(0.99)));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kcintegrations.testing;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Starts servers from what Maven's failsafe/exec configuration passes in system properties. */
+public final class KeycloakServers {
+
+    private KeycloakServers() {
+    }
+
+    /** The backend chosen by {@code -Dkeycloak.backend=distribution|testcontainers}. */
+    public static KeycloakServer start() {
+        String backend = System.getProperty("keycloak.backend", "distribution");
+        return switch (backend) {
+            case "distribution" -> startDistribution("single");
+            case "testcontainers" -> ContainerServer.start(required("keycloak.version"), providersJar(), projectRoot());
+            default -> throw new IllegalArgumentException("Unknown keycloak.backend: " + backend);
+        };
+    }
+
+    /** A distribution server in its own run directory {@code target/keycloak-run/<name>}. */
+    public static KeycloakServer startDistribution(String name) {
+        return DistributionServer.start(new DistributionServer.Settings(Path.of(required("keycloak.dist")), providersJar(),
+                projectRoot(), Path.of(required("keycloak.run.dir")).resolve(name), List.of()));
+    }
+
+    private static Path providersJar() {
+        return Path.of(required("keycloak.providers.jar"));
+    }
+
+    private static Path projectRoot() {
+        return Path.of(required("project.root")).toAbsolutePath().normalize();
+    }
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            throw new IllegalStateException("System property " + property + " is not set (run through Maven)");
+        }
+        return value;
+    }
+}
