@@ -169,7 +169,9 @@ public final class CalloutTokenEndpoint {
         try {
             form = session.getContext().getHttpRequest().getDecodedFormParameters();
         } catch (IllegalArgumentException e) {
-            // Keycloak's own token endpoint answers 500 here; a malformed body is the client's error.
+            // In 26.7 Keycloak's HTTP layer decodes form bodies before any resource runs and answers a bad
+            // escape with 500 itself (keycloak#37935, see README); should decoding become lazy, this keeps
+            // a malformed body the client's error.
             throw OAuthError.invalidRequest("Malformed form body: bad percent-encoding");
         }
         long decodedLength = form.entrySet().stream()
