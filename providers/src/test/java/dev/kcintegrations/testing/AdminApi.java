@@ -44,6 +44,15 @@ public final class AdminApi {
         }
     }
 
+    /** {@code GET /admin/serverinfo}: features, providers, themes of the server. */
+    public JsonNode serverInfo() {
+        Http.Reply reply = Http.get(baseUrl.resolve("/admin/serverinfo"), Map.of("Authorization", "Bearer " + token()));
+        if (reply.status() != 200) {
+            throw new IllegalStateException("GET /admin/serverinfo -> " + reply.status() + " " + reply.body());
+        }
+        return reply.json();
+    }
+
     public JsonNode get(String path) {
         Http.Reply reply = call("GET", path, null);
         if (reply.status() != 200) {

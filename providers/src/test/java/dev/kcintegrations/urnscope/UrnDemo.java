@@ -1,0 +1,75 @@
+package dev.kcintegrations.urnscope;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The URN scope demo of realm-config, and how tests ask for tokens. */
+final class UrnDemo {
+    static final String REALM = "integrations";
+    static final String FS = "urn:opc:resource:fusion:demo01:field-service-common";
+    static final String FA = "urn:opc:resource:faaas:fa:demo01";
+    static final String FA_ALL = FA + "urn:opc:resource:consumer::all";
+    static final String INTEGRATION = "field-service-integration";
+    static final String INTEGRATION_SECRET = "FieldServiceDemoSecret-01";
+    static final String PLUGIN = "field-service-plugin";
+
+    private UrnDemo() {
+    }
+
+    static URI tokenEndpoint(Keycloak keycloak) {
+        return keycloak.realmUrl(REALM, "/protocol/openid-connect/token");
+    }
+
+    static String form(Map<String, String> parameters) {
+        return parameters.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    static Map<String, String> params(String... keyValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+
+    static Http.Reply clientCredentials(Keycloak keycloak, String clientId, String secret, String body) {
+        String basic = "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        return Http.post(tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"), body);
+    }
+
+    static Http.Reply integration(Keycloak keycloak, String scope) {
+        return clientCredentials(keycloak, INTEGRATION, INTEGRATION_SECRET, form(params("grant_type", "client_credentials", "scope", scope)));
+    }
+
+    static Http.Reply password(Keycloak keycloak, String scope) {
+        return Http.post(tokenEndpoint(keycloak), Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                form(params("grant_type", "password", "client_id", PLUGIN, "username", "technician", "password", "technician", "scope", scope)));
+    }
+
+    /** The claims of a JWT, read without verifying (verification is the callout tests' business). */
+    static JsonNode claims(String jwt) {
+        try {
+            return Http.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static JsonNode accessClaims(Http.Reply reply) {
+        if (reply.status() != 200) {
+            throw new AssertionError("expected a token, got " + reply.status() + " " + reply.body());
+        }
+        return claims(reply.json().get("access_token").asText());
+    }
+}
