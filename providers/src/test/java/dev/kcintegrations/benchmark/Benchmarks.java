@@ -34,6 +34,9 @@ public final class Benchmarks {
             Map<String, LoadRun.Result> callout = CalloutTokenBenchmark.run(baseUrl, workers, rounds, perRound);
             printTable("Client credentials: oauth-compat vs Keycloak's standard token endpoint (same client)",
                     callout, "standard endpoint");
+            Map<String, LoadRun.Result> urn = UrnScopeBenchmark.run(baseUrl, workers, rounds, perRound);
+            printTable("Client credentials: URN-scoped request vs a request without scopes (field-service-integration)",
+                    urn, "plain request");
         } finally {
             if (server != null) {
                 server.close();

@@ -3,7 +3,6 @@ package dev.kcintegrations.benchmark;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -32,22 +31,10 @@ final class CalloutTokenBenchmark {
         HttpRequest compat = request(baseUrl.resolve("/realms/integrations/oauth-compat/token"), urlSafe);
         HttpRequest stock = request(baseUrl.resolve("/realms/integrations/protocol/openid-connect/token"), standard);
 
-        // warm-up, not measured
-        LoadRun.run("warm-up", workers, perRound, i -> ok(http, i % 2 == 0 ? compat : stock));
-
-        Map<String, LoadRun.Result> results = new LinkedHashMap<>();
-        results.put("oauth-compat", null);
-        results.put("standard endpoint", null);
-        for (int round = 0; round < rounds; round++) {
-            // alternate which case goes first, so neither always follows the other's garbage
-            boolean compatFirst = round % 2 == 0;
-            for (String name : compatFirst ? new String[]{"oauth-compat", "standard endpoint"} : new String[]{"standard endpoint", "oauth-compat"}) {
-                HttpRequest request = name.equals("oauth-compat") ? compat : stock;
-                LoadRun.Result result = LoadRun.run(name, workers, perRound, i -> ok(http, request));
-                results.merge(name, result, LoadRun.Result::merge);
-            }
-        }
-        return results;
+        Map<String, HttpRequest> cases = new LinkedHashMap<>();
+        cases.put("oauth-compat", compat);
+        cases.put("standard endpoint", stock);
+        return Interleaved.run(http, cases, workers, rounds, perRound);
     }
 
     private static HttpRequest request(URI uri, String authorization) {
@@ -58,14 +45,5 @@ final class CalloutTokenBenchmark {
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
                 .timeout(Duration.ofSeconds(30))
                 .build();
-    }
-
-    private static boolean ok(HttpClient http, HttpRequest request) {
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 && response.body().contains("\"access_token\"");
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

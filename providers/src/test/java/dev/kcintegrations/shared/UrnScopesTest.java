@@ -1,0 +1,41 @@
+package dev.kcintegrations.shared;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class UrnScopesTest {
+
+    @Test
+    void scopeParameterSplitsOnSpacesIgnoringRepeatsAndEmptyParts() {
+        assertEquals(List.of("openid", "urn:a/use"), UrnScopes.split("  openid  urn:a/use openid "));
+        assertEquals(List.of(), UrnScopes.split(null));
+        assertEquals(List.of(), UrnScopes.split("   "));
+    }
+
+    @Test
+    void urnScopesStartWithUrn() {
+        assertTrue(UrnScopes.isUrn("urn:opc:resource:fusion:demo01:field-service-common/use"));
+        assertTrue(UrnScopes.isUrn("URN:x"));
+        assertFalse(UrnScopes.isUrn("openid"));
+        assertFalse(UrnScopes.isUrn("callout.invoke"));
+    }
+
+    @Test
+    void anAudienceNamesItsEnvironmentAsAWholeSegment() {
+        assertTrue(UrnScopes.namesEnvironment("urn:opc:resource:fusion:demo01:field-service-common", "demo01"));
+        assertTrue(UrnScopes.namesEnvironment("urn:opc:resource:faaas:fa:demo01", "demo01"));
+        assertFalse(UrnScopes.namesEnvironment("urn:opc:resource:fusion:demo011:field-service-common", "demo01"));
+        assertFalse(UrnScopes.namesEnvironment("urn:opc:resource:fusion:test99:field-service-common", "demo01"));
+    }
+
+    @Test
+    void noEnvironmentNameMatchesNothing() {
+        assertFalse(UrnScopes.namesEnvironment("urn:opc:resource:faaas:fa:demo01", null));
+        assertFalse(UrnScopes.namesEnvironment("urn:opc:resource:faaas:fa:demo01", ""));
+    }
+}

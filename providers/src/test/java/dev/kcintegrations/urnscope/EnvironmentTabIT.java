@@ -1,0 +1,49 @@
+package dev.kcintegrations.urnscope;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The admin console's Realm settings → Environment tab writes the realm attributes the rules read. */
+@KeycloakIntegrationTest
+class EnvironmentTabIT {
+
+    private static final String TYPE = "org.keycloak.services.ui.extend.UiTabProvider";
+
+    private static ObjectNode component(Keycloak keycloak, String realmId, String environment, String fsUrl) {
+        ObjectNode rep = keycloak.admin().object().put("name", "Environment").put("providerId", "Environment")
+                .put("providerType", TYPE).put("parentId", realmId);
+        ObjectNode config = rep.putObject("config");
+        config.putArray("environmentName").add(environment);
+        config.putArray("fsUrl").add(fsUrl);
+        return rep;
+    }
+
+    @Test
+    void savingTheTabSetsTheRealmAttributes(Keycloak keycloak) {
+        String realm = "env-" + System.nanoTime();
+        keycloak.admin().call("POST", "", keycloak.admin().object().put("realm", realm).put("enabled", true));
+        try {
+            String realmId = keycloak.admin().get("/" + realm).get("id").asText();
+            keycloak.admin().create("/" + realm + "/components", component(keycloak, realmId, "prod07", "https://prod07.fs.example.com"));
+            var attributes = keycloak.admin().get("/" + realm).get("attributes");
+            assertEquals("prod07", attributes.get("environmentName").asText());
+            assertEquals("https://prod07.fs.example.com", attributes.get("fsUrl").asText());
+        } finally {
+            keycloak.admin().delete("/" + realm);
+        }
+    }
+
+    @Test
+    void anInvalidEnvironmentIsRefusedWithAMessage(Keycloak keycloak) {
+        String realmId = keycloak.admin().get("/" + UrnDemo.REALM).get("id").asText();
+        Http.Reply reply = keycloak.admin().call("POST", "/" + UrnDemo.REALM + "/components",
+                component(keycloak, realmId, "has spaces", "http://not-https.example.com"));
+        assertEquals(400, reply.status(), reply.body());
+        assertEquals("demo01", keycloak.admin().get("/" + UrnDemo.REALM).get("attributes").get("environmentName").asText());
+    }
+}
