@@ -29,8 +29,10 @@ final class UrnDemo {
         return keycloak.realmUrl(REALM, "/protocol/openid-connect/token");
     }
 
+    /** A form body; parameters with an empty value are left out, as a client leaves out an unset scope. */
     static String form(Map<String, String> parameters) {
         return parameters.entrySet().stream()
+                .filter(e -> !e.getValue().isEmpty())
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
