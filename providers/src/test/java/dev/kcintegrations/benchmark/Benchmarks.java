@@ -35,8 +35,8 @@ public final class Benchmarks {
             printTable("Client credentials: oauth-compat vs Keycloak's standard token endpoint (same client)",
                     callout, "standard endpoint");
             Map<String, LoadRun.Result> urn = UrnScopeBenchmark.run(baseUrl, workers, rounds, perRound);
-            printTable("Client credentials: URN-scoped request vs a request without scopes (field-service-integration)",
-                    urn, "plain request");
+            printTable("Client credentials: URN-scoped request vs the same request for a stock audience scope (field-service-integration)",
+                    urn, "stock audience scope");
         } finally {
             if (server != null) {
                 server.close();

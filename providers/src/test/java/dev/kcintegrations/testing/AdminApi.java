@@ -16,7 +16,7 @@ public final class AdminApi {
     private String token;
     private Instant tokenExpiry = Instant.EPOCH;
 
-    AdminApi(URI baseUrl) {
+    public AdminApi(URI baseUrl) {
         this.baseUrl = baseUrl;
     }
 
