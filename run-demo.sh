@@ -13,4 +13,6 @@ cp -R "providers/target/keycloak-dist/keycloak-$version" "$kc_home"
 docker/install.sh "$kc_home" providers/target/kc-integrations-providers.jar
 export KC_BOOTSTRAP_ADMIN_USERNAME=${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}
 export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
-exec "$kc_home/bin/kc.sh" start-dev --http-port=8080 --import-realm --health-enabled=true --metrics-enabled=true "$@"
+# declarative-ui (experimental) shows the Realm settings -> Environment tab of this project.
+exec "$kc_home/bin/kc.sh" start-dev --http-port=8080 --import-realm --health-enabled=true --metrics-enabled=true \
+  --features=declarative-ui "$@"

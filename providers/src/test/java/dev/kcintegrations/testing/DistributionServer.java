@@ -62,7 +62,9 @@ final class DistributionServer implements KeycloakServer {
                     "--http-management-host=127.0.0.1",
                     "--import-realm",
                     "--health-enabled=true",
-                    "--metrics-enabled=true"));
+                    "--metrics-enabled=true",
+                    // as run-demo.sh: shows this project's Realm settings -> Environment tab in the admin console
+                    "--features=declarative-ui"));
             command.addAll(settings.extraArgs());
 
             Path log = settings.runDirectory().resolve("server.log");
