@@ -14,10 +14,10 @@ import java.util.Set;
  * carries the realm's environment name, all belong to one audience, and an RFC 8707 {@code resource}
  * names that same audience. Requests without URN scopes are not this class's business.
  */
-final class UrnScopeRules {
+public final class UrnScopeRules {
 
     /** Either the one audience of the request (empty when it names no URN scope) or the violation. */
-    record Verdict(Optional<String> audience, UrnScopeViolation violation) {
+    public record Verdict(Optional<String> audience, UrnScopeViolation violation) {
         static Verdict ok(Optional<String> audience) {
             return new Verdict(audience, null);
         }
@@ -26,7 +26,7 @@ final class UrnScopeRules {
             return new Verdict(Optional.empty(), violation);
         }
 
-        boolean refused() {
+        public boolean refused() {
             return violation != null;
         }
     }
@@ -48,7 +48,7 @@ final class UrnScopeRules {
         return check(realm, scopeParameter, resources);
     }
 
-    static Verdict check(RealmModel realm, String scopeParameter, Collection<String> resources) {
+    public static Verdict check(RealmModel realm, String scopeParameter, Collection<String> resources) {
         List<String> urns = UrnScopes.split(scopeParameter).stream().filter(UrnScopes::isUrn).toList();
         if (urns.isEmpty()) {
             return Verdict.ok(Optional.empty());

@@ -1,7 +1,7 @@
 package dev.kcintegrations.urnscope;
 
 /** A request that breaks the URN scope rules; {@code error} is the OAuth error code to answer with. */
-record UrnScopeViolation(String error, String description) {
+public record UrnScopeViolation(String error, String description) {
 
     static final String INVALID_SCOPE = "invalid_scope";
     static final String INVALID_TARGET = "invalid_target";

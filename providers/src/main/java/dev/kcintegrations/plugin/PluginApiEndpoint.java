@@ -1,0 +1,163 @@
+package dev.kcintegrations.plugin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.kcintegrations.shared.BoundedBody;
+import dev.kcintegrations.shared.UrnScopes;
+import dev.kcintegrations.urnscope.UrnScopeRules;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.OPTIONS;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.TokenManager;
+import org.keycloak.services.cors.Cors;
+import org.keycloak.services.managers.AppAuthManager;
+import org.keycloak.services.managers.AuthenticationManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code /realms/{realm}/plugin-api}: a signed-in user's plugin asks for a token bound to that user for
+ * one API resource ({@code getAccessTokenByScope}), and reads its environment. Answers in the seed's
+ * procedure envelope; CORS for the plugin client's Web Origins.
+ */
+final class PluginApiEndpoint {
+
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final Logger LOG = Logger.getLogger(PluginApiEndpoint.class);
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final PluginApiSettings settings;
+
+    PluginApiEndpoint(KeycloakSession session, PluginApiSettings settings) {
+        this.session = session;
+        this.realm = session.getContext().getRealm();
+        this.settings = settings;
+    }
+
+    @POST
+    public Response call(InputStream in) {
+        Cors cors = Cors.builder().auth().allowedMethods("POST", "GET", "OPTIONS").allowAllOrigins();
+        ProcedureCall call;
+        try {
+            call = ProcedureCall.parse(read(in));
+        } catch (ProcedureCall.Refused refused) {
+            return withCors(cors, PluginEnvelopes.error(refused.failure.error(), false, refused.callId, refused.procedure, null));
+        }
+        JsonNode scopeNode = TextNode.valueOf(call.scope());
+        AuthenticationManager.AuthResult auth = authenticate();
+        if (auth == null) {
+            return withCors(cors, PluginEnvelopes.error(PluginError.UNAUTHORIZED, false, call.callId(), call.procedure(), scopeNode));
+        }
+        cors = Cors.builder().auth().allowedMethods("POST", "GET", "OPTIONS").checkAllowedOrigins(session, auth.client());
+        PluginClientConfig client = PluginClientConfig.of(auth.client());
+        EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
+                .event(EventType.TOKEN_EXCHANGE).client(auth.client()).user(auth.user()).session(auth.session())
+                .detail(Details.SCOPE, call.scope()).detail("endpoint", PluginApiResourceProviderFactory.PROVIDER_ID);
+        try {
+            long started = System.nanoTime();
+            String token = issue(auth, client, call.scope());
+            if (System.nanoTime() - started > settings.timeoutNanos()) {
+                throw new PluginFailure(PluginError.PROCEDURE_TIMEOUT, "Issuing took longer than " + settings.timeoutMillis() + " ms");
+            }
+            event.success();
+            return withCors(cors, PluginEnvelopes.success(call.callId(), token));
+        } catch (PluginFailure failure) {
+            event.detail(Details.REASON, failure.reason()).error(failure.error().name().toLowerCase(java.util.Locale.ROOT));
+            return withCors(cors, PluginEnvelopes.error(failure.error(), client.nativeApp(), call.callId(), call.procedure(), scopeNode));
+        } catch (RuntimeException unexpected) {
+            String correlationId = UUID.randomUUID().toString();
+            LOG.errorf(unexpected, "Unexpected error in plugin-api, correlation id %s", correlationId);
+            event.detail(Details.REASON, "Unexpected error, correlation id " + correlationId).error("unknown_error");
+            return withCors(cors, PluginEnvelopes.error(PluginError.UNKNOWN, false, call.callId(), call.procedure(), null));
+        }
+    }
+
+    private String issue(AuthenticationManager.AuthResult auth, PluginClientConfig client, String scope) {
+        if (!client.tokenAccessEnabled()) {
+            throw new PluginFailure(PluginError.CLIENT_NOT_ENABLED, "Client " + auth.client().getClientId() + " is not enabled for plugin token access");
+        }
+        if (auth.session().isOffline()) {
+            throw new PluginFailure(PluginError.OFFLINE_NOT_SUPPORTED, "The bearer token belongs to an offline session");
+        }
+        List<String> scopes = UrnScopes.split(scope);
+        if (scopes.isEmpty() || !scopes.stream().allMatch(UrnScopes::isUrn)) {
+            throw new PluginFailure(PluginError.SCOPE_INVALID, "Every requested scope must be a URN scope");
+        }
+        UrnScopeRules.Verdict verdict = UrnScopeRules.check(realm, scope, List.of());
+        if (verdict.refused()) {
+            throw new PluginFailure(PluginError.SCOPE_INVALID, verdict.violation().description());
+        }
+        if (!TokenManager.isValidScope(session, scope, auth.client(), auth.user())) {
+            throw new PluginFailure(PluginError.SCOPE_NOT_ALLOWED, "Scope is not among the client's scopes: " + scope);
+        }
+        return PluginTokenIssuer.issue(session, realm, auth, scopes, settings.tokenLifespanSeconds());
+    }
+
+    /** The user's access token from this realm: signature, expiry, issuer, active session. */
+    private AuthenticationManager.AuthResult authenticate() {
+        try {
+            return new AppAuthManager.BearerTokenAuthenticator(session).setRealm(realm).authenticate();
+        } catch (RuntimeException invalid) {
+            return null;
+        }
+    }
+
+    @GET
+    @Path("environment")
+    @jakarta.ws.rs.Produces(MediaType.APPLICATION_JSON)
+    public Response environment() {
+        AuthenticationManager.AuthResult auth = authenticate();
+        if (auth == null) {
+            return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").allowAllOrigins(),
+                    PluginEnvelopes.error(PluginError.UNAUTHORIZED, false, null, null, null));
+        }
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("environmentName", realm.getAttribute("environmentName"));
+        environment.put("fsUrl", realm.getAttribute("fsUrl"));
+        String faUrl = realm.getAttribute("faUrl");
+        if (faUrl != null && !faUrl.isBlank()) {
+            environment.put("faUrl", faUrl);
+        }
+        return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").checkAllowedOrigins(session, auth.client()),
+                Response.ok(environment, MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build());
+    }
+
+    @OPTIONS
+    public Response preflight() {
+        return Cors.builder().preflight().allowedMethods("POST", "GET", "OPTIONS").auth().add(Response.ok());
+    }
+
+    @OPTIONS
+    @Path("environment")
+    public Response environmentPreflight() {
+        return preflight();
+    }
+
+    private static Response withCors(Cors cors, Response response) {
+        return cors.add(Response.fromResponse(response));
+    }
+
+    private static byte[] read(InputStream in) {
+        try {
+            return BoundedBody.read(in, MAX_BODY_BYTES).orElseThrow(() ->
+                    new ProcedureCall.Refused(PluginError.JSON_INVALID, "Body larger than " + MAX_BODY_BYTES + " bytes", null, null));
+        } catch (IOException e) {
+            throw new ProcedureCall.Refused(PluginError.JSON_INVALID, "Body could not be read", null, null);
+        }
+    }
+}
