@@ -204,6 +204,14 @@ class PluginApiIT {
                 "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_UNAUTHORIZED");
     }
 
+    @Test
+    void revokedBearerTokenIs401(Keycloak keycloak) {
+        String user = userToken(keycloak);
+        keycloak.admin().delete("/" + REALM + "/sessions/" + claims(user).get("sid").asText());
+        assertError(post(keycloak, user, call("rv", "\"" + FS + "/use\"")), 401,
+                "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_UNAUTHORIZED");
+    }
+
     // --- client and scope rules
 
     @Test
@@ -283,6 +291,17 @@ class PluginApiIT {
                 "Authorization", "Bearer " + userToken(keycloak));
         Http.Reply reply = Http.post(api(keycloak), headers, call("cors", "\"" + FS + "/use\""));
         assertEquals("http://localhost:8080", reply.header("access-control-allow-origin").orElse(null), reply.headers().toString());
+    }
+
+    @Test
+    void corsPreflightAllowsThePluginToPostWithABearerToken(Keycloak keycloak) {
+        Http.Reply reply = Http.send("OPTIONS", api(keycloak), Map.of("Origin", "http://localhost:8080",
+                "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization, content-type"), null);
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals("http://localhost:8080", reply.header("access-control-allow-origin").orElse(null), reply.headers().toString());
+        assertTrue(reply.header("access-control-allow-methods").orElse("").contains("POST"), reply.headers().toString());
+        assertTrue(reply.header("access-control-allow-headers").orElse("").toLowerCase().contains("authorization"),
+                reply.headers().toString());
     }
 
     /** A public client for the technician, made for one test. */

@@ -8,7 +8,7 @@ public final class Keycloak {
     private final KeycloakServer server;
     private final AdminApi admin;
 
-    Keycloak(KeycloakServer server) {
+    public Keycloak(KeycloakServer server) {
         this.server = server;
         this.admin = new AdminApi(server.baseUrl());
     }

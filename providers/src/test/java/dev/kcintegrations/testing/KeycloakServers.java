@@ -21,8 +21,13 @@ public final class KeycloakServers {
 
     /** A distribution server in its own run directory {@code target/keycloak-run/<name>}. */
     public static KeycloakServer startDistribution(String name) {
+        return startDistribution(name, List.of());
+    }
+
+    /** The same, with extra {@code kc.sh} arguments such as SPI options. */
+    public static KeycloakServer startDistribution(String name, List<String> extraArgs) {
         return DistributionServer.start(new DistributionServer.Settings(Path.of(required("keycloak.dist")), providersJar(),
-                projectRoot(), Path.of(required("keycloak.run.dir")).resolve(name), List.of()));
+                projectRoot(), Path.of(required("keycloak.run.dir")).resolve(name), extraArgs));
     }
 
     private static Path providersJar() {

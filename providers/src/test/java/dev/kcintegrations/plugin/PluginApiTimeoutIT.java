@@ -1,0 +1,43 @@
+package dev.kcintegrations.plugin;
+
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakServer;
+import dev.kcintegrations.testing.KeycloakServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * With the timeout option set to 0 ms, no token can be issued in time: the plugin gets
+ * PROCEDURE_TIMEOUT (504) instead of a token. Runs on its own server, started with that option.
+ */
+class PluginApiTimeoutIT {
+
+    private static KeycloakServer server;
+    private static Keycloak keycloak;
+
+    @BeforeAll
+    static void startServerWithATinyTimeout() {
+        server = KeycloakServers.startDistribution("plugin-timeout",
+                List.of("--spi-realm-restapi-extension--plugin-api--timeout=0"));
+        keycloak = new Keycloak(server);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void issuingPastTheTimeoutAnswersProcedureTimeoutWithTheScope() {
+        String scope = PluginApiIT.FS + "/use";
+        var reply = PluginApiIT.post(keycloak, PluginApiIT.userToken(keycloak), PluginApiIT.call("slow", "\"" + scope + "\""));
+        PluginApiIT.assertError(reply, 504, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
+        assertEquals(scope, reply.json().get("errors").get(0).get("scope").asText());
+        assertEquals("slow", reply.json().get("callId").asText());
+    }
+}
