@@ -1,12 +1,9 @@
 package dev.kcintegrations.callout;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.kcintegrations.shared.OAuthError;
+import dev.kcintegrations.shared.StrictJson;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
@@ -25,11 +22,6 @@ import java.util.Map;
  * A parameter given twice is refused (RFC 6749 §3.2), as is any JSON value that is not a string.
  */
 public record TokenRequestBody(Map<String, String> parameters) {
-
-    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     public TokenRequestBody {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
@@ -109,7 +101,7 @@ public record TokenRequestBody(Map<String, String> parameters) {
     private static TokenRequestBody parseJson(String body) {
         JsonNode root;
         try {
-            root = STRICT_JSON.readTree(body);
+            root = StrictJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("Duplicate field")) {
                 throw OAuthError.invalidRequest("Duplicate parameter in JSON body");

@@ -3,6 +3,7 @@ package dev.kcintegrations.plugin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kcintegrations.shared.BoundedBody;
+import dev.kcintegrations.shared.RealmEnvironment;
 import dev.kcintegrations.shared.UrnScopes;
 import dev.kcintegrations.urnscope.UrnScopeRules;
 import jakarta.ws.rs.GET;
@@ -24,9 +25,7 @@ import org.keycloak.services.managers.AuthenticationManager;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -126,15 +125,8 @@ final class PluginApiEndpoint {
             return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").allowAllOrigins(),
                     PluginEnvelopes.error(PluginError.UNAUTHORIZED, false, null, null, null));
         }
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("environmentName", realm.getAttribute("environmentName"));
-        environment.put("fsUrl", realm.getAttribute("fsUrl"));
-        String faUrl = realm.getAttribute("faUrl");
-        if (faUrl != null && !faUrl.isBlank()) {
-            environment.put("faUrl", faUrl);
-        }
         return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").checkAllowedOrigins(session, auth.client()),
-                Response.ok(environment, MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build());
+                Response.ok(RealmEnvironment.of(realm), MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build());
     }
 
     @OPTIONS

@@ -1,10 +1,7 @@
 package dev.kcintegrations.plugin;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kcintegrations.shared.StrictJson;
 
 import java.io.IOException;
 
@@ -18,11 +15,6 @@ record ProcedureCall(JsonNode callId, String procedure, String scope) {
 
     static final String CALL_PROCEDURE = "callProcedure";
     static final String GET_ACCESS_TOKEN_BY_SCOPE = "getAccessTokenByScope";
-
-    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     /** Thrown with the callId that could be read, so that the error envelope can echo it. */
     static final class Refused extends RuntimeException {
@@ -41,7 +33,7 @@ record ProcedureCall(JsonNode callId, String procedure, String scope) {
     static ProcedureCall parse(byte[] body) {
         JsonNode root;
         try {
-            root = STRICT_JSON.readTree(body);
+            root = StrictJson.MAPPER.readTree(body);
         } catch (IOException e) {
             throw new Refused(PluginError.JSON_INVALID, "Body is not valid JSON", null, null);
         }

@@ -1,14 +1,12 @@
 package dev.kcintegrations.urnscope;
 
+import dev.kcintegrations.shared.RealmEnvironment;
 import org.keycloak.models.RealmModel;
 
 import java.util.Optional;
 
 /** The API resources a realm declares: client scopes carrying a {@link ResourceAudienceMapper}. */
 final class DeclaredResources {
-
-    /** Realm attribute naming the environment every declared audience must carry. */
-    static final String ENVIRONMENT_NAME = "environmentName";
 
     private DeclaredResources() {
     }
@@ -23,6 +21,6 @@ final class DeclaredResources {
     }
 
     static String environmentName(RealmModel realm) {
-        return realm.getAttribute(ENVIRONMENT_NAME);
+        return RealmEnvironment.of(realm).environmentName();
     }
 }

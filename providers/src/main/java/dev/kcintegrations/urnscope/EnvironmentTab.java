@@ -1,5 +1,9 @@
 package dev.kcintegrations.urnscope;
 
+import static dev.kcintegrations.shared.RealmEnvironment.ENVIRONMENT_NAME;
+import static dev.kcintegrations.shared.RealmEnvironment.FA_URL;
+import static dev.kcintegrations.shared.RealmEnvironment.FS_URL;
+
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
@@ -23,14 +27,12 @@ import java.util.Map;
 public final class EnvironmentTab implements UiTabProvider, UiTabProviderFactory<ComponentModel> {
 
     public static final String PROVIDER_ID = "Environment";
-    static final String FS_URL = "fsUrl";
-    static final String FA_URL = "faUrl";
-    private static final List<String> ATTRIBUTES = List.of(DeclaredResources.ENVIRONMENT_NAME, FS_URL, FA_URL);
+    private static final List<String> ATTRIBUTES = List.of(ENVIRONMENT_NAME, FS_URL, FA_URL);
 
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
             throws ComponentValidationException {
-        String environment = model.get(DeclaredResources.ENVIRONMENT_NAME);
+        String environment = model.get(ENVIRONMENT_NAME);
         if (environment == null || !environment.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new ComponentValidationException("environmentName must be 1-64 letters, digits, '.', '_' or '-'");
         }
@@ -98,7 +100,7 @@ public final class EnvironmentTab implements UiTabProvider, UiTabProviderFactory
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         return ProviderConfigurationBuilder.create()
-                .property().name(DeclaredResources.ENVIRONMENT_NAME).label("Environment name")
+                .property().name(ENVIRONMENT_NAME).label("Environment name")
                 .helpText("e.g. demo01; every declared URN scope audience must contain it as a ':'-separated segment")
                 .type(ProviderConfigProperty.STRING_TYPE).add()
                 .property().name(FS_URL).label("Field Service URL").helpText("e.g. https://demo01.fs.ocs.oraclecloud.com")
