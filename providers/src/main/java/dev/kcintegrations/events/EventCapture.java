@@ -1,0 +1,81 @@
+package dev.kcintegrations.events;
+
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.store.Subscriptions;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Writes one outbox row per subscription that wants an event, in the caller's transaction: the rows exist
+ * exactly when the change that produced the event committed. Topic and filter are decided here, so the
+ * request pays one indexed query and one insert per matching subscription, and never a network call.
+ */
+public final class EventCapture {
+
+    private static final int MAX_CACHED_FILTERS = 1000;
+    private static final Map<String, EventTypeFilter> FILTERS = new ConcurrentHashMap<>();
+
+    private final KeycloakSession session;
+    private final WebhookEngine engine;
+
+    public EventCapture(KeycloakSession session, WebhookEngine engine) {
+        this.session = session;
+        this.engine = engine;
+    }
+
+    /** @param onlyApplication when set, only that application's subscriptions (test events) */
+    public int capture(RealmModel realm, List<Topic> topics, EventPayload payload, String onlyApplication) {
+        List<String> names = topics.stream().filter(topic -> topic.carries(payload.eventType())).map(Topic::name).toList();
+        if (names.isEmpty()) {
+            return 0;
+        }
+        List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(names);
+        Outbox outbox = null;
+        int rows = 0;
+        long now = System.currentTimeMillis();
+        for (SubscriptionEntity subscription : subscriptions) {
+            if (onlyApplication != null && !onlyApplication.equals(subscription.getApplicationId())) {
+                continue;
+            }
+            if (!filter(subscription.getFilter()).matches(payload.eventType())) {
+                continue;
+            }
+            outbox = outbox == null ? new Outbox(session) : outbox;
+            outbox.enqueue(subscription, payload.id(), payload.eventType(), payload.correlationId(),
+                    payload.forTopic(subscription.getTopic()).toJson(), now);
+            rows++;
+        }
+        if (rows > 0) {
+            int queued = rows;
+            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                @Override
+                protected void commitImpl() {
+                    engine.metrics().queued(queued);
+                    engine.wakeDispatcher();
+                }
+
+                @Override
+                protected void rollbackImpl() {
+                }
+            });
+        }
+        return rows;
+    }
+
+    private static EventTypeFilter filter(String source) {
+        EventTypeFilter cached = FILTERS.get(source);
+        if (cached != null) {
+            return cached;
+        }
+        if (FILTERS.size() >= MAX_CACHED_FILTERS) {
+            FILTERS.clear();
+        }
+        return FILTERS.computeIfAbsent(source, EventTypeFilter::compile);
+    }
+}

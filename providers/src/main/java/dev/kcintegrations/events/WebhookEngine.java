@@ -1,0 +1,160 @@
+package dev.kcintegrations.events;
+
+import dev.kcintegrations.events.delivery.DeliveryMetrics;
+import dev.kcintegrations.events.delivery.WebhookDispatcher;
+import dev.kcintegrations.events.delivery.WebhookHousekeeping;
+import dev.kcintegrations.events.delivery.WebhookSender;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.EventListenerProviderFactory;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.timer.TimerProvider;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The webhook engine of a node: a global event listener (it sees every realm's events without being added
+ * to a realm's listener list) that captures events into the outbox, the dispatcher that delivers it, and
+ * the cluster-wide housekeeping. Options: {@code --spi-events-listener--webhook-events--<option>}, see
+ * {@link WebhookSettings}.
+ */
+public final class WebhookEngine implements EventListenerProviderFactory {
+
+    public static final String PROVIDER_ID = "webhook-events";
+    private static final Logger LOG = Logger.getLogger(WebhookEngine.class);
+
+    private WebhookSettings settings;
+    private DeliveryMetrics metrics;
+    private WebhookSender sender;
+    private volatile WebhookDispatcher dispatcher;
+
+    @Override
+    public EventListenerProvider create(KeycloakSession session) {
+        return new WebhookEventListener(session, this);
+    }
+
+    @Override
+    public boolean isGlobal() {
+        return true;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        settings = WebhookSettings.from(config);
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        metrics = new DeliveryMetrics();
+        sender = new WebhookSender(settings.connectTimeout(), settings.readTimeout(), settings.maxConcurrentDeliveries());
+        // Deliver only once the database schema (ours included) is migrated.
+        factory.register(event -> {
+            if (event instanceof PostMigrationEvent) {
+                start(factory);
+            }
+        });
+    }
+
+    private synchronized void start(KeycloakSessionFactory factory) {
+        if (dispatcher != null) {
+            return;
+        }
+        dispatcher = new WebhookDispatcher(factory, settings, sender, metrics, nodeName());
+        dispatcher.start();
+        KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
+                new ClusterAwareScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics),
+                        settings.housekeepingInterval().toMillis()),
+                settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
+        LOG.infof("Webhook delivery started on %s (%d concurrent deliveries, retention %s)", nodeName(),
+                settings.maxConcurrentDeliveries(), settings.retention());
+    }
+
+    private static String nodeName() {
+        String name = ManagementFactory.getRuntimeMXBean().getName();
+        return name.length() > 64 ? name.substring(0, 64) : name;
+    }
+
+    public WebhookSettings settings() {
+        return settings;
+    }
+
+    public DeliveryMetrics metrics() {
+        return metrics;
+    }
+
+    public WebhookSender sender() {
+        return sender;
+    }
+
+    public void wakeDispatcher() {
+        WebhookDispatcher current = dispatcher;
+        if (current != null) {
+            current.wake();
+        }
+    }
+
+    public static WebhookEngine of(KeycloakSession session) {
+        return (WebhookEngine) session.getKeycloakSessionFactory().getProviderFactory(EventListenerProvider.class, PROVIDER_ID);
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name("max-subscriptions").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(5)
+                .helpText("Webhook subscriptions one application may hold").add()
+                .property().name("connect-timeout").type(ProviderConfigProperty.STRING_TYPE).defaultValue("5s")
+                .helpText("Connect timeout of a delivery").add()
+                .property().name("read-timeout").type(ProviderConfigProperty.STRING_TYPE).defaultValue("10s")
+                .helpText("Time a receiver has to answer").add()
+                .property().name("retention").type(ProviderConfigProperty.STRING_TYPE).defaultValue("72h")
+                .helpText("How long an undelivered event is retried before it is parked").add()
+                .property().name("history").type(ProviderConfigProperty.STRING_TYPE).defaultValue("30d")
+                .helpText("How long parked and rejected deliveries and their attempts are kept").add()
+                .property().name("retry-schedule").type(ProviderConfigProperty.STRING_TYPE).defaultValue(WebhookSettings.DEFAULT_RETRY_SCHEDULE)
+                .helpText("Delays before the 2nd, 3rd, ... attempt (the last repeats), jittered by 10 %").add()
+                .property().name("max-concurrent-deliveries").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(32)
+                .helpText("Deliveries in flight at once on one node").add()
+                .property().name("poll-interval").type(ProviderConfigProperty.STRING_TYPE).defaultValue("1s")
+                .helpText("How often a node looks for due deliveries when no capture woke it").add()
+                .property().name("lease").type(ProviderConfigProperty.STRING_TYPE).defaultValue("60s")
+                .helpText("How long a claimed delivery belongs to its node (longer than connect + read timeout)").add()
+                .property().name("housekeeping-interval").type(ProviderConfigProperty.STRING_TYPE).defaultValue("5m")
+                .helpText("How often expired deliveries are parked and old rows purged (once per cluster)").add()
+                .property().name("allowed-hosts").type(ProviderConfigProperty.STRING_TYPE).defaultValue("")
+                .helpText("Comma-separated hosts webhooks may target although private or plain http").add()
+                .build();
+    }
+
+    @Override
+    public void close() {
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        if (sender != null) {
+            try {
+                sender.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+    }
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+
+    static String newId() {
+        return UUID.randomUUID().toString();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.kcintegrations.events;
+
+import org.keycloak.events.Event;
+import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+import java.net.URI;
+import java.time.Instant;
+
+/** Keycloak's user and admin events, turned into payloads and captured for the topics they feed. */
+final class WebhookEventListener implements EventListenerProvider {
+
+    private final KeycloakSession session;
+    private final WebhookEngine engine;
+
+    WebhookEventListener(KeycloakSession session, WebhookEngine engine) {
+        this.session = session;
+        this.engine = engine;
+    }
+
+    @Override
+    public void onEvent(Event event) {
+        RealmModel realm = session.realms().getRealm(event.getRealmId());
+        if (realm == null) {
+            return;
+        }
+        String type = event.getType().name();
+        EventPayload payload = new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
+                type, Topics.KEYCLOAK_USER, realm.getName(), Instant.ofEpochMilli(event.getTime()),
+                EventFacts.ofUserEvent(event, adminBase(realm)));
+        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.USER), payload, null);
+    }
+
+    @Override
+    public void onEvent(AdminEvent event, boolean includeRepresentation) {
+        RealmModel realm = session.realms().getRealm(event.getRealmId());
+        if (realm == null || event.getOperationType() == null) {
+            return;
+        }
+        String type = event.getResourceTypeAsString() + "." + event.getOperationType().name();
+        EventPayload payload = new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
+                type, Topics.KEYCLOAK_ADMIN, realm.getName(), Instant.ofEpochMilli(event.getTime()),
+                EventFacts.ofAdminEvent(event, includeRepresentation, adminBase(realm)));
+        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.ADMIN), payload, null);
+    }
+
+    /** {@code <server>/admin/realms/<realm>} as this request sees the server; none outside a request. */
+    private URI adminBase(RealmModel realm) {
+        try {
+            URI base = session.getContext().getUri().getBaseUri();
+            String text = base.toString().replaceAll("/+$", "");
+            return URI.create(text + "/admin/realms/" + realm.getName());
+        } catch (RuntimeException noRequest) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,82 @@
+package dev.kcintegrations.events;
+
+import org.keycloak.Config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The server-wide options of webhook delivery, read once from
+ * {@code --spi-events-listener--webhook-events--<option>}. Every duration is written like {@code 5s},
+ * {@code 5m}, {@code 2h} or {@code 3d}.
+ *
+ * @param maxSubscriptionsPerApplication subscriptions one application may hold (the source's limit is 5)
+ * @param connectTimeout                 TCP/TLS connect timeout of one delivery attempt
+ * @param readTimeout                    time the receiver has to answer
+ * @param retention                      how long an undelivered event is retried before it is parked
+ * @param history                        how long parked and rejected deliveries and all attempts are kept
+ * @param retrySchedule                  delay before the 2nd, 3rd, … attempt; the last one repeats
+ * @param maxConcurrentDeliveries        deliveries in flight at once on this node
+ * @param pollInterval                   how often a node looks for due deliveries when nothing woke it
+ * @param lease                          how long a claimed delivery belongs to the node that claimed it
+ * @param housekeepingInterval           how often (once per cluster) expired rows are parked and old rows purged
+ * @param allowedHosts                   hosts that may be private or plain http (added to each realm's list)
+ */
+public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
+                              Duration retention, Duration history, List<Duration> retrySchedule,
+                              int maxConcurrentDeliveries, Duration pollInterval, Duration lease,
+                              Duration housekeepingInterval, List<String> allowedHosts) {
+
+    public static final String DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h";
+
+    public static WebhookSettings from(Config.Scope config) {
+        return new WebhookSettings(
+                config.getInt("max-subscriptions", 5),
+                duration(config.get("connect-timeout", "5s")),
+                duration(config.get("read-timeout", "10s")),
+                duration(config.get("retention", "72h")),
+                duration(config.get("history", "30d")),
+                Arrays.stream(config.get("retry-schedule", DEFAULT_RETRY_SCHEDULE).split(","))
+                        .map(String::strip).filter(s -> !s.isEmpty()).map(WebhookSettings::duration).toList(),
+                config.getInt("max-concurrent-deliveries", 32),
+                duration(config.get("poll-interval", "1s")),
+                duration(config.get("lease", "60s")),
+                duration(config.get("housekeeping-interval", "5m")),
+                Arrays.stream(config.get("allowed-hosts", "").split(","))
+                        .map(String::strip).filter(s -> !s.isEmpty()).toList());
+    }
+
+    public WebhookSettings {
+        if (retrySchedule.isEmpty()) {
+            throw new IllegalArgumentException("retry-schedule needs at least one delay");
+        }
+        if (lease.compareTo(connectTimeout.plus(readTimeout)) <= 0) {
+            throw new IllegalArgumentException("lease must be longer than connect-timeout + read-timeout");
+        }
+        retrySchedule = List.copyOf(retrySchedule);
+        allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** Delay before attempt {@code failedAttempts + 1}. */
+    public Duration delayAfter(int failedAttempts) {
+        return retrySchedule.get(Math.min(failedAttempts, retrySchedule.size()) - 1);
+    }
+
+    public static Duration duration(String text) {
+        String value = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (value.matches("\\d+ms")) {
+            return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+        }
+        if (!value.matches("\\d+[smhd]")) {
+            throw new IllegalArgumentException("Not a duration (like 5s, 5m, 2h, 3d, 500ms): " + text);
+        }
+        long amount = Long.parseLong(value.substring(0, value.length() - 1));
+        return switch (value.charAt(value.length() - 1)) {
+            case 's' -> Duration.ofSeconds(amount);
+            case 'm' -> Duration.ofMinutes(amount);
+            case 'h' -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+    }
+}

@@ -1,0 +1,64 @@
+package dev.kcintegrations.events.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.events.EventTypeFilter;
+import dev.kcintegrations.shared.StrictJson;
+
+/**
+ * The body of {@code PUT /subscriptions/webhook}: {@code {"id","filter","topic","webHookConfig":{"endpoint"}}}.
+ * Other fields (such as the read-only ones a client copied from a GET) are ignored.
+ */
+record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint) {
+
+    static final String ID_RULE = "[a-z0-9.-]{1,128}";
+
+    static SubscriptionRequest parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = StrictJson.MAPPER.readTree(body);
+        } catch (Exception e) {
+            throw ApiFailure.badRequest("The body must be one JSON object");
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiFailure.badRequest("The body must be one JSON object");
+        }
+        String id = text(root, "id");
+        if (!id.matches(ID_RULE)) {
+            throw ApiFailure.badRequest("id must be 1-128 characters of a-z, 0-9, '.' and '-'");
+        }
+        String filterSource = text(root, "filter");
+        EventTypeFilter filter;
+        try {
+            filter = EventTypeFilter.compile(filterSource);
+        } catch (EventTypeFilter.InvalidFilterException e) {
+            throw ApiFailure.badRequest("filter " + e.getMessage());
+        }
+        String topic = text(root, "topic");
+        if (topic.isBlank()) {
+            throw ApiFailure.badRequest("topic is required");
+        }
+        JsonNode config = root.get("webHookConfig");
+        if (config == null || !config.isObject()) {
+            throw ApiFailure.badRequest("webHookConfig must be an object with an endpoint");
+        }
+        JsonNode endpoint = config.get("endpoint");
+        if (endpoint == null || !endpoint.isTextual() || endpoint.asText().isBlank()) {
+            throw ApiFailure.badRequest("webHookConfig.endpoint must be a URL string");
+        }
+        if (endpoint.asText().length() > 2048) {
+            throw ApiFailure.badRequest("webHookConfig.endpoint must be at most 2048 characters");
+        }
+        return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip());
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw ApiFailure.badRequest(field + " is required");
+        }
+        if (!node.isTextual()) {
+            throw ApiFailure.badRequest(field + " must be a string");
+        }
+        return node.asText();
+    }
+}

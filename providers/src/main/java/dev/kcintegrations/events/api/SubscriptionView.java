@@ -1,0 +1,24 @@
+package dev.kcintegrations.events.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+
+import java.util.List;
+
+/**
+ * A subscription as the source service shows it. {@code scope} and {@code groups} are reserved there and
+ * always empty here; {@code companyIds} is always empty because a Keycloak client has no companies — an
+ * application receives the events of the whole realm its topics allow.
+ */
+@JsonPropertyOrder({"id", "topic", "filter", "webHookConfig", "applicationId", "scope", "groups", "companyIds"})
+record SubscriptionView(String id, String topic, String filter, WebHookConfig webHookConfig, String applicationId,
+                        String scope, List<String> groups, List<String> companyIds) {
+
+    record WebHookConfig(String endpoint) {
+    }
+
+    static SubscriptionView of(SubscriptionEntity entity) {
+        return new SubscriptionView(entity.getName(), entity.getTopic(), entity.getFilter(),
+                new WebHookConfig(entity.getEndpoint()), entity.getApplicationId(), "", List.of(), List.of());
+    }
+}

@@ -1,0 +1,288 @@
+package dev.kcintegrations.events.delivery;
+
+import dev.kcintegrations.events.WebhookSettings;
+import dev.kcintegrations.events.WebhookTargets;
+import dev.kcintegrations.events.store.AttemptEntity;
+import dev.kcintegrations.events.store.ClaimedDelivery;
+import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Delivers the outbox from this node. One loop claims due queue heads (as many as there are free delivery
+ * slots), each claimed delivery is sent on its own virtual thread, and its outcome is written back in a
+ * transaction of its own. A capture wakes the loop after its transaction commits; otherwise it polls.
+ * Every subscription has at most one delivery in flight (the head of its queue), so a slow receiver holds
+ * one slot, never the others' order or the whole pool.
+ */
+public final class WebhookDispatcher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
+    private static final Duration STATS_EVERY = Duration.ofSeconds(5);
+
+    private final KeycloakSessionFactory sessionFactory;
+    private final WebhookSettings settings;
+    private final WebhookSender sender;
+    private final DeliveryMetrics metrics;
+    private final RetryPolicy retryPolicy;
+    private final String node;
+    private final Semaphore slots;
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeUp = lock.newCondition();
+    private volatile boolean woken;
+    private volatile boolean running = true;
+    private Thread loop;
+    private long lastStats;
+
+    public WebhookDispatcher(KeycloakSessionFactory sessionFactory, WebhookSettings settings, WebhookSender sender,
+                             DeliveryMetrics metrics, String node) {
+        this.sessionFactory = sessionFactory;
+        this.settings = settings;
+        this.sender = sender;
+        this.metrics = metrics;
+        this.retryPolicy = new RetryPolicy(settings);
+        this.node = node;
+        this.slots = new Semaphore(settings.maxConcurrentDeliveries());
+    }
+
+    public void start() {
+        loop = Thread.ofPlatform().name("kci-webhook-dispatcher").daemon(true).start(this::run);
+    }
+
+    /** Something may be due now: called after a capture commits and after each delivery. */
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            wakeUp.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        long backoff = 0;
+        while (running) {
+            try {
+                int claimed = claimAndSend();
+                backoff = 0;
+                refreshStats();
+                if (claimed == 0 || slots.availablePermits() == 0) {
+                    await(settings.pollInterval().toMillis());
+                }
+            } catch (RuntimeException e) {
+                // The database is away (restart, failover): keep trying, a little slower each time.
+                backoff = Math.min(Math.max(backoff * 2, 500), 10_000);
+                LOG.warnf("Webhook dispatcher could not claim deliveries (%s); retrying in %d ms", e.getClass().getSimpleName(), backoff);
+                await(backoff);
+            }
+        }
+    }
+
+    private void await(long millis) {
+        lock.lock();
+        try {
+            if (!woken && running) {
+                wakeUp.await(millis, TimeUnit.MILLISECONDS);
+            }
+            woken = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int claimAndSend() {
+        int free = slots.availablePermits();
+        if (free == 0) {
+            return 0;
+        }
+        long now = System.currentTimeMillis();
+        List<ClaimedDelivery> claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session ->
+                new Outbox(session).claimDueHeads(free, node, now, settings.lease().toMillis()));
+        for (ClaimedDelivery delivery : claimed) {
+            slots.acquireUninterruptibly();
+            senders.submit(() -> {
+                try {
+                    deliver(delivery);
+                } catch (RuntimeException e) {
+                    LOG.warnf("Delivery %s could not be recorded (%s); its lease ends and it is tried again",
+                            delivery.id(), e.getClass().getSimpleName());
+                } finally {
+                    slots.release();
+                    wake();
+                }
+            });
+        }
+        return claimed.size();
+    }
+
+    private void deliver(ClaimedDelivery delivery) {
+        long now = System.currentTimeMillis();
+        if (now - delivery.createdAt() > settings.retention().toMillis()) {
+            record(delivery, null, RetryPolicy.Verdict.RETRY, Duration.ZERO);
+            return;
+        }
+        byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+        Prepared prepared = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            RealmModel realm = session.realms().getRealm(delivery.realmId());
+            if (realm == null) {
+                return null;
+            }
+            String concur = ConcurSignature.sign(session, realm, body);
+            return new Prepared(WebhookTargets.policy(realm, settings),
+                    DeliveryHeaders.of(delivery.secrets(), delivery.eventId(), delivery.correlationId(), body, concur));
+        });
+        if (prepared == null) {
+            record(delivery, SendResult.failed(0, "realm no longer exists"), RetryPolicy.Verdict.REJECTED, Duration.ZERO);
+            return;
+        }
+        SendResult result = sender.send(prepared.policy(), delivery.endpoint(), body, prepared.headers());
+        RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
+        Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(delivery.attempts() + 1, result) : Duration.ZERO;
+        record(delivery, result, verdict, delay);
+        LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", delivery.id(), delivery.eventId(),
+                delivery.subscriptionName(), verdict, result.describe(), delivery.correlationId());
+    }
+
+    private record Prepared(dev.kcintegrations.events.WebhookTargetPolicy policy, Map<String, String> headers) {
+    }
+
+    /** Writes the attempt and the delivery's new state. {@code result} null: retention ended before sending. */
+    private void record(ClaimedDelivery claimed, SendResult result, RetryPolicy.Verdict verdict, Duration delay) {
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            Outbox outbox = new Outbox(session);
+            DeliveryEntity row = outbox.find(claimed.id());
+            if (row == null) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            if (result != null) {
+                outbox.addAttempt(attempt(claimed, result, verdict, now));
+            }
+            if (!DeliveryEntity.PENDING.equals(row.getStatus())) {
+                return; // cancelled (subscription deleted) while in flight: the attempt is logged, nothing more
+            }
+            SubscriptionEntity subscription = outbox.subscription(row.getSubscriptionId());
+            row.setLeaseOwner(null);
+            row.setLeaseUntil(null);
+            if (result == null) {
+                park(row, now, "retention ended");
+                return;
+            }
+            row.setAttempts(row.getAttempts() + 1);
+            row.setLastHttpStatus(result.httpStatus().orElse(null));
+            row.setLastError(truncate(result.error()));
+            switch (verdict) {
+                case DELIVERED -> {
+                    row.setStatus(DeliveryEntity.DELIVERED);
+                    row.setFinishedAt(now);
+                    subscription.setFailureStreak(0);
+                    metrics.delivered(row.getCreatedAt());
+                }
+                case REJECTED -> {
+                    finish(row, DeliveryEntity.REJECTED, now, "receiver answered " + result.describe());
+                    subscription.setFailureStreak(subscription.getFailureStreak() + 1);
+                    metrics.rejected();
+                }
+                case GONE -> {
+                    finish(row, DeliveryEntity.REJECTED, now, "receiver answered 410 Gone");
+                    subscription.setFailureStreak(subscription.getFailureStreak() + 1);
+                    subscription.setStatus(SubscriptionEntity.DISABLED);
+                    subscription.setStatusReason("Disabled: the endpoint answered 410 Gone");
+                    subscription.setUpdatedAt(now);
+                    metrics.rejected();
+                    metrics.disabled();
+                    LOG.infof("Webhook subscription %s disabled: its endpoint answered 410 Gone", subscription.getName());
+                }
+                case RETRY -> {
+                    subscription.setFailureStreak(subscription.getFailureStreak() + 1);
+                    long next = now + delay.toMillis();
+                    if (next - row.getCreatedAt() > settings.retention().toMillis()) {
+                        park(row, now, "retention ended; last attempt: " + result.describe());
+                    } else {
+                        row.setNextAttemptAt(next);
+                        metrics.retried();
+                    }
+                }
+            }
+        });
+    }
+
+    private void park(DeliveryEntity row, long now, String reason) {
+        finish(row, DeliveryEntity.PARKED, now, reason);
+        metrics.parked();
+    }
+
+    private static void finish(DeliveryEntity row, String status, long now, String reason) {
+        row.setStatus(status);
+        row.setFinishedAt(now);
+        row.setLastError(truncate(reason));
+    }
+
+    private AttemptEntity attempt(ClaimedDelivery claimed, SendResult result, RetryPolicy.Verdict verdict, long now) {
+        AttemptEntity attempt = new AttemptEntity();
+        attempt.setId(UUID.randomUUID().toString());
+        attempt.setDeliveryId(claimed.id());
+        attempt.setAttemptedAt(now - result.latencyMillis());
+        attempt.setHttpStatus(result.httpStatus().orElse(null));
+        attempt.setLatencyMillis(result.latencyMillis());
+        attempt.setOutcome(verdict.name());
+        attempt.setResponseExcerpt(result.responseExcerpt() == null ? null : truncateChars(result.responseExcerpt(), WebhookSender.EXCERPT_BYTES));
+        attempt.setError(truncate(result.error()));
+        attempt.setNode(node);
+        return attempt;
+    }
+
+    private void refreshStats() {
+        long now = System.currentTimeMillis();
+        if (now - lastStats < STATS_EVERY.toMillis()) {
+            return;
+        }
+        lastStats = now;
+        Object[] stats = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> new Outbox(session).pendingStats());
+        metrics.outbox(((Number) stats[0]).longValue(), stats[1] == null ? null : ((Number) stats[1]).longValue());
+    }
+
+    private static String truncate(String text) {
+        return text == null ? null : truncateChars(text, 255);
+    }
+
+    private static String truncateChars(String text, int max) {
+        return text.length() > max ? text.substring(0, max) : text;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        senders.shutdown();
+        try {
+            if (loop != null) {
+                loop.join(2000);
+            }
+            senders.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.kcintegrations.events.store;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
+import org.hibernate.LockMode;
+import org.hibernate.query.SelectionQuery;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The outbox of webhook deliveries in Keycloak's database, used within the caller's transaction:
+ * capture adds rows to the transaction of the change that produced the event; workers claim due rows with
+ * a lease in one short transaction and record the outcome in another, never holding a row lock or a
+ * database connection while a receiver answers.
+ */
+public final class Outbox {
+
+    private final EntityManager em;
+
+    public Outbox(KeycloakSession session) {
+        this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+
+    public String enqueue(SubscriptionEntity subscription, String eventId, String eventType, String correlationId,
+                          String payload, long now) {
+        DeliveryEntity row = new DeliveryEntity();
+        row.setId(UUID.randomUUID().toString());
+        row.setRealmId(subscription.getRealmId());
+        row.setSubscriptionId(subscription.getId());
+        row.setEventId(eventId);
+        row.setEventType(eventType);
+        row.setCorrelationId(correlationId);
+        row.setPayload(payload);
+        row.setSeq(Sequence.next());
+        row.setStatus(DeliveryEntity.PENDING);
+        row.setNextAttemptAt(now);
+        row.setCreatedAt(now);
+        em.persist(row);
+        return row.getId();
+    }
+
+    /**
+     * Leases up to {@code limit} due queue heads to {@code node}. {@code SKIP LOCKED} lets nodes claim
+     * side by side; the lease, committed with the claim, keeps the row theirs after the lock is gone.
+     */
+    public List<ClaimedDelivery> claimDueHeads(int limit, String node, long now, long leaseMillis) {
+        TypedQuery<DeliveryEntity> query = em.createNamedQuery("KciDelivery.dueHeads", DeliveryEntity.class)
+                .setParameter("now", now)
+                .setMaxResults(limit)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE);
+        query.unwrap(SelectionQuery.class).setHibernateLockMode(LockMode.UPGRADE_SKIPLOCKED);
+        List<ClaimedDelivery> claimed = new ArrayList<>();
+        for (DeliveryEntity row : query.getResultList()) {
+            SubscriptionEntity subscription = em.find(SubscriptionEntity.class, row.getSubscriptionId());
+            row.setLeaseOwner(node);
+            row.setLeaseUntil(now + leaseMillis);
+            List<String> secrets = new ArrayList<>();
+            secrets.add(subscription.getSecret());
+            if (subscription.getPreviousSecret() != null && subscription.getPreviousSecretUntil() != null
+                    && subscription.getPreviousSecretUntil() > now) {
+                secrets.add(subscription.getPreviousSecret());
+            }
+            claimed.add(new ClaimedDelivery(row.getId(), row.getRealmId(), subscription.getId(), subscription.getName(),
+                    subscription.getEndpoint(), List.copyOf(secrets), row.getEventId(), row.getCorrelationId(),
+                    row.getPayload(), row.getAttempts(), row.getCreatedAt()));
+        }
+        return claimed;
+    }
+
+    public DeliveryEntity find(String deliveryId) {
+        return em.find(DeliveryEntity.class, deliveryId);
+    }
+
+    public SubscriptionEntity subscription(String subscriptionId) {
+        return em.find(SubscriptionEntity.class, subscriptionId);
+    }
+
+    public void addAttempt(AttemptEntity attempt) {
+        em.persist(attempt);
+    }
+
+    public int cancelPending(String subscriptionId, String reason, long now) {
+        return em.createNamedQuery("KciDelivery.cancelPending")
+                .setParameter("subscriptionId", subscriptionId).setParameter("reason", reason).setParameter("now", now)
+                .executeUpdate();
+    }
+
+    public List<DeliveryEntity> deliveries(String subscriptionId, String status, int max) {
+        TypedQuery<DeliveryEntity> query = status == null
+                ? em.createNamedQuery("KciDelivery.bySubscription", DeliveryEntity.class)
+                : em.createNamedQuery("KciDelivery.bySubscriptionAndStatus", DeliveryEntity.class).setParameter("status", status);
+        return query.setParameter("subscriptionId", subscriptionId).setMaxResults(max).getResultList();
+    }
+
+    public List<AttemptEntity> attempts(List<String> deliveryIds) {
+        if (deliveryIds.isEmpty()) {
+            return List.of();
+        }
+        return em.createNamedQuery("KciAttempt.byDeliveries", AttemptEntity.class)
+                .setParameter("deliveryIds", deliveryIds).getResultList();
+    }
+
+    /** Number of PENDING rows and the creation time of the oldest (null when none). */
+    public Object[] pendingStats() {
+        return em.createNamedQuery("KciDelivery.countPending", Object[].class).getSingleResult();
+    }
+
+    public int parkExpired(long createdBefore, long now) {
+        return em.createNamedQuery("KciDelivery.parkExpired")
+                .setParameter("createdBefore", createdBefore).setParameter("now", now).executeUpdate();
+    }
+
+    public int purgeFinished(List<String> statuses, long finishedBefore) {
+        int purged = em.createNamedQuery("KciDelivery.purgeFinished")
+                .setParameter("statuses", statuses).setParameter("before", finishedBefore).executeUpdate();
+        em.createNamedQuery("KciAttempt.purgeOrphans").executeUpdate();
+        return purged;
+    }
+
+    public int purgeDeletedSubscriptions(long deletedBefore) {
+        List<SubscriptionEntity> gone = em.createNamedQuery("KciSubscription.deletedWithoutDeliveries", SubscriptionEntity.class)
+                .setParameter("before", deletedBefore).getResultList();
+        gone.forEach(em::remove);
+        return gone.size();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.kcintegrations.events.store;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQueries;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.Table;
+
+/**
+ * One webhook subscription. {@code name} is the API's {@code id} (unique per realm); {@code id} is a
+ * surrogate key so a name can be reused after its old row is purged without mixing up deliveries.
+ * Secrets are stored like Keycloak stores client secrets: in the realm's database, readable by the owner.
+ */
+@Entity
+@Table(name = "KCI_WEBHOOK_SUBSCRIPTION")
+@NamedQueries({
+        @NamedQuery(name = "KciSubscription.byName",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.name = :name"),
+        @NamedQuery(name = "KciSubscription.byApplication",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.applicationId = :applicationId"
+                        + " AND s.status <> 'DELETED' ORDER BY s.name"),
+        @NamedQuery(name = "KciSubscription.countByApplication",
+                query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.applicationId = :applicationId"
+                        + " AND s.status <> 'DELETED'"),
+        @NamedQuery(name = "KciSubscription.activeForTopics",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.topic IN :topics AND s.status = 'ACTIVE'"),
+        @NamedQuery(name = "KciSubscription.deletedWithoutDeliveries",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.status = 'DELETED' AND s.updatedAt < :before"
+                        + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id)"),
+})
+public class SubscriptionEntity {
+
+    public static final String ACTIVE = "ACTIVE";
+    public static final String DISABLED = "DISABLED";
+    public static final String DELETED = "DELETED";
+
+    @Id
+    @Column(name = "ID", length = 36)
+    private String id;
+    @Column(name = "REALM_ID", length = 36, nullable = false)
+    private String realmId;
+    @Column(name = "NAME", length = 128, nullable = false)
+    private String name;
+    @Column(name = "APPLICATION_ID", length = 36, nullable = false)
+    private String applicationId;
+    @Column(name = "TOPIC", length = 128, nullable = false)
+    private String topic;
+    @Column(name = "FILTER", length = 1024, nullable = false)
+    private String filter;
+    @Column(name = "ENDPOINT", length = 2048, nullable = false)
+    private String endpoint;
+    @Column(name = "SECRET", length = 64, nullable = false)
+    private String secret;
+    @Column(name = "PREVIOUS_SECRET", length = 64)
+    private String previousSecret;
+    @Column(name = "PREVIOUS_SECRET_UNTIL")
+    private Long previousSecretUntil;
+    @Column(name = "STATUS", length = 16, nullable = false)
+    private String status;
+    @Column(name = "STATUS_REASON", length = 255)
+    private String statusReason;
+    @Column(name = "FAILURE_STREAK", nullable = false)
+    private int failureStreak;
+    @Column(name = "CREATED_AT", nullable = false)
+    private long createdAt;
+    @Column(name = "UPDATED_AT", nullable = false)
+    private long updatedAt;
+
+    public String getId() { return id; }
+    public void setId(String id) { this.id = id; }
+    public String getRealmId() { return realmId; }
+    public void setRealmId(String realmId) { this.realmId = realmId; }
+    public String getName() { return name; }
+    public void setName(String name) { this.name = name; }
+    public String getApplicationId() { return applicationId; }
+    public void setApplicationId(String applicationId) { this.applicationId = applicationId; }
+    public String getTopic() { return topic; }
+    public void setTopic(String topic) { this.topic = topic; }
+    public String getFilter() { return filter; }
+    public void setFilter(String filter) { this.filter = filter; }
+    public String getEndpoint() { return endpoint; }
+    public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
+    public String getSecret() { return secret; }
+    public void setSecret(String secret) { this.secret = secret; }
+    public String getPreviousSecret() { return previousSecret; }
+    public void setPreviousSecret(String previousSecret) { this.previousSecret = previousSecret; }
+    public Long getPreviousSecretUntil() { return previousSecretUntil; }
+    public void setPreviousSecretUntil(Long previousSecretUntil) { this.previousSecretUntil = previousSecretUntil; }
+    public String getStatus() { return status; }
+    public void setStatus(String status) { this.status = status; }
+    public String getStatusReason() { return statusReason; }
+    public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
+    public int getFailureStreak() { return failureStreak; }
+    public void setFailureStreak(int failureStreak) { this.failureStreak = failureStreak; }
+    public long getCreatedAt() { return createdAt; }
+    public void setCreatedAt(long createdAt) { this.createdAt = createdAt; }
+    public long getUpdatedAt() { return updatedAt; }
+    public void setUpdatedAt(long updatedAt) { this.updatedAt = updatedAt; }
+}

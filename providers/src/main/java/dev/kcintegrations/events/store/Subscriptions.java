@@ -1,0 +1,54 @@
+package dev.kcintegrations.events.store;
+
+import jakarta.persistence.EntityManager;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** Subscriptions of a realm in Keycloak's database, within the caller's transaction. */
+public final class Subscriptions {
+
+    private final EntityManager em;
+    private final String realmId;
+
+    public Subscriptions(KeycloakSession session, String realmId) {
+        this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+        this.realmId = realmId;
+    }
+
+    public Optional<SubscriptionEntity> byName(String name) {
+        return em.createNamedQuery("KciSubscription.byName", SubscriptionEntity.class)
+                .setParameter("realmId", realmId).setParameter("name", name)
+                .getResultStream().findFirst();
+    }
+
+    public List<SubscriptionEntity> ofApplication(String applicationId) {
+        return em.createNamedQuery("KciSubscription.byApplication", SubscriptionEntity.class)
+                .setParameter("realmId", realmId).setParameter("applicationId", applicationId).getResultList();
+    }
+
+    public long countOfApplication(String applicationId) {
+        return em.createNamedQuery("KciSubscription.countByApplication", Long.class)
+                .setParameter("realmId", realmId).setParameter("applicationId", applicationId).getSingleResult();
+    }
+
+    public List<SubscriptionEntity> activeFor(Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return List.of();
+        }
+        return em.createNamedQuery("KciSubscription.activeForTopics", SubscriptionEntity.class)
+                .setParameter("realmId", realmId).setParameter("topics", topics).getResultList();
+    }
+
+    public void add(SubscriptionEntity subscription) {
+        em.persist(subscription);
+    }
+
+    /** Makes a conflicting concurrent insert fail here, inside the API call, where it becomes a 409. */
+    public void flush() {
+        em.flush();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** An application of the demo realm calling the events API as a client would. */
+final class Ess {
+
+    static final String REALM = "integrations";
+    static final String SUBSCRIBER = "ess-subscriber";
+    static final String SUBSCRIBER_SECRET = "EssSubscriberDemoSecret-01";
+
+    private final Keycloak keycloak;
+    private final String token;
+
+    Ess(Keycloak keycloak, String token) {
+        this.keycloak = keycloak;
+        this.token = token;
+    }
+
+    static Ess subscriber(Keycloak keycloak) {
+        return new Ess(keycloak, token(keycloak, SUBSCRIBER, SUBSCRIBER_SECRET));
+    }
+
+    static String token(Keycloak keycloak, String clientId, String secret) {
+        String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        Http.Reply reply = Http.post(keycloak.realmUrl(REALM, "/protocol/openid-connect/token"),
+                Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=client_credentials");
+        if (reply.status() != 200) {
+            throw new AssertionError("No token for " + clientId + ": " + reply.body());
+        }
+        return reply.json().get("access_token").asText();
+    }
+
+    /**
+     * A new confidential client of the demo realm with a service account and these default scopes, created
+     * through the admin API; returns its client id (its secret is {@code secret-<clientId>}).
+     */
+    static String newApplication(Keycloak keycloak, String... defaultScopes) {
+        String clientId = "app-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode client = keycloak.admin().object();
+        client.put("clientId", clientId);
+        client.put("secret", "secret-" + clientId);
+        client.put("publicClient", false);
+        client.put("serviceAccountsEnabled", true);
+        client.put("standardFlowEnabled", false);
+        client.put("fullScopeAllowed", false);
+        var scopes = client.putArray("defaultClientScopes");
+        scopes.add("basic");
+        for (String scope : defaultScopes) {
+            scopes.add(scope);
+        }
+        client.putArray("optionalClientScopes");
+        keycloak.admin().create("/" + REALM + "/clients", client);
+        return clientId;
+    }
+
+    static Ess application(Keycloak keycloak, String clientId) {
+        return new Ess(keycloak, token(keycloak, clientId, "secret-" + clientId));
+    }
+
+    String token() {
+        return token;
+    }
+
+    URI url(String path) {
+        return keycloak.realmUrl(REALM, "/events/v4" + path);
+    }
+
+    Http.Reply call(String method, String path, String body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + token);
+        if (body != null) {
+            headers.put("Content-Type", "application/json");
+        }
+        return Http.send(method, url(path), headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Http.Reply get(String path) {
+        return call("GET", path, null);
+    }
+
+    Http.Reply subscribe(String id, String filter, String topic, URI endpoint) {
+        return call("PUT", "/subscriptions/webhook", subscription(id, filter, topic, endpoint.toString()));
+    }
+
+    static String subscription(String id, String filter, String topic, String endpoint) {
+        ObjectNode body = Http.JSON.createObjectNode();
+        body.put("id", id);
+        body.put("filter", filter);
+        body.put("topic", topic);
+        body.putObject("webHookConfig").put("endpoint", endpoint);
+        return body.toString();
+    }
+
+    Http.Reply delete(String id) {
+        return call("DELETE", "/subscriptions/" + id, null);
+    }
+
+    String secret(String id) {
+        return get("/subscriptions/" + id + "/secret").json().get("secret").asText();
+    }
+
+    Http.Reply publishTest(String eventType) {
+        return call("POST", "/topics/public.test/events", "{\"eventType\":\"" + eventType + "\"}");
+    }
+
+    List<JsonNode> deliveries(String id, String status) {
+        Http.Reply reply = get("/subscriptions/" + id + "/deliveries" + (status == null ? "" : "?status=" + URLEncoder.encode(status, StandardCharsets.UTF_8)));
+        if (reply.status() != 200) {
+            throw new AssertionError(reply.body());
+        }
+        List<JsonNode> list = new ArrayList<>();
+        reply.json().get("deliveries").forEach(list::add);
+        return list;
+    }
+
+    static String uniqueId(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,377 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.RawHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The event subscription API, /realms/{realm}/events/v4: authentication, topics, subscriptions, errors. */
+@KeycloakIntegrationTest
+class EventsApiIT {
+
+    static final String[] ALL_SCOPES = {"events.topic.read", "events.user.read", "events.admin.read"};
+    static WebhookReceiver receiver;
+
+    @BeforeAll
+    static void startReceiver() {
+        receiver = WebhookReceiver.start();
+    }
+
+    @AfterAll
+    static void stopReceiver() {
+        receiver.close();
+    }
+
+    static Ess freshApplication(Keycloak keycloak) {
+        return Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES));
+    }
+
+    static void assertError(Http.Reply reply, int status, String messagePart) {
+        assertEquals(status, reply.status(), reply.body());
+        JsonNode body = reply.json();
+        assertEquals(status, body.get("statusCode").asInt(), reply.body());
+        assertTrue(body.get("message").asText().contains(messagePart), reply.body());
+        assertEquals(reply.header("Concur-Correlationid").orElseThrow(), body.get("correlationId").asText());
+    }
+
+    // ---- authentication
+
+    @Test
+    void noTokenIs401WithBearerChallenge(Keycloak keycloak) {
+        Http.Reply reply = Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/topics"), Map.of());
+        assertError(reply, 401, "Bearer");
+        assertTrue(reply.header("WWW-Authenticate").orElseThrow().startsWith("Bearer realm=\"integrations\""));
+    }
+
+    @Test
+    void invalidTokenIs401WithInvalidTokenError(Keycloak keycloak) {
+        Http.Reply reply = new Ess(keycloak, Ess.subscriber(keycloak).token() + "x").get("/topics");
+        assertError(reply, 401, "invalid");
+        assertTrue(reply.header("WWW-Authenticate").orElseThrow().contains("error=\"invalid_token\""));
+    }
+
+    @Test
+    void tokenWithoutEventsTopicReadIs403(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak));
+        assertError(app.get("/topics"), 403, "events.topic.read");
+    }
+
+    @Test
+    void userTokenIsNotAnApplicationToken(Keycloak keycloak) {
+        Http.Reply login = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=password&client_id=field-service-plugin&username=technician&password=technician&scope=openid");
+        assertEquals(200, login.status(), login.body());
+        assertError(new Ess(keycloak, login.json().get("access_token").asText()).get("/topics"), 401, "client-credentials");
+    }
+
+    @Test
+    void callOutTokenFromOauthCompatEndpointIsAccepted(Keycloak keycloak) {
+        String clientId = Ess.newApplication(keycloak, "events.topic.read");
+        Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/oauth-compat/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=client_credentials&client_id=" + clientId + "&client_secret=secret-" + clientId);
+        assertEquals(200, token.status(), token.body());
+        assertEquals(200, new Ess(keycloak, token.json().get("access_token").asText()).get("/topics").status());
+    }
+
+    // ---- topics
+
+    @Test
+    void topicsListsWhatTheTokensScopesGrant(Keycloak keycloak) {
+        Http.Reply reply = Ess.subscriber(keycloak).get("/topics");
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(List.of("public.test", "keycloak.user", "keycloak.admin"),
+                Http.JSON.convertValue(reply.json(), List.class));
+    }
+
+    @Test
+    void eventsTopicReadAloneGrantsPublicTest(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, "events.topic.read"));
+        assertEquals("[\"public.test\"]", app.get("/topics").body());
+    }
+
+    @Test
+    void topicWhoseScopeIsMissingIsNotListed(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, "events.topic.read", "events.admin.read"));
+        assertEquals("[\"public.test\",\"keycloak.admin\"]", app.get("/topics").body());
+    }
+
+    // ---- saving subscriptions
+
+    @Test
+    void savingAnswersTheVendorsMessage(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        Http.Reply reply = app.subscribe("my-unique-subscription-id", ".*", "public.test", receiver.url("/hook"));
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals("{\"message\":\"Subscription 'my-unique-subscription-id' saved successfully\"}", reply.body());
+        app.delete("my-unique-subscription-id");
+    }
+
+    @Test
+    void savedSubscriptionReadsBackAsAnArrayWithReadOnlyFields(Keycloak keycloak) {
+        String clientId = Ess.newApplication(keycloak, ALL_SCOPES);
+        Ess app = Ess.application(keycloak, clientId);
+        String id = Ess.uniqueId("read-back");
+        app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/hook"));
+        Http.Reply reply = app.get("/subscriptions/" + id);
+        assertEquals(200, reply.status(), reply.body());
+        JsonNode array = reply.json();
+        assertTrue(array.isArray() && array.size() == 1, reply.body());
+        JsonNode s = array.get(0);
+        assertEquals(id, s.get("id").asText());
+        assertEquals("keycloak.user", s.get("topic").asText());
+        assertEquals("LOGIN", s.get("filter").asText());
+        assertEquals(receiver.url("/hook").toString(), s.get("webHookConfig").get("endpoint").asText());
+        assertEquals(keycloak.admin().clientUuid(Ess.REALM, clientId), s.get("applicationId").asText());
+        assertEquals("", s.get("scope").asText());
+        assertEquals(0, s.get("groups").size());
+        assertEquals(0, s.get("companyIds").size());
+    }
+
+    @Test
+    void subscriptionsListsOnlyTheCallersOwn(Keycloak keycloak) {
+        Ess mine = freshApplication(keycloak);
+        Ess other = freshApplication(keycloak);
+        mine.subscribe(Ess.uniqueId("mine"), ".*", "public.test", receiver.url("/hook"));
+        other.subscribe(Ess.uniqueId("theirs"), ".*", "public.test", receiver.url("/hook"));
+        JsonNode list = mine.get("/subscriptions").json();
+        assertEquals(1, list.size(), list.toString());
+        assertTrue(list.get(0).get("id").asText().startsWith("mine-"));
+    }
+
+    @Test
+    void savingAgainReplacesTheCallersSubscription(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        String id = Ess.uniqueId("replace");
+        app.subscribe(id, ".*", "public.test", receiver.url("/first"));
+        assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/second")).status());
+        JsonNode s = app.get("/subscriptions/" + id).json().get(0);
+        assertEquals("/second", java.net.URI.create(s.get("webHookConfig").get("endpoint").asText()).getPath());
+        assertEquals("keycloak.user", s.get("topic").asText());
+        assertEquals(1, app.get("/subscriptions").json().size());
+    }
+
+    @Test
+    void vendorsRequestExampleWorksAsItIs(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        String body = Ess.subscription("vendor-example." + Ess.uniqueId("x"), ".*", "public.test", receiver.url("/hook").toString());
+        Http.Reply reply = RawHttp.exchange(keycloak.baseUrl(), "PUT /realms/integrations/events/v4/subscriptions/webhook HTTP/1.1\r\n"
+                + "Host: " + keycloak.baseUrl().getAuthority() + "\r\n"
+                + "Concur-Correlationid: something-unique-and-trackable\r\n"
+                + "Authorization: Bearer " + app.token() + "\r\n"
+                + "Content-Type: application/json\r\n"
+                + "Accept: */*\r\n"
+                + "Cache-Control: no-cache\r\n"
+                + "Accept-Encoding: gzip, deflate\r\n"
+                + "Connection: close\r\n"
+                + "cache-control: no-cache\r\n"
+                + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
+        assertEquals(200, reply.status(), reply.body());
+        assertTrue(reply.body().contains("saved successfully"), reply.body());
+        assertEquals("something-unique-and-trackable", reply.header("Concur-Correlationid").orElseThrow());
+    }
+
+    @Test
+    void idWithUppercaseIs400NamingId(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).subscribe("Not-Lowercase", ".*", "public.test", receiver.url("/hook")), 400, "id");
+    }
+
+    @Test
+    void idLongerThan128Is400(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).subscribe("a".repeat(129), ".*", "public.test", receiver.url("/hook")), 400, "id");
+    }
+
+    @Test
+    void invalidRegularExpressionIs400NamingFilter(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("bad-filter"), "LOGIN(", "public.test", receiver.url("/hook")), 400, "filter");
+    }
+
+    @Test
+    void filterLongerThanOneKibIs400(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("long-filter"), "A".repeat(1025), "public.test", receiver.url("/hook")), 400, "filter");
+    }
+
+    @Test
+    void catastrophicBacktrackingFilterIsAcceptedAndRunsInLinearTime(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        String id = Ess.uniqueId("redos");
+        assertEquals(200, app.subscribe(id, "(a+)+$", "public.test", receiver.url("/redos")).status());
+        long started = System.nanoTime();
+        Http.Reply reply = app.publishTest("a".repeat(120) + "b");
+        assertEquals(202, reply.status(), reply.body());
+        assertTrue(System.nanoTime() - started < 5_000_000_000L, "publishing took too long");
+        assertEquals(0, reply.json().get("subscriptions").asInt(), reply.body());
+    }
+
+    @Test
+    void backreferenceFilterIsRefused(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("backref"), "(A)\\1", "public.test", receiver.url("/hook")), 400, "filter");
+    }
+
+    @Test
+    void topicNotReadableIs403(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, "events.topic.read"));
+        assertError(app.subscribe(Ess.uniqueId("no-user-scope"), ".*", "keycloak.user", receiver.url("/hook")), 403, "keycloak.user");
+    }
+
+    @Test
+    void unknownTopicIs403(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("unknown-topic"), ".*", "no.such.topic", receiver.url("/hook")), 403, "no.such.topic");
+    }
+
+    @Test
+    void plainHttpToAHostNotOnTheAllowListIs400(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("http"), ".*", "public.test", "http://example.com/hook")), 400, "webHookConfig.endpoint");
+    }
+
+    @Test
+    void relativeEndpointIs400(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("relative"), ".*", "public.test", "/hook")), 400, "webHookConfig.endpoint");
+    }
+
+    @Test
+    void missingWebHookConfigIs400(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                "{\"id\":\"x\",\"filter\":\".*\",\"topic\":\"public.test\"}"), 400, "webHookConfig");
+    }
+
+    @Test
+    void bodyThatIsNotJsonIs400(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook", "id=x"), 400, "JSON");
+    }
+
+    @Test
+    void duplicateKeysInTheBodyAre400(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                "{\"id\":\"a\",\"id\":\"b\",\"filter\":\".*\",\"topic\":\"public.test\",\"webHookConfig\":{\"endpoint\":\"https://x\"}}"), 400, "JSON");
+    }
+
+    @Test
+    void bodyOver64KibIs413(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                "{\"id\":\"" + "a".repeat(70_000) + "\"}"), 413, "larger");
+    }
+
+    @Test
+    void idOwnedByAnotherApplicationIs409(Keycloak keycloak) {
+        String id = Ess.uniqueId("taken");
+        assertEquals(200, freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook")).status());
+        assertError(freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook")), 409, "another application");
+    }
+
+    @Test
+    void sixthSubscriptionOfAnApplicationIs409(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, app.subscribe(Ess.uniqueId("limit" + i), ".*", "public.test", receiver.url("/hook")).status());
+        }
+        assertError(app.subscribe(Ess.uniqueId("limit5"), ".*", "public.test", receiver.url("/hook")), 409, "at most 5");
+    }
+
+    @Test
+    void endpointThatDoesNotAnswer2xxIsRefusedWithWhatItAnswered(Keycloak keycloak) {
+        try (WebhookReceiver failing = WebhookReceiver.start()) {
+            failing.answer(503);
+            assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("down"), ".*", "public.test", failing.url("/hook")), 400, "HTTP 503");
+        }
+    }
+
+    @Test
+    void endpointThatIsNotRunningIsRefused(Keycloak keycloak) {
+        WebhookReceiver stopped = WebhookReceiver.start();
+        stopped.close();
+        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("closed"), ".*", "public.test", stopped.url("/hook")), 400, "verification");
+    }
+
+    @Test
+    void verificationEventIsSignedAndNamesTheSubscription(Keycloak keycloak) {
+        try (WebhookReceiver verifying = WebhookReceiver.start()) {
+            Ess app = freshApplication(keycloak);
+            String id = Ess.uniqueId("verified");
+            app.subscribe(id, ".*", "public.test", verifying.url("/hook"));
+            WebhookReceiver.Received request = verifying.received().get(0);
+            assertTrue(request.body().contains("\"subscription.verification\""), request.body());
+            assertTrue(request.body().contains(id), request.body());
+            assertTrue(request.header("webhook-signature").startsWith("v1,"));
+            assertTrue(StandardWebhooksCheck.valid(app.secret(id), request), "signature must verify");
+        }
+    }
+
+    // ---- reading and deleting
+
+    @Test
+    void anotherApplicationsSubscriptionIs404(Keycloak keycloak) {
+        String id = Ess.uniqueId("private");
+        freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook"));
+        assertError(freshApplication(keycloak).get("/subscriptions/" + id), 404, id);
+    }
+
+    @Test
+    void deletingAnswersTheVendorsMessage(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        String id = Ess.uniqueId("delete");
+        app.subscribe(id, ".*", "public.test", receiver.url("/hook"));
+        Http.Reply reply = app.delete(id);
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals("{\"message\":\"Subscription '" + id + "' marked for deletion\"}", reply.body());
+        assertError(app.get("/subscriptions/" + id), 404, id);
+    }
+
+    @Test
+    void deletingAnotherApplicationsSubscriptionIs404(Keycloak keycloak) {
+        String id = Ess.uniqueId("not-yours");
+        freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook"));
+        assertError(freshApplication(keycloak).delete(id), 404, id);
+    }
+
+    // ---- shape of every answer
+
+    @Test
+    void correlationIdIsEchoed(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        Http.Reply reply = Http.get(app.url("/topics"), Map.of("Authorization", "Bearer " + app.token(),
+                "Concur-Correlationid", "trace-123"));
+        assertEquals("trace-123", reply.header("Concur-Correlationid").orElseThrow());
+    }
+
+    @Test
+    void correlationIdIsGeneratedWhenAbsent(Keycloak keycloak) {
+        Http.Reply reply = freshApplication(keycloak).get("/topics");
+        assertFalse(reply.header("Concur-Correlationid").orElseThrow().isBlank());
+    }
+
+    @Test
+    void unknownPathIs404Json(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).get("/nothing-here"), 404, "No such resource");
+    }
+
+    @Test
+    void wrongMethodIs405JsonWithAllow(Keycloak keycloak) {
+        Http.Reply reply = freshApplication(keycloak).call("POST", "/topics", "{}");
+        assertError(reply, 405, "POST");
+        assertEquals("GET", reply.header("Allow").orElseThrow());
+    }
+
+    @Test
+    void deliveriesWithUnknownStatusIs400(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        String id = Ess.uniqueId("status");
+        app.subscribe(id, ".*", "public.test", receiver.url("/hook"));
+        assertError(app.get("/subscriptions/" + id + "/deliveries?status=LOST"), 400, "status");
+    }
+}

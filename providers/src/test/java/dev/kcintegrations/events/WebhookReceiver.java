@@ -1,0 +1,132 @@
+package dev.kcintegrations.events;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A real HTTP server on loopback that receives webhooks in a test: it records every request and answers
+ * with a status the test chooses (per request, so a test can refuse the first attempts). It can be stopped
+ * and started again on the same port to play a receiver that is down for a while.
+ */
+final class WebhookReceiver implements AutoCloseable {
+
+    record Received(Map<String, String> headers, String body, long receivedAtMillis) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile Function<Received, Integer> answer = request -> 200;
+    private volatile Map<String, String> answerHeaders = Map.of();
+    private HttpServer server;
+    private int port;
+
+    private WebhookReceiver() {
+    }
+
+    static WebhookReceiver start() {
+        WebhookReceiver receiver = new WebhookReceiver();
+        receiver.listen(0);
+        return receiver;
+    }
+
+    private void listen(int onPort) {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", onPort), 50);
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not listen on 127.0.0.1:" + onPort, e);
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+            String body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            Received request = new Received(headers, body, System.currentTimeMillis());
+            received.add(request);
+            int status = answer.apply(request);
+            answerHeaders.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            byte[] reply = ("{\"status\":" + status + "}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        server.start();
+        port = server.getAddress().getPort();
+    }
+
+    URI url(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    void answer(int status) {
+        answer = request -> status;
+    }
+
+    void answer(Function<Received, Integer> chooser) {
+        answer = chooser;
+    }
+
+    void answerHeaders(Map<String, String> headers) {
+        answerHeaders = Map.copyOf(headers);
+    }
+
+    /** Stops listening: connections to the port are refused until {@link #restart()}. */
+    void stop() {
+        server.stop(0);
+    }
+
+    void restart() {
+        listen(port);
+    }
+
+    List<Received> received() {
+        return new ArrayList<>(received);
+    }
+
+    /** Events (not verification calls) whose eventType matches. */
+    List<Received> events(Predicate<Received> which) {
+        return received().stream().filter(r -> !r.body().contains("\"subscription.verification\"")).filter(which).toList();
+    }
+
+    List<Received> awaitEvents(Predicate<Received> which, int count, Duration timeout) {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            List<Received> matching = events(which);
+            if (matching.size() >= count) {
+                return matching;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new AssertionError("Expected " + count + " matching events within " + timeout + ", got " + events(which).size()
+                + "; all received: " + received().stream().map(Received::body).toList());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
