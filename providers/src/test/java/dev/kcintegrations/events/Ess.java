@@ -24,14 +24,24 @@ final class Ess {
 
     private final Keycloak keycloak;
     private final String token;
+    private final String clientId;
 
     Ess(Keycloak keycloak, String token) {
+        this(keycloak, token, null);
+    }
+
+    private Ess(Keycloak keycloak, String token, String clientId) {
         this.keycloak = keycloak;
         this.token = token;
+        this.clientId = clientId;
     }
 
     static Ess subscriber(Keycloak keycloak) {
-        return new Ess(keycloak, token(keycloak, SUBSCRIBER, SUBSCRIBER_SECRET));
+        return new Ess(keycloak, token(keycloak, SUBSCRIBER, SUBSCRIBER_SECRET), SUBSCRIBER);
+    }
+
+    String clientId() {
+        return clientId;
     }
 
     static String token(Keycloak keycloak, String clientId, String secret) {
@@ -69,7 +79,7 @@ final class Ess {
     }
 
     static Ess application(Keycloak keycloak, String clientId) {
-        return new Ess(keycloak, token(keycloak, clientId, "secret-" + clientId));
+        return new Ess(keycloak, token(keycloak, clientId, "secret-" + clientId), clientId);
     }
 
     String token() {

@@ -33,12 +33,16 @@ final class DistributionServer implements KeycloakServer {
     private final Path log;
     private final URI baseUrl;
     private final URI managementUrl;
+    private final List<String> command;
+    private final Path home;
 
-    private DistributionServer(Process process, Path log, URI baseUrl, URI managementUrl) {
+    private DistributionServer(Process process, Path log, URI baseUrl, URI managementUrl, List<String> command, Path home) {
         this.process = process;
         this.log = log;
         this.baseUrl = baseUrl;
         this.managementUrl = managementUrl;
+        this.command = command;
+        this.home = home;
     }
 
     /** Settings of one node; {@code extraArgs} add SPI options and the like. */
@@ -68,27 +72,51 @@ final class DistributionServer implements KeycloakServer {
             command.addAll(settings.extraArgs());
 
             Path log = settings.runDirectory().resolve("server.log");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(home.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            Map<String, String> env = builder.environment();
-            env.put("JAVA_HOME", Jdk.find().toString());
-            env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
-            env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
-            Process process = builder.start();
+            return launch(command, home, log, URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
-            DistributionServer server = new DistributionServer(process, log,
-                    URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort));
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-            server.awaitReady();
-            return server;
+    private static DistributionServer launch(List<String> command, Path home, Path log, URI baseUrl, URI managementUrl) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("JAVA_HOME", Jdk.find().toString());
+        env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
+        env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
+        Process process = builder.start();
+        DistributionServer server = new DistributionServer(process, log, baseUrl, managementUrl, command, home);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        server.awaitReady();
+        return server;
+    }
+
+    /**
+     * Starts this server again in the same directory on the same ports, keeping its database (the dev
+     * H2 file under {@code data/}): what an administrator's restart after a crash does.
+     */
+    @Override
+    public DistributionServer restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("Stop or kill the server before restarting it");
+        }
+        try {
+            return launch(command, home, log, baseUrl, managementUrl);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static void install(Settings settings, Path home) throws IOException {
+        String testProviders = System.getProperty("keycloak.test.providers.jar");
+        if (testProviders != null && Files.isRegularFile(Path.of(testProviders))) {
+            // Test-only providers (fault injection); never part of the product JAR or image.
+            Files.copy(Path.of(testProviders), home.resolve("providers").resolve(Path.of(testProviders).getFileName()),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         Path script = settings.projectRoot().resolve("docker/install.sh");
         Process install = new ProcessBuilder("bash", script.toString(), home.toString(), settings.providersJar().toString())
                 .redirectErrorStream(true).start();
@@ -173,9 +201,15 @@ final class DistributionServer implements KeycloakServer {
     }
 
     /** Kills the server like a crash would (SIGKILL), for fault tests. */
-    void kill() {
+    @Override
+    public void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static int freePort() throws IOException {

@@ -14,6 +14,16 @@ public interface KeycloakServer extends AutoCloseable {
     /** The last lines of the server log, for a failing test's report. */
     String logTail(int lines);
 
+    /** Kills the server like a crash (SIGKILL); for fault tests. */
+    default void kill() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be killed");
+    }
+
+    /** Starts a stopped or killed server again with its data kept; returns the running server. */
+    default KeycloakServer restart() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be restarted");
+    }
+
     @Override
     void close();
 }

@@ -21,6 +21,9 @@ public final class ConcurSignature {
 
     public static String sign(KeycloakSession session, RealmModel realm, byte[] body) {
         String algorithm = realm.getDefaultSignatureAlgorithm() == null ? "RS256" : realm.getDefaultSignatureAlgorithm();
+        if (session.getContext().getRealm() == null) {
+            session.getContext().setRealm(realm); // the key lookup reads the realm from the session's context
+        }
         SignatureProvider provider = session.getProvider(SignatureProvider.class, algorithm);
         String compact = new JWSBuilder().type("JOSE").content(body).sign(provider.signer());
         int first = compact.indexOf('.');

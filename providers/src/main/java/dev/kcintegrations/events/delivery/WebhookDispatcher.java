@@ -125,8 +125,8 @@ public final class WebhookDispatcher implements AutoCloseable {
                 try {
                     deliver(delivery);
                 } catch (RuntimeException e) {
-                    LOG.warnf("Delivery %s could not be recorded (%s); its lease ends and it is tried again",
-                            delivery.id(), e.getClass().getSimpleName());
+                    LOG.warnf("Delivery %s failed before its outcome was recorded (%s: %s); its lease ends and it is tried again",
+                            delivery.id(), e.getClass().getSimpleName(), e.getMessage());
                 } finally {
                     slots.release();
                     wake();

@@ -1,0 +1,446 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testproviders.FailingChangeListener;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keycloak's events reach subscribed webhooks: signed, filtered, retried, rejected, in order. */
+@KeycloakIntegrationTest
+class WebhookDeliveryIT {
+
+    static final Duration SOON = Duration.ofSeconds(20);
+    WebhookReceiver receiver;
+
+    @BeforeEach
+    void startReceiver() {
+        receiver = WebhookReceiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    static Ess application(Keycloak keycloak) {
+        return Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+    }
+
+    static String newUser(Keycloak keycloak, String username) {
+        ObjectNode user = keycloak.admin().object();
+        user.put("username", username);
+        user.put("enabled", true);
+        user.put("email", username + "@example.com");
+        user.put("firstName", "Test");
+        user.put("lastName", "User");
+        user.put("emailVerified", true);
+        ObjectNode credential = user.putArray("credentials").addObject();
+        credential.put("type", "password");
+        credential.put("value", "Secret-" + username);
+        credential.put("temporary", false);
+        return keycloak.admin().create("/" + Ess.REALM + "/users", user);
+    }
+
+    static Http.Reply login(Keycloak keycloak, String username, String password) {
+        return Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=password&client_id=field-service-plugin&username=" + username + "&password=" + password);
+    }
+
+    static boolean about(WebhookReceiver.Received r, String text) {
+        return r.body().contains(text);
+    }
+
+    @Test
+    void userLoginReachesTheSubscriberWithAStandardWebhooksSignature(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("logins");
+        assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/logins")).status());
+        String username = Ess.uniqueId("login-user");
+        String userId = newUser(keycloak, username);
+        assertEquals(200, login(keycloak, username, "Secret-" + username).status());
+
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, userId), 1, SOON).get(0);
+        assertTrue(StandardWebhooksCheck.valid(app.secret(id), delivery), "the reference verifier must accept it");
+        JsonNode event = json(delivery);
+        assertEquals(delivery.header("webhook-id"), event.get("id").asText());
+        assertEquals("LOGIN", event.get("eventType").asText());
+        assertEquals("keycloak.user", event.get("topic").asText());
+        assertEquals("integrations", event.get("subtopic").asText());
+        assertTrue(event.get("timeStamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"), event.toString());
+        assertEquals(userId, event.get("facts").get("userId").asText());
+        assertEquals("field-service-plugin", event.get("facts").get("clientId").asText());
+        assertTrue(event.get("facts").get("href").asText().endsWith("/admin/realms/integrations/users/" + userId), event.toString());
+        assertNotNull(event.get("correlationId"));
+        assertEquals(event.get("correlationId").asText(), delivery.header("concur-correlationid"));
+    }
+
+    @Test
+    void concurSignatureVerifiesWithTheRealmsJwksAlone(Keycloak keycloak) throws Exception {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("jws"), ".*", "public.test", receiver.url("/jws"));
+        app.publishTest("eventCreated");
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, "eventCreated"), 1, SOON).get(0);
+
+        String[] parts = delivery.header("concur-signature").split("\\.", -1);
+        assertEquals(3, parts.length);
+        assertEquals("", parts[1], "the payload is detached");
+        JWSObject jws = JWSObject.parse(parts[0] + "." + Base64URL.encode(delivery.body().getBytes(StandardCharsets.UTF_8)) + "." + parts[2]);
+        JWKSet jwks = JWKSet.parse(Http.get(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
+        RSAKey key = (RSAKey) jwks.getKeyByKeyId(jws.getHeader().getKeyID());
+        assertTrue(jws.verify(new RSASSAVerifier(key)), "signature must verify with the realm's published key");
+    }
+
+    @Test
+    void tamperedBodyFailsTheConcurSignature(Keycloak keycloak) throws Exception {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("jws-tamper"), ".*", "public.test", receiver.url("/jws"));
+        app.publishTest("eventCreated");
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, "eventCreated"), 1, SOON).get(0);
+        String[] parts = delivery.header("concur-signature").split("\\.", -1);
+        String tampered = delivery.body().replace("eventCreated", "eventDeleted");
+        JWSObject jws = JWSObject.parse(parts[0] + "." + Base64URL.encode(tampered.getBytes(StandardCharsets.UTF_8)) + "." + parts[2]);
+        JWKSet jwks = JWKSet.parse(Http.get(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
+        assertFalse(jws.verify(new RSASSAVerifier((RSAKey) jwks.getKeyByKeyId(jws.getHeader().getKeyID()))));
+    }
+
+    @Test
+    void filterMatchesTheWholeEventType(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("exact"), "eventCreated", "public.test", receiver.url("/exact"));
+        assertEquals(0, app.publishTest("eventCreatedLater").json().get("subscriptions").asInt());
+        assertEquals(0, app.publishTest("preeventCreated").json().get("subscriptions").asInt());
+        assertEquals(1, app.publishTest("eventCreated").json().get("subscriptions").asInt());
+        receiver.awaitEvents(r -> true, 1, SOON);
+        pause(Duration.ofSeconds(2));
+        assertEquals(1, receiver.events(r -> true).size(), receiver.received().toString());
+    }
+
+    @Test
+    void testEventsGoOnlyToTheCallersSubscriptions(Keycloak keycloak) {
+        Ess mine = application(keycloak);
+        Ess other = application(keycloak);
+        try (WebhookReceiver theirs = WebhookReceiver.start()) {
+            mine.subscribe(Ess.uniqueId("mine"), ".*", "public.test", receiver.url("/mine"));
+            other.subscribe(Ess.uniqueId("theirs"), ".*", "public.test", theirs.url("/theirs"));
+            mine.publishTest("eventCreated");
+            receiver.awaitEvents(r -> true, 1, SOON);
+            pause(Duration.ofSeconds(2));
+            assertEquals(0, theirs.events(r -> true).size());
+        }
+    }
+
+    @Test
+    void correlationIdOfTheCallTravelsWithItsDeliveries(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("correlated"), ".*", "public.test", receiver.url("/c"));
+        Http.send("POST", app.url("/topics/public.test/events"), Map.of("Authorization", "Bearer " + app.token(),
+                "Content-Type", "application/json", "Concur-Correlationid", "trace-delivery-1"), "{}".getBytes(StandardCharsets.UTF_8));
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> true, 1, SOON).get(0);
+        assertEquals("trace-delivery-1", delivery.header("concur-correlationid"));
+        assertTrue(delivery.body().contains("\"correlationId\":\"trace-delivery-1\""), delivery.body());
+    }
+
+    @Test
+    void adminChangeIsDeliveredAsResourceTypeDotOperation(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("admin"), "USER\\.CREATE", "keycloak.admin", receiver.url("/admin"));
+        String userId = newUser(keycloak, Ess.uniqueId("created"));
+        JsonNode event = json(receiver.awaitEvents(r -> about(r, userId), 1, SOON).get(0));
+        assertEquals("USER.CREATE", event.get("eventType").asText());
+        assertEquals("users/" + userId, event.get("facts").get("resourcePath").asText());
+    }
+
+    @Test
+    void updateNamesTheChangedAttributesButNeverTheirValues(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("updates"), "USER\\.UPDATE", "keycloak.admin", receiver.url("/updates"));
+        String userId = newUser(keycloak, Ess.uniqueId("updated"));
+        ObjectNode change = keycloak.admin().object();
+        change.put("firstName", "Confidential-First-Name");
+        keycloak.admin().put("/" + Ess.REALM + "/users/" + userId, change);
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, userId), 1, SOON).get(0);
+        assertTrue(json(delivery).get("facts").get("changedAttributes").toString().contains("firstName"), delivery.body());
+        assertFalse(delivery.body().contains("Confidential-First-Name"), delivery.body());
+    }
+
+    @Test
+    void credentialsNeverLeaveInAnEvent(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("secrets"), ".*", "keycloak.admin", receiver.url("/secrets"));
+        String username = Ess.uniqueId("secretive");
+        String userId = newUser(keycloak, username);
+        ObjectNode reset = keycloak.admin().object();
+        reset.put("type", "password");
+        reset.put("value", "Another-Secret-Value-42");
+        reset.put("temporary", false);
+        keycloak.admin().put("/" + Ess.REALM + "/users/" + userId + "/reset-password", reset);
+        List<WebhookReceiver.Received> deliveries = receiver.awaitEvents(r -> about(r, userId), 2, SOON);
+        for (WebhookReceiver.Received delivery : deliveries) {
+            assertFalse(delivery.body().contains("Secret-" + username), delivery.body());
+            assertFalse(delivery.body().contains("Another-Secret-Value-42"), delivery.body());
+        }
+    }
+
+    @Test
+    void rolledBackAdminChangeProducesNoDelivery(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("rollback"), "USER\\.CREATE", "keycloak.admin", receiver.url("/rollback"));
+        ObjectNode user = keycloak.admin().object();
+        String username = FailingChangeListener.PREFIX + Ess.uniqueId("u");
+        user.put("username", username);
+        user.put("enabled", true);
+        keycloak.admin().call("POST", "/" + Ess.REALM + "/users", user);
+        assertEquals(0, keycloak.admin().get("/" + Ess.REALM + "/users?exact=true&username=" + username).size(),
+                "the change itself must have been rolled back");
+        String committed = newUser(keycloak, Ess.uniqueId("committed"));
+        receiver.awaitEvents(r -> about(r, committed), 1, SOON);
+        assertEquals(0, receiver.events(r -> about(r, username)).size(), receiver.received().toString());
+    }
+
+    @Test
+    void receiverDownIsRetriedAndDeliveredWhenItComesBack(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("down");
+        app.subscribe(id, ".*", "public.test", receiver.url("/down"));
+        receiver.stop();
+        app.publishTest("eventCreated");
+        awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1 && d.get("status").asText().equals("PENDING"));
+        receiver.restart();
+        receiver.awaitEvents(r -> about(r, "eventCreated"), 1, Duration.ofSeconds(30));
+        JsonNode delivery = awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+        assertEquals(2, delivery.get("attempts").asInt(), delivery.toString());
+        assertTrue(delivery.get("attemptLog").get(0).has("error"), delivery.toString());
+        assertEquals(200, delivery.get("attemptLog").get(1).get("httpStatus").asInt(), delivery.toString());
+    }
+
+    @Test
+    void serverErrorIsRetried(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("retry-5xx");
+        app.subscribe(id, ".*", "public.test", receiver.url("/flaky"));
+        receiver.answer(request -> receiver.events(r -> true).size() <= 1 ? 503 : 200);
+        app.publishTest("eventCreated");
+        JsonNode delivery = awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+        assertEquals(503, delivery.get("attemptLog").get(0).get("httpStatus").asInt(), delivery.toString());
+    }
+
+    @Test
+    void tooManyRequestsHonoursRetryAfter(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("retry-after");
+        app.subscribe(id, ".*", "public.test", receiver.url("/busy"));
+        receiver.answerHeaders(Map.of("Retry-After", "1"));
+        receiver.answer(request -> receiver.events(r -> true).size() <= 1 ? 429 : 200);
+        app.publishTest("eventCreated");
+        List<WebhookReceiver.Received> attempts = receiver.awaitEvents(r -> true, 2, SOON);
+        long gap = attempts.get(1).receivedAtMillis() - attempts.get(0).receivedAtMillis();
+        assertTrue(gap >= 900 && gap < 4000, "second attempt after Retry-After: 1 s, was " + gap + " ms");
+    }
+
+    @Test
+    void clientErrorIsRejectedAndNotRetried(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("rejected");
+        app.subscribe(id, ".*", "public.test", receiver.url("/rejecting"));
+        receiver.answer(request -> 422);
+        app.publishTest("eventCreated");
+        JsonNode delivery = awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
+        pause(Duration.ofSeconds(6));
+        assertEquals(1, receiver.events(r -> true).size());
+        assertEquals(1, delivery.get("attempts").asInt());
+        assertTrue(delivery.get("attemptLog").get(0).get("response").asText().contains("422"), delivery.toString());
+    }
+
+    @Test
+    void goneDisablesTheSubscription(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("gone");
+        app.subscribe(id, ".*", "public.test", receiver.url("/gone"));
+        receiver.answer(request -> 410);
+        app.publishTest("eventCreated");
+        awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
+        JsonNode listing = app.get("/subscriptions/" + id + "/deliveries").json();
+        assertEquals("DISABLED", listing.get("subscriptionStatus").asText(), listing.toString());
+        assertEquals(0, app.publishTest("eventCreated").json().get("subscriptions").asInt());
+    }
+
+    @Test
+    void savingADisabledSubscriptionAgainEnablesIt(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("revived");
+        app.subscribe(id, ".*", "public.test", receiver.url("/gone"));
+        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 410);
+        app.publishTest("eventCreated");
+        awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
+        receiver.answer(200);
+        app.subscribe(id, ".*", "public.test", receiver.url("/gone"));
+        assertEquals(1, app.publishTest("eventCreated").json().get("subscriptions").asInt());
+    }
+
+    @Test
+    void aFailingEventHoldsTheOnesBehindItInOrder(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("ordered");
+        app.subscribe(id, ".*", "public.test", receiver.url("/ordered"));
+        receiver.answer(request -> request.body().contains("\"first\"") && receiver.events(r -> about(r, "\"first\"")).size() == 1 ? 503 : 200);
+        app.publishTest("first");
+        app.publishTest("second");
+        app.publishTest("third");
+        List<WebhookReceiver.Received> events = receiver.awaitEvents(r -> true, 4, SOON);
+        List<String> types = events.stream().map(r -> json(r).get("eventType").asText()).toList();
+        assertEquals(List.of("first", "first", "second", "third"), types);
+    }
+
+    @Test
+    void oneSlowReceiverDoesNotDelayAnother(Keycloak keycloak) {
+        Ess slowApp = application(keycloak);
+        Ess fastApp = application(keycloak);
+        try (WebhookReceiver slow = WebhookReceiver.start()) {
+            slowApp.subscribe(Ess.uniqueId("slow"), ".*", "public.test", slow.url("/slow"));
+            slow.answer(request -> {
+                if (!request.body().contains("subscription.verification")) {
+                    pause(Duration.ofSeconds(8));
+                }
+                return 200;
+            });
+            fastApp.subscribe(Ess.uniqueId("fast"), ".*", "public.test", receiver.url("/fast"));
+            slowApp.publishTest("eventCreated");
+            slowApp.publishTest("eventCreated");
+            long started = System.currentTimeMillis();
+            fastApp.publishTest("eventCreated");
+            receiver.awaitEvents(r -> true, 1, SOON);
+            assertTrue(System.currentTimeMillis() - started < 5000, "the fast receiver waited for the slow one");
+        }
+    }
+
+    @Test
+    void deletedSubscriptionGetsNothingMoreAndItsPendingDeliveriesAreCancelled(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("cancelled");
+        app.subscribe(id, ".*", "public.test", receiver.url("/cancelled"));
+        receiver.stop();
+        app.publishTest("eventCreated");
+        awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        assertEquals(200, app.delete(id).status());
+        receiver.restart();
+        pause(Duration.ofSeconds(8));
+        assertEquals(0, receiver.events(r -> true).size());
+    }
+
+    @Test
+    void rejectedDeliveryCanBeQueuedAgain(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("requeue");
+        app.subscribe(id, ".*", "public.test", receiver.url("/requeue"));
+        receiver.answer(request -> receiver.events(r -> true).size() <= 1 ? 400 : 200);
+        app.publishTest("eventCreated");
+        JsonNode rejected = awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
+        Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + rejected.get("deliveryId").asText() + "/retry", null);
+        assertEquals(202, retry.status(), retry.body());
+        JsonNode delivered = awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+        assertEquals(rejected.get("eventId"), delivered.get("eventId"));
+    }
+
+    @Test
+    void pendingDeliveryCannotBeQueuedAgain(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("requeue-pending");
+        app.subscribe(id, ".*", "public.test", receiver.url("/pending"));
+        receiver.stop();
+        app.publishTest("eventCreated");
+        JsonNode pending = awaitDelivery(app, id, d -> d.get("status").asText().equals("PENDING"));
+        EventsApiIT.assertError(app.call("POST", "/subscriptions/" + id + "/deliveries/" + pending.get("deliveryId").asText() + "/retry", null), 409, "PENDING");
+    }
+
+    @Test
+    void deliveriesCanBeListedByStatus(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("by-status");
+        app.subscribe(id, ".*", "public.test", receiver.url("/status"));
+        app.publishTest("eventCreated");
+        awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+        assertEquals(1, app.deliveries(id, "delivered").size());
+        assertEquals(0, app.deliveries(id, "PARKED").size());
+    }
+
+    @Test
+    void rotatedSecretSignsWithBothSecretsForADay(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("rotated");
+        app.subscribe(id, ".*", "public.test", receiver.url("/rotated"));
+        String old = app.secret(id);
+        JsonNode rotated = app.call("POST", "/subscriptions/" + id + "/secret/rotate", null).json();
+        String current = rotated.get("secret").asText();
+        assertTrue(current.startsWith("whsec_") && !current.equals(old));
+        assertEquals(old, rotated.get("previousSecret").asText());
+        app.publishTest("eventCreated");
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> true, 1, SOON).get(0);
+        assertEquals(2, delivery.header("webhook-signature").split(" ").length);
+        assertTrue(StandardWebhooksCheck.valid(current, delivery), "new secret verifies");
+        assertTrue(StandardWebhooksCheck.valid(old, delivery), "old secret still verifies");
+    }
+
+    @Test
+    void wrongSecretDoesNotVerify(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("wrong-secret");
+        app.subscribe(id, ".*", "public.test", receiver.url("/w"));
+        app.publishTest("eventCreated");
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> true, 1, SOON).get(0);
+        assertFalse(StandardWebhooksCheck.valid("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]), delivery));
+    }
+
+    // ---- helpers
+
+    static JsonNode json(WebhookReceiver.Received received) {
+        try {
+            return Http.JSON.readTree(received.body());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(received.body(), e);
+        }
+    }
+
+    static JsonNode awaitDelivery(Ess app, String subscription, java.util.function.Predicate<JsonNode> condition) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        List<JsonNode> last = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            last = app.deliveries(subscription, null);
+            for (JsonNode delivery : last) {
+                if (condition.test(delivery)) {
+                    return delivery;
+                }
+            }
+            pause(Duration.ofMillis(200));
+        }
+        throw new AssertionError("No delivery of " + subscription + " reached the expected state; last seen: " + last);
+    }
+
+    static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

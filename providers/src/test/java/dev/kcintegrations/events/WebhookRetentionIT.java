@@ -1,0 +1,89 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakServer;
+import dev.kcintegrations.testing.KeycloakServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * When the retention window ends undelivered, the delivery is parked as failed, visible, and can be queued
+ * again. Runs on its own server with a retention of seconds instead of 72 hours.
+ */
+class WebhookRetentionIT {
+
+    static final String ENGINE = "--spi-events-listener--webhook-events--";
+    private static KeycloakServer server;
+    private static Keycloak keycloak;
+
+    @BeforeAll
+    static void startOwnServer() {
+        server = KeycloakServers.startDistribution("ess-retention", List.of(
+                ENGINE + "retry-schedule=1s", ENGINE + "retention=6s", ENGINE + "connect-timeout=1s",
+                ENGINE + "read-timeout=2s", ENGINE + "lease=5s", ENGINE + "housekeeping-interval=2s"));
+        keycloak = new Keycloak(server);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void undeliveredEventIsParkedWhenRetentionEnds() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("parked");
+            app.subscribe(id, ".*", "public.test", receiver.url("/parked"));
+            receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+            app.publishTest("eventCreated");
+            JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
+            assertTrue(parked.get("attempts").asInt() >= 2, parked.toString());
+            assertTrue(parked.get("lastError").asText().contains("retention"), parked.toString());
+            assertEquals(1, app.deliveries(id, "PARKED").size());
+        }
+    }
+
+    @Test
+    void parkedDeliveryCanBeQueuedAgainAndIsDelivered() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("replayed");
+            app.subscribe(id, ".*", "public.test", receiver.url("/replayed"));
+            receiver.stop();
+            app.publishTest("eventCreated");
+            JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
+            receiver.restart();
+            Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
+            assertEquals(202, retry.status(), retry.body());
+            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+            assertEquals(1, receiver.events(r -> r.body().contains("eventCreated")).size());
+        }
+    }
+
+    @Test
+    void heldEventsBehindAnExpiredOneAreParkedToo() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("held");
+            app.subscribe(id, ".*", "public.test", receiver.url("/held"));
+            receiver.stop();
+            app.publishTest("first");
+            app.publishTest("second");
+            long deadline = System.currentTimeMillis() + Duration.ofSeconds(30).toMillis();
+            while (app.deliveries(id, "PARKED").size() < 2 && System.currentTimeMillis() < deadline) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(300));
+            }
+            assertEquals(2, app.deliveries(id, "PARKED").size(), app.deliveries(id, null).toString());
+        }
+    }
+}
