@@ -239,6 +239,52 @@ class EventsApiIT {
     }
 
     @Test
+    void cloudMetadataAddressIsRefused(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("metadata"), ".*", "public.test", "https://169.254.169.254/latest/meta-data")), 400, "non-public");
+    }
+
+    @Test
+    void privateAddressIsRefused(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("private"), ".*", "public.test", "https://10.1.2.3/hook")), 400, "non-public");
+    }
+
+    @Test
+    void loopbackNotOnTheAllowListIsRefused(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("loopback"), ".*", "public.test", "https://127.0.0.2/hook")), 400, "non-public");
+    }
+
+    @Test
+    void ipv4MappedIpv6LoopbackIsRefused(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("mapped"), ".*", "public.test", "https://[::ffff:127.0.0.1]/hook")), 400, "non-public");
+    }
+
+    @Test
+    void uniqueLocalIpv6IsRefused(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("ula"), ".*", "public.test", "https://[fd00::1]/hook")), 400, "non-public");
+    }
+
+    @Test
+    void endpointWithUserInfoIsRefused(Keycloak keycloak) {
+        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+                Ess.subscription(Ess.uniqueId("userinfo"), ".*", "public.test", "https://user:pw@example.com/hook")), 400, "user info");
+    }
+
+    @Test
+    void redirectFromTheEndpointIsNotFollowed(Keycloak keycloak) {
+        try (WebhookReceiver redirecting = WebhookReceiver.start(); WebhookReceiver target = WebhookReceiver.start()) {
+            redirecting.answerHeaders(Map.of("Location", target.url("/elsewhere").toString()));
+            redirecting.answer(307);
+            assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("redirect"), ".*", "public.test", redirecting.url("/hook")), 400, "HTTP 307");
+            assertEquals(0, target.received().size());
+        }
+    }
+
+    @Test
     void relativeEndpointIs400(Keycloak keycloak) {
         assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("relative"), ".*", "public.test", "/hook")), 400, "webHookConfig.endpoint");
@@ -312,6 +358,46 @@ class EventsApiIT {
         }
     }
 
+    // ---- topics declared by the administrator
+
+    @Test
+    void topicDeclaredThroughTheAdminApiIsOfferedAtOnce(Keycloak keycloak) {
+        String realmId = keycloak.admin().get("/" + Ess.REALM).get("id").asText();
+        var component = keycloak.admin().object();
+        component.put("name", "keycloak.user.logins");
+        component.put("providerId", "event-topics");
+        component.put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
+        component.put("parentId", realmId);
+        var config = component.putObject("config");
+        config.putArray("topic").add("keycloak.user.logins");
+        config.putArray("scope").add("events.user.read");
+        config.putArray("source").add("user");
+        config.putArray("eventTypes").add("LOGIN|LOGOUT");
+        String componentId = keycloak.admin().create("/" + Ess.REALM + "/components", component);
+        try {
+            assertTrue(freshApplication(keycloak).get("/topics").body().contains("\"keycloak.user.logins\""));
+        } finally {
+            keycloak.admin().delete("/" + Ess.REALM + "/components/" + componentId);
+        }
+    }
+
+    @Test
+    void topicWithAnUnknownScopeIsRefusedByTheAdminApi(Keycloak keycloak) {
+        String realmId = keycloak.admin().get("/" + Ess.REALM).get("id").asText();
+        var component = keycloak.admin().object();
+        component.put("name", "bad.topic");
+        component.put("providerId", "event-topics");
+        component.put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
+        component.put("parentId", realmId);
+        var config = component.putObject("config");
+        config.putArray("topic").add("bad.topic");
+        config.putArray("scope").add("no.such.scope");
+        config.putArray("source").add("user");
+        Http.Reply reply = keycloak.admin().call("POST", "/" + Ess.REALM + "/components", component);
+        assertEquals(400, reply.status(), reply.body());
+        assertTrue(reply.body().contains("no.such.scope"), reply.body());
+    }
+
     // ---- reading and deleting
 
     @Test
@@ -365,6 +451,16 @@ class EventsApiIT {
         Http.Reply reply = freshApplication(keycloak).call("POST", "/topics", "{}");
         assertError(reply, 405, "POST");
         assertEquals("GET", reply.header("Allow").orElseThrow());
+    }
+
+    @Test
+    void deliveryMetricsAreOnKeycloaksMetricsEndpoint(Keycloak keycloak) {
+        Http.Reply metrics = Http.get(keycloak.managementUrl().resolve("/metrics"), Map.of());
+        assertEquals(200, metrics.status());
+        for (String name : List.of("kci_webhook_events_queued_total", "kci_webhook_deliveries_total", "kci_webhook_outbox_depth",
+                "kci_webhook_outbox_oldest_age_seconds", "kci_webhook_delivery_lag_seconds")) {
+            assertTrue(metrics.body().contains(name), name + " missing from /metrics");
+        }
     }
 
     @Test
