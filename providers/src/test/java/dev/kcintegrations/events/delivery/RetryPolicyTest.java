@@ -1,0 +1,75 @@
+package dev.kcintegrations.events.delivery;
+
+import dev.kcintegrations.events.WebhookSettings;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetryPolicyTest {
+
+    static final WebhookSettings SETTINGS = new WebhookSettings(5, Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofHours(72), Duration.ofDays(30),
+            List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10)),
+            32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(5), List.of());
+
+    static SendResult status(int status) {
+        return SendResult.answered(status, 1, "", Optional.empty());
+    }
+
+    @Test
+    void twoHundredsAreDelivered() {
+        assertEquals(RetryPolicy.Verdict.DELIVERED, RetryPolicy.judge(status(200)));
+        assertEquals(RetryPolicy.Verdict.DELIVERED, RetryPolicy.judge(status(204)));
+    }
+
+    @Test
+    void serverErrorsAuthProblemsAndThrottlingAreRetried() {
+        for (int code : new int[]{500, 502, 503, 401, 403, 429}) {
+            assertEquals(RetryPolicy.Verdict.RETRY, RetryPolicy.judge(status(code)), "status " + code);
+        }
+    }
+
+    @Test
+    void ioErrorsAreRetried() {
+        assertEquals(RetryPolicy.Verdict.RETRY, RetryPolicy.judge(SendResult.failed(3, "ConnectException")));
+    }
+
+    @Test
+    void otherClientErrorsAndRedirectsAreRejected() {
+        for (int code : new int[]{400, 404, 405, 422, 301, 307}) {
+            assertEquals(RetryPolicy.Verdict.REJECTED, RetryPolicy.judge(status(code)), "status " + code);
+        }
+    }
+
+    @Test
+    void goneIsItsOwnVerdict() {
+        assertEquals(RetryPolicy.Verdict.GONE, RetryPolicy.judge(status(410)));
+    }
+
+    @Test
+    void delaysFollowTheScheduleWithinTenPercent() {
+        RetryPolicy policy = new RetryPolicy(SETTINGS);
+        long second = policy.nextDelay(1, status(503)).toMillis();
+        long third = policy.nextDelay(2, status(503)).toMillis();
+        assertTrue(second >= 4500 && second <= 5500, "second attempt after ~5 s: " + second);
+        assertTrue(third >= 270_000 && third <= 330_000, "third attempt after ~5 min: " + third);
+    }
+
+    @Test
+    void theLastDelayRepeats() {
+        long late = new RetryPolicy(SETTINGS).nextDelay(40, status(503)).toMillis();
+        assertTrue(late >= Duration.ofHours(9).toMillis() && late <= Duration.ofHours(11).toMillis(), "every 10 h: " + late);
+    }
+
+    @Test
+    void retryAfterIsHonouredUpToADay() {
+        RetryPolicy policy = new RetryPolicy(SETTINGS);
+        assertEquals(Duration.ofSeconds(120), policy.nextDelay(1, SendResult.answered(429, 1, "", Optional.of(Duration.ofSeconds(120)))));
+        assertEquals(Duration.ofDays(1), policy.nextDelay(1, SendResult.answered(429, 1, "", Optional.of(Duration.ofDays(9)))));
+    }
+}
