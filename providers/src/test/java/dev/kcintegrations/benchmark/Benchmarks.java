@@ -37,6 +37,15 @@ public final class Benchmarks {
             Map<String, LoadRun.Result> urn = UrnScopeBenchmark.run(baseUrl, workers, rounds, perRound);
             printTable("Client credentials: URN-scoped request vs the same request for a stock audience scope (field-service-integration)",
                     urn, "stock audience scope");
+            try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
+                Map<String, LoadRun.Result> logins = WebhookBenchmark.loginCost(baseUrl, workers, rounds, perRound, receiver);
+                printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login vs none",
+                        logins, "login, 0 subscriptions");
+                int events = Integer.getInteger("bench.events", 2000);
+                WebhookBenchmark.printDrain(java.util.List.of(
+                        WebhookBenchmark.drain(baseUrl, events, 1, receiver),
+                        WebhookBenchmark.drain(baseUrl, events / 5, 5, receiver)));
+            }
         } finally {
             if (server != null) {
                 server.close();

@@ -1,0 +1,204 @@
+package dev.kcintegrations.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.kcintegrations.testing.AdminApi;
+import dev.kcintegrations.testing.Http;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What webhook capture costs a login, and how fast the outbox drains. Two realms built alike by this
+ * program, same server, same run, rounds interleaved: logins (password grant, one LOGIN event each) in a
+ * realm without subscriptions and in one where 5 subscriptions match every user event. Then delivery
+ * throughput and event-to-delivery latency to a receiver on loopback.
+ */
+final class WebhookBenchmark {
+
+    static final String PLAIN = "bench-no-subscriptions";
+    static final String SUBSCRIBED = "bench-5-subscriptions";
+
+    private WebhookBenchmark() {
+    }
+
+    /** A receiver that answers 200 at once and notes when each event arrived and its timeStamp. */
+    static final class Receiver implements AutoCloseable {
+        final HttpServer server;
+        final Map<String, Long> latencyMillis = new ConcurrentHashMap<>();
+        final AtomicInteger requests = new AtomicInteger();
+        volatile long lastArrival;
+
+        Receiver() throws Exception {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", exchange -> {
+                long now = System.currentTimeMillis();
+                byte[] body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = in.readAllBytes();
+                }
+                requests.incrementAndGet();
+                JsonNode event = Http.JSON.readTree(body);
+                if (event.has("timeStamp") && event.path("eventType").asText().startsWith("bench")) {
+                    latencyMillis.put(event.get("id").asText() + "/" + exchange.getRequestURI().getPath(),
+                            now - Instant.parse(event.get("timeStamp").asText()).toEpochMilli());
+                    lastArrival = now;
+                }
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    static Map<String, LoadRun.Result> loginCost(URI baseUrl, int workers, int rounds, int perRound, Receiver receiver) throws Exception {
+        AdminApi admin = new AdminApi(baseUrl);
+        createRealm(admin, PLAIN);
+        createRealm(admin, SUBSCRIBED);
+        try {
+            String token = clientToken(baseUrl, SUBSCRIBED);
+            for (int i = 0; i < 5; i++) {
+                subscribe(baseUrl, SUBSCRIBED, token, "bench-login-" + i, "keycloak.user", "LOGIN", receiver.url("/login" + i));
+            }
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            Map<String, HttpRequest> cases = new LinkedHashMap<>();
+            cases.put("login, 0 subscriptions", login(baseUrl, PLAIN));
+            cases.put("login, 5 subscriptions", login(baseUrl, SUBSCRIBED));
+            return Interleaved.run(http, cases, workers, rounds, perRound);
+        } finally {
+            admin.delete("/" + PLAIN);
+            admin.delete("/" + SUBSCRIBED);
+        }
+    }
+
+    record Drain(String name, int events, int subscriptions, int delivered, double seconds, long p50, long p99) {
+        double eventsPerSecond() {
+            return delivered / seconds;
+        }
+    }
+
+    /** Publishes {@code events} test events to {@code subscriptions} subscriptions and waits until all arrived. */
+    static Drain drain(URI baseUrl, int events, int subscriptions, Receiver receiver) throws Exception {
+        AdminApi admin = new AdminApi(baseUrl);
+        String realm = "bench-drain-" + subscriptions;
+        createRealm(admin, realm);
+        try {
+            String token = clientToken(baseUrl, realm);
+            for (int i = 0; i < subscriptions; i++) {
+                subscribe(baseUrl, realm, token, "bench-drain-" + i, "public.test", ".*", receiver.url("/drain" + subscriptions + "-" + i));
+            }
+            receiver.latencyMillis.clear();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI publish = baseUrl.resolve("/realms/" + realm + "/events/v4/topics/public.test/events");
+            long started = System.currentTimeMillis();
+            LoadRun.run("publish", 4, events, i -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(publish).header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"bench" + i + "\"}")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 202;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int expected = events * subscriptions;
+            long deadline = System.currentTimeMillis() + Duration.ofMinutes(10).toMillis();
+            while (receiver.latencyMillis.size() < expected && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            List<Long> latencies = new ArrayList<>(receiver.latencyMillis.values());
+            latencies.sort(Long::compare);
+            double seconds = (receiver.lastArrival - started) / 1000.0;
+            return new Drain(subscriptions + " subscription(s)", events, subscriptions, latencies.size(), seconds,
+                    percentile(latencies, 0.50), percentile(latencies, 0.99));
+        } finally {
+            admin.delete("/" + realm);
+        }
+    }
+
+    static void printDrain(List<Drain> drains) {
+        System.out.printf(Locale.ROOT, "%nWebhook delivery: test events published by 4 workers, drained to a receiver on loopback%n");
+        System.out.printf(Locale.ROOT, "| %-20s | %8s | %9s | %10s | %12s | %12s |%n",
+                "case", "events", "delivered", "events/s", "p50 lag ms", "p99 lag ms");
+        System.out.println("|----------------------|----------|-----------|------------|--------------|--------------|");
+        drains.forEach(d -> System.out.printf(Locale.ROOT, "| %-20s | %8d | %9d | %10.1f | %12d | %12d |%n",
+                d.name(), d.events() * d.subscriptions(), d.delivered(), d.eventsPerSecond(), d.p50(), d.p99()));
+    }
+
+    private static long percentile(List<Long> sorted, double q) {
+        return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    /** A realm with a password-grant client, a user, the events scopes and an application allowed to subscribe. */
+    private static void createRealm(AdminApi admin, String name) {
+        admin.delete("/" + name);
+        ObjectNode realm = admin.object().put("realm", name).put("enabled", true);
+        realm.putObject("attributes").put("webhookAllowedHosts", "127.0.0.1");
+        ArrayNode scopes = realm.putArray("clientScopes");
+        for (String scope : new String[]{"basic", "events.topic.read", "events.user.read"}) {
+            ObjectNode s = scopes.addObject().put("name", scope).put("protocol", "openid-connect");
+            s.putObject("attributes").put("include.in.token.scope", "true");
+        }
+        ArrayNode clients = realm.putArray("clients");
+        clients.addObject().put("clientId", "bench-login").put("publicClient", true).put("directAccessGrantsEnabled", true)
+                .put("standardFlowEnabled", false).putArray("defaultClientScopes").add("basic");
+        ObjectNode app = clients.addObject().put("clientId", "bench-app").put("secret", "bench-app-secret")
+                .put("publicClient", false).put("serviceAccountsEnabled", true).put("standardFlowEnabled", false);
+        app.putArray("defaultClientScopes").add("basic").add("events.topic.read").add("events.user.read");
+        ObjectNode user = realm.putArray("users").addObject().put("username", "bench").put("enabled", true)
+                .put("email", "bench@example.com").put("firstName", "Bench").put("lastName", "User").put("emailVerified", true);
+        user.putArray("credentials").addObject().put("type", "password").put("value", "bench").put("temporary", false);
+        admin.call("POST", "", realm);
+    }
+
+    private static String clientToken(URI baseUrl, String realm) {
+        String basic = Base64.getEncoder().encodeToString("bench-app:bench-app-secret".getBytes(StandardCharsets.UTF_8));
+        return Http.post(baseUrl.resolve("/realms/" + realm + "/protocol/openid-connect/token"),
+                Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=client_credentials").json().get("access_token").asText();
+    }
+
+    private static void subscribe(URI baseUrl, String realm, String token, String id, String topic, String filter, String endpoint) {
+        ObjectNode body = Http.JSON.createObjectNode().put("id", id).put("filter", filter).put("topic", topic);
+        body.putObject("webHookConfig").put("endpoint", endpoint);
+        Http.Reply reply = Http.send("PUT", baseUrl.resolve("/realms/" + realm + "/events/v4/subscriptions/webhook"),
+                Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), body.toString().getBytes(StandardCharsets.UTF_8));
+        if (reply.status() != 200) {
+            throw new IllegalStateException("Could not subscribe: " + reply.body());
+        }
+    }
+
+    private static HttpRequest login(URI baseUrl, String realm) {
+        return HttpRequest.newBuilder(baseUrl.resolve("/realms/" + realm + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=bench-login&username=bench&password=bench"))
+                .timeout(Duration.ofSeconds(30)).build();
+    }
+}
