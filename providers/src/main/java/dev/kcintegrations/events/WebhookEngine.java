@@ -20,7 +20,6 @@ import org.keycloak.timer.TimerProvider;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The webhook engine of a node: a global event listener (it sees every realm's events without being added
@@ -152,9 +151,5 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     @Override
     public String getId() {
         return PROVIDER_ID;
-    }
-
-    static String newId() {
-        return UUID.randomUUID().toString();
     }
 }

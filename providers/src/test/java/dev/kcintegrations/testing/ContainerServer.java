@@ -28,7 +28,7 @@ final class ContainerServer implements KeycloakServer {
         KeycloakContainer container = new KeycloakContainer("quay.io/keycloak/keycloak:" + version)
                 .withAdminUsername("admin")
                 .withAdminPassword("admin")
-                .withProviderLibsFrom(List.of(providersJar.toFile()))
+                .withProviderLibsFrom(providerJars(providersJar))
                 .withEnabledMetrics()
                 .withCustomCommand("--import-realm");
         container.withCopyFileToContainer(MountableFile.forHostPath(projectRoot.resolve("themes")), "/opt/keycloak/themes");
@@ -61,5 +61,14 @@ final class ContainerServer implements KeycloakServer {
     @Override
     public void close() {
         container.stop();
+    }
+
+    /** The product JAR, plus the test-only fault-injection providers when they were built. */
+    private static List<java.io.File> providerJars(Path providersJar) {
+        String testProviders = System.getProperty("keycloak.test.providers.jar");
+        if (testProviders != null && java.nio.file.Files.isRegularFile(Path.of(testProviders))) {
+            return List.of(providersJar.toFile(), Path.of(testProviders).toFile());
+        }
+        return List.of(providersJar.toFile());
     }
 }
