@@ -39,12 +39,13 @@ public final class Benchmarks {
                     urn, "stock audience scope");
             try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
                 Map<String, LoadRun.Result> logins = WebhookBenchmark.loginCost(baseUrl, workers, rounds, perRound, receiver);
-                printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login vs none",
+                printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; delivered: captured and sent) vs none",
                         logins, "login, 0 subscriptions");
                 int events = Integer.getInteger("bench.events", 2000);
                 WebhookBenchmark.printDrain(java.util.List.of(
                         WebhookBenchmark.drain(baseUrl, events, 1, receiver),
-                        WebhookBenchmark.drain(baseUrl, events / 5, 5, receiver)));
+                        WebhookBenchmark.drain(baseUrl, events / 5, 5, receiver),
+                        WebhookBenchmark.drain(baseUrl, events / 5, 1, 50, receiver)));
             }
         } finally {
             if (server != null) {

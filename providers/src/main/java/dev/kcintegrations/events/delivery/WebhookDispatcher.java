@@ -8,12 +8,14 @@ import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -117,16 +119,19 @@ public final class WebhookDispatcher implements AutoCloseable {
             return 0;
         }
         long now = System.currentTimeMillis();
-        List<ClaimedDelivery> claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session ->
-                new Outbox(session).claimDueHeads(free, node, now, settings.lease().toMillis()));
-        for (ClaimedDelivery delivery : claimed) {
+        List<Prepared> claimed = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            Map<String, String> signatures = new HashMap<>();
+            return new Outbox(session).claimDueHeads(free, node, now, settings.lease().toMillis()).stream()
+                    .map(delivery -> prepare(session, delivery, signatures)).toList();
+        });
+        for (Prepared delivery : claimed) {
             slots.acquireUninterruptibly();
             senders.submit(() -> {
                 try {
                     deliver(delivery);
                 } catch (RuntimeException e) {
                     LOG.warnf("Delivery %s failed before its outcome was recorded (%s: %s); its lease ends and it is tried again",
-                            delivery.id(), e.getClass().getSimpleName(), e.getMessage());
+                            delivery.claimed().id(), e.getClass().getSimpleName(), e.getMessage());
                 } finally {
                     slots.release();
                     wake();
@@ -136,26 +141,34 @@ public final class WebhookDispatcher implements AutoCloseable {
         return claimed.size();
     }
 
-    private void deliver(ClaimedDelivery delivery) {
+    /**
+     * Signs a claimed delivery in the claim's own session. The subscriptions of one topic get the same
+     * body for an event, so one Concur-Signature serves them all.
+     */
+    private Prepared prepare(KeycloakSession session, ClaimedDelivery delivery, Map<String, String> signatures) {
+        RealmModel realm = session.realms().getRealm(delivery.realmId());
+        if (realm == null) {
+            return new Prepared(delivery, null, null);
+        }
+        byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+        String concur = signatures.computeIfAbsent(delivery.realmId() + "\n" + delivery.payload(),
+                key -> ConcurSignature.sign(session, realm, body));
+        return new Prepared(delivery, WebhookTargets.policy(realm, settings),
+                DeliveryHeaders.of(delivery.secrets(), delivery.eventId(), delivery.correlationId(), body, concur));
+    }
+
+    private void deliver(Prepared prepared) {
+        ClaimedDelivery delivery = prepared.claimed();
         long now = System.currentTimeMillis();
         if (now - delivery.createdAt() > settings.retention().toMillis()) {
             record(delivery, null, RetryPolicy.Verdict.RETRY, Duration.ZERO);
             return;
         }
-        byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
-        Prepared prepared = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
-            RealmModel realm = session.realms().getRealm(delivery.realmId());
-            if (realm == null) {
-                return null;
-            }
-            String concur = ConcurSignature.sign(session, realm, body);
-            return new Prepared(WebhookTargets.policy(realm, settings),
-                    DeliveryHeaders.of(delivery.secrets(), delivery.eventId(), delivery.correlationId(), body, concur));
-        });
-        if (prepared == null) {
+        if (prepared.policy() == null) {
             record(delivery, SendResult.failed(0, "realm no longer exists"), RetryPolicy.Verdict.REJECTED, Duration.ZERO);
             return;
         }
+        byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
         SendResult result = sender.send(prepared.policy(), delivery.endpoint(), body, prepared.headers());
         RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
         Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(delivery.attempts() + 1, result) : Duration.ZERO;
@@ -164,7 +177,8 @@ public final class WebhookDispatcher implements AutoCloseable {
                 delivery.subscriptionName(), verdict, result.describe(), delivery.correlationId());
     }
 
-    private record Prepared(dev.kcintegrations.events.WebhookTargetPolicy policy, Map<String, String> headers) {
+    /** A claimed delivery, signed and with the SSRF policy of its realm; policy null: the realm is gone. */
+    private record Prepared(ClaimedDelivery claimed, dev.kcintegrations.events.WebhookTargetPolicy policy, Map<String, String> headers) {
     }
 
     /** Writes the attempt and the delivery's new state. {@code result} null: retention ended before sending. */
@@ -185,6 +199,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             SubscriptionEntity subscription = outbox.subscription(row.getSubscriptionId());
             row.setLeaseOwner(null);
             row.setLeaseUntil(null);
+            subscription.setBlockedUntil(null); // the head moves on unless it is retried below
             if (result == null) {
                 park(row, now, "retention ended");
                 return;
@@ -221,6 +236,7 @@ public final class WebhookDispatcher implements AutoCloseable {
                         park(row, now, "retention ended; last attempt: " + result.describe());
                     } else {
                         row.setNextAttemptAt(next);
+                        outbox.holdBehind(subscription, row.getId(), next);
                         metrics.retried();
                     }
                 }

@@ -33,6 +33,11 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "KciDelivery.cancelPending",
                 query = "UPDATE DeliveryEntity d SET d.status = 'CANCELLED', d.finishedAt = :now, d.lastError = :reason"
                         + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"),
+        // Keeps the rows held behind a head that waits for its retry out of the claim query's due window,
+        // so a long backlog behind a failing receiver is not scanned on every claim.
+        @NamedQuery(name = "KciDelivery.holdBehind",
+                query = "UPDATE DeliveryEntity d SET d.nextAttemptAt = :until WHERE d.subscriptionId = :subscriptionId"
+                        + " AND d.status = 'PENDING' AND d.nextAttemptAt < :until AND d.id <> :headId"),
         @NamedQuery(name = "KciDelivery.parkExpired",
                 query = "UPDATE DeliveryEntity d SET d.status = 'PARKED', d.finishedAt = :now, d.lastError = 'retention ended'"
                         + " WHERE d.status = 'PENDING' AND d.createdAt < :createdBefore AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"),

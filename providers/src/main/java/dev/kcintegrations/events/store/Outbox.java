@@ -38,7 +38,8 @@ public final class Outbox {
         row.setPayload(payload);
         row.setSeq(Sequence.next());
         row.setStatus(DeliveryEntity.PENDING);
-        row.setNextAttemptAt(now);
+        Long blocked = subscription.getBlockedUntil();
+        row.setNextAttemptAt(blocked != null && blocked > now ? blocked : now);
         row.setCreatedAt(now);
         em.persist(row);
         return row.getId();
@@ -82,6 +83,13 @@ public final class Outbox {
 
     public void addAttempt(AttemptEntity attempt) {
         em.persist(attempt);
+    }
+
+    /** The head of a subscription's queue waits until {@code until}: so do the rows behind it. */
+    public void holdBehind(SubscriptionEntity subscription, String headId, long until) {
+        subscription.setBlockedUntil(until);
+        em.createNamedQuery("KciDelivery.holdBehind").setParameter("until", until)
+                .setParameter("subscriptionId", subscription.getId()).setParameter("headId", headId).executeUpdate();
     }
 
     public int cancelPending(String subscriptionId, String reason, long now) {

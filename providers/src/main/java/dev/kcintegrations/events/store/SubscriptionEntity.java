@@ -62,6 +62,9 @@ public class SubscriptionEntity {
     private String statusReason;
     @Column(name = "FAILURE_STREAK", nullable = false)
     private int failureStreak;
+    /** While the head of the queue waits for its retry: new and held rows are due no earlier. */
+    @Column(name = "BLOCKED_UNTIL")
+    private Long blockedUntil;
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
     @Column(name = "UPDATED_AT", nullable = false)
@@ -93,6 +96,8 @@ public class SubscriptionEntity {
     public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
     public int getFailureStreak() { return failureStreak; }
     public void setFailureStreak(int failureStreak) { this.failureStreak = failureStreak; }
+    public Long getBlockedUntil() { return blockedUntil; }
+    public void setBlockedUntil(Long blockedUntil) { this.blockedUntil = blockedUntil; }
     public long getCreatedAt() { return createdAt; }
     public void setCreatedAt(long createdAt) { this.createdAt = createdAt; }
     public long getUpdatedAt() { return updatedAt; }
