@@ -37,6 +37,7 @@ public final class EventCapture {
         }
         List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(names);
         Outbox outbox = null;
+        Map<String, String> bodies = new java.util.HashMap<>(2); // one serialisation per topic, not per subscription
         int rows = 0;
         long now = System.currentTimeMillis();
         for (SubscriptionEntity subscription : subscriptions) {
@@ -47,8 +48,8 @@ public final class EventCapture {
                 continue;
             }
             outbox = outbox == null ? new Outbox(session) : outbox;
-            outbox.enqueue(subscription, payload.id(), payload.eventType(), payload.correlationId(),
-                    payload.forTopic(subscription.getTopic()).toJson(), now);
+            String body = bodies.computeIfAbsent(subscription.getTopic(), topic -> payload.forTopic(topic).toJson());
+            outbox.enqueue(subscription, payload.id(), payload.eventType(), payload.correlationId(), body, now);
             rows++;
         }
         if (rows > 0) {

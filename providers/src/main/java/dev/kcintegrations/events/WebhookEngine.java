@@ -95,10 +95,11 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         return sender;
     }
 
+    /** After a capture or an API change committed. */
     public void wakeDispatcher() {
         WebhookDispatcher current = dispatcher;
         if (current != null) {
-            current.wake();
+            current.wakeSoon();
         }
     }
 

@@ -37,6 +37,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
     private static final Duration STATS_EVERY = Duration.ofSeconds(5);
+    private static final Duration COALESCE = Duration.ofMillis(10);
 
     private final KeycloakSessionFactory sessionFactory;
     private final WebhookSettings settings;
@@ -49,6 +50,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
     private volatile boolean woken;
+    private volatile boolean immediate;
     private volatile boolean running = true;
     private Thread loop;
     private long lastStats;
@@ -68,11 +70,21 @@ public final class WebhookDispatcher implements AutoCloseable {
         loop = Thread.ofPlatform().name("kci-webhook-dispatcher").daemon(true).start(this::run);
     }
 
-    /** Something may be due now: called after a capture commits and after each delivery. */
+    /** A delivery finished: its queue's next event may be due now. */
     public void wake() {
+        signal(false);
+    }
+
+    /** A capture committed: claim soon, together with the captures of the next few milliseconds. */
+    public void wakeSoon() {
+        signal(true);
+    }
+
+    private void signal(boolean coalesce) {
         lock.lock();
         try {
             woken = true;
+            immediate |= !coalesce;
             wakeUp.signal();
         } finally {
             lock.unlock();
@@ -99,17 +111,31 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     private void await(long millis) {
+        boolean wasWoken;
         lock.lock();
         try {
             if (!woken && running) {
                 wakeUp.await(millis, TimeUnit.MILLISECONDS);
             }
+            wasWoken = woken && !immediate;
             woken = false;
+            immediate = false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
+            return;
         } finally {
             lock.unlock();
+        }
+        if (wasWoken) {
+            // Let the commits of the next few milliseconds join this claim: under load one claim
+            // transaction serves many captures instead of one each.
+            try {
+                Thread.sleep(COALESCE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
         }
     }
 
