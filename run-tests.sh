@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/jdk.sh
+. scripts/postgres.sh
 exec mvn -B verify "$@"

@@ -78,6 +78,64 @@ final class DistributionServer implements KeycloakServer {
         }
     }
 
+    /**
+     * A production-mode node ({@code kc.sh build} for PostgreSQL, then {@code kc.sh start --optimized}) of a
+     * cluster: embedded Infinispan with jdbc-ping discovery over the shared database, bound to 127.0.0.1.
+     */
+    static DistributionServer startClusterNode(Settings settings, String hostname, String jdbcUrl, int httpPort,
+                                               int managementPort, int jgroupsPort) {
+        try {
+            Path home = settings.runDirectory().resolve("keycloak");
+            deleteRecursively(settings.runDirectory());
+            copyRecursively(settings.distribution(), home);
+            install(settings, home);
+            Files.createDirectories(settings.runDirectory());
+            Path log = settings.runDirectory().resolve("server.log");
+            List<String> build = List.of(home.resolve("bin/kc.sh").toString(), "build", "--db=postgres",
+                    "--health-enabled=true", "--metrics-enabled=true", "--features=declarative-ui");
+            ProcessBuilder builder = new ProcessBuilder(build).directory(home.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().put("JAVA_HOME", Jdk.find().toString());
+            Process buildProcess = builder.start();
+            if (buildProcess.waitFor() != 0) {
+                throw new IllegalStateException("kc.sh build failed; see " + log);
+            }
+            List<String> command = new ArrayList<>(List.of(
+                    home.resolve("bin/kc.sh").toString(), "start", "--optimized",
+                    "--http-enabled=true",
+                    "--http-host=127.0.0.1",
+                    "--http-port=" + httpPort,
+                    "--http-management-port=" + managementPort,
+                    "--http-management-host=127.0.0.1",
+                    "--hostname=" + hostname,
+                    "--hostname-backchannel-dynamic=true",
+                    "--db-url=" + jdbcUrl,
+                    "--db-username=" + PostgresServer.USER,
+                    "--db-password=trust-on-loopback",
+                    "--cache=ispn",
+                    "--cache-stack=jdbc-ping",
+                    "--cache-embedded-network-bind-address=127.0.0.1",
+                    "--cache-embedded-network-bind-port=" + jgroupsPort,
+                    "--import-realm"));
+            command.addAll(settings.extraArgs());
+            return launch(command, home, log, URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The whole server log so far. */
+    String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static DistributionServer launch(List<String> command, Path home, Path log, URI baseUrl, URI managementUrl) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(home.toFile())
@@ -244,7 +302,7 @@ final class DistributionServer implements KeycloakServer {
         });
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
+    static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

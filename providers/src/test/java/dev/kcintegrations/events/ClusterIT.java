@@ -1,0 +1,179 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two Keycloak nodes in production mode on one PostgreSQL: what one node accepts or declares holds on the
+ * other, events from either node reach a subscription made on either, and nothing is lost when a node
+ * dies holding deliveries. The crash comes last; it ends the cluster.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    static final String ENGINE = "--spi-events-listener--webhook-events--";
+    static KeycloakCluster cluster;
+    static Keycloak node1;
+    static Keycloak node2;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = KeycloakCluster.start("cluster", List.of(ENGINE + "retry-schedule=1s", ENGINE + "connect-timeout=2s",
+                ENGINE + "read-timeout=5s", ENGINE + "lease=10s"));
+        node1 = new Keycloak(cluster.node(1));
+        node2 = new Keycloak(cluster.node(2));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void callOutTokenFromNode1IsAcceptedByNode2() {
+        String clientId = Ess.newApplication(node1, "events.topic.read");
+        Http.Reply token = Http.post(node1.realmUrl(Ess.REALM, "/oauth-compat/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=client_credentials&client_id=" + clientId + "&client_secret=secret-" + clientId);
+        assertEquals(200, token.status(), token.body());
+        Http.Reply topics = new Ess(node2, token.json().get("access_token").asText()).get("/topics");
+        assertEquals(200, topics.status(), topics.body());
+        assertEquals("[\"public.test\"]", topics.body());
+    }
+
+    @Test
+    @Order(2)
+    void topicDeclaredThroughNode1IsOfferedByNode2() {
+        String realmId = node1.admin().get("/" + Ess.REALM).get("id").asText();
+        ObjectNode component = node1.admin().object();
+        component.put("name", "keycloak.user.cluster");
+        component.put("providerId", "event-topics");
+        component.put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
+        component.put("parentId", realmId);
+        ObjectNode config = component.putObject("config");
+        config.putArray("topic").add("keycloak.user.cluster");
+        config.putArray("scope").add("events.user.read");
+        config.putArray("source").add("user");
+        String id = node1.admin().create("/" + Ess.REALM + "/components", component);
+        try {
+            Ess app = Ess.application(node2, Ess.newApplication(node2, EventsApiIT.ALL_SCOPES));
+            assertTrue(app.get("/topics").body().contains("keycloak.user.cluster"));
+        } finally {
+            node1.admin().delete("/" + Ess.REALM + "/components/" + id);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void subscriptionMadeOnNode1ReceivesALoginOnNode2() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            assertEquals(200, app.subscribe(Ess.uniqueId("cross-node"), "LOGIN", "keycloak.user", receiver.url("/cross")).status());
+            String username = Ess.uniqueId("cluster-user");
+            String userId = WebhookDeliveryIT.newUser(node1, username);
+            assertEquals(200, WebhookDeliveryIT.login(node2, username, "Secret-" + username).status());
+            receiver.awaitEvents(r -> r.body().contains(userId), 1, Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void everyLoginOfASteadyStreamOnBothNodesIsDelivered() throws Exception {
+        int logins = Integer.getInteger("cluster.logins", 2000);
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            assertEquals(200, app.subscribe(Ess.uniqueId("stream"), "LOGIN", "keycloak.user", receiver.url("/stream")).status());
+            String username = Ess.uniqueId("stream-user");
+            String userId = WebhookDeliveryIT.newUser(node1, username);
+            AtomicInteger failed = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < logins; i++) {
+                Keycloak node = i % 2 == 0 ? node1 : node2;
+                done.add(pool.submit(() -> {
+                    if (WebhookDeliveryIT.login(node, username, "Secret-" + username).status() != 200) {
+                        failed.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+            int sent = logins - failed.get();
+            List<WebhookReceiver.Received> received = receiver.awaitEvents(r -> r.body().contains(userId), sent, Duration.ofMinutes(3));
+            Map<String, Integer> byId = new HashMap<>();
+            received.forEach(r -> byId.merge(WebhookDeliveryIT.json(r).get("id").asText(), 1, Integer::sum));
+            int duplicates = received.size() - byId.size();
+            System.out.printf("cluster stream: logins %d (failed %d), events sent %d, delivered %d distinct, duplicates %d, lost %d%n",
+                    logins, failed.get(), sent, byId.size(), duplicates, sent - byId.size());
+            assertEquals(0, failed.get(), "every login succeeds");
+            assertEquals(sent, byId.size(), "every login event is delivered");
+        }
+    }
+
+    @Test
+    @Order(100)
+    void node2DeliversWhatNode1HeldWhenNode1IsKilled() {
+        int subscriptions = 6;
+        int perSubscription = 5;
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            receiver.answer(request -> {
+                if (!request.body().contains("subscription.verification")) {
+                    WebhookDeliveryIT.pause(Duration.ofMillis(1500));
+                }
+                return 200;
+            });
+            Set<String> published = new HashSet<>();
+            List<Ess> apps = new java.util.ArrayList<>();
+            for (int s = 0; s < subscriptions; s++) {
+                Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+                assertEquals(200, app.subscribe(Ess.uniqueId("killed" + s), ".*", "public.test", receiver.url("/killed" + s)).status());
+                apps.add(app);
+            }
+            for (int e = 0; e < perSubscription; e++) {
+                for (Ess app : apps) {
+                    published.add(app.publishTest("held" + e).json().get("id").asText());
+                }
+            }
+            WebhookDeliveryIT.pause(Duration.ofSeconds(2)); // both nodes have deliveries in flight now
+            cluster.kill(1);
+            long deadline = System.currentTimeMillis() + Duration.ofMinutes(3).toMillis();
+            Set<String> delivered = new HashSet<>();
+            List<WebhookReceiver.Received> received = List.of();
+            while (System.currentTimeMillis() < deadline && !delivered.containsAll(published)) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(500));
+                received = receiver.events(r -> r.body().contains("\"held"));
+                received.forEach(r -> delivered.add(WebhookDeliveryIT.json(r).get("id").asText()));
+            }
+            System.out.printf("kill -9 node 1: events sent %d, delivered %d distinct, duplicates %d, lost %d%n",
+                    published.size(), delivered.size(), received.size() - delivered.size(), published.size() - delivered.size());
+            assertEquals(published, delivered, "node 2 delivers every event, including those node 1 had claimed");
+        }
+    }
+}
