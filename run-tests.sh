@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/jdk.sh
 . scripts/postgres.sh
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+# Every secret and token the tests used must stay out of the server logs.
+scripts/scan-logs.sh
