@@ -91,8 +91,8 @@ final class DistributionServer implements KeycloakServer {
             install(settings, home);
             Files.createDirectories(settings.runDirectory());
             Path log = settings.runDirectory().resolve("server.log");
-            List<String> build = List.of(home.resolve("bin/kc.sh").toString(), "build", "--db=postgres",
-                    "--health-enabled=true", "--metrics-enabled=true", "--features=declarative-ui");
+            // docker/build.sh: the image's build step, so the tested cluster is built like the shipped image.
+            List<String> build = List.of("bash", settings.projectRoot().resolve("docker/build.sh").toString(), home.toString());
             ProcessBuilder builder = new ProcessBuilder(build).directory(home.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().put("JAVA_HOME", Jdk.find().toString());
