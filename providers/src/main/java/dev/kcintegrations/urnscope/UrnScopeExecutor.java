@@ -56,6 +56,8 @@ final class UrnScopeExecutor implements ClientPolicyExecutorProvider<ClientPolic
                         grantedScope(refresh.getParams().getFirst(OAuth2Constants.REFRESH_TOKEN)))
                 : UrnScopeRules.check(session.getContext().getRealm(), scoped.getScopeParameter(), resources(context));
         if (verdict.refused()) {
+            dev.kcintegrations.shared.TokenMetrics.urnRefusal(verdict.violation().error(),
+                    context.getEvent().name().toLowerCase(java.util.Locale.ROOT));
             throw new ClientPolicyException(verdict.violation().error(), verdict.violation().description(),
                     Response.Status.BAD_REQUEST);
         }
