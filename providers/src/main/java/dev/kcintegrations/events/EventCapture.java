@@ -10,6 +10,7 @@ import org.keycloak.models.RealmModel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Writes one outbox row per subscription that wants an event, in the caller's transaction: the rows exist
@@ -31,12 +32,22 @@ public final class EventCapture {
 
     /** @param onlyApplication when set, only that application's subscriptions (test events) */
     public int capture(RealmModel realm, List<Topic> topics, EventPayload payload, String onlyApplication) {
-        List<String> names = topics.stream().filter(topic -> topic.carries(payload.eventType())).map(Topic::name).toList();
+        return capture(realm, topics, payload.eventType(), () -> payload, onlyApplication);
+    }
+
+    /**
+     * @param payload built only when a subscription wants the event: most events in most realms have none,
+     *                and they should cost the request no more than the lookup
+     */
+    public int capture(RealmModel realm, List<Topic> topics, String eventType, Supplier<EventPayload> payload,
+                       String onlyApplication) {
+        List<String> names = topics.stream().filter(topic -> topic.carries(eventType)).map(Topic::name).toList();
         if (names.isEmpty()) {
             return 0;
         }
         List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(names);
         Outbox outbox = null;
+        EventPayload event = null;
         Map<String, String> bodies = new java.util.HashMap<>(2); // one serialisation per topic, not per subscription
         int rows = 0;
         long now = System.currentTimeMillis();
@@ -44,12 +55,14 @@ public final class EventCapture {
             if (onlyApplication != null && !onlyApplication.equals(subscription.getApplicationId())) {
                 continue;
             }
-            if (!filter(subscription.getFilter()).matches(payload.eventType())) {
+            if (!filter(subscription.getFilter()).matches(eventType)) {
                 continue;
             }
             outbox = outbox == null ? new Outbox(session) : outbox;
-            String body = bodies.computeIfAbsent(subscription.getTopic(), topic -> payload.forTopic(topic).toJson());
-            outbox.enqueue(subscription, payload.id(), payload.eventType(), payload.correlationId(), body, now);
+            event = event == null ? payload.get() : event;
+            EventPayload built = event;
+            String body = bodies.computeIfAbsent(subscription.getTopic(), topic -> built.forTopic(topic).toJson());
+            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), body, now);
             rows++;
         }
         if (rows > 0) {

@@ -27,10 +27,10 @@ final class WebhookEventListener implements EventListenerProvider {
             return;
         }
         String type = event.getType().name();
-        EventPayload payload = new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
-                type, Topics.KEYCLOAK_USER, realm.getName(), Instant.ofEpochMilli(event.getTime()),
-                EventFacts.ofUserEvent(event, adminBase(realm)));
-        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.USER), payload, null);
+        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.USER), type, () ->
+                new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
+                        type, Topics.KEYCLOAK_USER, realm.getName(), Instant.ofEpochMilli(event.getTime()),
+                        EventFacts.ofUserEvent(event, adminBase(realm))), null);
     }
 
     @Override
@@ -40,10 +40,10 @@ final class WebhookEventListener implements EventListenerProvider {
             return;
         }
         String type = event.getResourceTypeAsString() + "." + event.getOperationType().name();
-        EventPayload payload = new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
-                type, Topics.KEYCLOAK_ADMIN, realm.getName(), Instant.ofEpochMilli(event.getTime()),
-                EventFacts.ofAdminEvent(event, includeRepresentation, adminBase(realm)));
-        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.ADMIN), payload, null);
+        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.ADMIN), type, () ->
+                new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
+                        type, Topics.KEYCLOAK_ADMIN, realm.getName(), Instant.ofEpochMilli(event.getTime()),
+                        EventFacts.ofAdminEvent(event, includeRepresentation, adminBase(realm))), null);
     }
 
     /** {@code <server>/admin/realms/<realm>} as this request sees the server; none outside a request. */

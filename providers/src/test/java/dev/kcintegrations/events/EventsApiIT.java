@@ -56,6 +56,35 @@ class EventsApiIT {
     }
 
     @Test
+    void expiredTokenIs401(Keycloak keycloak) {
+        String clientId = Ess.newApplication(keycloak, ALL_SCOPES);
+        String uuid = keycloak.admin().clientUuid(Ess.REALM, clientId);
+        var client = (com.fasterxml.jackson.databind.node.ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
+        client.putObject("attributes").put("access.token.lifespan", "1");
+        keycloak.admin().put("/" + Ess.REALM + "/clients/" + uuid, client);
+        Ess app = Ess.application(keycloak, clientId);
+        long deadline = System.currentTimeMillis() + 10_000;
+        Http.Reply reply = app.get("/topics");
+        while (reply.status() == 200 && System.currentTimeMillis() < deadline) {
+            WebhookDeliveryIT.pause(java.time.Duration.ofMillis(250));
+            reply = app.get("/topics");
+        }
+        assertError(reply, 401, "expired");
+    }
+
+    @Test
+    void subscriberTokensLastAnHourAndComeWithoutRefreshToken(Keycloak keycloak) {
+        String basic = java.util.Base64.getEncoder().encodeToString(
+                (Ess.SUBSCRIBER + ":" + Ess.SUBSCRIBER_SECRET).getBytes(StandardCharsets.UTF_8));
+        Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
+                Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=client_credentials");
+        assertEquals(200, token.status(), token.body());
+        assertEquals(3600, token.json().get("expires_in").asInt());
+        assertFalse(token.json().has("refresh_token"), token.body());
+    }
+
+    @Test
     void invalidTokenIs401WithInvalidTokenError(Keycloak keycloak) {
         Http.Reply reply = new Ess(keycloak, Ess.subscriber(keycloak).token() + "x").get("/topics");
         assertError(reply, 401, "invalid");

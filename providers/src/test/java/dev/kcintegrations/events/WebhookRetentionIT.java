@@ -71,6 +71,30 @@ class WebhookRetentionIT {
     }
 
     @Test
+    void deletedSubscriptionIsPurgedAndItsIdFreedForAnyApplication() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess first = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess second = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("purged");
+            assertEquals(200, first.subscribe(id, ".*", "public.test", receiver.url("/purged")).status());
+            receiver.stop();
+            first.publishTest("eventCreated");
+            WebhookDeliveryIT.awaitDelivery(first, id, d -> d.get("attempts").asInt() >= 1);
+            assertEquals(200, first.delete(id).status());
+            receiver.restart();
+            assertEquals(409, second.subscribe(id, ".*", "public.test", receiver.url("/purged")).status(),
+                    "a deleted id stays its owner's until housekeeping purges it");
+            long deadline = System.currentTimeMillis() + Duration.ofSeconds(40).toMillis();
+            int status = 409;
+            while (status == 409 && System.currentTimeMillis() < deadline) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(500));
+                status = second.subscribe(id, ".*", "public.test", receiver.url("/purged")).status();
+            }
+            assertEquals(200, status, "housekeeping purged the cancelled deliveries and then the subscription");
+        }
+    }
+
+    @Test
     void heldEventsBehindAnExpiredOneAreParkedToo() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
