@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import dev.kcintegrations.events.delivery.DeliveryMetrics;
+import dev.kcintegrations.events.delivery.OutboxHealth;
 import dev.kcintegrations.events.delivery.WebhookDispatcher;
 import dev.kcintegrations.events.delivery.WebhookHousekeeping;
 import dev.kcintegrations.events.delivery.WebhookSender;
@@ -68,7 +69,9 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         if (dispatcher != null) {
             return;
         }
-        dispatcher = new WebhookDispatcher(factory, settings, sender, metrics, nodeName());
+        OutboxHealth health = new OutboxHealth(settings.healthMaxOverdue(), WebhookDispatcher.STATS_EVERY);
+        OutboxHealth.install(health);
+        dispatcher = new WebhookDispatcher(factory, settings, sender, metrics, health, nodeName());
         dispatcher.start();
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
                 new ClusterAwareScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics),
@@ -130,6 +133,8 @@ public final class WebhookEngine implements EventListenerProviderFactory {
                 .helpText("How long a claimed delivery belongs to its node (longer than connect + read timeout)").add()
                 .property().name("housekeeping-interval").type(ProviderConfigProperty.STRING_TYPE).defaultValue("5m")
                 .helpText("How often expired deliveries are parked and old rows purged (once per cluster)").add()
+                .property().name("health-max-overdue").type(ProviderConfigProperty.STRING_TYPE).defaultValue("10m")
+                .helpText("Readiness turns DOWN when a due delivery waits longer than this to be claimed (0s: no check)").add()
                 .property().name("allowed-hosts").type(ProviderConfigProperty.STRING_TYPE).defaultValue("")
                 .helpText("Comma-separated hosts webhooks may target although private or plain http").add()
                 .build();

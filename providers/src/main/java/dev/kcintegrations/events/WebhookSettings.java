@@ -22,11 +22,12 @@ import java.util.List;
  * @param lease                          how long a claimed delivery belongs to the node that claimed it
  * @param housekeepingInterval           how often (once per cluster) expired rows are parked and old rows purged
  * @param allowedHosts                   hosts that may be private or plain http (added to each realm's list)
+ * @param healthMaxOverdue               readiness is DOWN when a due delivery waits longer to be claimed; zero: no check
  */
 public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
                               Duration retention, Duration history, List<Duration> retrySchedule,
                               int maxConcurrentDeliveries, Duration pollInterval, Duration lease,
-                              Duration housekeepingInterval, List<String> allowedHosts) {
+                              Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue) {
 
     public static final String DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h";
 
@@ -44,7 +45,8 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 duration(config.get("lease", "60s")),
                 duration(config.get("housekeeping-interval", "5m")),
                 Arrays.stream(config.get("allowed-hosts", "").split(","))
-                        .map(String::strip).filter(s -> !s.isEmpty()).toList());
+                        .map(String::strip).filter(s -> !s.isEmpty()).toList(),
+                duration(config.get("health-max-overdue", "10m")));
     }
 
     public WebhookSettings {

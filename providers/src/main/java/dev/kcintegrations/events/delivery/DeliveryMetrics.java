@@ -1,9 +1,12 @@
 package dev.kcintegrations.events.delivery;
 
+import dev.kcintegrations.events.store.OutboxStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
@@ -12,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Webhook delivery on Keycloak's metrics endpoint (Micrometer's global registry, which Keycloak's
  * Prometheus registry joins): {@code kci_webhook_events_queued_total}, {@code kci_webhook_deliveries_total}
- * by outcome, {@code kci_webhook_outbox_depth}, {@code kci_webhook_outbox_oldest_age_seconds} and the
- * event-to-delivery latency {@code kci_webhook_delivery_lag_seconds}.
+ * by outcome, {@code kci_webhook_outbox_depth}, {@code kci_webhook_outbox_oldest_age_seconds},
+ * {@code kci_webhook_outbox_oldest_due_seconds}, {@code kci_webhook_subscription_failure_streak} by realm and
+ * subscription, and the event-to-delivery latency {@code kci_webhook_delivery_lag_seconds}.
  */
 public final class DeliveryMetrics {
 
@@ -26,6 +30,8 @@ public final class DeliveryMetrics {
     private final Timer lag;
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong oldestAgeSeconds = new AtomicLong();
+    private final AtomicLong oldestDueSeconds = new AtomicLong();
+    private final MultiGauge failureStreaks;
 
     public DeliveryMetrics() {
         this(Metrics.globalRegistry);
@@ -43,6 +49,10 @@ public final class DeliveryMetrics {
         Gauge.builder("kci.webhook.outbox.depth", depth, AtomicLong::get).description("Pending deliveries in the outbox").register(registry);
         Gauge.builder("kci.webhook.outbox.oldest.age.seconds", oldestAgeSeconds, AtomicLong::get)
                 .description("Age of the oldest pending delivery").register(registry);
+        Gauge.builder("kci.webhook.outbox.oldest.due.seconds", oldestDueSeconds, AtomicLong::get)
+                .description("How long the longest-waiting due delivery has waited to be claimed").register(registry);
+        failureStreaks = MultiGauge.builder("kci.webhook.subscription.failure.streak")
+                .description("Consecutive failed attempts of a subscription (0 after a delivery)").register(registry);
     }
 
     private static Counter outcome(MeterRegistry registry, String outcome) {
@@ -59,8 +69,12 @@ public final class DeliveryMetrics {
     public void parked() { parked.increment(); }
     public void disabled() { disabled.increment(); }
 
-    public void outbox(long pending, Long oldestCreatedAt) {
-        depth.set(pending);
-        oldestAgeSeconds.set(oldestCreatedAt == null ? 0 : Math.max(0, (System.currentTimeMillis() - oldestCreatedAt) / 1000));
+    public void outbox(OutboxStatus status) {
+        depth.set(status.pending());
+        oldestAgeSeconds.set(status.oldestAgeSeconds());
+        oldestDueSeconds.set(status.overdueSeconds());
+        failureStreaks.register(status.failureStreaks().stream()
+                .map(s -> MultiGauge.Row.of(Tags.of("realm", s.realm(), "subscription", s.subscription()), s.streak()))
+                .toList(), true);
     }
 }

@@ -6,6 +6,7 @@ import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.ClaimedDelivery;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.OutboxStatus;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
@@ -36,13 +37,15 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class WebhookDispatcher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
-    private static final Duration STATS_EVERY = Duration.ofSeconds(5);
+    public static final Duration STATS_EVERY = Duration.ofSeconds(5);
+    private static final int MAX_STREAK_SERIES = 1000;
     private static final Duration COALESCE = Duration.ofMillis(10);
 
     private final KeycloakSessionFactory sessionFactory;
     private final WebhookSettings settings;
     private final WebhookSender sender;
     private final DeliveryMetrics metrics;
+    private final OutboxHealth health;
     private final RetryPolicy retryPolicy;
     private final String node;
     private final Semaphore slots;
@@ -56,11 +59,12 @@ public final class WebhookDispatcher implements AutoCloseable {
     private long lastStats;
 
     public WebhookDispatcher(KeycloakSessionFactory sessionFactory, WebhookSettings settings, WebhookSender sender,
-                             DeliveryMetrics metrics, String node) {
+                             DeliveryMetrics metrics, OutboxHealth health, String node) {
         this.sessionFactory = sessionFactory;
         this.settings = settings;
         this.sender = sender;
         this.metrics = metrics;
+        this.health = health;
         this.retryPolicy = new RetryPolicy(settings);
         this.node = node;
         this.slots = new Semaphore(settings.maxConcurrentDeliveries());
@@ -301,8 +305,10 @@ public final class WebhookDispatcher implements AutoCloseable {
             return;
         }
         lastStats = now;
-        Object[] stats = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> new Outbox(session).pendingStats());
-        metrics.outbox(((Number) stats[0]).longValue(), stats[1] == null ? null : ((Number) stats[1]).longValue());
+        OutboxStatus status = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> new Outbox(session).status(now, MAX_STREAK_SERIES));
+        metrics.outbox(status);
+        health.publish(status);
     }
 
     private static String truncate(String text) {

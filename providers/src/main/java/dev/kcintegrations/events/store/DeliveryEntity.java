@@ -45,6 +45,14 @@ import jakarta.persistence.Table;
                 query = "DELETE FROM DeliveryEntity d WHERE d.status IN :statuses AND d.finishedAt < :before"),
         @NamedQuery(name = "KciDelivery.countPending",
                 query = "SELECT COUNT(d), MIN(d.createdAt) FROM DeliveryEntity d WHERE d.status = 'PENDING'"),
+        // When the longest-waiting row that is due now became due: its next attempt time, or the end of an
+        // expired lease (a node died holding it). Rows of paused or disabled subscriptions are not due.
+        @NamedQuery(name = "KciDelivery.oldestDueSince",
+                query = "SELECT MIN(CASE WHEN d.leaseUntil IS NOT NULL AND d.leaseUntil > d.nextAttemptAt"
+                        + " THEN d.leaseUntil ELSE d.nextAttemptAt END) FROM DeliveryEntity d"
+                        + " WHERE d.status = 'PENDING' AND d.nextAttemptAt <= :now"
+                        + " AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"
+                        + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status = 'ACTIVE')"),
 })
 public class DeliveryEntity {
 

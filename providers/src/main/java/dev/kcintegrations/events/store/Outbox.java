@@ -7,6 +7,7 @@ import org.hibernate.LockMode;
 import org.hibernate.query.SelectionQuery;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,11 @@ import java.util.UUID;
  */
 public final class Outbox {
 
+    private final KeycloakSession session;
     private final EntityManager em;
 
     public Outbox(KeycloakSession session) {
+        this.session = session;
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
 
@@ -113,9 +116,22 @@ public final class Outbox {
                 .setParameter("deliveryIds", deliveryIds).getResultList();
     }
 
-    /** Number of PENDING rows and the creation time of the oldest (null when none). */
-    public Object[] pendingStats() {
-        return em.createNamedQuery("KciDelivery.countPending", Object[].class).getSingleResult();
+    /** The queue as metrics and the readiness check see it; streaks of at most {@code maxStreaks} subscriptions. */
+    public OutboxStatus status(long now, int maxStreaks) {
+        Object[] pending = em.createNamedQuery("KciDelivery.countPending", Object[].class).getSingleResult();
+        Number oldestDueSince = em.createNamedQuery("KciDelivery.oldestDueSince", Number.class)
+                .setParameter("now", now).getSingleResult();
+        List<OutboxStatus.FailureStreak> streaks = new ArrayList<>();
+        for (Object[] row : em.createNamedQuery("KciSubscription.failureStreaks", Object[].class)
+                .setMaxResults(maxStreaks).getResultList()) {
+            RealmModel realm = session.realms().getRealm((String) row[0]);
+            if (realm != null) {
+                streaks.add(new OutboxStatus.FailureStreak(realm.getName(), (String) row[1], ((Number) row[2]).intValue()));
+            }
+        }
+        return new OutboxStatus(((Number) pending[0]).longValue(),
+                pending[1] == null ? null : ((Number) pending[1]).longValue(),
+                oldestDueSince == null ? null : oldestDueSince.longValue(), streaks, now);
     }
 
     public int parkExpired(long createdBefore, long now) {

@@ -25,6 +25,9 @@ import jakarta.persistence.Table;
                         + " AND s.status <> 'DELETED'"),
         @NamedQuery(name = "KciSubscription.activeForTopics",
                 query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.topic IN :topics AND s.status = 'ACTIVE'"),
+        @NamedQuery(name = "KciSubscription.failureStreaks",
+                query = "SELECT s.realmId, s.name, s.failureStreak FROM SubscriptionEntity s WHERE s.status <> 'DELETED'"
+                        + " ORDER BY s.failureStreak DESC, s.realmId, s.name"),
         @NamedQuery(name = "KciSubscription.deletedWithoutDeliveries",
                 query = "SELECT s FROM SubscriptionEntity s WHERE s.status = 'DELETED' AND s.updatedAt < :before"
                         + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id)"),
