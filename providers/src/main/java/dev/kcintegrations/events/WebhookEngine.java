@@ -74,7 +74,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         dispatcher = new WebhookDispatcher(factory, settings, sender, metrics, health, nodeName());
         dispatcher.start();
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
-                new ClusterAwareScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics),
+                new ClusterAwareScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName()),
                         settings.housekeepingInterval().toMillis()),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
         LOG.infof("Webhook delivery started on %s (%d concurrent deliveries, retention %s)", nodeName(),

@@ -56,6 +56,10 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
         if (lease.compareTo(connectTimeout.plus(readTimeout)) <= 0) {
             throw new IllegalArgumentException("lease must be longer than connect-timeout + read-timeout");
         }
+        if (housekeepingInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+            // Keycloak's cluster-aware runner counts its lock in whole seconds.
+            throw new IllegalArgumentException("housekeeping-interval must be at least 1s");
+        }
         retrySchedule = List.copyOf(retrySchedule);
         allowedHosts = List.copyOf(allowedHosts);
     }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,7 +45,7 @@ class ClusterIT {
     @BeforeAll
     static void startCluster() {
         cluster = KeycloakCluster.start("cluster", List.of(ENGINE + "retry-schedule=1s", ENGINE + "connect-timeout=2s",
-                ENGINE + "read-timeout=5s", ENGINE + "lease=10s"));
+                ENGINE + "read-timeout=5s", ENGINE + "lease=10s", ENGINE + "housekeeping-interval=2s"));
         node1 = new Keycloak(cluster.node(1));
         node2 = new Keycloak(cluster.node(2));
     }
@@ -64,6 +68,73 @@ class ClusterIT {
         Http.Reply topics = new Ess(node2, token.json().get("access_token").asText()).get("/topics");
         assertEquals(200, topics.status(), topics.body());
         assertEquals("[\"public.test\"]", topics.body());
+    }
+
+    @Test
+    @Order(1)
+    void pluginTokenFromNode1IsActiveWhenNode2IntrospectsIt() {
+        String resourceServer = node1.admin().create("/" + Ess.REALM + "/clients", node1.admin().object()
+                .put("clientId", PLUGIN_RESOURCE).put("publicClient", false).put("standardFlowEnabled", false)
+                .put("secret", RESOURCE_SERVER_SECRET));
+        try {
+            String pluginToken = pluginToken(node1, technicianToken(node1));
+            assertTrue(introspect(node2, pluginToken).get("active").asBoolean(), "node 2 knows node 1's session");
+        } finally {
+            node1.admin().delete("/" + Ess.REALM + "/clients/" + resourceServer);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void pluginTokenFromNode1IsInactiveOnNode1OnceNode2EndsTheSession() {
+        String resourceServer = node1.admin().create("/" + Ess.REALM + "/clients", node1.admin().object()
+                .put("clientId", PLUGIN_RESOURCE).put("publicClient", false).put("standardFlowEnabled", false)
+                .put("secret", RESOURCE_SERVER_SECRET));
+        try {
+            String user = technicianToken(node1);
+            String pluginToken = pluginToken(node1, user);
+            node2.admin().delete("/" + Ess.REALM + "/sessions/" + claims(user).get("sid").asText());
+            assertFalse(introspect(node1, pluginToken).get("active").asBoolean(), "the logout on node 2 reached node 1");
+        } finally {
+            node1.admin().delete("/" + Ess.REALM + "/clients/" + resourceServer);
+        }
+    }
+
+    static final String PLUGIN_RESOURCE = "urn:opc:resource:fusion:demo01:field-service-common";
+    static final String RESOURCE_SERVER_SECRET = "cluster-resource-server-secret";
+
+    static String technicianToken(Keycloak node) {
+        Http.Reply reply = Http.post(node.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=password&client_id=field-service-plugin&username=technician&password=technician&scope=openid");
+        assertEquals(200, reply.status(), reply.body());
+        return reply.json().get("access_token").asText();
+    }
+
+    static String pluginToken(Keycloak node, String userToken) {
+        Http.Reply reply = Http.post(node.realmUrl(Ess.REALM, "/plugin-api"),
+                Map.of("Content-Type", "application/json", "Authorization", "Bearer " + userToken),
+                "{\"apiVersion\":1,\"method\":\"callProcedure\",\"callId\":\"c1\",\"procedure\":\"getAccessTokenByScope\","
+                        + "\"params\":{\"scope\":\"" + PLUGIN_RESOURCE + "/use\"}}");
+        assertEquals(200, reply.status(), reply.body());
+        return reply.json().get("resultData").get("token").asText();
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode introspect(Keycloak node, String token) {
+        String basic = "Basic " + Base64.getEncoder().encodeToString((URLEncoder.encode(PLUGIN_RESOURCE, StandardCharsets.UTF_8)
+                + ":" + RESOURCE_SERVER_SECRET).getBytes(StandardCharsets.UTF_8));
+        Http.Reply reply = Http.post(node.realmUrl(Ess.REALM, "/protocol/openid-connect/token/introspect"),
+                Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"), "token=" + token);
+        assertEquals(200, reply.status(), reply.body());
+        return reply.json();
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode claims(String jwt) {
+        try {
+            return Http.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -208,6 +279,31 @@ class ClusterIT {
             receiver.events(r -> r.body().contains(marker)).forEach(r -> delivered.add(WebhookDeliveryIT.json(r).get("id").asText()));
         }
         return delivered;
+    }
+
+    @Test
+    @Order(7)
+    void housekeepingRunsOncePerIntervalAcrossBothNodes() {
+        double executedBefore = housekeepingRuns(node1, "executed") + housekeepingRuns(node2, "executed");
+        double skippedBefore = housekeepingRuns(node1, "skipped") + housekeepingRuns(node2, "skipped");
+        Duration window = Duration.ofSeconds(20);
+        WebhookDeliveryIT.pause(window);
+        double executed = housekeepingRuns(node1, "executed") + housekeepingRuns(node2, "executed") - executedBefore;
+        double skipped = housekeepingRuns(node1, "skipped") + housekeepingRuns(node2, "skipped") - skippedBefore;
+        System.out.printf("housekeeping every 2 s on two nodes for %d s: executed %.0f, skipped %.0f%n",
+                window.toSeconds(), executed, skipped);
+        // Runs are at least 1.8 s apart cluster-wide: at most 20 / 1.8 + 1 in the window, where two nodes
+        // running it on their own timers would make about 20.
+        assertTrue(executed >= 5 && executed <= 13, "executed " + executed);
+        assertTrue(skipped >= 5, "the other node's timer fired too and stood back: skipped " + skipped);
+    }
+
+    static double housekeepingRuns(Keycloak node, String outcome) {
+        String metrics = Http.get(node.managementUrl().resolve("/metrics"), Map.of()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^kci_webhook_housekeeping_runs_total\\{outcome=\"" + outcome
+                + "\",?}\\s+([0-9.Ee+-]+)$").matcher(metrics);
+        assertTrue(m.find(), "kci_webhook_housekeeping_runs_total{outcome=" + outcome + "} missing");
+        return Double.parseDouble(m.group(1));
     }
 
     @Test

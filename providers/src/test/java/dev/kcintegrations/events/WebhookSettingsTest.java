@@ -3,6 +3,7 @@ package dev.kcintegrations.events;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,5 +22,14 @@ class WebhookSettingsTest {
     @Test
     void aDurationWithoutAUnitIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> WebhookSettings.duration("5"));
+    }
+
+    @Test
+    void aHousekeepingIntervalUnderOneSecondIsRefused() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new WebhookSettings(5,
+                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofHours(72), Duration.ofDays(30),
+                List.of(Duration.ofSeconds(5)), 32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(500),
+                List.of(), Duration.ofMinutes(10)));
+        assertEquals("housekeeping-interval must be at least 1s", refused.getMessage());
     }
 }

@@ -27,6 +27,8 @@ public final class DeliveryMetrics {
     private final Counter rejected;
     private final Counter parked;
     private final Counter disabled;
+    private final Counter housekeepingExecuted;
+    private final Counter housekeepingSkipped;
     private final Timer lag;
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong oldestAgeSeconds = new AtomicLong();
@@ -44,6 +46,10 @@ public final class DeliveryMetrics {
         rejected = outcome(registry, "rejected");
         parked = outcome(registry, "parked");
         disabled = Counter.builder("kci.webhook.subscriptions.disabled").description("Subscriptions disabled by 410 Gone").register(registry);
+        housekeepingExecuted = Counter.builder("kci.webhook.housekeeping.runs").tag("outcome", "executed")
+                .description("Housekeeping runs on this node; skipped: another node ran it this interval").register(registry);
+        housekeepingSkipped = Counter.builder("kci.webhook.housekeeping.runs").tag("outcome", "skipped")
+                .description("Housekeeping runs on this node; skipped: another node ran it this interval").register(registry);
         lag = Timer.builder("kci.webhook.delivery.lag").description("From the event to its delivery")
                 .publishPercentiles(0.5, 0.99).register(registry);
         Gauge.builder("kci.webhook.outbox.depth", depth, AtomicLong::get).description("Pending deliveries in the outbox").register(registry);
@@ -68,6 +74,7 @@ public final class DeliveryMetrics {
     public void rejected() { rejected.increment(); }
     public void parked() { parked.increment(); }
     public void disabled() { disabled.increment(); }
+    public void housekeeping(boolean executed) { (executed ? housekeepingExecuted : housekeepingSkipped).increment(); }
 
     public void outbox(OutboxStatus status) {
         depth.set(status.pending());

@@ -2,6 +2,7 @@ package dev.kcintegrations.events.delivery;
 
 import dev.kcintegrations.events.WebhookSettings;
 import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.JobRuns;
 import dev.kcintegrations.events.store.Outbox;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
@@ -10,8 +11,9 @@ import org.keycloak.timer.ScheduledTask;
 import java.util.List;
 
 /**
- * Once per cluster (scheduled through Keycloak's cluster-aware task runner), and harmless if two nodes
- * ran it at once: parks pending deliveries whose retention ended, purges delivered and cancelled rows after
+ * Once per cluster and interval: Keycloak's cluster-aware task runner keeps two nodes from running it at
+ * the same time, and {@link JobRuns} keeps the node whose timer fires second from running it again within
+ * the same interval. Every step is a set-based statement that is harmless to repeat. It parks pending deliveries whose retention ended, purges delivered and cancelled rows after
  * the retention, rejected and parked ones (and all attempts) after the history period, and deleted
  * subscriptions once none of their deliveries remain.
  */
@@ -20,15 +22,24 @@ public final class WebhookHousekeeping implements ScheduledTask {
     private static final Logger LOG = Logger.getLogger(WebhookHousekeeping.class);
     private final WebhookSettings settings;
     private final DeliveryMetrics metrics;
+    private final String node;
 
-    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics) {
+    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node) {
         this.settings = settings;
         this.metrics = metrics;
+        this.node = node;
     }
 
     @Override
     public void run(KeycloakSession session) {
         long now = System.currentTimeMillis();
+        // A tenth of the interval absorbs timer jitter; the other node's timer is out of phase by more.
+        long minGap = settings.housekeepingInterval().toMillis() * 9 / 10;
+        if (!new JobRuns(session).claim(JobRuns.HOUSEKEEPING, node, now, minGap)) {
+            metrics.housekeeping(false);
+            return;
+        }
+        metrics.housekeeping(true);
         Outbox outbox = new Outbox(session);
         int parked = outbox.parkExpired(now - settings.retention().toMillis(), now);
         for (int i = 0; i < parked; i++) {
