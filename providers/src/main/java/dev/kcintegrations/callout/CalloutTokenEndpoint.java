@@ -3,7 +3,6 @@ package dev.kcintegrations.callout;
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.OAuthError;
 import dev.kcintegrations.shared.OAuthErrorResponses;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -58,14 +57,12 @@ public final class CalloutTokenEndpoint {
         this.realm = session.getContext().getRealm();
     }
 
-    /** Form bodies are read and decoded by Keycloak's HTTP layer before we run: no stream to hold. */
-    @POST
-    @Path("token")
-    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response tokenFromForm() {
-        return token(InputStream.nullInputStream());
-    }
-
+    /**
+     * One method for every media type: a second one that {@code @Consumes} forms would make RESTEasy choose
+     * between them by Content-Type, and a Content-Type that matches neither (two headers, a bare
+     * {@code application/}) would fail in that choice, before any code here could answer. Form bodies are
+     * read and decoded by Keycloak's HTTP layer before we run; the stream is then empty.
+     */
     @POST
     @Path("token")
     public Response token(InputStream body) {

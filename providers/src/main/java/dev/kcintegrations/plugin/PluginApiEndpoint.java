@@ -6,7 +6,10 @@ import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.RealmEnvironment;
 import dev.kcintegrations.shared.UrnScopes;
 import dev.kcintegrations.urnscope.UrnScopeRules;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -127,6 +130,32 @@ final class PluginApiEndpoint {
         }
         return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").checkAllowedOrigins(session, auth.client()),
                 Response.ok(RealmEnvironment.of(realm), MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build());
+    }
+
+    @GET
+    public Response get() {
+        return methodNotAllowed();
+    }
+
+    @PUT
+    public Response put() {
+        return methodNotAllowed();
+    }
+
+    @DELETE
+    public Response delete() {
+        return methodNotAllowed();
+    }
+
+    @PATCH
+    public Response patch() {
+        return methodNotAllowed();
+    }
+
+    /** Procedures are called with POST; anything else is answered in the envelope, not by JAX-RS's 404/405 page. */
+    private static Response methodNotAllowed() {
+        return Response.fromResponse(PluginEnvelopes.error(PluginError.HTTP_METHOD_NOT_ALLOWED, false, null, null, null))
+                .allow("POST", "OPTIONS").build();
     }
 
     @OPTIONS

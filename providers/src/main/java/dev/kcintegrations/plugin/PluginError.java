@@ -10,6 +10,8 @@ import jakarta.ws.rs.core.Response;
 public enum PluginError {
     JSON_INVALID("TYPE_INTERNAL", "CODE_JSON_INVALID", Response.Status.BAD_REQUEST, null),
     METHOD_NOT_SUPPORTED("TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED", Response.Status.BAD_REQUEST, null),
+    /** An HTTP method other than POST (and OPTIONS) on the procedure endpoint. */
+    HTTP_METHOD_NOT_ALLOWED("TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED", Response.Status.METHOD_NOT_ALLOWED, null),
     UNKNOWN("TYPE_INTERNAL", "CODE_UNKNOWN", Response.Status.INTERNAL_SERVER_ERROR, null),
     PROCEDURE_UNKNOWN("TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNKNOWN", Response.Status.BAD_REQUEST, "procedure"),
     PARAM_VALUE_INVALID("TYPE_PROCEDURE_PARAM", "CODE_PROCEDURE_PARAM_VALUE_INVALID", Response.Status.BAD_REQUEST, "scope"),

@@ -141,6 +141,14 @@ class PluginApiIT {
 
     // --- the envelope's own errors
 
+    /** Found by the fuzz test: GET used to get JAX-RS's {"error":"HTTP 404 Not Found"}. */
+    @Test
+    void anotherHttpMethodIs405InTheEnvelope(Keycloak keycloak) {
+        Http.Reply reply = Http.get(api(keycloak), Map.of("Authorization", "Bearer " + userToken(keycloak)));
+        assertError(reply, 405, "TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED");
+        assertEquals("POST, OPTIONS", reply.header("Allow").orElse(""));
+    }
+
     @Test
     void unparseableJsonIsJsonInvalidWithNullCallId(Keycloak keycloak) {
         Http.Reply reply = post(keycloak, userToken(keycloak), "{\"apiVersion\":1,");

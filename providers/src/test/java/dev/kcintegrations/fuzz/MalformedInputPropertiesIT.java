@@ -1,0 +1,340 @@
+package dev.kcintegrations.fuzz;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakServer;
+import dev.kcintegrations.testing.KeycloakServers;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static dev.kcintegrations.fuzz.FuzzGenerators.basic;
+import static dev.kcintegrations.fuzz.FuzzGenerators.bearer;
+import static dev.kcintegrations.fuzz.FuzzGenerators.body;
+import static dev.kcintegrations.fuzz.FuzzGenerators.contentType;
+import static dev.kcintegrations.fuzz.FuzzGenerators.jsonValue;
+import static dev.kcintegrations.fuzz.FuzzGenerators.junk;
+import static dev.kcintegrations.fuzz.FuzzGenerators.objectOf;
+import static dev.kcintegrations.fuzz.FuzzGenerators.pathSegment;
+import static dev.kcintegrations.fuzz.FuzzGenerators.printableAscii;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Random and malformed bodies, headers and Basic values at the three APIs ({@code oauth-compat/token},
+ * {@code plugin-api}, {@code events/v4}): every answer is below 500 and in the API's documented error shape,
+ * and no answer carries a secret (the only exceptions are answers Keycloak itself gives before or after this
+ * project's code runs, checked against Keycloak's own token endpoint, see
+ * {@link #isRefusedByKeycloakBeforeOrAfterUs}). jqwik generates the cases and prints how many ran, with the status codes
+ * seen; a failing case is shrunk and its seed kept in {@code target/jqwik-database}. jqwik does not run
+ * JUnit Jupiter extensions, so this class starts its own server.
+ */
+class MalformedInputPropertiesIT {
+
+    static final String REALM = "integrations";
+    static final String CALLOUT_CLIENT = "coupa-callout";
+    static final String CALLOUT_SECRET = "CalloutDemo~Secret>01";
+    static final String ESS_CLIENT = "ess-subscriber";
+    static final String ESS_SECRET = "EssSubscriberDemoSecret-01";
+    static final String FS = "urn:opc:resource:fusion:demo01:field-service-common";
+    static final int TRIES = Integer.getInteger("fuzz.tries", 400);
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static KeycloakServer server;
+    private static Keycloak keycloak;
+    private static String essToken;
+    private static String userToken;
+
+    @BeforeContainer
+    static void startOwnServer() {
+        server = KeycloakServers.startDistribution("fuzz");
+        keycloak = new Keycloak(server);
+        essToken = token("grant_type=client_credentials&client_id=" + ESS_CLIENT + "&client_secret=" + ESS_SECRET);
+        userToken = token("grant_type=password&client_id=field-service-plugin&username=technician&password=technician&scope=openid");
+    }
+
+    @AfterContainer
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    // --- oauth-compat/token: RFC 6749 errors
+
+    static final Set<String> OAUTH_ERRORS = Set.of("invalid_request", "invalid_client", "unauthorized_client",
+            "unsupported_grant_type", "invalid_scope");
+
+    @Property(tries = 400)
+    void calloutTokenEndpointAnswersEveryRequestWithATokenOrAnOAuthError(@ForAll("calloutRequests") FuzzRequest request) {
+        Http.Reply reply = send(request);
+        if (isRefusedByKeycloakBeforeOrAfterUs(request, reply)) {
+            return;
+        }
+        assertTrue(reply.status() < 500, () -> reply.status() + " " + reply.body());
+        JsonNode json = jsonObject(reply);
+        if (reply.status() == 200) {
+            assertTrue(json.get("access_token").isTextual(), reply.body());
+            assertEquals("bearer", json.get("token_type").asText());
+            assertTrue(json.get("expires_in").canConvertToLong(), reply.body());
+        } else {
+            assertTrue(OAUTH_ERRORS.contains(json.path("error").asText()), () -> "undocumented error: " + reply.body());
+            assertTrue(json.path("error_description").isMissingNode() || json.get("error_description").isTextual(), reply.body());
+        }
+        assertFalse(reply.body().contains(CALLOUT_SECRET), "the secret is never echoed");
+    }
+
+    @Provide
+    Arbitrary<FuzzRequest> calloutRequests() {
+        Map<String, Arbitrary<String>> fields = new LinkedHashMap<>();
+        fields.put("grant_type", Arbitraries.of("client_credentials", "password", "", "CLIENT_CREDENTIALS"));
+        fields.put("client_id", Arbitraries.oneOf(Arbitraries.just(CALLOUT_CLIENT), junk()));
+        fields.put("client_secret", Arbitraries.oneOf(Arbitraries.just(CALLOUT_SECRET), junk()));
+        fields.put("scope", Arbitraries.oneOf(Arbitraries.of("callout.invoke", "openid", FS + "/use"), junk()));
+        Arbitrary<String> json = objectOf(fields.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                e -> e.getValue().map(FuzzGenerators::quoted), (a, b) -> a, LinkedHashMap::new)));
+        Arbitrary<String> form = formOf(fields);
+        Arbitrary<Boolean> asJson = Arbitraries.of(true, false);
+        return asJson.flatMap(isJson -> Combinators.combine(
+                Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just("POST")), Tuple.of(1, Arbitraries.of("GET", "PUT", "DELETE", "PATCH"))),
+                headers(isJson ? "application/json" : "application/x-www-form-urlencoded",
+                        basic(CALLOUT_CLIENT, CALLOUT_SECRET)),
+                body(isJson ? json : form))
+                .as((method, headers, body) -> new FuzzRequest(method, "/oauth-compat/token", headers, body)));
+    }
+
+    // --- plugin-api: the procedure envelope
+
+    @Property(tries = 400)
+    void pluginApiAnswersEveryRequestWithAResultOrAnErrorEnvelope(@ForAll("pluginRequests") FuzzRequest request) {
+        Http.Reply reply = send(request);
+        if (isRefusedByKeycloakBeforeOrAfterUs(request, reply)) {
+            return;
+        }
+        assertTrue(reply.status() < 500, () -> reply.status() + " " + reply.body());
+        JsonNode json = jsonObject(reply);
+        assertEquals(1, json.path("apiVersion").asInt(), reply.body());
+        if (reply.status() == 200) {
+            assertEquals("callProcedureResult", json.get("method").asText(), reply.body());
+            assertEquals("success", json.get("resultData").get("status").asText(), reply.body());
+        } else {
+            assertEquals("error", json.path("method").asText(), reply.body());
+            JsonNode error = json.path("errors").path(0);
+            assertTrue(error.path("type").isTextual() && error.path("code").isTextual(), reply.body());
+        }
+    }
+
+    @Provide
+    Arbitrary<FuzzRequest> pluginRequests() {
+        Map<String, Arbitrary<String>> params = new LinkedHashMap<>();
+        params.put("scope", Arbitraries.oneOf(
+                Arbitraries.of(FS + "/use", FS + "/view", FS + "/admin", FS, "urn:opc:resource:fusion:prod01:field-service-common/use",
+                        "urn:opc:resource:faaas:fa:demo01urn:opc:resource:consumer::all", FS + "/use " + FS + "/view", "openid", "")
+                        .map(FuzzGenerators::quoted),
+                jsonValue()));
+        Map<String, Arbitrary<String>> envelope = new LinkedHashMap<>();
+        envelope.put("apiVersion", Arbitraries.of("1", "2", "\"1\""));
+        envelope.put("method", Arbitraries.of("callProcedure", "callprocedure", "").map(FuzzGenerators::quoted));
+        envelope.put("callId", Arbitraries.oneOf(Arbitraries.just("1111111111"), junk()).map(FuzzGenerators::quoted));
+        envelope.put("procedure", Arbitraries.of("getAccessTokenByScope", "getAccessToken", "").map(FuzzGenerators::quoted));
+        envelope.put("params", objectOf(params));
+        return Combinators.combine(
+                Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just("POST")), Tuple.of(1, Arbitraries.of("GET", "PUT", "DELETE"))),
+                headers("application/json", bearer(userToken)),
+                body(objectOf(envelope)))
+                .as((method, headers, body) -> new FuzzRequest(method, "/plugin-api", headers, body));
+    }
+
+    // --- events/v4: {statusCode, message, correlationId}
+
+    @Property(tries = 600)
+    void eventsApiAnswersEveryRequestWithJsonAndErrorsInTheConcurShape(@ForAll("eventsRequests") FuzzRequest request) {
+        Http.Reply reply = send(request);
+        if (isRefusedByKeycloakBeforeOrAfterUs(request, reply)) {
+            return;
+        }
+        assertTrue(reply.status() < 500, () -> reply.status() + " " + reply.body());
+        assertTrue(reply.header("Concur-Correlationid").isPresent(), "every answer names its correlation id");
+        JsonNode json = parse(reply);
+        if (reply.status() >= 400) {
+            assertTrue(json.isObject(), reply.body());
+            assertEquals(reply.status(), json.path("statusCode").asInt(), reply.body());
+            assertTrue(json.path("message").isTextual() && json.path("correlationId").isTextual(), reply.body());
+        }
+        assertFalse(reply.body().contains("whsec_") && reply.status() >= 400, "no secret in an error");
+    }
+
+    @Provide
+    Arbitrary<FuzzRequest> eventsRequests() {
+        Map<String, Arbitrary<String>> config = new LinkedHashMap<>();
+        config.put("endpoint", FuzzGenerators.webhookEndpoint());
+        Map<String, Arbitrary<String>> subscription = new LinkedHashMap<>();
+        subscription.put("id", Arbitraries.oneOf(Arbitraries.of("fuzz.sub", "a", "UPPER", "-", "a".repeat(129)), junk()).map(FuzzGenerators::quoted));
+        subscription.put("filter", Arbitraries.oneOf(Arbitraries.of(".*", "LOGIN", "(a+)+$", "(a)\\1", "(?=a)", "[", "a{1001}", "x".repeat(1100)), junk())
+                .map(FuzzGenerators::quoted));
+        subscription.put("topic", Arbitraries.oneOf(Arbitraries.of("public.test", "keycloak.user", "keycloak.admin", "nope"), junk()).map(FuzzGenerators::quoted));
+        subscription.put("webHookConfig", objectOf(config));
+        Arbitrary<String> testEvent = Arbitraries.oneOf(
+                objectOf(Map.of("eventType", junk().map(FuzzGenerators::quoted), "facts", jsonValue())),
+                objectOf(Map.of("eventType", junk().map(FuzzGenerators::quoted))).map(o -> "[" + o + "]"));
+        Arbitrary<String> path = Arbitraries.oneOf(
+                Arbitraries.of("/topics", "/subscriptions", "/subscriptions/webhook", "", "/", "/topics/public.test/events"),
+                pathSegment().map(s -> "/subscriptions/" + s),
+                pathSegment().map(s -> "/subscriptions/" + s + "/deliveries"),
+                Combinators.combine(pathSegment(), junk()).as((s, q) -> "/subscriptions/" + s + "/deliveries?status="
+                        + URLEncoder.encode(q, StandardCharsets.UTF_8)),
+                Combinators.combine(pathSegment(), pathSegment()).as((s, d) -> "/subscriptions/" + s + "/deliveries/" + d + "/retry"),
+                pathSegment().map(s -> "/subscriptions/" + s + "/secret"),
+                pathSegment().map(s -> "/subscriptions/" + s + "/secret/rotate"),
+                pathSegment().map(s -> "/topics/" + s + "/events"),
+                pathSegment().map(s -> "/" + s));
+        return Combinators.combine(
+                Arbitraries.of("GET", "PUT", "POST", "DELETE", "PATCH"),
+                path,
+                headers("application/json", bearer(essToken)),
+                Arbitraries.oneOf(printableAscii(), Arbitraries.just("")),
+                body(Arbitraries.oneOf(objectOf(subscription), testEvent)))
+                .as((method, p, headers, correlation, body) -> {
+                    List<FuzzRequest.Header> all = new ArrayList<>(headers);
+                    if (!correlation.isEmpty()) {
+                        all.add(new FuzzRequest.Header("Concur-Correlationid", correlation));
+                    }
+                    return new FuzzRequest(method, "/events/v4" + p, all, body);
+                });
+    }
+
+    // --- shared
+
+    /** Content-Type (mostly the expected one) and Authorization (sometimes missing, sometimes twice). */
+    static Arbitrary<List<FuzzRequest.Header>> headers(String expectedType, Arbitrary<String> authorization) {
+        Arbitrary<List<String>> contentTypes = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.just(List.of(expectedType))),
+                Tuple.of(2, contentType().map(List::of)),
+                Tuple.of(1, Arbitraries.just(List.<String>of())),
+                Tuple.of(1, Combinators.combine(contentType(), contentType()).as(List::of)));
+        Arbitrary<List<String>> authorizations = Arbitraries.frequencyOf(
+                Tuple.of(6, authorization.map(List::of)),
+                Tuple.of(2, Arbitraries.just(List.<String>of())),
+                Tuple.of(1, Combinators.combine(authorization, authorization).as(List::of)));
+        return Combinators.combine(contentTypes, authorizations).as((types, auths) -> {
+            List<FuzzRequest.Header> headers = new ArrayList<>();
+            types.forEach(t -> headers.add(new FuzzRequest.Header("Content-Type", t)));
+            auths.forEach(a -> headers.add(new FuzzRequest.Header("Authorization", a)));
+            return headers;
+        });
+    }
+
+    /** A form of the given fields: each valid (encoded), junk (raw, so broken escapes too), left out or twice. */
+    static Arbitrary<String> formOf(Map<String, Arbitrary<String>> fields) {
+        List<Arbitrary<String>> members = new ArrayList<>();
+        fields.forEach((name, valid) -> members.add(Arbitraries.frequencyOf(
+                Tuple.of(4, valid.map(v -> name + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8))),
+                Tuple.of(2, junk().map(v -> name + "=" + v)),
+                Tuple.of(1, Arbitraries.just("")),
+                Tuple.of(1, valid.map(v -> name + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8) + "&" + name + "=x")))));
+        return Combinators.combine(members).as(parts -> parts.stream().filter(p -> !p.isEmpty()).collect(Collectors.joining("&")));
+    }
+
+    /**
+     * Two kinds of answer do not come from this project's code, and are counted apart:
+     * <ul>
+     * <li>a path with dot segments or a query with a control character, refused by Keycloak's request checks
+     * with a JSON {@code 400} before any resource is chosen;</li>
+     * <li>a 5xx for request bytes that Keycloak's HTTP layer cannot take on any endpoint (a form body with a
+     * broken percent escape, keycloak#37935; a Content-Type that does not parse; a multipart type with a body
+     * that is not multipart). The oracle is Keycloak itself: the same method, headers and body sent to its
+     * own token endpoint must fail with a 5xx too, or the case fails.</li>
+     * </ul>
+     */
+    static boolean isRefusedByKeycloakBeforeOrAfterUs(FuzzRequest request, Http.Reply reply) {
+        if (reply.status() == 400 && reply.body().contains("\"missingNormalization\"")) {
+            Statistics.label("answer").collect("400 Keycloak: path not normalized");
+            return true;
+        }
+        if (reply.status() == 400 && reply.body().equals("{\"error\":\"Blocking invalid query parameter value\"}")) {
+            Statistics.label("answer").collect("400 Keycloak: control character in the query");
+            return true;
+        }
+        if (reply.status() >= 500) {
+            // Keycloak decodes form bodies ahead of every POST, PUT and PATCH method; its token endpoint has
+            // only POST, so those three are replayed as POST.
+            String method = Set.of("PUT", "PATCH").contains(request.method()) ? "POST" : request.method();
+            Http.Reply stock = send(new FuzzRequest(method, "/protocol/openid-connect/token", request.headers(), request.body()));
+            if (stock.status() >= 500) {
+                Statistics.label("answer").collect(reply.status() + " also from Keycloak's own token endpoint");
+                return true;
+            }
+            return false;
+        }
+        Statistics.label("answer").collect(String.valueOf(reply.status()));
+        return false;
+    }
+
+    static Http.Reply send(FuzzRequest request) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(keycloak.realmUrl(REALM, "").toString() + request.path()))
+                .timeout(Duration.ofSeconds(60))
+                .method(request.method(), request.body().length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        request.headers().forEach(h -> builder.header(h.name(), h.value()));
+        try {
+            HttpResponse<String> response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            response.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+            return new Http.Reply(response.statusCode(), headers, response.body());
+        } catch (IOException e) {
+            throw new AssertionError("no answer to " + request, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static JsonNode jsonObject(Http.Reply reply) {
+        JsonNode json = parse(reply);
+        assertTrue(json.isObject(), () -> "not a JSON object: " + reply.status() + " " + reply.body());
+        return json;
+    }
+
+    static JsonNode parse(Http.Reply reply) {
+        assertTrue(reply.header("Content-Type").orElse("").startsWith("application/json"),
+                () -> "not JSON: " + reply.status() + " " + reply.headers() + " " + reply.body());
+        try {
+            return Http.JSON.readTree(reply.body());
+        } catch (IOException e) {
+            throw new AssertionError("unparseable JSON: " + reply.status() + " " + reply.body());
+        }
+    }
+
+    private static String token(String form) {
+        Http.Reply reply = Http.post(keycloak.realmUrl(REALM, "/protocol/openid-connect/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"), form);
+        assertEquals(200, reply.status(), reply.body());
+        return reply.json().get("access_token").asText();
+    }
+
+}
