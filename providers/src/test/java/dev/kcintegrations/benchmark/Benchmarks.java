@@ -13,7 +13,8 @@ import java.util.Map;
  * ratio to its baseline measured in the same run. A program, not a test: it asserts nothing.
  *
  * <p>Run with {@code ./run-benchmarks.sh}; {@code -Dbench.url=http://…} measures an already running server
- * (with the demo realm) instead of starting one.
+ * (with the demo realm) instead of starting one. The last table starts two production-mode nodes on
+ * PostgreSQL ({@code -Dbench.cluster=false} leaves it out).
  */
 public final class Benchmarks {
 
@@ -37,6 +38,9 @@ public final class Benchmarks {
             Map<String, LoadRun.Result> urn = UrnScopeBenchmark.run(baseUrl, workers, rounds, perRound);
             printTable("Client credentials: URN-scoped request vs the same request for a stock audience scope (field-service-integration)",
                     urn, "stock audience scope");
+            Map<String, LoadRun.Result> plugin = PluginExchangeBenchmark.run(baseUrl, workers, rounds, perRound);
+            printTable("User session to a scope-bound token: plugin-api getAccessTokenByScope vs Keycloak's refresh-token grant (same client, same session)",
+                    plugin, "refresh-token grant");
             try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
                 Map<String, LoadRun.Result> logins = WebhookBenchmark.loginCost(baseUrl, workers, rounds, perRound, receiver);
                 printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; delivered: captured and sent) vs none",
@@ -46,6 +50,9 @@ public final class Benchmarks {
                         WebhookBenchmark.drain(baseUrl, events, 1, receiver),
                         WebhookBenchmark.drain(baseUrl, events / 5, 5, receiver),
                         WebhookBenchmark.drain(baseUrl, events / 5, 1, 50, receiver)));
+                if (Boolean.parseBoolean(System.getProperty("bench.cluster", "true"))) {
+                    ClusterDeliveryBenchmark.print(ClusterDeliveryBenchmark.run(events, receiver));
+                }
             }
         } finally {
             if (server != null) {
