@@ -9,14 +9,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Every benchmark of the project against the real distribution, printed as one table with each figure's
- * ratio to its baseline measured in the same run. A program, not a test: it asserts nothing.
+ * Every benchmark of the project against the real distribution: a table per benchmark as it runs, then all
+ * figures in one table, each with its ratio to its baseline measured in the same run. A program, not a
+ * test: it asserts nothing.
  *
  * <p>Run with {@code ./run-benchmarks.sh}; {@code -Dbench.url=http://…} measures an already running server
  * (with the demo realm) instead of starting one. The last table starts two production-mode nodes on
  * PostgreSQL ({@code -Dbench.cluster=false} leaves it out).
  */
 public final class Benchmarks {
+
+    private static final SummaryTable SUMMARY = new SummaryTable();
 
     private Benchmarks() {
     }
@@ -34,26 +37,35 @@ public final class Benchmarks {
                     workers, rounds, perRound);
             Map<String, LoadRun.Result> callout = CalloutTokenBenchmark.run(baseUrl, workers, rounds, perRound);
             printTable("Client credentials: oauth-compat vs Keycloak's standard token endpoint (same client)",
-                    callout, "standard endpoint");
+                    callout, "standard endpoint", "callout token");
             Map<String, LoadRun.Result> urn = UrnScopeBenchmark.run(baseUrl, workers, rounds, perRound);
             printTable("Client credentials: URN-scoped request vs the same request for a stock audience scope (field-service-integration)",
-                    urn, "stock audience scope");
+                    urn, "stock audience scope", "URN scope");
             Map<String, LoadRun.Result> plugin = PluginExchangeBenchmark.run(baseUrl, workers, rounds, perRound);
             printTable("User session to a scope-bound token: plugin-api getAccessTokenByScope vs Keycloak's refresh-token grant (same client, same session)",
-                    plugin, "refresh-token grant");
+                    plugin, "refresh-token grant", "plugin exchange");
             try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
                 Map<String, LoadRun.Result> logins = WebhookBenchmark.loginCost(baseUrl, workers, rounds, perRound, receiver);
                 printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; delivered: captured and sent) vs none",
-                        logins, "login, 0 subscriptions");
+                        logins, "login, 0 subscriptions", "login capture");
                 int events = Integer.getInteger("bench.events", 2000);
-                WebhookBenchmark.printDrain(java.util.List.of(
+                java.util.List<WebhookBenchmark.Drain> drains = java.util.List.of(
                         WebhookBenchmark.drain(baseUrl, events, 1, receiver),
                         WebhookBenchmark.drain(baseUrl, events / 5, 5, receiver),
-                        WebhookBenchmark.drain(baseUrl, events / 5, 1, 50, receiver)));
+                        WebhookBenchmark.drain(baseUrl, events / 5, 1, 50, receiver));
+                WebhookBenchmark.printDrain(drains);
+                drains.forEach(d -> addDrain("delivery, 1 node (dev H2)", d.name() + ", " + d.published(), d, "1 subscription, flat out", drains.get(0)));
                 if (Boolean.parseBoolean(System.getProperty("bench.cluster", "true"))) {
-                    ClusterDeliveryBenchmark.print(ClusterDeliveryBenchmark.run(events, receiver));
+                    java.util.List<ClusterDeliveryBenchmark.Pair> pairs = ClusterDeliveryBenchmark.run(events, receiver);
+                    ClusterDeliveryBenchmark.print(pairs);
+                    for (ClusterDeliveryBenchmark.Pair pair : pairs) {
+                        String name = pair.oneNode().name() + ", " + pair.oneNode().published();
+                        addDrain("delivery, PostgreSQL", name + ", node 1 alone", pair.oneNode(), "node 1 alone", pair.oneNode());
+                        addDrain("delivery, PostgreSQL", name + ", 2 nodes", pair.twoNodes(), "node 1 alone", pair.oneNode());
+                    }
                 }
             }
+            SUMMARY.print();
         } finally {
             if (server != null) {
                 server.close();
@@ -61,8 +73,14 @@ public final class Benchmarks {
         }
     }
 
-    static void printTable(String title, Map<String, LoadRun.Result> results, String baseline) {
+    private static void addDrain(String group, String name, WebhookBenchmark.Drain d, String baseline, WebhookBenchmark.Drain base) {
+        SUMMARY.add(group, name, "events/s", d.eventsPerSecond(), d.p50(), d.p99(), baseline, base.eventsPerSecond(), base.p50(), base.p99());
+    }
+
+    static void printTable(String title, Map<String, LoadRun.Result> results, String baseline, String group) {
         LoadRun.Result base = results.get(baseline);
+        results.values().forEach(r -> SUMMARY.add(group, r.name(), "req/s", r.throughput(), r.percentile(0.50), r.percentile(0.99),
+                baseline, base.throughput(), base.percentile(0.50), base.percentile(0.99)));
         System.out.printf(Locale.ROOT, "%n%s%n", title);
         System.out.printf(Locale.ROOT, "| %-22s | %9s | %8s | %10s | %8s | %8s | %9s | %9s |%n",
                 "case", "requests", "failures", "req/s", "p50 ms", "p99 ms", "req/s ×", "p99 ×");

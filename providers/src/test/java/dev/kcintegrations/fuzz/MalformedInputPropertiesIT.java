@@ -112,20 +112,35 @@ class MalformedInputPropertiesIT {
     @Provide
     Arbitrary<FuzzRequest> calloutRequests() {
         Map<String, Arbitrary<String>> fields = new LinkedHashMap<>();
-        fields.put("grant_type", Arbitraries.of("client_credentials", "password", "", "CLIENT_CREDENTIALS"));
+        fields.put("grant_type", Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just("client_credentials")),
+                Tuple.of(1, Arbitraries.of("password", "", "CLIENT_CREDENTIALS"))));
         fields.put("client_id", Arbitraries.oneOf(Arbitraries.just(CALLOUT_CLIENT), junk()));
         fields.put("client_secret", Arbitraries.oneOf(Arbitraries.just(CALLOUT_SECRET), junk()));
         fields.put("scope", Arbitraries.oneOf(Arbitraries.of("callout.invoke", "openid", FS + "/use"), junk()));
-        Arbitrary<String> json = objectOf(fields.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                e -> e.getValue().map(FuzzGenerators::quoted), (a, b) -> a, LinkedHashMap::new)));
-        Arbitrary<String> form = formOf(fields);
+        Map<String, Arbitrary<String>> withoutCredentials = new LinkedHashMap<>(fields);
+        withoutCredentials.remove("client_id");
+        withoutCredentials.remove("client_secret");
+        // Credentials travel either in the body (then mostly without an Authorization header) or in Basic
+        // (then the body has none): mixing both is one refusal, and the rest of the endpoint must be reached.
+        Arbitrary<Boolean> inBody = Arbitraries.of(true, false);
         Arbitrary<Boolean> asJson = Arbitraries.of(true, false);
-        return asJson.flatMap(isJson -> Combinators.combine(
-                Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just("POST")), Tuple.of(1, Arbitraries.of("GET", "PUT", "DELETE", "PATCH"))),
-                headers(isJson ? "application/json" : "application/x-www-form-urlencoded",
-                        basic(CALLOUT_CLIENT, CALLOUT_SECRET)),
-                body(isJson ? json : form))
-                .as((method, headers, body) -> new FuzzRequest(method, "/oauth-compat/token", headers, body)))
+        return Combinators.combine(inBody, asJson).as((body, json) -> Tuple.of(body, json)).flatMap(choice -> {
+            boolean credentialsInBody = choice.get1();
+            boolean isJson = choice.get2();
+            Map<String, Arbitrary<String>> members = credentialsInBody ? fields : withoutCredentials;
+            Arbitrary<String> document = isJson
+                    ? objectOf(members.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                            e -> e.getValue().map(FuzzGenerators::quoted), (a, b) -> a, LinkedHashMap::new)))
+                    : formOf(members);
+            Arbitrary<String> authorization = credentialsInBody
+                    ? Arbitraries.frequencyOf(Tuple.of(1, basic(CALLOUT_CLIENT, CALLOUT_SECRET)), Tuple.of(4, Arbitraries.just("")))
+                    : basic(CALLOUT_CLIENT, CALLOUT_SECRET);
+            return Combinators.combine(
+                    Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just("POST")), Tuple.of(1, Arbitraries.of("GET", "PUT", "DELETE", "PATCH"))),
+                    headers(isJson ? "application/json" : "application/x-www-form-urlencoded", authorization),
+                    body(document))
+                    .as((method, headers, body) -> new FuzzRequest(method, "/oauth-compat/token", headers, body));
+        })
                 // Keycloak logs the raw body of a form it cannot decode at ERROR level, secret and all (README,
                 // "Known limits"); the log scan after the run would rightly report it. Such bodies are sent
                 // here without the real secret, so the scan keeps guarding what this project logs.
@@ -242,7 +257,7 @@ class MalformedInputPropertiesIT {
 
     // --- shared
 
-    /** Content-Type (mostly the expected one) and Authorization (sometimes missing, sometimes twice). */
+    /** Content-Type (mostly the expected one) and Authorization (sometimes missing, sometimes twice; "" is none). */
     static Arbitrary<List<FuzzRequest.Header>> headers(String expectedType, Arbitrary<String> authorization) {
         Arbitrary<List<String>> contentTypes = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.just(List.of(expectedType))),
@@ -256,7 +271,7 @@ class MalformedInputPropertiesIT {
         return Combinators.combine(contentTypes, authorizations).as((types, auths) -> {
             List<FuzzRequest.Header> headers = new ArrayList<>();
             types.forEach(t -> headers.add(new FuzzRequest.Header("Content-Type", t)));
-            auths.forEach(a -> headers.add(new FuzzRequest.Header("Authorization", a)));
+            auths.stream().filter(a -> !a.isEmpty()).forEach(a -> headers.add(new FuzzRequest.Header("Authorization", a)));
             return headers;
         });
     }
