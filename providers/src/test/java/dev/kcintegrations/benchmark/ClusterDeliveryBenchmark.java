@@ -28,8 +28,7 @@ final class ClusterDeliveryBenchmark {
             WebhookBenchmark.drain(node1, events / 5, 5, receiver);
             WebhookBenchmark.Drain flatTwo = WebhookBenchmark.drain(node1, events / 5, 5, receiver);
             WebhookBenchmark.Drain pacedTwo = WebhookBenchmark.drain(node1, events / 5, 1, 50, receiver);
-            cluster.node(2).close();
-            Thread.sleep(3000);
+            cluster.stop(2);
             WebhookBenchmark.Drain flatOne = WebhookBenchmark.drain(node1, events / 5, 5, receiver);
             WebhookBenchmark.Drain pacedOne = WebhookBenchmark.drain(node1, events / 5, 1, 50, receiver);
             return List.of(new Pair(flatTwo, flatOne), new Pair(pacedTwo, pacedOne));

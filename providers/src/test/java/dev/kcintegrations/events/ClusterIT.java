@@ -1,6 +1,5 @@
 package dev.kcintegrations.events;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
@@ -73,9 +72,7 @@ class ClusterIT {
     @Test
     @Order(1)
     void pluginTokenFromNode1IsActiveWhenNode2IntrospectsIt() {
-        String resourceServer = node1.admin().create("/" + Ess.REALM + "/clients", node1.admin().object()
-                .put("clientId", PLUGIN_RESOURCE).put("publicClient", false).put("standardFlowEnabled", false)
-                .put("secret", RESOURCE_SERVER_SECRET));
+        String resourceServer = createResourceServer();
         try {
             String pluginToken = pluginToken(node1, technicianToken(node1));
             assertTrue(introspect(node2, pluginToken).get("active").asBoolean(), "node 2 knows node 1's session");
@@ -87,9 +84,7 @@ class ClusterIT {
     @Test
     @Order(1)
     void pluginTokenFromNode1IsInactiveOnNode1OnceNode2EndsTheSession() {
-        String resourceServer = node1.admin().create("/" + Ess.REALM + "/clients", node1.admin().object()
-                .put("clientId", PLUGIN_RESOURCE).put("publicClient", false).put("standardFlowEnabled", false)
-                .put("secret", RESOURCE_SERVER_SECRET));
+        String resourceServer = createResourceServer();
         try {
             String user = technicianToken(node1);
             String pluginToken = pluginToken(node1, user);
@@ -102,6 +97,13 @@ class ClusterIT {
 
     static final String PLUGIN_RESOURCE = "urn:opc:resource:fusion:demo01:field-service-common";
     static final String RESOURCE_SERVER_SECRET = "cluster-resource-server-secret";
+
+    /** The client that introspects plugin tokens: Keycloak 26.7 lets only a client in the token's aud do it. */
+    static String createResourceServer() {
+        return node1.admin().create("/" + Ess.REALM + "/clients", node1.admin().object()
+                .put("clientId", PLUGIN_RESOURCE).put("publicClient", false).put("standardFlowEnabled", false)
+                .put("secret", RESOURCE_SERVER_SECRET));
+    }
 
     static String technicianToken(Keycloak node) {
         Http.Reply reply = Http.post(node.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
@@ -140,17 +142,8 @@ class ClusterIT {
     @Test
     @Order(2)
     void topicDeclaredThroughNode1IsOfferedByNode2() {
-        String realmId = node1.admin().get("/" + Ess.REALM).get("id").asText();
-        ObjectNode component = node1.admin().object();
-        component.put("name", "keycloak.user.cluster");
-        component.put("providerId", "event-topics");
-        component.put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
-        component.put("parentId", realmId);
-        ObjectNode config = component.putObject("config");
-        config.putArray("topic").add("keycloak.user.cluster");
-        config.putArray("scope").add("events.user.read");
-        config.putArray("source").add("user");
-        String id = node1.admin().create("/" + Ess.REALM + "/components", component);
+        String id = node1.admin().create("/" + Ess.REALM + "/components",
+                Ess.topicComponent(node1, "keycloak.user.cluster", "events.user.read", "user", null));
         try {
             Ess app = Ess.application(node2, Ess.newApplication(node2, EventsApiIT.ALL_SCOPES));
             assertTrue(app.get("/topics").body().contains("keycloak.user.cluster"));

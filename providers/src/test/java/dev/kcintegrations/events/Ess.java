@@ -138,6 +138,27 @@ final class Ess {
         return list;
     }
 
+    /**
+     * The admin REST representation of an "Event topics" component (the admin console's form) of this realm:
+     * topic name, the scope that may read it, its source ({@code user} or {@code admin}) and, when not null,
+     * an event-type pattern.
+     */
+    static ObjectNode topicComponent(Keycloak keycloak, String topic, String scope, String source, String eventTypes) {
+        ObjectNode component = keycloak.admin().object();
+        component.put("name", topic);
+        component.put("providerId", "event-topics");
+        component.put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
+        component.put("parentId", keycloak.admin().get("/" + REALM).get("id").asText());
+        ObjectNode config = component.putObject("config");
+        config.putArray("topic").add(topic);
+        config.putArray("scope").add(scope);
+        config.putArray("source").add(source);
+        if (eventTypes != null) {
+            config.putArray("eventTypes").add(eventTypes);
+        }
+        return component;
+    }
+
     static String uniqueId(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

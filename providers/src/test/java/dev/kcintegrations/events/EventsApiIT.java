@@ -391,17 +391,7 @@ class EventsApiIT {
 
     @Test
     void topicDeclaredThroughTheAdminApiIsOfferedAtOnce(Keycloak keycloak) {
-        String realmId = keycloak.admin().get("/" + Ess.REALM).get("id").asText();
-        var component = keycloak.admin().object();
-        component.put("name", "keycloak.user.logins");
-        component.put("providerId", "event-topics");
-        component.put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
-        component.put("parentId", realmId);
-        var config = component.putObject("config");
-        config.putArray("topic").add("keycloak.user.logins");
-        config.putArray("scope").add("events.user.read");
-        config.putArray("source").add("user");
-        config.putArray("eventTypes").add("LOGIN|LOGOUT");
+        var component = Ess.topicComponent(keycloak, "keycloak.user.logins", "events.user.read", "user", "LOGIN|LOGOUT");
         String componentId = keycloak.admin().create("/" + Ess.REALM + "/components", component);
         try {
             assertTrue(freshApplication(keycloak).get("/topics").body().contains("\"keycloak.user.logins\""));
@@ -412,16 +402,7 @@ class EventsApiIT {
 
     @Test
     void topicWithAnUnknownScopeIsRefusedByTheAdminApi(Keycloak keycloak) {
-        String realmId = keycloak.admin().get("/" + Ess.REALM).get("id").asText();
-        var component = keycloak.admin().object();
-        component.put("name", "bad.topic");
-        component.put("providerId", "event-topics");
-        component.put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
-        component.put("parentId", realmId);
-        var config = component.putObject("config");
-        config.putArray("topic").add("bad.topic");
-        config.putArray("scope").add("no.such.scope");
-        config.putArray("source").add("user");
+        var component = Ess.topicComponent(keycloak, "bad.topic", "no.such.scope", "user", null);
         Http.Reply reply = keycloak.admin().call("POST", "/" + Ess.REALM + "/components", component);
         assertEquals(400, reply.status(), reply.body());
         assertTrue(reply.body().contains("no.such.scope"), reply.body());

@@ -16,7 +16,11 @@ import java.util.regex.Pattern;
  */
 public final class KeycloakCluster implements AutoCloseable {
 
-    private static final Pattern TWO_MEMBERS = Pattern.compile("ISPN000094: Received new cluster view for channel ISPN: \\[[^]]*] \\(2\\)");
+    private static final Pattern TWO_MEMBERS = view(2);
+
+    private static Pattern view(int members) {
+        return Pattern.compile("ISPN000094: Received new cluster view for channel ISPN: \\[[^]]*] \\(" + members + "\\)");
+    }
 
     private final PostgresServer database;
     private final DistributionServer[] nodes = new DistributionServer[2];
@@ -53,9 +57,14 @@ public final class KeycloakCluster implements AutoCloseable {
     }
 
     private void awaitTwoMembers() {
+        awaitLogs(() -> TWO_MEMBERS.matcher(nodes[0].logText()).find() && TWO_MEMBERS.matcher(nodes[1].logText()).find(),
+                () -> "The nodes did not form a two-member cluster:\n" + nodes[1].logTail(40));
+    }
+
+    private static void awaitLogs(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> failure) {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline)) {
-            if (TWO_MEMBERS.matcher(nodes[0].logText()).find() && TWO_MEMBERS.matcher(nodes[1].logText()).find()) {
+            if (condition.getAsBoolean()) {
                 return;
             }
             try {
@@ -65,7 +74,7 @@ public final class KeycloakCluster implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        throw new IllegalStateException("The nodes did not form a two-member cluster:\n" + nodes[1].logTail(40));
+        throw new IllegalStateException(failure.get());
     }
 
     /** Node 1 or 2. */
@@ -80,6 +89,19 @@ public final class KeycloakCluster implements AutoCloseable {
 
     public PostgresServer database() {
         return database;
+    }
+
+    /** Stops node {@code number} cleanly and waits until the other node's log shows it alone in the view. */
+    public void stop(int number) {
+        DistributionServer other = nodes[2 - number];
+        int viewsBefore = countMatches(view(1), other.logText());
+        nodes[number - 1].close();
+        awaitLogs(() -> countMatches(view(1), other.logText()) > viewsBefore,
+                () -> "node " + (3 - number) + " did not see node " + number + " leave:\n" + other.logTail(40));
+    }
+
+    private static int countMatches(Pattern pattern, String text) {
+        return (int) pattern.matcher(text).results().count();
     }
 
     /** Kills node {@code number} with SIGKILL. */
