@@ -13,6 +13,7 @@ cp -R "providers/target/keycloak-dist/keycloak-$version" "$kc_home"
 docker/install.sh "$kc_home" providers/target/kc-integrations-providers.jar
 export KC_BOOTSTRAP_ADMIN_USERNAME=${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}
 export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
-# declarative-ui (experimental) shows the Realm settings -> Environment tab of this project.
+# declarative-ui (experimental) shows the Realm settings -> Environment tab of this project. The demo's webhook
+# receivers run on this machine: the server lets realms allow-list loopback (realm attribute webhookAllowedHosts).
 exec "$kc_home/bin/kc.sh" start-dev --http-port=8080 --import-realm --health-enabled=true --metrics-enabled=true \
-  --features=declarative-ui "$@"
+  --features=declarative-ui --spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost "$@"

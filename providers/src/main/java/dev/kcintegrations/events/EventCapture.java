@@ -41,11 +41,12 @@ public final class EventCapture {
      */
     public int capture(RealmModel realm, List<Topic> topics, String eventType, Supplier<EventPayload> payload,
                        String onlyApplication) {
-        List<String> names = topics.stream().filter(topic -> topic.carries(eventType)).map(Topic::name).toList();
-        if (names.isEmpty()) {
+        Map<String, Topic> carrying = new java.util.HashMap<>();
+        topics.stream().filter(topic -> topic.carries(eventType)).forEach(topic -> carrying.put(topic.name(), topic));
+        if (carrying.isEmpty()) {
             return 0;
         }
-        List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(names);
+        List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(carrying.keySet());
         Outbox outbox = null;
         EventPayload event = null;
         Map<String, String> bodies = new java.util.HashMap<>(2); // one serialisation per topic, not per subscription
@@ -57,6 +58,9 @@ public final class EventCapture {
             }
             if (!filter(subscription.getFilter()).matches(eventType)) {
                 continue;
+            }
+            if (SubscriberAccess.denial(realm, subscription.getApplicationId(), carrying.get(subscription.getTopic())).isPresent()) {
+                continue; // an application that lost its right to the topic is not sent what happens meanwhile
             }
             outbox = outbox == null ? new Outbox(session) : outbox;
             event = event == null ? payload.get() : event;

@@ -9,7 +9,11 @@ import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
+import dev.kcintegrations.events.store.SigningKeys;
+import dev.kcintegrations.events.store.Subscriptions;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.models.utils.PostMigrationEvent;
@@ -56,11 +60,19 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         metrics = new DeliveryMetrics();
-        sender = new WebhookSender(settings.connectTimeout(), settings.readTimeout(), settings.maxConcurrentDeliveries());
+        sender = new WebhookSender(settings.connectTimeout(), settings.readTimeout(), settings.attemptTimeout(),
+                settings.maxConcurrentDeliveries());
         // Deliver only once the database schema (ours included) is migrated.
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 start(factory);
+            } else if (event instanceof ClientModel.ClientRemovedEvent removed) {
+                // in the transaction that removes the client: both commit or neither
+                new Subscriptions(removed.getKeycloakSession(), removed.getClient().getRealm().getId())
+                        .removeApplication(removed.getClient().getId(), System.currentTimeMillis());
+            } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
+                new Subscriptions(removed.getKeycloakSession(), removed.getRealm().getId()).removeRealm();
+                new SigningKeys(removed.getKeycloakSession()).removeRealm(removed.getRealm().getId());
             }
         });
     }
@@ -119,6 +131,16 @@ public final class WebhookEngine implements EventListenerProviderFactory {
                 .helpText("Connect timeout of a delivery").add()
                 .property().name("read-timeout").type(ProviderConfigProperty.STRING_TYPE).defaultValue("10s")
                 .helpText("Time a receiver has to answer").add()
+                .property().name("attempt-timeout").type(ProviderConfigProperty.STRING_TYPE).defaultValue("15s")
+                .helpText("Deadline of one delivery attempt: DNS, connect, TLS, send and the complete answer").add()
+                .property().name("test-events-per-minute").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(60)
+                .helpText("Test events one application may publish per minute on this node").add()
+                .property().name("max-requeues").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(10)
+                .helpText("How often one delivery may be queued again by its application").add()
+                .property().name("signing-key-lifetime").type(ProviderConfigProperty.STRING_TYPE).defaultValue("90d")
+                .helpText("How long a realm's webhook signing key signs before housekeeping rotates it").add()
+                .property().name("signing-key-overlap").type(ProviderConfigProperty.STRING_TYPE).defaultValue("7d")
+                .helpText("How long a retired webhook signing key stays in events/v4/jwks").add()
                 .property().name("retention").type(ProviderConfigProperty.STRING_TYPE).defaultValue("72h")
                 .helpText("How long an undelivered event is retried before it is parked").add()
                 .property().name("history").type(ProviderConfigProperty.STRING_TYPE).defaultValue("30d")

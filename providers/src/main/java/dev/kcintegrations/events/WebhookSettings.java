@@ -13,7 +13,8 @@ import java.util.List;
  *
  * @param maxSubscriptionsPerApplication subscriptions one application may hold (the source's limit is 5)
  * @param connectTimeout                 TCP/TLS connect timeout of one delivery attempt
- * @param readTimeout                    time the receiver has to answer
+ * @param readTimeout                    longest silence of a receiver while it answers
+ * @param attemptTimeout                 deadline of one attempt: DNS, connect, TLS, send and the whole answer
  * @param retention                      how long an undelivered event is retried before it is parked
  * @param history                        how long parked and rejected deliveries and all attempts are kept
  * @param retrySchedule                  delay before the 2nd, 3rd, … attempt; the last one repeats
@@ -23,11 +24,17 @@ import java.util.List;
  * @param housekeepingInterval           how often (once per cluster) expired rows are parked and old rows purged
  * @param allowedHosts                   hosts that may be private or plain http (added to each realm's list)
  * @param healthMaxOverdue               readiness is DOWN when a due delivery waits longer to be claimed; zero: no check
+ * @param testEventsPerMinute            test events one application may publish per minute on a node
+ * @param maxRequeues                    how often one delivery may be queued again by its application
+ * @param signingKeyLifetime             how long a realm's webhook signing key signs before it is rotated
+ * @param signingKeyOverlap              how long a retired signing key stays published for verification
  */
 public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
-                              Duration retention, Duration history, List<Duration> retrySchedule,
+                              Duration attemptTimeout, Duration retention, Duration history, List<Duration> retrySchedule,
                               int maxConcurrentDeliveries, Duration pollInterval, Duration lease,
-                              Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue) {
+                              Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue,
+                              int testEventsPerMinute, int maxRequeues, Duration signingKeyLifetime,
+                              Duration signingKeyOverlap) {
 
     public static final String DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h";
 
@@ -36,6 +43,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 config.getInt("max-subscriptions", 5),
                 duration(config.get("connect-timeout", "5s")),
                 duration(config.get("read-timeout", "10s")),
+                duration(config.get("attempt-timeout", "15s")),
                 duration(config.get("retention", "72h")),
                 duration(config.get("history", "30d")),
                 Arrays.stream(config.get("retry-schedule", DEFAULT_RETRY_SCHEDULE).split(","))
@@ -46,15 +54,22 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 duration(config.get("housekeeping-interval", "5m")),
                 Arrays.stream(config.get("allowed-hosts", "").split(","))
                         .map(String::strip).filter(s -> !s.isEmpty()).toList(),
-                duration(config.get("health-max-overdue", "10m")));
+                duration(config.get("health-max-overdue", "10m")),
+                config.getInt("test-events-per-minute", 60),
+                config.getInt("max-requeues", 10),
+                duration(config.get("signing-key-lifetime", "90d")),
+                duration(config.get("signing-key-overlap", "7d")));
     }
 
     public WebhookSettings {
         if (retrySchedule.isEmpty()) {
             throw new IllegalArgumentException("retry-schedule needs at least one delay");
         }
-        if (lease.compareTo(connectTimeout.plus(readTimeout)) <= 0) {
-            throw new IllegalArgumentException("lease must be longer than connect-timeout + read-timeout");
+        if (lease.compareTo(attemptTimeout) <= 0) {
+            throw new IllegalArgumentException("lease must be longer than attempt-timeout");
+        }
+        if (attemptTimeout.isZero() || attemptTimeout.isNegative()) {
+            throw new IllegalArgumentException("attempt-timeout must be positive");
         }
         if (housekeepingInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             // Keycloak's cluster-aware runner counts its lock in whole seconds.

@@ -105,9 +105,20 @@ public final class WebhookTargetPolicy {
             if ((b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0xc0) {
                 return false; // fec0::/10 site-local (deprecated)
             }
+            if (b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0 && b[5] == 1) {
+                return false; // 64:ff9b:1::/48 local-use NAT64 (RFC 8215): translates into networks of its operator
+            }
             if (embedsIpv4(b)) {
                 byte[] v4 = {b[12], b[13], b[14], b[15]};
                 return isPublicIpv4(v4);
+            }
+            if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+                return isPublicIpv4(new byte[]{b[2], b[3], b[4], b[5]}); // 2002::/16 6to4 carries the IPv4 address
+            }
+            if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && b[2] == 0 && b[3] == 0) {
+                // 2001::/32 Teredo: the server's IPv4 address, and the client's with every bit inverted
+                return isPublicIpv4(new byte[]{b[4], b[5], b[6], b[7]})
+                        && isPublicIpv4(new byte[]{(byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15]});
             }
             return true;
         }

@@ -71,6 +71,9 @@ final class PluginApiEndpoint {
                 .event(EventType.TOKEN_EXCHANGE).client(auth.client()).user(auth.user()).session(auth.session())
                 .detail(Details.SCOPE, call.scope()).detail("endpoint", PluginApiResourceProviderFactory.PROVIDER_ID);
         try {
+            PluginBearer.refusal(auth).ifPresent(reason -> {
+                throw new PluginFailure(PluginError.UNAUTHORIZED, reason);
+            });
             long started = System.nanoTime();
             String token = issue(auth, client, call.scope());
             if (System.nanoTime() - started > settings.timeoutNanos()) {

@@ -47,20 +47,51 @@ final class PluginTokenIssuer {
                 .collect(Collectors.toSet());
         DefaultClientSessionContext context = DefaultClientSessionContext.fromClientSessionAndClientScopes(
                 clientSession, clientScopes, null, session);
+        // Keycloak leaves out a scope the user may not have (its role scope mappings); a scope the user has
+        // not consented to is not granted either. Either way the request is refused, never narrowed quietly.
+        Set<String> granted = context.getClientScopesStream().map(ClientScopeModel::getName).collect(Collectors.toSet());
+        for (String scope : scopes) {
+            if (!granted.contains(scope)) {
+                throw new PluginFailure(PluginError.SCOPE_NOT_ALLOWED, "Scope " + scope + " is not granted to this user");
+            }
+        }
+        if (!TokenManager.verifyConsentStillAvailable(session, auth.user(), client, clientSession, String.join(" ", scopes))) {
+            throw new PluginFailure(PluginError.SCOPE_NOT_ALLOWED, "The user has not consented to " + String.join(" ", scopes));
+        }
 
         AccessToken token = new TokenManager().createClientAccessToken(session, realm, client, auth.user(), userSession,
                 context, false);
         // The scope claim names what was asked for, not the scopes of the user's sign-in that the client
         // session remembers (e.g. openid).
         token.setScope(String.join(" ", scopes));
-        token.exp(Math.min(token.getIat() + lifespanSeconds, sessionEnd(realm, userSession)));
+        token.exp(Math.min(token.getIat() + lifespanSeconds, sessionEnd(realm, client, userSession, clientSession)));
         return session.tokens().encode(token);
     }
 
-    /** When the user's session ends by its maximum lifespan (seconds since the epoch). */
-    static long sessionEnd(RealmModel realm, UserSessionModel userSession) {
-        long endMillis = SessionExpirationUtils.calculateUserSessionMaxLifespanTimestamp(userSession.isOffline(),
-                userSession.isRememberMe(), TimeUnit.SECONDS.toMillis(userSession.getStarted()), realm);
-        return endMillis > 0 ? TimeUnit.MILLISECONDS.toSeconds(endMillis) : Long.MAX_VALUE;
+    /**
+     * The earliest moment the sessions behind the token end (seconds since the epoch): the user session's
+     * idle and maximum limits and the client session's, with the client's own overrides, as Keycloak computes
+     * them. Issuing does not refresh either session, so a token never outlives an idle session either.
+     */
+    static long sessionEnd(RealmModel realm, ClientModel client, UserSessionModel userSession,
+                           AuthenticatedClientSessionModel clientSession) {
+        boolean offline = userSession.isOffline();
+        boolean rememberMe = userSession.isRememberMe();
+        long userStarted = TimeUnit.SECONDS.toMillis(userSession.getStarted());
+        long clientStarted = clientSession.getStarted() > 0 ? TimeUnit.SECONDS.toMillis(clientSession.getStarted()) : userStarted;
+        long[] ends = {
+                SessionExpirationUtils.calculateUserSessionMaxLifespanTimestamp(offline, rememberMe, userStarted, realm),
+                SessionExpirationUtils.calculateUserSessionIdleTimestamp(offline, rememberMe,
+                        TimeUnit.SECONDS.toMillis(userSession.getLastSessionRefresh()), realm),
+                SessionExpirationUtils.calculateClientSessionMaxLifespanTimestamp(offline, rememberMe, clientStarted, userStarted, realm, client),
+                SessionExpirationUtils.calculateClientSessionIdleTimestamp(offline, rememberMe,
+                        TimeUnit.SECONDS.toMillis(clientSession.getTimestamp()), realm, client)};
+        long earliest = Long.MAX_VALUE;
+        for (long end : ends) {
+            if (end > 0) {
+                earliest = Math.min(earliest, end);
+            }
+        }
+        return earliest == Long.MAX_VALUE ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toSeconds(earliest);
     }
 }

@@ -1,10 +1,8 @@
 package dev.kcintegrations.urnscope;
 
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuth2Constants;
-import org.keycloak.http.HttpRequest;
 import org.keycloak.jose.jws.JWSInput;
 import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.representations.RefreshToken;
@@ -12,7 +10,11 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.ClientPolicyEvent;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
+import org.keycloak.protocol.oidc.grants.ciba.clientpolicy.context.BackchannelAuthenticationRequestContext;
+import org.keycloak.protocol.oidc.grants.device.clientpolicy.context.DeviceAuthorizationRequestContext;
+import org.keycloak.protocol.oidc.par.clientpolicy.context.PushedAuthorizationRequestContext;
 import org.keycloak.services.clientpolicy.context.AuthorizationRequestContext;
+import org.keycloak.services.clientpolicy.context.JWTAuthorizationGrantContext;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsContext;
 import org.keycloak.services.clientpolicy.context.ScopeParameterContext;
 import org.keycloak.services.clientpolicy.context.ServiceAccountTokenRequestContext;
@@ -26,15 +28,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Client policy executor "urn-scope-audience": applies {@link UrnScopeRules} to every request that can
- * name scopes — authorization, client credentials, password, refresh and token exchange — before a token
- * or session exists. A refusal becomes each endpoint's own error (RFC 6749 JSON on the token endpoint,
+ * Client policy executor "urn-scope-audience": applies {@link UrnScopeRules} to every request of Keycloak
+ * 26.7 that can name scopes — authorization (also as a request object or pushed request), device
+ * authorization, CIBA, client credentials, password, refresh, token exchange and the JWT authorization
+ * grant — before a token or session exists. A refusal becomes each endpoint's own error (RFC 6749 JSON on the token endpoint,
  * the error redirect on the authorization endpoint), because Keycloak renders client policy exceptions.
  */
 final class UrnScopeExecutor implements ClientPolicyExecutorProvider<ClientPolicyExecutorConfigurationRepresentation> {
 
     private static final Set<ClientPolicyEvent> CHECKED = EnumSet.of(
             ClientPolicyEvent.AUTHORIZATION_REQUEST,
+            ClientPolicyEvent.PUSHED_AUTHORIZATION_REQUEST,
+            ClientPolicyEvent.DEVICE_AUTHORIZATION_REQUEST,
+            ClientPolicyEvent.BACKCHANNEL_AUTHENTICATION_REQUEST,
+            ClientPolicyEvent.JWT_AUTHORIZATION_GRANT,
             ClientPolicyEvent.SERVICE_ACCOUNT_TOKEN_REQUEST,
             ClientPolicyEvent.RESOURCE_OWNER_PASSWORD_CREDENTIALS_REQUEST,
             ClientPolicyEvent.TOKEN_REFRESH,
@@ -48,13 +55,14 @@ final class UrnScopeExecutor implements ClientPolicyExecutorProvider<ClientPolic
 
     @Override
     public void executeOnEvent(ClientPolicyContext context) throws ClientPolicyException {
-        if (!CHECKED.contains(context.getEvent()) || !(context instanceof ScopeParameterContext scoped)) {
+        if (!CHECKED.contains(context.getEvent())) {
             return;
         }
+        String scope = requestedScope(context);
         UrnScopeRules.Verdict verdict = context instanceof TokenRefreshContext refresh
-                ? UrnScopeRules.checkRefresh(session.getContext().getRealm(), scoped.getScopeParameter(), resources(context),
+                ? UrnScopeRules.checkRefresh(session.getContext().getRealm(), scope, resources(context),
                         grantedScope(refresh.getParams().getFirst(OAuth2Constants.REFRESH_TOKEN)))
-                : UrnScopeRules.check(session.getContext().getRealm(), scoped.getScopeParameter(), resources(context));
+                : UrnScopeRules.check(session.getContext().getRealm(), scope, resources(context));
         if (verdict.refused()) {
             dev.kcintegrations.shared.TokenMetrics.urnRefusal(verdict.violation().error(),
                     context.getEvent().name().toLowerCase(java.util.Locale.ROOT));
@@ -63,8 +71,58 @@ final class UrnScopeExecutor implements ClientPolicyExecutorProvider<ClientPolic
         }
     }
 
+    /**
+     * The scope the client asked for. The device context carries no scope parameter of its own, and CIBA's
+     * has Keycloak's default scopes added already: both are read from the parsed request.
+     */
+    private static String requestedScope(ClientPolicyContext context) {
+        return switch (context) {
+            case DeviceAuthorizationRequestContext device -> device.getRequest().getScope();
+            case BackchannelAuthenticationRequestContext ciba -> ciba.getRequest().getScope();
+            case ScopeParameterContext scoped -> scoped.getScopeParameter();
+            default -> null;
+        };
+    }
+
     /** RFC 8707 {@code resource} values of the request, wherever this kind of request carries them. */
     private List<String> resources(ClientPolicyContext context) {
+        switch (context) {
+            // Keycloak merged query, request object and pushed request into one parsed request already.
+            case AuthorizationRequestContext authorization -> {
+                return listOf(authorization.getAuthorizationEndpointRequest().getResource());
+            }
+            case PushedAuthorizationRequestContext pushed -> {
+                return union(pushed.getRequestParameters().get(OAuth2Constants.RESOURCE), pushed.getRequest().getResource());
+            }
+            case DeviceAuthorizationRequestContext device -> {
+                return union(device.getRequestParameters().get(OAuth2Constants.RESOURCE), device.getRequest().getResource());
+            }
+            case BackchannelAuthenticationRequestContext ciba -> {
+                return union(ciba.getRequestParameters().get(OAuth2Constants.RESOURCE),
+                        ciba.getRequest().getAdditionalReqParams().get(OAuth2Constants.RESOURCE));
+            }
+            case JWTAuthorizationGrantContext ignored -> {
+                return orEmpty(session.getContext().getHttpRequest().getDecodedFormParameters().get(OAuth2Constants.RESOURCE));
+            }
+            default -> {
+                return otherResources(context);
+            }
+        }
+    }
+
+    private static List<String> listOf(String value) {
+        return value == null ? List.of() : List.of(value);
+    }
+
+    private static List<String> union(List<String> values, String more) {
+        List<String> all = new java.util.ArrayList<>(orEmpty(values));
+        if (more != null && !all.contains(more)) {
+            all.add(more);
+        }
+        return all;
+    }
+
+    private List<String> otherResources(ClientPolicyContext context) {
         MultivaluedMap<String, String> params = switch (context) {
             case ServiceAccountTokenRequestContext c -> c.getParams();
             case ResourceOwnerPasswordCredentialsContext c -> c.getParams();
@@ -76,15 +134,6 @@ final class UrnScopeExecutor implements ClientPolicyExecutorProvider<ClientPolic
         }
         if (context instanceof TokenExchangeRequestContext exchange) {
             return orEmpty(exchange.getTokenExchangeContext().getParams().getResource());
-        }
-        if (context instanceof AuthorizationRequestContext) {
-            HttpRequest request = session.getContext().getHttpRequest();
-            List<String> query = session.getContext().getUri().getQueryParameters().get(OAuth2Constants.RESOURCE);
-            MediaType type = request.getHttpHeaders().getMediaType();
-            if (query == null && type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
-                return orEmpty(request.getDecodedFormParameters().get(OAuth2Constants.RESOURCE));
-            }
-            return orEmpty(query);
         }
         return List.of();
     }

@@ -44,7 +44,7 @@ class ClusterIT {
     @BeforeAll
     static void startCluster() {
         cluster = KeycloakCluster.start("cluster", List.of(ENGINE + "retry-schedule=1s", ENGINE + "connect-timeout=2s",
-                ENGINE + "read-timeout=5s", ENGINE + "lease=10s", ENGINE + "housekeeping-interval=2s"));
+                ENGINE + "read-timeout=5s", ENGINE + "attempt-timeout=8s", ENGINE + "lease=10s", ENGINE + "housekeeping-interval=2s"));
         node1 = new Keycloak(cluster.node(1));
         node2 = new Keycloak(cluster.node(2));
     }

@@ -96,7 +96,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
-    void concurSignatureVerifiesWithTheRealmsJwksAlone(Keycloak keycloak) throws Exception {
+    void concurSignatureVerifiesWithTheWebhookJwksAlone(Keycloak keycloak) throws Exception {
         Ess app = application(keycloak);
         app.subscribe(Ess.uniqueId("jws"), ".*", "public.test", receiver.url("/jws"));
         app.publishTest("eventCreated");
@@ -106,9 +106,32 @@ class WebhookDeliveryIT {
         assertEquals(3, parts.length);
         assertEquals("", parts[1], "the payload is detached");
         JWSObject jws = JWSObject.parse(parts[0] + "." + Base64URL.encode(delivery.body().getBytes(StandardCharsets.UTF_8)) + "." + parts[2]);
-        JWKSet jwks = JWKSet.parse(Http.get(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
-        RSAKey key = (RSAKey) jwks.getKeyByKeyId(jws.getHeader().getKeyID());
-        assertTrue(jws.verify(new RSASSAVerifier(key)), "signature must verify with the realm's published key");
+        RSAKey key = (RSAKey) webhookJwks(keycloak).getKeyByKeyId(jws.getHeader().getKeyID());
+        assertTrue(jws.verify(new RSASSAVerifier(key)), "signature must verify with the published webhook key");
+        assertEquals("kci-webhook+jws", jws.getHeader().getType().toString());
+    }
+
+    /** A signed body must never pass for a token: its key is none of the realm's token keys. */
+    @Test
+    void concurSignatureKeyIsNotInTheRealmsTokenCerts(Keycloak keycloak) throws Exception {
+        Ess app = application(keycloak);
+        app.subscribe(Ess.uniqueId("jws-key"), ".*", "public.test", receiver.url("/jws-key"));
+        app.publishTest("eventCreated");
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, "eventCreated"), 1, SOON).get(0);
+        String kid = JWSObject.parse(delivery.header("concur-signature").replace("..", ".e30.")).getHeader().getKeyID();
+        JWKSet certs = JWKSet.parse(Http.get(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
+        assertNotNull(webhookJwks(keycloak).getKeyByKeyId(kid), "published at events/v4/jwks");
+        assertEquals(null, certs.getKeyByKeyId(kid), "absent from the realm's certs");
+        for (var tokenKey : certs.getKeys()) {
+            if (tokenKey instanceof RSAKey rsa) {
+                assertFalse(rsa.toRSAPublicKey().equals(((RSAKey) webhookJwks(keycloak).getKeyByKeyId(kid)).toRSAPublicKey()),
+                        "no token key is the webhook key under another kid");
+            }
+        }
+    }
+
+    static JWKSet webhookJwks(Keycloak keycloak) throws Exception {
+        return JWKSet.parse(Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), Map.of()).body());
     }
 
     @Test
@@ -120,8 +143,7 @@ class WebhookDeliveryIT {
         String[] parts = delivery.header("concur-signature").split("\\.", -1);
         String tampered = delivery.body().replace("eventCreated", "eventDeleted");
         JWSObject jws = JWSObject.parse(parts[0] + "." + Base64URL.encode(tampered.getBytes(StandardCharsets.UTF_8)) + "." + parts[2]);
-        JWKSet jwks = JWKSet.parse(Http.get(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
-        assertFalse(jws.verify(new RSASSAVerifier((RSAKey) jwks.getKeyByKeyId(jws.getHeader().getKeyID()))));
+        assertFalse(jws.verify(new RSASSAVerifier((RSAKey) webhookJwks(keycloak).getKeyByKeyId(jws.getHeader().getKeyID()))));
     }
 
     @Test
@@ -250,16 +272,29 @@ class WebhookDeliveryIT {
     }
 
     @Test
-    void tooManyRequestsHonoursRetryAfter(Keycloak keycloak) {
+    void retryAfterLongerThanTheScheduleLengthensTheWait(Keycloak keycloak) {
         Ess app = application(keycloak);
         String id = Ess.uniqueId("retry-after");
         app.subscribe(id, ".*", "public.test", receiver.url("/busy"));
-        receiver.answerHeaders(Map.of("Retry-After", "1"));
-        receiver.answer(request -> receiver.events(r -> true).size() <= 1 ? 429 : 200);
+        receiver.answerHeaders(Map.of("Retry-After", "9"));
+        receiver.answer(request -> receiver.events(r -> true).size() <= 2 ? 429 : 200); // the verification, then one 429
         app.publishTest("eventCreated");
-        List<WebhookReceiver.Received> attempts = receiver.awaitEvents(r -> true, 2, SOON);
+        List<WebhookReceiver.Received> attempts = receiver.awaitEvents(r -> about(r, "eventCreated"), 2, Duration.ofSeconds(30));
         long gap = attempts.get(1).receivedAtMillis() - attempts.get(0).receivedAtMillis();
-        assertTrue(gap >= 900 && gap < 4000, "second attempt after Retry-After: 1 s, was " + gap + " ms");
+        assertTrue(gap >= 8900 && gap < 13_000, "second attempt after Retry-After: 9 s (schedule: 5 s), was " + gap + " ms");
+    }
+
+    @Test
+    void retryAfterShorterThanTheScheduleCannotHastenTheRetry(Keycloak keycloak) {
+        Ess app = application(keycloak);
+        String id = Ess.uniqueId("retry-after-zero");
+        app.subscribe(id, ".*", "public.test", receiver.url("/impatient"));
+        receiver.answerHeaders(Map.of("Retry-After", "0"));
+        receiver.answer(request -> receiver.events(r -> true).size() <= 2 ? 503 : 200);
+        app.publishTest("eventCreated");
+        List<WebhookReceiver.Received> attempts = receiver.awaitEvents(r -> about(r, "eventCreated"), 2, Duration.ofSeconds(30));
+        long gap = attempts.get(1).receivedAtMillis() - attempts.get(0).receivedAtMillis();
+        assertTrue(gap >= 4400, "Retry-After: 0 cannot shorten the 5 s step (less 10 % jitter), was " + gap + " ms");
     }
 
     @Test

@@ -27,7 +27,7 @@ class WebhookDurabilityIT {
     @BeforeAll
     static void startOwnServer() {
         server = KeycloakServers.startDistribution("ess-durability", List.of(
-                ENGINE + "retry-schedule=1s", ENGINE + "connect-timeout=2s", ENGINE + "read-timeout=5s", ENGINE + "lease=10s"));
+                ENGINE + "retry-schedule=1s", ENGINE + "connect-timeout=2s", ENGINE + "read-timeout=5s", ENGINE + "attempt-timeout=8s", ENGINE + "lease=10s"));
     }
 
     @AfterAll

@@ -38,7 +38,7 @@ class WebhookHealthIT {
     static void startOwnServer() {
         server = KeycloakServers.startDistribution("ess-health", List.of(
                 ENGINE + "health-max-overdue=3s", ENGINE + "max-concurrent-deliveries=1", ENGINE + "retry-schedule=1s",
-                ENGINE + "read-timeout=60s", ENGINE + "lease=90s"));
+                ENGINE + "read-timeout=60s", ENGINE + "attempt-timeout=80s", ENGINE + "lease=90s"));
         keycloak = new Keycloak(server);
     }
 

@@ -29,13 +29,43 @@ class WebhookRetentionIT {
     static void startOwnServer() {
         server = KeycloakServers.startDistribution("ess-retention", List.of(
                 ENGINE + "retry-schedule=1s", ENGINE + "retention=6s", ENGINE + "connect-timeout=1s",
-                ENGINE + "read-timeout=2s", ENGINE + "lease=5s", ENGINE + "housekeeping-interval=2s"));
+                ENGINE + "read-timeout=2s", ENGINE + "attempt-timeout=4s", ENGINE + "lease=5s", ENGINE + "housekeeping-interval=2s",
+                ENGINE + "signing-key-lifetime=8s", ENGINE + "signing-key-overlap=1h"));
         keycloak = new Keycloak(server);
     }
 
     @AfterAll
     static void stopServer() {
         server.close();
+    }
+
+    /** Rotation: a new key signs once the old one's lifetime ends, and the old one stays published. */
+    @Test
+    void webhookSigningKeyIsRotatedAndTheRetiredKeyStaysPublished() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            app.subscribe(Ess.uniqueId("rotation"), ".*", "public.test", receiver.url("/rotation"));
+            app.publishTest("beforeRotation");
+            String first = kid(receiver.awaitEvents(r -> r.body().contains("beforeRotation"), 1, Duration.ofSeconds(20)).get(0));
+            long deadline = System.currentTimeMillis() + 40_000;
+            while (jwks().getKeys().size() < 2 && System.currentTimeMillis() < deadline) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(500));
+            }
+            WebhookDeliveryIT.pause(Duration.ofSeconds(11)); // nodes re-read the signing key within 10 s
+            app.publishTest("afterRotation");
+            String second = kid(receiver.awaitEvents(r -> r.body().contains("afterRotation"), 1, Duration.ofSeconds(20)).get(0));
+            assertTrue(!first.equals(second), "a new key signs after the rotation");
+            assertTrue(jwks().getKeyByKeyId(first) != null && jwks().getKeyByKeyId(second) != null, jwks().toString());
+        }
+    }
+
+    static String kid(WebhookReceiver.Received delivery) throws Exception {
+        return com.nimbusds.jose.JWSObject.parse(delivery.header("concur-signature").replace("..", ".e30.")).getHeader().getKeyID();
+    }
+
+    static com.nimbusds.jose.jwk.JWKSet jwks() throws Exception {
+        return com.nimbusds.jose.jwk.JWKSet.parse(dev.kcintegrations.testing.Http.get(
+                keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), java.util.Map.of()).body());
     }
 
     @Test

@@ -36,6 +36,28 @@ class WebhookTargetPolicyTest {
                 () -> resolvingTo(address).check("https://hooks.example.com/ess"));
     }
 
+    /** IPv6 transition forms of internal IPv4 addresses: 6to4, Teredo (client bits inverted) and local-use NAT64. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2002:7f00:1::1", "2002:a9fe:a9fe::", "2002:c0a8:101::1",
+            "2001:0:5db8:7a1b::8000:f5ff:fffe", "2001:0:a00:1::1", "2001:0:5db8:7a1b:0:0:80ff:fffe", "64:ff9b:1::5db8:7a1b"})
+    void ipv6FormsOfInternalAddressesAreRefused(String address) {
+        assertThrows(WebhookTargetPolicy.RefusedTargetException.class,
+                () -> resolvingTo(address).check("https://hooks.example.com/ess"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2002:5db8:7a1b::1", "2606:4700::1111"})
+    void ipv6FormsOfPublicAddressesPass(String address) {
+        resolvingTo(address).check("https://hooks.example.com/ess");
+    }
+
+    @Test
+    void realmCanOnlyNarrowTheServersAllowList() {
+        assertEquals(List.of("127.0.0.1"), WebhookTargets.allowedHosts(List.of("127.0.0.1", "localhost"), "127.0.0.1, 10.0.0.5"));
+        assertEquals(List.of(), WebhookTargets.allowedHosts(List.of(), "127.0.0.1,localhost"), "the server allows none");
+        assertEquals(List.of("127.0.0.1", "localhost"), WebhookTargets.allowedHosts(List.of("127.0.0.1", "localhost"), null));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"https://127.0.0.1/x", "https://[::1]/x", "https://[::ffff:10.0.0.1]/x", "https://169.254.169.254/latest"})
     void literalNonPublicHostsAreRefused(String endpoint) {

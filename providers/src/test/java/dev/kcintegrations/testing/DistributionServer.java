@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 final class DistributionServer implements KeycloakServer {
 
     private static final Duration STARTUP = Duration.ofMinutes(4);
+    /** Test receivers run on loopback: the server lets realms allow-list it (as run-demo.sh does). */
+    static final String LOOPBACK_WEBHOOKS = "--spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost";
 
     private final Process process;
     private final Path log;
@@ -68,7 +70,8 @@ final class DistributionServer implements KeycloakServer {
                     "--health-enabled=true",
                     "--metrics-enabled=true",
                     // as run-demo.sh: shows this project's Realm settings -> Environment tab in the admin console
-                    "--features=declarative-ui"));
+                    "--features=declarative-ui",
+                    LOOPBACK_WEBHOOKS));
             command.addAll(settings.extraArgs());
 
             Path log = settings.runDirectory().resolve("server.log");
@@ -114,6 +117,7 @@ final class DistributionServer implements KeycloakServer {
                     "--db-password=trust-on-loopback",
                     "--cache=ispn",
                     "--cache-stack=jdbc-ping",
+                    LOOPBACK_WEBHOOKS,
                     "--cache-embedded-network-bind-address=127.0.0.1",
                     "--cache-embedded-network-bind-port=" + jgroupsPort,
                     "--import-realm"));

@@ -53,6 +53,25 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
+    /** Runs one SQL statement with psql and returns its rows, each as its columns joined by {@code |}. */
+    public List<String> query(String sql) {
+        List<String> command = new ArrayList<>(List.of(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", USER, "-d", DATABASE, "-tAX", "-v", "ON_ERROR_STOP=1", "-c", sql));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("psql failed: " + output);
+            }
+            return output.lines().filter(line -> !line.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Stops the database (fast shutdown: connections are cut) and starts it again on the same port. */
     public void restart() {
         pg("pg_ctl", "-D", directory.resolve("data").toString(), "-m", "fast", "-w", "stop");

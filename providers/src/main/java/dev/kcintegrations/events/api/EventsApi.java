@@ -10,6 +10,7 @@ import dev.kcintegrations.events.WebhookEngine;
 import dev.kcintegrations.events.WebhookTargetPolicy;
 import dev.kcintegrations.events.WebhookTargets;
 import dev.kcintegrations.events.delivery.ConcurSignature;
+import dev.kcintegrations.events.delivery.WebhookSigningKey;
 import dev.kcintegrations.events.delivery.DeliveryHeaders;
 import dev.kcintegrations.events.delivery.SendResult;
 import dev.kcintegrations.events.delivery.WebhookSecrets;
@@ -73,6 +74,22 @@ public final class EventsApi {
         this.realm = session.getContext().getRealm();
         this.engine = WebhookEngine.of(session);
         this.correlationId = Correlation.ofRequest(session);
+    }
+
+    /**
+     * The public keys that verify {@code Concur-Signature}: public like the realm's {@code certs}, and the
+     * only place they are published.
+     */
+    @GET
+    @Path("v4/jwks")
+    public Response jwks() {
+        try {
+            return Response.ok(WebhookSigningKey.jwks(session, realm), jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                    .header("Cache-Control", "max-age=300").build();
+        } catch (RuntimeException unexpected) {
+            LOG.errorf(unexpected, "events/v4 GET jwks failed unexpectedly, correlationId=%s", correlationId);
+            return ApiResponses.error(new ApiFailure(500, "Internal error; quote correlation id " + correlationId), correlationId);
+        }
     }
 
     @GET

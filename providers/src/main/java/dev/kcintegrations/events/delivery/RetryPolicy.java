@@ -36,19 +36,24 @@ public final class RetryPolicy {
         return Verdict.REJECTED;
     }
 
+    /** The longest wait a receiver's {@code Retry-After} can ask for. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
+
     /**
-     * When to try again after {@code failedAttempts} failures: the receiver's {@code Retry-After} when it gave
-     * one (at most a day), else the schedule's delay with ±10 % jitter so receivers coming back are not hit by
-     * every queued event in the same second.
+     * When to try again after {@code failedAttempts} failures: the schedule's delay with ±10 % jitter (so
+     * receivers coming back are not hit by every queued event in the same second), or the receiver's
+     * {@code Retry-After} when that is longer — capped at {@link #MAX_RETRY_AFTER}. A receiver may slow its
+     * retries down, never speed them up: {@code Retry-After: 0} on every answer must not turn retries into a loop.
      */
     public Duration nextDelay(int failedAttempts, SendResult result) {
-        if (result.retryAfter().isPresent()) {
-            Duration asked = result.retryAfter().get();
-            return asked.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1) : asked;
-        }
         Duration base = settings.delayAfter(failedAttempts);
         long millis = base.toMillis();
         long jitter = millis / 10;
-        return Duration.ofMillis(jitter == 0 ? millis : millis - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+        Duration scheduled = Duration.ofMillis(jitter == 0 ? millis : millis - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+        if (result.retryAfter().isEmpty()) {
+            return scheduled;
+        }
+        Duration asked = result.retryAfter().get().compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : result.retryAfter().get();
+        return asked.compareTo(scheduled) > 0 ? asked : scheduled;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.delivery;
 
+import dev.kcintegrations.events.SubscriberAccess;
 import dev.kcintegrations.events.WebhookSettings;
 import dev.kcintegrations.events.WebhookTargets;
 import dev.kcintegrations.events.store.AttemptEntity;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -105,8 +107,9 @@ public final class WebhookDispatcher implements AutoCloseable {
                 if (claimed == 0 || slots.availablePermits() == 0) {
                     await(settings.pollInterval().toMillis());
                 }
-            } catch (RuntimeException e) {
-                // The database is away (restart, failover): keep trying, a little slower each time.
+            } catch (RuntimeException | Error e) {
+                // The database is away (restart, failover): keep trying, a little slower each time. Nothing
+                // one receiver answers reaches this loop; an Error here is ours, and the loop must outlive it.
                 backoff = Math.min(Math.max(backoff * 2, 500), 10_000);
                 LOG.warnf("Webhook dispatcher could not claim deliveries (%s); retrying in %d ms", e.getClass().getSimpleName(), backoff);
                 await(backoff);
@@ -159,9 +162,10 @@ public final class WebhookDispatcher implements AutoCloseable {
             senders.submit(() -> {
                 try {
                     deliver(delivery);
-                } catch (RuntimeException e) {
-                    LOG.warnf("Delivery %s failed before its outcome was recorded (%s: %s); its lease ends and it is tried again",
-                            delivery.claimed().id(), e.getClass().getSimpleName(), e.getMessage());
+                } catch (RuntimeException | Error e) {
+                    // One delivery's failure must stop neither the dispatcher nor another subscription's lane.
+                    LOG.warnf("Delivery %s failed before its outcome was recorded (%s); its lease ends and it is tried again",
+                            delivery.claimed().id(), e.getClass().getSimpleName());
                 } finally {
                     slots.release();
                     wake();
@@ -178,13 +182,17 @@ public final class WebhookDispatcher implements AutoCloseable {
     private Prepared prepare(KeycloakSession session, ClaimedDelivery delivery, Map<String, String> signatures) {
         RealmModel realm = session.realms().getRealm(delivery.realmId());
         if (realm == null) {
-            return new Prepared(delivery, null, null);
+            return new Prepared(delivery, null, null, null);
+        }
+        Optional<String> denial = SubscriberAccess.denial(realm, delivery.applicationId(), delivery.topic());
+        if (denial.isPresent()) {
+            return new Prepared(delivery, null, null, denial.get());
         }
         byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
         String concur = signatures.computeIfAbsent(delivery.realmId() + "\n" + delivery.payload(),
                 key -> ConcurSignature.sign(session, realm, body));
         return new Prepared(delivery, WebhookTargets.policy(realm, settings),
-                DeliveryHeaders.of(delivery.secrets(), delivery.eventId(), delivery.correlationId(), body, concur));
+                DeliveryHeaders.of(delivery.secrets(), delivery.eventId(), delivery.correlationId(), body, concur), null);
     }
 
     private void deliver(Prepared prepared) {
@@ -192,6 +200,10 @@ public final class WebhookDispatcher implements AutoCloseable {
         long now = System.currentTimeMillis();
         if (now - delivery.createdAt() > settings.retention().toMillis()) {
             record(delivery, null, RetryPolicy.Verdict.RETRY, Duration.ZERO);
+            return;
+        }
+        if (prepared.denial() != null) {
+            hold(delivery, prepared.denial());
             return;
         }
         if (prepared.policy() == null) {
@@ -207,16 +219,51 @@ public final class WebhookDispatcher implements AutoCloseable {
                 delivery.subscriptionName(), verdict, result.describe(), delivery.correlationId());
     }
 
-    /** A claimed delivery, signed and with the SSRF policy of its realm; policy null: the realm is gone. */
-    private record Prepared(ClaimedDelivery claimed, dev.kcintegrations.events.WebhookTargetPolicy policy, Map<String, String> headers) {
+    /**
+     * A claimed delivery, signed and with the SSRF policy of its realm; policy null: the realm is gone;
+     * denial set: its application may not receive it now.
+     */
+    private record Prepared(ClaimedDelivery claimed, dev.kcintegrations.events.WebhookTargetPolicy policy,
+                            Map<String, String> headers, String denial) {
+    }
+
+    /**
+     * The application lost its right to the topic: nothing is sent. The delivery, and the queue behind it,
+     * waits as after a failed attempt and goes out if access is back by then; the subscription says why.
+     */
+    private void hold(ClaimedDelivery claimed, String reason) {
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            Outbox outbox = new Outbox(session);
+            DeliveryEntity row = outbox.stillLeased(claimed).orElse(null);
+            if (row == null || !DeliveryEntity.PENDING.equals(row.getStatus())) {
+                return;
+            }
+            long next = System.currentTimeMillis() + settings.delayAfter(1).toMillis();
+            row.setLeaseOwner(null);
+            row.setLeaseUntil(null);
+            row.setNextAttemptAt(next);
+            row.setLastError(truncate("waiting: " + reason));
+            SubscriptionEntity subscription = outbox.subscription(row.getSubscriptionId());
+            outbox.holdBehind(subscription, row.getId(), next);
+            if (SubscriptionEntity.ACTIVE.equals(subscription.getStatus())) {
+                subscription.setStatus(SubscriptionEntity.SUSPENDED);
+                subscription.setStatusReason(truncate("Suspended: " + reason
+                        + "; deliveries wait until access returns or they expire"));
+                subscription.setUpdatedAt(System.currentTimeMillis());
+                LOG.infof("Webhook subscription %s suspended: %s", subscription.getName(), reason);
+            }
+        });
     }
 
     /** Writes the attempt and the delivery's new state. {@code result} null: retention ended before sending. */
     private void record(ClaimedDelivery claimed, SendResult result, RetryPolicy.Verdict verdict, Duration delay) {
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
             Outbox outbox = new Outbox(session);
-            DeliveryEntity row = outbox.find(claimed.id());
+            DeliveryEntity row = outbox.stillLeased(claimed).orElse(null);
             if (row == null) {
+                // The lease ended before this send did: another node owns the row now (or the realm is
+                // gone), and its outcome is the one that counts.
+                LOG.debugf("Delivery %s: outcome not recorded, the lease was taken over", claimed.id());
                 return;
             }
             long now = System.currentTimeMillis();
@@ -230,6 +277,11 @@ public final class WebhookDispatcher implements AutoCloseable {
             row.setLeaseOwner(null);
             row.setLeaseUntil(null);
             subscription.setBlockedUntil(null); // the head moves on unless it is retried below
+            if (SubscriptionEntity.SUSPENDED.equals(subscription.getStatus())) {
+                subscription.setStatus(SubscriptionEntity.ACTIVE); // access is back: it was checked before this send
+                subscription.setStatusReason(null);
+                subscription.setUpdatedAt(now);
+            }
             if (result == null) {
                 park(row, now, "retention ended");
                 return;

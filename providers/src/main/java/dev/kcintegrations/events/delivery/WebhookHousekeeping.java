@@ -4,6 +4,7 @@ import dev.kcintegrations.events.WebhookSettings;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.JobRuns;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SigningKeys;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.timer.ScheduledTask;
@@ -50,6 +51,13 @@ public final class WebhookHousekeeping implements ScheduledTask {
         int purgedLong = outbox.purgeFinished(List.of(DeliveryEntity.REJECTED, DeliveryEntity.PARKED),
                 now - settings.history().toMillis());
         int subscriptions = outbox.purgeDeletedSubscriptions(now);
+        SigningKeys keys = new SigningKeys(session);
+        int rotated = keys.retireCreatedBefore(now - settings.signingKeyLifetime().toMillis(), now);
+        keys.purgeRetiredBefore(now - settings.signingKeyOverlap().toMillis());
+        if (rotated > 0) {
+            WebhookSigningKey.forget();
+            LOG.infof("Webhook housekeeping: retired %d webhook signing key(s); new ones sign from now on", rotated);
+        }
         if (parked + purgedShort + purgedLong + subscriptions > 0) {
             LOG.infof("Webhook housekeeping: parked %d expired, purged %d delivered/cancelled and %d rejected/parked deliveries, %d deleted subscriptions",
                     parked, purgedShort, purgedLong, subscriptions);

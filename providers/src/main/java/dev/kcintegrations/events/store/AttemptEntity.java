@@ -13,6 +13,8 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "KciAttempt.byDeliveries",
                 query = "SELECT a FROM AttemptEntity a WHERE a.deliveryId IN :deliveryIds ORDER BY a.attemptedAt"),
+        @NamedQuery(name = "KciAttempt.removeRealm",
+                query = "DELETE FROM AttemptEntity a WHERE a.deliveryId IN (SELECT d.id FROM DeliveryEntity d WHERE d.realmId = :realmId)"),
         @NamedQuery(name = "KciAttempt.purgeOrphans",
                 query = "DELETE FROM AttemptEntity a WHERE NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.id = a.deliveryId)"),
 })

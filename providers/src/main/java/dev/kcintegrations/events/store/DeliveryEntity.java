@@ -24,7 +24,7 @@ import jakarta.persistence.Table;
                         + " AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"
                         + " AND NOT EXISTS (SELECT e.id FROM DeliveryEntity e WHERE e.subscriptionId = d.subscriptionId"
                         + "   AND e.status = 'PENDING' AND e.seq < d.seq)"
-                        + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status = 'ACTIVE')"
+                        + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED'))"
                         + " ORDER BY d.nextAttemptAt, d.seq"),
         @NamedQuery(name = "KciDelivery.bySubscription",
                 query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId ORDER BY d.seq DESC"),
@@ -38,6 +38,12 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "KciDelivery.holdBehind",
                 query = "UPDATE DeliveryEntity d SET d.nextAttemptAt = :until WHERE d.subscriptionId = :subscriptionId"
                         + " AND d.status = 'PENDING' AND d.nextAttemptAt < :until AND d.id <> :headId"),
+        @NamedQuery(name = "KciDelivery.cancelPendingOfApplication",
+                query = "UPDATE DeliveryEntity d SET d.status = 'CANCELLED', d.finishedAt = :now, d.lastError = :reason"
+                        + " WHERE d.status = 'PENDING' AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s"
+                        + "   WHERE s.realmId = :realmId AND s.applicationId = :applicationId)"),
+        @NamedQuery(name = "KciDelivery.removeRealm",
+                query = "DELETE FROM DeliveryEntity d WHERE d.realmId = :realmId"),
         @NamedQuery(name = "KciDelivery.parkExpired",
                 query = "UPDATE DeliveryEntity d SET d.status = 'PARKED', d.finishedAt = :now, d.lastError = 'retention ended'"
                         + " WHERE d.status = 'PENDING' AND d.createdAt < :createdBefore AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"),
@@ -52,7 +58,7 @@ import jakarta.persistence.Table;
                         + " THEN d.leaseUntil ELSE d.nextAttemptAt END) FROM DeliveryEntity d"
                         + " WHERE d.status = 'PENDING' AND d.nextAttemptAt <= :now"
                         + " AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"
-                        + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status = 'ACTIVE')"),
+                        + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED'))"),
 })
 public class DeliveryEntity {
 

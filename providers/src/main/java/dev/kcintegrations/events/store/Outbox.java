@@ -70,14 +70,29 @@ public final class Outbox {
                 secrets.add(subscription.getPreviousSecret());
             }
             claimed.add(new ClaimedDelivery(row.getId(), row.getRealmId(), subscription.getId(), subscription.getName(),
-                    subscription.getEndpoint(), List.copyOf(secrets), row.getEventId(), row.getCorrelationId(),
-                    row.getPayload(), row.getAttempts(), row.getCreatedAt()));
+                    subscription.getApplicationId(), subscription.getTopic(), subscription.getEndpoint(), List.copyOf(secrets),
+                    row.getEventId(), row.getCorrelationId(), row.getPayload(), row.getAttempts(), row.getCreatedAt(),
+                    node, now + leaseMillis));
         }
         return claimed;
     }
 
     public DeliveryEntity find(String deliveryId) {
         return em.find(DeliveryEntity.class, deliveryId);
+    }
+
+    /**
+     * The claimed row, locked, if the claim still holds it: the lease it wrote is still on the row. A send
+     * that outlived its lease finds another node's lease (or outcome) there and must write nothing; the
+     * row lock makes two recorders of one attempt wait for each other, so only one of them sees its lease.
+     */
+    public java.util.Optional<DeliveryEntity> stillLeased(ClaimedDelivery claimed) {
+        DeliveryEntity row = em.find(DeliveryEntity.class, claimed.id(), LockModeType.PESSIMISTIC_WRITE);
+        if (row == null || !claimed.leaseOwner().equals(row.getLeaseOwner()) || row.getLeaseUntil() == null
+                || row.getLeaseUntil() != claimed.leaseUntil()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(row);
     }
 
     public SubscriptionEntity subscription(String subscriptionId) {

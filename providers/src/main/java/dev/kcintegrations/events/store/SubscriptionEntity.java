@@ -24,10 +24,16 @@ import jakarta.persistence.Table;
                 query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.applicationId = :applicationId"
                         + " AND s.status <> 'DELETED'"),
         @NamedQuery(name = "KciSubscription.activeForTopics",
-                query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.topic IN :topics AND s.status = 'ACTIVE'"),
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.topic IN :topics"
+                        + " AND s.status IN ('ACTIVE', 'SUSPENDED')"),
         @NamedQuery(name = "KciSubscription.failureStreaks",
                 query = "SELECT s.realmId, s.name, s.failureStreak FROM SubscriptionEntity s WHERE s.status <> 'DELETED'"
                         + " ORDER BY s.failureStreak DESC, s.realmId, s.name"),
+        @NamedQuery(name = "KciSubscription.deleteOfApplication",
+                query = "UPDATE SubscriptionEntity s SET s.status = 'DELETED', s.statusReason = :reason, s.updatedAt = :now"
+                        + " WHERE s.realmId = :realmId AND s.applicationId = :applicationId AND s.status <> 'DELETED'"),
+        @NamedQuery(name = "KciSubscription.removeRealm",
+                query = "DELETE FROM SubscriptionEntity s WHERE s.realmId = :realmId"),
         @NamedQuery(name = "KciSubscription.deletedWithoutDeliveries",
                 query = "SELECT s FROM SubscriptionEntity s WHERE s.status = 'DELETED' AND s.updatedAt < :before"
                         + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id)"),
@@ -36,6 +42,8 @@ public class SubscriptionEntity {
 
     public static final String ACTIVE = "ACTIVE";
     public static final String DISABLED = "DISABLED";
+    /** Its application lost the right to the topic: deliveries wait until it is back or they expire. */
+    public static final String SUSPENDED = "SUSPENDED";
     public static final String DELETED = "DELETED";
 
     @Id

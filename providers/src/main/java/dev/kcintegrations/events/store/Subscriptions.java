@@ -43,6 +43,23 @@ public final class Subscriptions {
                 .setParameter("realmId", realmId).setParameter("topics", topics).getResultList();
     }
 
+    /** The application was deleted: so are its subscriptions, and their pending deliveries are cancelled. */
+    public int removeApplication(String applicationId, long now) {
+        em.createNamedQuery("KciDelivery.cancelPendingOfApplication").setParameter("realmId", realmId)
+                .setParameter("applicationId", applicationId).setParameter("reason", "application deleted")
+                .setParameter("now", now).executeUpdate();
+        return em.createNamedQuery("KciSubscription.deleteOfApplication").setParameter("realmId", realmId)
+                .setParameter("applicationId", applicationId).setParameter("reason", "Deleted with its application")
+                .setParameter("now", now).executeUpdate();
+    }
+
+    /** The realm was deleted: nothing of it stays, attempts and payloads included. */
+    public void removeRealm() {
+        em.createNamedQuery("KciAttempt.removeRealm").setParameter("realmId", realmId).executeUpdate();
+        em.createNamedQuery("KciDelivery.removeRealm").setParameter("realmId", realmId).executeUpdate();
+        em.createNamedQuery("KciSubscription.removeRealm").setParameter("realmId", realmId).executeUpdate();
+    }
+
     public void add(SubscriptionEntity subscription) {
         em.persist(subscription);
     }

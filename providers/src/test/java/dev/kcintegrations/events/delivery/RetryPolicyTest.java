@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RetryPolicyTest {
 
     static final WebhookSettings SETTINGS = new WebhookSettings(5, Duration.ofSeconds(5), Duration.ofSeconds(10),
-            Duration.ofHours(72), Duration.ofDays(30),
+            Duration.ofSeconds(15), Duration.ofHours(72), Duration.ofDays(30),
             List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10)),
-            32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(5), List.of(), Duration.ofMinutes(10));
+            32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(5), List.of(), Duration.ofMinutes(10), 60, 10, Duration.ofDays(90), Duration.ofDays(7));
 
     static SendResult status(int status) {
         return SendResult.answered(status, 1, "", Optional.empty());
@@ -64,6 +64,17 @@ class RetryPolicyTest {
     void theLastDelayRepeats() {
         long late = new RetryPolicy(SETTINGS).nextDelay(40, status(503)).toMillis();
         assertTrue(late >= Duration.ofHours(9).toMillis() && late <= Duration.ofHours(11).toMillis(), "every 10 h: " + late);
+    }
+
+    @Test
+    void retryAfterShorterThanTheScheduleCannotHastenTheRetry() {
+        RetryPolicy policy = new RetryPolicy(SETTINGS);
+        for (int i = 0; i < 50; i++) {
+            long delay = policy.nextDelay(1, SendResult.answered(429, 1, "", Optional.of(Duration.ZERO))).toMillis();
+            assertTrue(delay >= 4500, "Retry-After: 0 waited only " + delay + " ms");
+        }
+        long later = policy.nextDelay(2, SendResult.answered(503, 1, "", Optional.of(Duration.ofSeconds(1)))).toMillis();
+        assertTrue(later >= 270_000, "the schedule's 5 min step holds against Retry-After: 1, got " + later);
     }
 
     @Test

@@ -1,0 +1,65 @@
+package dev.kcintegrations.events.store;
+
+import jakarta.persistence.EntityManager;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The webhook signing keys of realms in Keycloak's database, within the caller's transaction. */
+public final class SigningKeys {
+
+    private final EntityManager em;
+
+    public SigningKeys(KeycloakSession session) {
+        this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    }
+
+    /** Newest first; the first one that is not retired signs. */
+    public List<SigningKeyEntity> ofRealm(String realmId) {
+        return em.createNamedQuery("KciKey.ofRealm", SigningKeyEntity.class).setParameter("realmId", realmId).getResultList();
+    }
+
+    public Optional<SigningKeyEntity> active(String realmId) {
+        return ofRealm(realmId).stream().filter(key -> key.getRetiredAt() == null).findFirst();
+    }
+
+    /** A new RSA 2048 key for the realm. Two nodes creating one at once both publish theirs; the newest signs. */
+    public SigningKeyEntity generate(String realmId, long now) {
+        KeyPair pair;
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            pair = generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        SigningKeyEntity key = new SigningKeyEntity();
+        key.setKid("webhook-" + UUID.randomUUID());
+        key.setRealmId(realmId);
+        key.setPrivateKey(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
+        key.setPublicKey(Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+        key.setCreatedAt(now);
+        em.persist(key);
+        return key;
+    }
+
+    /** Rotation: keys created before {@code before} stop signing (a new one is made on next use). */
+    public int retireCreatedBefore(long before, long now) {
+        return em.createNamedQuery("KciKey.retireCreatedBefore").setParameter("before", before).setParameter("now", now).executeUpdate();
+    }
+
+    public int purgeRetiredBefore(long before) {
+        return em.createNamedQuery("KciKey.purgeRetiredBefore").setParameter("before", before).executeUpdate();
+    }
+
+    public void removeRealm(String realmId) {
+        em.createNamedQuery("KciKey.removeRealm").setParameter("realmId", realmId).executeUpdate();
+    }
+}
