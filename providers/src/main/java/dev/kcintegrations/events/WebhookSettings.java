@@ -24,8 +24,6 @@ import java.util.List;
  * @param housekeepingInterval           how often (once per cluster) expired rows are parked and old rows purged
  * @param allowedHosts                   hosts that may be private or plain http (added to each realm's list)
  * @param healthMaxOverdue               readiness is DOWN when a due delivery waits longer to be claimed; zero: no check
- * @param testEventsPerMinute            test events one application may publish per minute on a node
- * @param maxRequeues                    how often one delivery may be queued again by its application
  * @param signingKeyLifetime             how long a realm's webhook signing key signs before it is rotated
  * @param signingKeyOverlap              how long a retired signing key stays published for verification
  */
@@ -33,7 +31,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                               Duration attemptTimeout, Duration retention, Duration history, List<Duration> retrySchedule,
                               int maxConcurrentDeliveries, Duration pollInterval, Duration lease,
                               Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue,
-                              int testEventsPerMinute, int maxRequeues, Duration signingKeyLifetime,
+                              Duration signingKeyLifetime,
                               Duration signingKeyOverlap) {
 
     public static final String DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h";
@@ -55,8 +53,6 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Arrays.stream(config.get("allowed-hosts", "").split(","))
                         .map(String::strip).filter(s -> !s.isEmpty()).toList(),
                 duration(config.get("health-max-overdue", "10m")),
-                config.getInt("test-events-per-minute", 60),
-                config.getInt("max-requeues", 10),
                 duration(config.get("signing-key-lifetime", "90d")),
                 duration(config.get("signing-key-overlap", "7d")));
     }
