@@ -41,6 +41,7 @@ import java.util.UUID;
  * Keycloak's own {@code client_credentials} grant (realm keys, client scopes, mappers, lifespan, events,
  * client policies).
  */
+@CalloutFormBody
 public final class CalloutTokenEndpoint {
 
     static final int MAX_BODY_BYTES = 64 * 1024;

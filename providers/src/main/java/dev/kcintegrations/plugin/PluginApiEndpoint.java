@@ -36,6 +36,7 @@ import java.util.UUID;
  * one API resource ({@code getAccessTokenByScope}), and reads its environment. Answers in the seed's
  * procedure envelope; CORS for the plugin client's Web Origins.
  */
+@PluginFormBody
 final class PluginApiEndpoint {
 
     static final int MAX_BODY_BYTES = 64 * 1024;

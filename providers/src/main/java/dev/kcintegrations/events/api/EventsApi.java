@@ -55,6 +55,7 @@ import java.util.stream.Collectors;
  * JAX-RS annotations so that every answer — unknown paths and wrong methods included — is JSON in the one
  * documented shape and carries the correlation id.
  */
+@EventsFormBody
 public final class EventsApi {
 
     static final int MAX_BODY_BYTES = 64 * 1024;

@@ -135,7 +135,7 @@ public final class WebhookSender implements AutoCloseable {
             }
             return SendResult.answered(status, elapsed(started), excerpt, retryAfter(response.getFirstHeader("Retry-After")));
         } catch (IOException | RuntimeException e) {
-            return SendResult.failed(elapsed(started), expired.get() ? DEADLINE_EXCEEDED : describe(e));
+            return SendResult.failed(elapsed(started), expired.get() ? DEADLINE_EXCEEDED : describe(e, readTimeout));
         } finally {
             watchdog.cancel(false);
         }
@@ -200,11 +200,15 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     /** The kind of failure, without anything the receiver controls beyond a short message. */
-    private static String describe(Exception e) {
+    static String describe(Exception e, Duration readTimeout) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof MessageConstraintException constraint) {
                 return constraint.getMessage() != null && constraint.getMessage().contains("header count")
                         ? "answer has too many headers" : "answer header too large";
+            }
+            // A receiver that stops talking — in the TLS handshake or in its answer — is ended by read-timeout.
+            if (cause instanceof java.net.SocketTimeoutException && "Read timed out".equals(cause.getMessage())) {
+                return "receiver silent for read-timeout (" + readTimeout.toSeconds() + " s)";
             }
         }
         String message = e.getMessage() == null ? "" : ": " + e.getMessage();

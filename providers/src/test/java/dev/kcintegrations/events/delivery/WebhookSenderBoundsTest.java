@@ -98,6 +98,19 @@ class WebhookSenderBoundsTest {
     }
 
     @Test
+    void silenceShorterThanTheDeadlineEndsAtTheReadTimeoutWithAReadableReason() throws Exception {
+        for (Behaviour silent : List.of(Behaviour.SILENT, Behaviour.STALLED_HANDSHAKE)) {
+            receiver.behave(silent);
+            String scheme = silent == Behaviour.STALLED_HANDSHAKE ? "https" : "http";
+            try (WebhookSender quickToGiveUp = new WebhookSender(Duration.ofSeconds(5), Duration.ofSeconds(1), ATTEMPT, 2)) {
+                SendResult result = quickToGiveUp.send(loopback, receiver.url(scheme, "/hook").toString(), BODY, Map.of());
+                assertEquals("receiver silent for read-timeout (1 s)", result.error(), silent.name());
+                assertTrue(result.latencyMillis() < ATTEMPT.toMillis(), silent + " ends at read-timeout: " + result);
+            }
+        }
+    }
+
+    @Test
     void hangingDnsLookupEndsAtTheDeadline() {
         WebhookTargetPolicy hangingDns = new WebhookTargetPolicy(List.of(), host -> {
             try {
