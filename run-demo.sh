@@ -15,5 +15,17 @@ export KC_BOOTSTRAP_ADMIN_USERNAME=${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}
 export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
 # declarative-ui (experimental) shows the Realm settings -> Environment tab of this project. The demo's webhook
 # receivers run on this machine: the server lets realms allow-list loopback (realm attribute webhookAllowedHosts).
-exec "$kc_home/bin/kc.sh" start-dev --http-port=8080 --import-realm --health-enabled=true --metrics-enabled=true \
-  --features=declarative-ui --spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost "$@"
+# Keycloak 26.7's build step can fail at random with a ConcurrentModificationException when a provider brings
+# JPA entities (keycloak#47482, fixed in 26.8.0); that failure alone is tried again (docker/build.sh does too).
+for attempt in 1 2 3; do
+  set +e
+  "$kc_home/bin/kc.sh" start-dev --http-port=8080 --import-realm --health-enabled=true --metrics-enabled=true \
+    --features=declarative-ui --spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost "$@" \
+    2>&1 | tee providers/target/demo/server.log
+  status=${PIPESTATUS[0]}
+  set -e
+  if [[ $attempt == 3 ]] || ! grep -q contributePersistenceXmlToJpaModel providers/target/demo/server.log; then
+    exit "$status"
+  fi
+  echo "run-demo.sh: Keycloak's build hit keycloak#47482; starting again" >&2
+done

@@ -153,6 +153,10 @@ public final class WebhookEngine implements EventListenerProviderFactory {
                 .helpText("How often expired deliveries are parked and old rows purged (once per cluster)").add()
                 .property().name("health-max-overdue").type(ProviderConfigProperty.STRING_TYPE).defaultValue("10m")
                 .helpText("Readiness turns DOWN when a due delivery waits longer than this to be claimed (0s: no check)").add()
+                .property().name("test-events-per-minute").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(60)
+                .helpText("Test events one application may publish a minute on one node; more get 429 with Retry-After").add()
+                .property().name("max-requeues").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(5)
+                .helpText("How often one delivery may be queued again through the API (each starts a new retention)").add()
                 .property().name("allowed-hosts").type(ProviderConfigProperty.STRING_TYPE).defaultValue("")
                 .helpText("Comma-separated hosts webhooks may target although private or plain http").add()
                 .build();

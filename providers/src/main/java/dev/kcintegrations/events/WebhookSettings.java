@@ -26,13 +26,15 @@ import java.util.List;
  * @param healthMaxOverdue               readiness is DOWN when a due delivery waits longer to be claimed; zero: no check
  * @param signingKeyLifetime             how long a realm's webhook signing key signs before it is rotated
  * @param signingKeyOverlap              how long a retired signing key stays published for verification
+ * @param testEventsPerMinute            test events one application may publish a minute on one node
+ * @param maxRequeues                    how often one delivery may be queued again through the API
  */
 public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
                               Duration attemptTimeout, Duration retention, Duration history, List<Duration> retrySchedule,
                               int maxConcurrentDeliveries, Duration pollInterval, Duration lease,
                               Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue,
                               Duration signingKeyLifetime,
-                              Duration signingKeyOverlap) {
+                              Duration signingKeyOverlap, int testEventsPerMinute, int maxRequeues) {
 
     public static final String DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h";
 
@@ -54,7 +56,9 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                         .map(String::strip).filter(s -> !s.isEmpty()).toList(),
                 duration(config.get("health-max-overdue", "10m")),
                 duration(config.get("signing-key-lifetime", "90d")),
-                duration(config.get("signing-key-overlap", "7d")));
+                duration(config.get("signing-key-overlap", "7d")),
+                config.getInt("test-events-per-minute", 60),
+                config.getInt("max-requeues", 5));
     }
 
     public WebhookSettings {
@@ -70,6 +74,9 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
         if (housekeepingInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             // Keycloak's cluster-aware runner counts its lock in whole seconds.
             throw new IllegalArgumentException("housekeeping-interval must be at least 1s");
+        }
+        if (testEventsPerMinute < 1 || maxRequeues < 0) {
+            throw new IllegalArgumentException("test-events-per-minute must be at least 1 and max-requeues at least 0");
         }
         retrySchedule = List.copyOf(retrySchedule);
         allowedHosts = List.copyOf(allowedHosts);

@@ -22,7 +22,7 @@ final class ClusterDeliveryBenchmark {
     }
 
     static List<Pair> run(int events, WebhookBenchmark.Receiver receiver) throws Exception {
-        try (KeycloakCluster cluster = KeycloakCluster.start("benchmark-cluster", List.of())) {
+        try (KeycloakCluster cluster = KeycloakCluster.start("benchmark-cluster", List.of(Benchmarks.UNLIMITED_TEST_EVENTS))) {
             URI node1 = cluster.node(1).baseUrl();
             // Both JVMs deliver a first batch before anything is measured, so neither case runs cold.
             WebhookBenchmark.drain(node1, events / 5, 5, receiver);

@@ -1,11 +1,11 @@
 package dev.kcintegrations.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.ScratchRealm;
 
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -91,9 +91,9 @@ final class WebhookBenchmark {
 
     static Map<String, LoadRun.Result> loginCost(URI baseUrl, int workers, int rounds, int perRound, Receiver receiver) throws Exception {
         AdminApi admin = new AdminApi(baseUrl);
-        createRealm(admin, PLAIN);
-        createRealm(admin, HELD);
-        createRealm(admin, SUBSCRIBED);
+        ScratchRealm.create(admin, PLAIN);
+        ScratchRealm.create(admin, HELD);
+        ScratchRealm.create(admin, SUBSCRIBED);
         try {
             String held = clientToken(baseUrl, HELD);
             String token = clientToken(baseUrl, SUBSCRIBED);
@@ -129,7 +129,7 @@ final class WebhookBenchmark {
     static Drain drain(URI baseUrl, int events, int subscriptions, int perSecond, Receiver receiver) throws Exception {
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-drain-" + subscriptions;
-        createRealm(admin, realm);
+        ScratchRealm.create(admin, realm);
         try {
             String token = clientToken(baseUrl, realm);
             for (int i = 0; i < subscriptions; i++) {
@@ -186,30 +186,8 @@ final class WebhookBenchmark {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    /** A realm with a password-grant client, a user, the events scopes and an application allowed to subscribe. */
-    private static void createRealm(AdminApi admin, String name) {
-        admin.delete("/" + name);
-        ObjectNode realm = admin.object().put("realm", name).put("enabled", true);
-        realm.putObject("attributes").put("webhookAllowedHosts", "127.0.0.1");
-        ArrayNode scopes = realm.putArray("clientScopes");
-        for (String scope : new String[]{"basic", "events.topic.read", "events.user.read"}) {
-            ObjectNode s = scopes.addObject().put("name", scope).put("protocol", "openid-connect");
-            s.putObject("attributes").put("include.in.token.scope", "true");
-        }
-        ArrayNode clients = realm.putArray("clients");
-        clients.addObject().put("clientId", "bench-login").put("publicClient", true).put("directAccessGrantsEnabled", true)
-                .put("standardFlowEnabled", false).putArray("defaultClientScopes").add("basic");
-        ObjectNode app = clients.addObject().put("clientId", "bench-app").put("secret", "bench-app-secret")
-                .put("publicClient", false).put("serviceAccountsEnabled", true).put("standardFlowEnabled", false);
-        app.putArray("defaultClientScopes").add("basic").add("events.topic.read").add("events.user.read");
-        ObjectNode user = realm.putArray("users").addObject().put("username", "bench").put("enabled", true)
-                .put("email", "bench@example.com").put("firstName", "Bench").put("lastName", "User").put("emailVerified", true);
-        user.putArray("credentials").addObject().put("type", "password").put("value", "bench").put("temporary", false);
-        admin.call("POST", "", realm);
-    }
-
     private static String clientToken(URI baseUrl, String realm) {
-        String basic = Base64.getEncoder().encodeToString("bench-app:bench-app-secret".getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder().encodeToString((ScratchRealm.APP + ":" + ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
         return Http.post(baseUrl.resolve("/realms/" + realm + "/protocol/openid-connect/token"),
                 Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=client_credentials").json().get("access_token").asText();

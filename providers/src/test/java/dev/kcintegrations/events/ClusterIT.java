@@ -1,5 +1,6 @@
 package dev.kcintegrations.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
@@ -297,6 +298,139 @@ class ClusterIT {
                 + "\",?}\\s+([0-9.Ee+-]+)$").matcher(metrics);
         assertTrue(m.find(), "kci_webhook_housekeeping_runs_total{outcome=" + outcome + "} missing");
         return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * A node records an outcome only while the claim's lease is still its own: when another node has taken
+     * the row over (here: the lease rewritten in the database while the receiver holds the first send), the
+     * late 200 writes nothing, and the row is delivered — again, at least once — by the lease holder.
+     */
+    @Test
+    @Order(8)
+    void outcomeOfASendWhoseLeaseWasTakenOverIsNotRecorded() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("lease");
+            assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/lease")).status());
+            AtomicInteger sends = new AtomicInteger();
+            receiver.answer(request -> {
+                if (request.body().contains("leaseTakenOver") && sends.incrementAndGet() == 1) {
+                    WebhookDeliveryIT.pause(Duration.ofSeconds(4)); // under read-timeout (5 s) and the lease (10 s)
+                }
+                return 200;
+            });
+            app.publishTest("leaseTakenOver");
+            receiver.awaitEvents(r -> r.body().contains("leaseTakenOver"), 1, Duration.ofSeconds(30));
+            String row = " FROM kci_webhook_delivery WHERE subscription_id = (SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')";
+            long farAhead = System.currentTimeMillis() + 60_000;
+            cluster.database().query("UPDATE kci_webhook_delivery SET lease_owner = 'another-node', lease_until = " + farAhead
+                    + " WHERE id = (SELECT id" + row + ")");
+            WebhookDeliveryIT.pause(Duration.ofSeconds(6)); // the held send is answered, and its outcome dropped
+            assertEquals(List.of("PENDING|0|another-node"), cluster.database().query("SELECT status, attempts, lease_owner" + row));
+            assertEquals(List.of("0"), cluster.database().query("SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id = (SELECT id" + row + ")"));
+
+            cluster.database().query("UPDATE kci_webhook_delivery SET lease_until = 0 WHERE id = (SELECT id" + row + ")"); // it died
+            receiver.awaitEvents(r -> r.body().contains("leaseTakenOver"), 2, Duration.ofSeconds(30));
+            JsonNode delivered = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+            assertEquals(1, delivered.get("attempts").asInt(), "only the lease holder's attempt counts: " + delivered);
+        }
+    }
+
+    // ---- revocation across nodes: the right is checked where the event is captured and sent, whichever
+    // node the administrator used.
+
+    @Test
+    @Order(8)
+    void applicationDisabledOnNode2IsNotSentALoginOnNode1() {
+        try (WebhookReceiver revoked = WebhookReceiver.start(); WebhookReceiver control = WebhookReceiver.start()) {
+            String revokedClient = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            assertEquals(200, Ess.application(node1, revokedClient).subscribe(Ess.uniqueId("disabled"), "LOGIN", "keycloak.user",
+                    revoked.url("/disabled")).status());
+            assertEquals(200, Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES))
+                    .subscribe(Ess.uniqueId("control"), "LOGIN", "keycloak.user", control.url("/control")).status());
+            String clientUuid = node2.admin().clientUuid(Ess.REALM, revokedClient);
+            com.fasterxml.jackson.databind.node.ObjectNode client =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) node2.admin().get("/" + Ess.REALM + "/clients/" + clientUuid);
+            node2.admin().put("/" + Ess.REALM + "/clients/" + clientUuid, client.put("enabled", false));
+
+            String username = Ess.uniqueId("cluster-revoked");
+            String userId = WebhookDeliveryIT.newUser(node1, username);
+            assertEquals(200, WebhookDeliveryIT.login(node1, username, "Secret-" + username).status());
+            control.awaitEvents(r -> r.body().contains(userId), 1, Duration.ofSeconds(30));
+            WebhookDeliveryIT.pause(Duration.ofSeconds(2)); // captured in one transaction; the control's arrived
+            assertEquals(0, revoked.events(r -> r.body().contains(userId)).size(), "node 1 saw node 2 disable the client");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void applicationDeletedOnNode2HasItsPendingDeliveriesCancelledInTheDatabase() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            Ess app = Ess.application(node1, clientId);
+            String id = Ess.uniqueId("deleted-app");
+            assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/deleted")).status());
+            receiver.stop();
+            String username = Ess.uniqueId("cluster-deleted");
+            String userId = WebhookDeliveryIT.newUser(node1, username);
+            assertEquals(200, WebhookDeliveryIT.login(node1, username, "Secret-" + username).status());
+            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+
+            node2.admin().delete("/" + Ess.REALM + "/clients/" + node2.admin().clientUuid(Ess.REALM, clientId));
+            String subscription = "(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')";
+            assertEquals(List.of("DELETED"), cluster.database().query("SELECT status FROM kci_webhook_subscription WHERE id = " + subscription));
+            assertEquals(List.of("CANCELLED"), cluster.database().query(
+                    "SELECT DISTINCT status FROM kci_webhook_delivery WHERE subscription_id = " + subscription));
+            receiver.restart();
+            WebhookDeliveryIT.pause(Duration.ofSeconds(4)); // the retry schedule is 1 s
+            assertEquals(0, receiver.events(r -> r.body().contains(userId)).size(), "a deleted application receives nothing");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void realmDeletedOnNode2LeavesNoWebhookRows() {
+        String realm = "cluster-doomed";
+        dev.kcintegrations.testing.ScratchRealm.create(node1.admin(), realm);
+        String realmId = node1.admin().get("/" + realm).get("id").asText();
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            String basic = Base64.getEncoder().encodeToString((dev.kcintegrations.testing.ScratchRealm.APP + ":"
+                    + dev.kcintegrations.testing.ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
+            String token = Http.post(node1.realmUrl(realm, "/protocol/openid-connect/token"),
+                    Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
+                    "grant_type=client_credentials").json().get("access_token").asText();
+            Http.Reply subscribed = Http.send("PUT", node1.realmUrl(realm, "/events/v4/subscriptions/webhook"),
+                    Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
+                    Ess.subscription(Ess.uniqueId("doomed"), "LOGIN", "keycloak.user", receiver.url("/doomed").toString())
+                            .getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, subscribed.status(), subscribed.body());
+            receiver.stop();
+            assertEquals(200, Http.post(node2.realmUrl(realm, "/protocol/openid-connect/token"),
+                    Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                    "grant_type=password&client_id=bench-login&username=bench&password=bench").status());
+            String ofRealm = " WHERE realm_id = '" + realmId + "'";
+            String attempts = "SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id IN (SELECT id FROM kci_webhook_delivery" + ofRealm + ")";
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (cluster.database().query(attempts).equals(List.of("0")) && System.currentTimeMillis() < deadline) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(300));
+            }
+            List<String> tables = List.of("kci_webhook_subscription", "kci_webhook_delivery", "kci_webhook_key");
+            for (String table : tables) {
+                assertEquals(List.of("1"), cluster.database().query("SELECT sign(count(*)) FROM " + table + ofRealm), table + " before");
+            }
+            assertFalse(cluster.database().query(attempts).equals(List.of("0")), "an attempt was logged");
+            String deliveries = cluster.database().query("SELECT id FROM kci_webhook_delivery" + ofRealm).stream()
+                    .map(deliveryId -> "'" + deliveryId + "'").collect(java.util.stream.Collectors.joining(","));
+
+            node2.admin().delete("/" + realm);
+            for (String table : tables) {
+                assertEquals(List.of("0"), cluster.database().query("SELECT count(*) FROM " + table + ofRealm), table + " after");
+            }
+            assertEquals(List.of("0"), cluster.database().query("SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id IN ("
+                    + deliveries + ")"), "the realm's attempts are gone with its deliveries");
+        } finally {
+            node1.admin().delete("/" + realm);
+        }
     }
 
     @Test

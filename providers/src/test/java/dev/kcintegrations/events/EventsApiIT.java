@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -479,5 +480,59 @@ class EventsApiIT {
         String id = Ess.uniqueId("status");
         app.subscribe(id, ".*", "public.test", receiver.url("/hook"));
         assertError(app.get("/subscriptions/" + id + "/deliveries?status=LOST"), 400, "status");
+    }
+
+    /** A subscriber cannot make the server sign and send bodies it composes as fast as it can call. */
+    @Test
+    void testEventsAreLimitedPerApplicationWith429AndRetryAfter(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES));
+        Http.Reply refused = null;
+        int accepted = 0;
+        for (int i = 0; i < 121 && refused == null; i++) {
+            Http.Reply reply = app.publishTest("burst");
+            if (reply.status() == 429) {
+                refused = reply;
+            } else {
+                assertEquals(202, reply.status(), reply.body());
+                accepted++;
+            }
+        }
+        assertTrue(refused != null, "no 429 after " + accepted + " test events");
+        assertTrue(accepted >= 60, "the first 60 a minute are accepted, got " + accepted);
+        long retryAfter = Long.parseLong(refused.header("retry-after").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+        assertError(refused, 429, "60 test events a minute");
+        Http.Reply other = Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES)).publishTest("burst");
+        assertEquals(202, other.status(), "another application has its own allowance: " + other.body());
+    }
+
+    /** Listings are pages of at most 100, newest first, followed with the cursor of the previous page. */
+    @Test
+    void deliveriesArePagedNewestFirst(Keycloak keycloak) {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES));
+            String id = Ess.uniqueId("paged");
+            app.subscribe(id, ".*", "public.test", receiver.url("/paged"));
+            List<String> published = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                published.add(0, app.publishTest("paged" + i).json().get("id").asText());
+            }
+            List<String> seen = new ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                Http.Reply page = app.get("/subscriptions/" + id + "/deliveries?limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+                assertEquals(200, page.status(), page.body());
+                assertTrue(page.json().get("deliveries").size() <= 2, page.body());
+                page.json().get("deliveries").forEach(d -> seen.add(d.get("eventId").asText()));
+                cursor = page.json().has("nextCursor") ? page.json().get("nextCursor").asText() : null;
+                pages++;
+            } while (cursor != null && pages < 10);
+            assertEquals(3, pages);
+            assertEquals(published, seen, "every delivery once, newest first");
+            for (String bad : List.of("limit=0", "limit=101", "limit=x", "cursor=-1", "cursor=abc", "cursor=9999999999999999999")) {
+                assertError(app.get("/subscriptions/" + id + "/deliveries?" + bad), 400, bad.startsWith("limit") ? "limit" : "cursor");
+            }
+        }
     }
 }

@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Verifies a received delivery with the Standard Webhooks reference library (npm {@code standardwebhooks},
- * run by node from {@code docs/webhook-receiver/verify.js}), not with the project's own signing code.
+ * Verifies a received delivery the way a receiver would, with independent npm libraries run by node from
+ * {@code docs/webhook-receiver/}, not with the project's own signing code: the Standard Webhooks headers with
+ * the reference library ({@code verify.js}), {@code Concur-Signature} with {@code jose} and the realm's
+ * webhook JWKS alone ({@code verify-concur-signature.js}).
  */
 final class StandardWebhooksCheck {
 
@@ -25,23 +27,36 @@ final class StandardWebhooksCheck {
             headers.put(name, request.header(name));
         }
         input.put("body", request.body());
+        return runs("verify.js", input);
+    }
+
+    /** {@code Concur-Signature} checked by {@code jose} against the JWKS at {@code jwks}. */
+    static boolean concurSignatureValid(java.net.URI jwks, WebhookReceiver.Received request) {
+        ObjectNode input = Http.JSON.createObjectNode();
+        input.put("jwks", jwks.toString());
+        input.put("signature", request.header("concur-signature"));
+        input.put("body", request.body());
+        return runs("verify-concur-signature.js", input);
+    }
+
+    private static boolean runs(String script, ObjectNode input) {
         Path root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
         try {
-            Process node = new ProcessBuilder("node", "verify.js").directory(root.resolve("docs/webhook-receiver").toFile())
+            Process node = new ProcessBuilder("node", script).directory(root.resolve("docs/webhook-receiver").toFile())
                     .redirectErrorStream(true).start();
             node.getOutputStream().write(input.toString().getBytes(StandardCharsets.UTF_8));
             node.getOutputStream().close();
             String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!node.waitFor(30, TimeUnit.SECONDS)) {
                 node.destroyForcibly();
-                throw new AssertionError("verify.js did not finish");
+                throw new AssertionError(script + " did not finish");
             }
             if (node.exitValue() != 0) {
-                System.out.println("Standard Webhooks verifier: " + output);
+                System.out.println(script + ": " + output);
             }
             return node.exitValue() == 0 && output.startsWith("verified ");
         } catch (IOException e) {
-            throw new AssertionError("Could not run node docs/webhook-receiver/verify.js", e);
+            throw new AssertionError("Could not run node docs/webhook-receiver/" + script, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

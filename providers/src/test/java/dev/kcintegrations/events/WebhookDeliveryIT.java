@@ -109,6 +109,8 @@ class WebhookDeliveryIT {
         RSAKey key = (RSAKey) webhookJwks(keycloak).getKeyByKeyId(jws.getHeader().getKeyID());
         assertTrue(jws.verify(new RSASSAVerifier(key)), "signature must verify with the published webhook key");
         assertEquals("kci-webhook+jws", jws.getHeader().getType().toString());
+        assertTrue(StandardWebhooksCheck.concurSignatureValid(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), delivery),
+                "the receivers' example (jose, JWKS URL only) accepts it");
     }
 
     /** A signed body must never pass for a token: its key is none of the realm's token keys. */
@@ -144,6 +146,8 @@ class WebhookDeliveryIT {
         String tampered = delivery.body().replace("eventCreated", "eventDeleted");
         JWSObject jws = JWSObject.parse(parts[0] + "." + Base64URL.encode(tampered.getBytes(StandardCharsets.UTF_8)) + "." + parts[2]);
         assertFalse(jws.verify(new RSASSAVerifier((RSAKey) webhookJwks(keycloak).getKeyByKeyId(jws.getHeader().getKeyID()))));
+        assertFalse(StandardWebhooksCheck.concurSignatureValid(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"),
+                new WebhookReceiver.Received(delivery.headers(), tampered, delivery.receivedAtMillis())), "nor does the receivers' example");
     }
 
     @Test

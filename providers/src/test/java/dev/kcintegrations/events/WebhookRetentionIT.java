@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -97,6 +98,41 @@ class WebhookRetentionIT {
             assertEquals(202, retry.status(), retry.body());
             WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
             assertEquals(1, receiver.events(r -> r.body().contains("eventCreated")).size());
+        }
+    }
+
+    /**
+     * Each requeue starts a new retention, so a subscriber could keep a failing delivery alive for ever: it may
+     * queue one delivery again {@code max-requeues} (5) times, and the log keeps its newest 20 attempts.
+     */
+    @Test
+    void aDeliveryIsQueuedAgainAtMostMaxRequeuesTimesAndKeepsItsNewestTwentyAttempts() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("requeued");
+            app.subscribe(id, ".*", "public.test", receiver.url("/requeued"));
+            receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+            app.publishTest("eventCreated");
+            JsonNode parked = null;
+            for (int requeues = 0; requeues <= 5; requeues++) {
+                int expected = requeues;
+                parked = WebhookDeliveryIT.awaitDelivery(app, id,
+                        d -> d.get("status").asText().equals("PARKED") && d.get("requeues").asInt() == expected);
+                Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
+                if (requeues < 5) {
+                    assertEquals(202, retry.status(), retry.body());
+                } else {
+                    assertEquals(409, retry.status(), retry.body());
+                    assertTrue(retry.json().get("message").asText().contains("queued again 5 time(s) already"), retry.body());
+                }
+            }
+            assertTrue(parked.get("attempts").asInt() > 20, "six retentions of 1 s retries: " + parked);
+            JsonNode log = parked.get("attemptLog");
+            assertEquals(20, log.size(), parked.toString());
+            assertTrue(java.time.Instant.parse(log.get(19).get("at").asText())
+                    .isAfter(java.time.Instant.parse(log.get(0).get("at").asText())), "oldest first, newest kept: " + log);
+            assertFalse(java.time.Instant.parse(log.get(19).get("at").asText())
+                    .isBefore(java.time.Instant.parse(parked.get("createdAt").asText())), "the last requeue's attempts are kept: " + parked);
         }
     }
 

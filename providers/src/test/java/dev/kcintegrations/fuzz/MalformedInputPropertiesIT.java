@@ -1,6 +1,8 @@
 package dev.kcintegrations.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.events.HostileReceiver;
+import dev.kcintegrations.events.HostileReceiver.Behaviour;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
@@ -25,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random and malformed bodies, headers and Basic values at the three APIs ({@code oauth-compat/token},
- * {@code plugin-api}, {@code events/v4}): every answer is below 500 and in the API's documented error shape,
+ * {@code plugin-api}, {@code events/v4}), webhook receivers that answer like attackers, and tokens recycled
+ * where they were not issued for: every answer is below 500 and in the API's documented error shape,
  * and no answer carries a secret (the only exceptions are the request checks Keycloak makes before any
  * resource is chosen, see {@link #isRefusedByKeycloakBeforeUs}). jqwik generates the cases and prints how many ran, with the status codes
  * seen; a failing case is shrunk and its seed kept in {@code target/jqwik-database}. jqwik does not run
@@ -68,6 +72,9 @@ class MalformedInputPropertiesIT {
     private static Keycloak keycloak;
     private static String essToken;
     private static String userToken;
+    private static String pluginToken;
+    private static String calloutToken;
+    private static final Map<Behaviour, HostileReceiver> HOSTILE = new EnumMap<>(Behaviour.class);
 
     @BeforeContainer
     static void startOwnServer() {
@@ -75,10 +82,20 @@ class MalformedInputPropertiesIT {
         keycloak = new Keycloak(server);
         essToken = token("grant_type=client_credentials&client_id=" + ESS_CLIENT + "&client_secret=" + ESS_SECRET);
         userToken = token("grant_type=password&client_id=field-service-plugin&username=technician&password=technician&scope=openid");
+        calloutToken = token("grant_type=client_credentials&client_id=" + CALLOUT_CLIENT + "&client_secret="
+                + URLEncoder.encode(CALLOUT_SECRET, StandardCharsets.UTF_8));
+        Http.Reply issued = send(new FuzzRequest("POST", "/plugin-api", List.of(new FuzzRequest.Header("Content-Type", "application/json"),
+                new FuzzRequest.Header("Authorization", "Bearer " + userToken)), procedureCall(FS + "/use")));
+        assertEquals(200, issued.status(), issued.body());
+        pluginToken = jsonObject(issued).get("resultData").get("token").asText();
+        for (Behaviour behaviour : QUICK_HOSTILE_ANSWERS) {
+            HOSTILE.put(behaviour, HostileReceiver.start().behave(behaviour));
+        }
     }
 
     @AfterContainer
     static void stopServer() {
+        HOSTILE.values().forEach(HostileReceiver::close);
         if (server != null) {
             server.close();
         }
@@ -242,6 +259,93 @@ class MalformedInputPropertiesIT {
                     }
                     return new FuzzRequest(method, "/events/v4" + p, all, body);
                 });
+    }
+
+    // --- hostile receivers: whatever the endpoint answers the verification event, the PUT gets a bounded answer
+
+    /**
+     * The hostile answers that break a bound at once. The slow ones (silence, a byte a second) and the 1 GiB
+     * body (a 200 cut after its first KiB, so a saved subscription) are HostileReceiverIT's.
+     */
+    static final List<Behaviour> QUICK_HOSTILE_ANSWERS = List.of(Behaviour.ENDLESS_STATUS_LINE, Behaviour.ENDLESS_HEADER_LINE,
+            Behaviour.TEN_THOUSAND_HEADERS);
+
+    @Property(tries = 24)
+    void hostileReceiverGetsABoundedAnswerAndLeavesTheServerReady(@ForAll("hostileAnswers") Behaviour behaviour,
+                                                                  @ForAll("hostilePaths") String path) {
+        String id = "fuzz.hostile." + behaviour.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        String body = "{\"id\":\"" + id + "\",\"filter\":\".*\",\"topic\":\"public.test\",\"webHookConfig\":{\"endpoint\":\""
+                + HOSTILE.get(behaviour).url(path) + "\"}}";
+        long started = System.nanoTime();
+        Http.Reply reply = send(new FuzzRequest("PUT", "/events/v4/subscriptions/webhook",
+                List.of(new FuzzRequest.Header("Content-Type", "application/json"), new FuzzRequest.Header("Authorization", "Bearer " + essToken)),
+                body.getBytes(StandardCharsets.UTF_8)));
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        Statistics.label("answer").collect(behaviour + " " + reply.status());
+        assertTrue(seconds < 15, behaviour + " took " + seconds + " s");
+        JsonNode json = jsonObject(reply);
+        assertEquals(400, reply.status(), reply.body());
+        assertTrue(json.get("message").asText().matches(".*answer (header too large|has too many headers).*"), reply.body());
+        assertEquals(200, Http.get(keycloak.managementUrl().resolve("/health/ready"), Map.of()).status());
+    }
+
+    @Provide
+    Arbitrary<Behaviour> hostileAnswers() {
+        return Arbitraries.of(QUICK_HOSTILE_ANSWERS);
+    }
+
+    @Provide
+    Arbitrary<String> hostilePaths() {
+        return Arbitraries.of("/", "/hook", "/a/b?c=d", "/x%20y", "/" + "p".repeat(500));
+    }
+
+    // --- recycled tokens: a token is good for what it was issued for, nowhere else
+
+    enum Recycled { PLUGIN_TOKEN, CALLOUT_SERVICE_ACCOUNT, ESS_SERVICE_ACCOUNT, USER_SIGN_IN }
+
+    @Property(tries = 60)
+    void recycledTokensAreRefusedWhereTheyWereNotIssuedFor(@ForAll Recycled kind, @ForAll("recycledTargets") String target,
+                                                           @ForAll("pluginScopes") String scope) {
+        String token = switch (kind) {
+            case PLUGIN_TOKEN -> pluginToken;
+            case CALLOUT_SERVICE_ACCOUNT -> calloutToken;
+            case ESS_SERVICE_ACCOUNT -> essToken;
+            case USER_SIGN_IN -> userToken;
+        };
+        boolean pluginApi = target.equals("plugin-api");
+        if ((pluginApi && kind == Recycled.USER_SIGN_IN) || (!pluginApi && kind == Recycled.ESS_SERVICE_ACCOUNT)) {
+            return; // what each token was issued for: the rest of the suite checks those
+        }
+        List<FuzzRequest.Header> headers = List.of(new FuzzRequest.Header("Content-Type", "application/json"),
+                new FuzzRequest.Header("Authorization", "Bearer " + token));
+        Http.Reply reply = pluginApi
+                ? send(new FuzzRequest("POST", "/plugin-api", headers, procedureCall(scope)))
+                : send(new FuzzRequest(target.startsWith("POST ") ? "POST" : "GET", "/events/v4" + target.substring(target.indexOf(' ') + 1),
+                        headers, target.startsWith("POST ") ? "{}".getBytes(StandardCharsets.UTF_8) : new byte[0]));
+        Statistics.label("answer").collect(kind + " at " + (pluginApi ? "plugin-api" : "events/v4") + ": " + reply.status());
+        JsonNode json = jsonObject(reply);
+        if (pluginApi) {
+            assertEquals(401, reply.status(), reply.body());
+            assertEquals("CODE_GET_ACCESS_TOKEN_UNAUTHORIZED", json.path("errors").path(0).path("code").asText(), reply.body());
+        } else {
+            assertTrue(reply.status() == 401 || reply.status() == 403, kind + " at " + target + ": " + reply.status() + " " + reply.body());
+            assertEquals(reply.status(), json.path("statusCode").asInt(), reply.body());
+        }
+    }
+
+    @Provide
+    Arbitrary<String> recycledTargets() {
+        return Arbitraries.of("plugin-api", "GET /topics", "GET /subscriptions", "POST /topics/public.test/events");
+    }
+
+    @Provide
+    Arbitrary<String> pluginScopes() {
+        return Arbitraries.of(FS + "/use", FS + "/view", FS + "/admin", FS + "/setup");
+    }
+
+    static byte[] procedureCall(String scope) {
+        return ("{\"apiVersion\":1,\"method\":\"callProcedure\",\"callId\":\"1111111111\",\"procedure\":\"getAccessTokenByScope\","
+                + "\"params\":{\"scope\":\"" + scope + "\"}}").getBytes(StandardCharsets.UTF_8);
     }
 
     // --- shared

@@ -3,9 +3,11 @@ package dev.kcintegrations.events.api;
 import dev.kcintegrations.events.Topic;
 import dev.kcintegrations.events.Topics;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.managers.AppAuthManager;
 import org.keycloak.services.managers.AuthenticationManager;
 
@@ -29,23 +31,32 @@ record Application(String id, String clientId, Set<String> scopes) {
         if (header == null || header.isBlank()) {
             throw unauthorized(realm, null, "Authorization: Bearer <token> is required");
         }
-        AuthenticationManager.AuthResult auth;
-        try {
-            auth = new AppAuthManager.BearerTokenAuthenticator(session).setRealm(realm).authenticate();
-        } catch (RuntimeException invalid) {
-            auth = null;
-        }
-        if (auth == null) {
-            throw unauthorized(realm, "invalid_token", "The bearer token is missing, invalid or expired");
-        }
-        ClientModel client = auth.client();
-        UserModel user = auth.user();
-        if (client == null || !client.isEnabled() || user == null || !client.getId().equals(user.getServiceAccountClientLink())) {
-            throw unauthorized(realm, "invalid_token", "The bearer token must come from an enabled client's client-credentials grant");
-        }
-        String scope = auth.token().getScope() == null ? "" : auth.token().getScope();
-        Set<String> scopes = Arrays.stream(scope.split(" ")).filter(s -> !s.isBlank()).collect(Collectors.toUnmodifiableSet());
-        return new Application(client.getId(), client.getClientId(), scopes);
+        // Keycloak's check may read the database (a service-account user not in its cache): it runs in a
+        // transaction of its own, so that the request's transaction holds no connection while a subscriber's
+        // endpoint is being verified (PUT /subscriptions/webhook).
+        KeycloakContext request = session.getContext();
+        return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), request, job -> {
+            RealmModel jobRealm = job.getContext().getRealm();
+            AuthenticationManager.AuthResult auth;
+            try {
+                auth = new AppAuthManager.BearerTokenAuthenticator(job).setRealm(jobRealm).setUriInfo(request.getUri())
+                        .setConnection(request.getConnection()).setHeaders(request.getRequestHeaders())
+                        .setRequest(request.getHttpRequest()).authenticate();
+            } catch (RuntimeException invalid) {
+                auth = null;
+            }
+            if (auth == null) {
+                throw unauthorized(realm, "invalid_token", "The bearer token is missing, invalid or expired");
+            }
+            ClientModel client = auth.client();
+            UserModel user = auth.user();
+            if (client == null || !client.isEnabled() || user == null || !client.getId().equals(user.getServiceAccountClientLink())) {
+                throw unauthorized(realm, "invalid_token", "The bearer token must come from an enabled client's client-credentials grant");
+            }
+            String scope = auth.token().getScope() == null ? "" : auth.token().getScope();
+            Set<String> scopes = Arrays.stream(scope.split(" ")).filter(s -> !s.isBlank()).collect(Collectors.toUnmodifiableSet());
+            return new Application(client.getId(), client.getClientId(), scopes);
+        }, "events/v4 authentication");
     }
 
     private static ApiFailure unauthorized(RealmModel realm, String error, String message) {

@@ -34,6 +34,7 @@ import org.jboss.logging.Logger;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,9 +70,11 @@ public final class EventsApi {
     private final RealmModel realm;
     private final WebhookEngine engine;
     private final String correlationId;
+    private final TestEventLimiter testEvents;
 
-    EventsApi(KeycloakSession session) {
+    EventsApi(KeycloakSession session, TestEventLimiter testEvents) {
         this.session = session;
+        this.testEvents = testEvents;
         this.realm = session.getContext().getRealm();
         this.engine = WebhookEngine.of(session);
         this.correlationId = Correlation.ofRequest(session);
@@ -168,25 +171,29 @@ public final class EventsApi {
 
     private Response save(Application app, SubscriptionRequest request) {
         Topic topic = app.readableTopic(realm, request.topic());
-        Subscriptions subscriptions = subscriptions();
-        Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
-        if (existing.isPresent() && !existing.get().getApplicationId().equals(app.id())) {
-            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
-        }
-        boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
-        int max = engine.settings().maxSubscriptionsPerApplication();
-        if (!live && subscriptions.countOfApplication(app.id()) >= max) {
-            throw ApiFailure.conflict("An application may hold at most " + max + " subscriptions; delete one first");
-        }
         WebhookTargetPolicy policy = WebhookTargets.policy(realm, engine.settings());
         try {
             policy.check(request.endpoint());
         } catch (WebhookTargetPolicy.RefusedTargetException refused) {
             throw ApiFailure.badRequest("webHookConfig.endpoint refused: " + refused.getMessage());
         }
-        String secret = live ? existing.get().getSecret() : WebhookSecrets.generate();
-        verify(policy, request, topic, secret);
+        // What the verification needs is read in a transaction of its own, and the endpoint is called with
+        // none open: a stranger's endpoint may take attempt-timeout to answer, and a database connection held
+        // meanwhile would be one fewer for every sign-in of the server.
+        Verification verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
+                job -> prepareVerification(job, app, request, topic));
+        SendResult result = engine.sender().send(policy, request.endpoint(), verification.body(), verification.headers());
+        if (!result.successful()) {
+            throw ApiFailure.badRequest("webHookConfig.endpoint did not accept the verification event: " + result.describe());
+        }
 
+        Subscriptions subscriptions = subscriptions();
+        Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
+        if (existing.isPresent() && !existing.get().getApplicationId().equals(app.id())) {
+            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
+        }
+        boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
+        String secret = live ? existing.get().getSecret() : verification.secret();
         long now = System.currentTimeMillis();
         SubscriptionEntity entity = existing.orElseGet(SubscriptionEntity::new);
         if (existing.isEmpty()) {
@@ -221,20 +228,32 @@ public final class EventsApi {
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 
-    /** The endpoint must be running: it gets a signed verification event and has to answer 2xx. */
-    private void verify(WebhookTargetPolicy policy, SubscriptionRequest request, Topic topic, String secret) {
+    /** The signed verification event an endpoint must answer with 2xx, and the secret it was signed with. */
+    private record Verification(String secret, byte[] body, Map<String, String> headers) {
+    }
+
+    /** The checks a save needs before its endpoint is called, and the verification event, in {@code job}'s transaction. */
+    private Verification prepareVerification(KeycloakSession job, Application app, SubscriptionRequest request, Topic topic) {
+        RealmModel jobRealm = job.realms().getRealm(realm.getId());
+        Subscriptions subscriptions = new Subscriptions(job, jobRealm.getId());
+        Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
+        if (existing.isPresent() && !existing.get().getApplicationId().equals(app.id())) {
+            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
+        }
+        boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
+        int max = engine.settings().maxSubscriptionsPerApplication();
+        if (!live && subscriptions.countOfApplication(app.id()) >= max) {
+            throw ApiFailure.conflict("An application may hold at most " + max + " subscriptions; delete one first");
+        }
+        String secret = live ? existing.get().getSecret() : WebhookSecrets.generate();
         ObjectNode facts = StrictJson.MAPPER.createObjectNode();
         facts.put("subscriptionId", request.id());
         facts.put("message", "Verification of a webhook endpoint; answer 2xx to accept the subscription");
         EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, "subscription.verification",
                 topic.name(), realm.getName(), Instant.now(), facts);
         byte[] body = payload.toJson().getBytes(StandardCharsets.UTF_8);
-        Map<String, String> headers = DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
-                ConcurSignature.sign(session, realm, body));
-        SendResult result = engine.sender().send(policy, request.endpoint(), body, headers);
-        if (!result.successful()) {
-            throw ApiFailure.badRequest("webHookConfig.endpoint did not accept the verification event: " + result.describe());
-        }
+        return new Verification(secret, body, DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
+                ConcurSignature.sign(job, jobRealm, body)));
     }
 
     private Response remove(SubscriptionEntity subscription) {
@@ -268,8 +287,19 @@ public final class EventsApi {
         } else {
             status = null;
         }
+        int limit = intParameter("limit", MAX_LISTED, 1, MAX_LISTED);
+        String cursor = session.getContext().getUri().getQueryParameters().getFirst("cursor");
+        long before = Long.MAX_VALUE;
+        if (cursor != null) {
+            if (!cursor.matches("[0-9]{1,18}")) {
+                throw ApiFailure.badRequest("cursor must be the nextCursor of a previous page");
+            }
+            before = Long.parseLong(cursor);
+        }
         Outbox outbox = new Outbox(session);
-        List<DeliveryEntity> rows = outbox.deliveries(subscription.getId(), status, MAX_LISTED);
+        List<DeliveryEntity> page = outbox.deliveries(subscription.getId(), status, before, limit + 1);
+        List<DeliveryEntity> rows = page.subList(0, Math.min(limit, page.size()));
+        String nextCursor = page.size() > limit ? Long.toString(rows.get(rows.size() - 1).getSeq()) : null;
         Map<String, List<AttemptEntity>> attempts = outbox.attempts(rows.stream().map(DeliveryEntity::getId).toList())
                 .stream().collect(Collectors.groupingBy(AttemptEntity::getDeliveryId, LinkedHashMap::new, Collectors.toList()));
         List<DeliveryView> views = new ArrayList<>();
@@ -277,7 +307,18 @@ public final class EventsApi {
             views.add(DeliveryView.of(row, attempts.getOrDefault(row.getId(), List.of())));
         }
         return ApiResponses.json(200, new DeliveryView.Listing(subscription.getName(), subscription.getStatus(),
-                subscription.getStatusReason(), subscription.getFailureStreak(), views), correlationId);
+                subscription.getStatusReason(), subscription.getFailureStreak(), views, nextCursor), correlationId);
+    }
+
+    private int intParameter(String name, int absent, int min, int max) {
+        String value = session.getContext().getUri().getQueryParameters().getFirst(name);
+        if (value == null) {
+            return absent;
+        }
+        if (!value.matches("[0-9]{1,9}") || Integer.parseInt(value) < min || Integer.parseInt(value) > max) {
+            throw ApiFailure.badRequest(name + " must be a whole number from " + min + " to " + max);
+        }
+        return Integer.parseInt(value);
     }
 
     private Response retry(SubscriptionEntity subscription, String deliveryId) {
@@ -288,7 +329,13 @@ public final class EventsApi {
         if (!RETRYABLE.contains(row.getStatus())) {
             throw ApiFailure.conflict("Delivery '" + deliveryId + "' is " + row.getStatus() + "; only delivered, rejected or parked deliveries can be queued again");
         }
+        int maxRequeues = engine.settings().maxRequeues();
+        if (row.getRequeues() >= maxRequeues) {
+            throw ApiFailure.conflict("Delivery '" + deliveryId + "' was queued again " + row.getRequeues()
+                    + " time(s) already, the most allowed");
+        }
         long now = System.currentTimeMillis();
+        row.setRequeues(row.getRequeues() + 1);
         row.setStatus(DeliveryEntity.PENDING);
         row.setNextAttemptAt(now);
         row.setCreatedAt(now); // its retention starts again
@@ -330,6 +377,12 @@ public final class EventsApi {
         Topic topic = app.readableTopic(realm, topicName);
         if (topic.source() != Topic.Source.TEST) {
             throw ApiFailure.badRequest("topic '" + topicName + "' carries Keycloak's own events; test events go to public.test");
+        }
+        int perMinute = engine.settings().testEventsPerMinute();
+        long wait = testEvents.secondsToWait(app.id(), perMinute, System.currentTimeMillis());
+        if (wait > 0) {
+            throw new ApiFailure(429, "At most " + perMinute + " test events a minute; try again in " + wait + " s",
+                    Map.of("Retry-After", Long.toString(wait)));
         }
         String eventType = "eventCreated";
         ObjectNode facts = StrictJson.MAPPER.createObjectNode();

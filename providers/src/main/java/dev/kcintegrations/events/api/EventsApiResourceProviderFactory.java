@@ -10,13 +10,14 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
 public final class EventsApiResourceProviderFactory implements RealmResourceProviderFactory {
 
     public static final String PROVIDER_ID = "events";
+    private final TestEventLimiter testEvents = new TestEventLimiter();
 
     @Override
     public RealmResourceProvider create(KeycloakSession session) {
         return new RealmResourceProvider() {
             @Override
             public Object getResource() {
-                return new EventsApi(session);
+                return new EventsApi(session, testEvents);
             }
 
             @Override

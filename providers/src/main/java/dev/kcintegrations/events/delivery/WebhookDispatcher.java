@@ -268,7 +268,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
             long now = System.currentTimeMillis();
             if (result != null) {
-                outbox.addAttempt(attempt(claimed, result, verdict, now));
+                outbox.addAttempt(attempt(claimed, result, verdict, now), row.getAttempts() + 1);
             }
             if (!DeliveryEntity.PENDING.equals(row.getStatus())) {
                 return; // cancelled (subscription deleted) while in flight: the attempt is logged, nothing more

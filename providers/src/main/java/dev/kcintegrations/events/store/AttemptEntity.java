@@ -13,6 +13,10 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "KciAttempt.byDeliveries",
                 query = "SELECT a FROM AttemptEntity a WHERE a.deliveryId IN :deliveryIds ORDER BY a.attemptedAt"),
+        @NamedQuery(name = "KciAttempt.newestOfDelivery",
+                query = "SELECT a.attemptedAt FROM AttemptEntity a WHERE a.deliveryId = :deliveryId ORDER BY a.attemptedAt DESC"),
+        @NamedQuery(name = "KciAttempt.dropOlder",
+                query = "DELETE FROM AttemptEntity a WHERE a.deliveryId = :deliveryId AND a.attemptedAt < :before"),
         @NamedQuery(name = "KciAttempt.removeRealm",
                 query = "DELETE FROM AttemptEntity a WHERE a.deliveryId IN (SELECT d.id FROM DeliveryEntity d WHERE d.realmId = :realmId)"),
         @NamedQuery(name = "KciAttempt.purgeOrphans",

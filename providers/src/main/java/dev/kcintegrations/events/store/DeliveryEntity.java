@@ -26,10 +26,12 @@ import jakarta.persistence.Table;
                         + "   AND e.status = 'PENDING' AND e.seq < d.seq)"
                         + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED'))"
                         + " ORDER BY d.nextAttemptAt, d.seq"),
+        // A page of a subscription's deliveries, newest first, older than the cursor (a seq).
         @NamedQuery(name = "KciDelivery.bySubscription",
-                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId ORDER BY d.seq DESC"),
+                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.seq < :before ORDER BY d.seq DESC"),
         @NamedQuery(name = "KciDelivery.bySubscriptionAndStatus",
-                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.status = :status ORDER BY d.seq DESC"),
+                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.status = :status"
+                        + " AND d.seq < :before ORDER BY d.seq DESC"),
         @NamedQuery(name = "KciDelivery.cancelPending",
                 query = "UPDATE DeliveryEntity d SET d.status = 'CANCELLED', d.finishedAt = :now, d.lastError = :reason"
                         + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"),
@@ -103,6 +105,8 @@ public class DeliveryEntity {
     private Integer lastHttpStatus;
     @Column(name = "LAST_ERROR", length = 255)
     private String lastError;
+    @Column(name = "REQUEUES", nullable = false)
+    private int requeues;
 
     public String getId() { return id; }
     public void setId(String id) { this.id = id; }
@@ -138,4 +142,6 @@ public class DeliveryEntity {
     public void setLastHttpStatus(Integer lastHttpStatus) { this.lastHttpStatus = lastHttpStatus; }
     public String getLastError() { return lastError; }
     public void setLastError(String lastError) { this.lastError = lastError; }
+    public int getRequeues() { return requeues; }
+    public void setRequeues(int requeues) { this.requeues = requeues; }
 }

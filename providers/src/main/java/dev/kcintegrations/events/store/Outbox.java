@@ -24,6 +24,9 @@ public final class Outbox {
     private final KeycloakSession session;
     private final EntityManager em;
 
+    /** Attempts kept per delivery, the newest. */
+    public static final int ATTEMPTS_KEPT = 20;
+
     public Outbox(KeycloakSession session) {
         this.session = session;
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
@@ -99,8 +102,22 @@ public final class Outbox {
         return em.find(SubscriptionEntity.class, subscriptionId);
     }
 
-    public void addAttempt(AttemptEntity attempt) {
+    /**
+     * Logs an attempt, keeping the delivery's newest {@link #ATTEMPTS_KEPT}: a receiver that fails for as long
+     * as retention and requeues allow cannot grow the log (or a listing) without bound.
+     */
+    public void addAttempt(AttemptEntity attempt, int attemptsSoFar) {
         em.persist(attempt);
+        if (attemptsSoFar >= ATTEMPTS_KEPT) {
+            em.flush();
+            List<Number> newest = em.createNamedQuery("KciAttempt.newestOfDelivery", Number.class)
+                    .setParameter("deliveryId", attempt.getDeliveryId())
+                    .setFirstResult(ATTEMPTS_KEPT - 1).setMaxResults(1).getResultList();
+            if (!newest.isEmpty()) {
+                em.createNamedQuery("KciAttempt.dropOlder").setParameter("deliveryId", attempt.getDeliveryId())
+                        .setParameter("before", newest.get(0).longValue()).executeUpdate();
+            }
+        }
     }
 
     /** The head of a subscription's queue waits until {@code until}: so do the rows behind it. */
@@ -116,11 +133,13 @@ public final class Outbox {
                 .executeUpdate();
     }
 
-    public List<DeliveryEntity> deliveries(String subscriptionId, String status, int max) {
+    /** A page of a subscription's deliveries, newest first, with a {@code seq} below {@code beforeSeq}. */
+    public List<DeliveryEntity> deliveries(String subscriptionId, String status, long beforeSeq, int max) {
         TypedQuery<DeliveryEntity> query = status == null
                 ? em.createNamedQuery("KciDelivery.bySubscription", DeliveryEntity.class)
                 : em.createNamedQuery("KciDelivery.bySubscriptionAndStatus", DeliveryEntity.class).setParameter("status", status);
-        return query.setParameter("subscriptionId", subscriptionId).setMaxResults(max).getResultList();
+        return query.setParameter("subscriptionId", subscriptionId).setParameter("before", beforeSeq)
+                .setMaxResults(max).getResultList();
     }
 
     public List<AttemptEntity> attempts(List<String> deliveryIds) {

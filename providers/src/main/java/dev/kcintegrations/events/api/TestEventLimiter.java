@@ -1,0 +1,32 @@
+package dev.kcintegrations.events.api;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Test events per application and minute on this node (a fixed window): a subscriber cannot make the server
+ * sign and send bodies it composed as fast as it can call. One counter per application that published in the
+ * current minute; all are dropped when the window turns, so the map never outgrows the realm's clients.
+ */
+final class TestEventLimiter {
+
+    private static final long WINDOW_MILLIS = 60_000;
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private long window;
+
+    /** @return 0 when the event may go, else the whole seconds until the next window */
+    long secondsToWait(String applicationId, int perMinute, long nowMillis) {
+        long current = nowMillis / WINDOW_MILLIS;
+        synchronized (this) {
+            if (current != window) {
+                counts.clear();
+                window = current;
+            }
+        }
+        if (counts.computeIfAbsent(applicationId, id -> new AtomicInteger()).incrementAndGet() <= perMinute) {
+            return 0;
+        }
+        return Math.max(1, ((current + 1) * WINDOW_MILLIS - nowMillis + 999) / 1000);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.kcintegrations.events;
+
+import dev.kcintegrations.events.HostileReceiver.Behaviour;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakServer;
+import dev.kcintegrations.testing.KeycloakServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A subscriber's endpoint is called while {@code PUT /subscriptions/webhook} waits for its answer; no database
+ * connection may be held meanwhile, or a few subscribers with silent endpoints take the whole pool and every
+ * sign-in of the realm waits on them. Runs on its own server with a pool of three connections, and five
+ * verifications hanging at once.
+ */
+class VerificationHoldsNoConnectionIT {
+
+    static final int POOL = 3;
+    private static KeycloakServer server;
+    private static Keycloak keycloak;
+
+    @BeforeAll
+    static void startOwnServer() {
+        server = KeycloakServers.startDistribution("ess-pool", List.of("--db-pool-max-size=" + POOL,
+                "--db-pool-min-size=1", "--db-pool-initial-size=1"));
+        keycloak = new Keycloak(server);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void silentEndpointsUnderVerificationLeaveTheDatabasePoolToEveryoneElse() {
+        List<HostileReceiver> silent = new ArrayList<>();
+        List<CompletableFuture<Http.Reply>> puts = new ArrayList<>();
+        try {
+            for (int i = 0; i < POOL + 2; i++) {
+                Ess app = WebhookDeliveryIT.application(keycloak);
+                HostileReceiver receiver = HostileReceiver.start().behave(Behaviour.SILENT);
+                silent.add(receiver);
+                puts.add(CompletableFuture.supplyAsync(() -> app.subscribe(Ess.uniqueId("pool"), ".*", "public.test", receiver.url("/pool"))));
+            }
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (silent.stream().mapToInt(HostileReceiver::connections).sum() < POOL + 2 && System.currentTimeMillis() < deadline) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(50));
+            }
+            assertEquals(POOL + 2, silent.stream().mapToInt(HostileReceiver::connections).sum(), "every verification is waiting");
+
+            long started = System.nanoTime();
+            String username = Ess.uniqueId("pool-user");
+            WebhookDeliveryIT.newUser(keycloak, username); // a write
+            assertEquals(200, WebhookDeliveryIT.login(keycloak, username, "Secret-" + username).status()); // and a sign-in
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertTrue(millis < 3_000, "a write and a sign-in took " + millis + " ms while verifications waited");
+            assertTrue(puts.stream().noneMatch(CompletableFuture::isDone), "the verifications were still waiting");
+
+            for (CompletableFuture<Http.Reply> put : puts) {
+                Http.Reply reply = put.join();
+                assertEquals(400, reply.status(), reply.body());
+            }
+        } finally {
+            silent.forEach(HostileReceiver::close);
+        }
+    }
+}
