@@ -1,7 +1,8 @@
 // Verifies one delivery's Concur-Signature the way a receiver would, with the "jose" library and nothing
 // but the realm's webhook JWKS (GET /realms/{realm}/events/v4/jwks). Input on stdin:
 // {"jwks": "<JWKS URL>", "signature": "<Concur-Signature header>", "body": "<raw body>"}.
-// Prints "verified <kid>" and exits 0, or prints why and exits 1.
+// Prints "verified <kid>" and exits 0; "refused: <why>" and exits 1 when the signature does not hold;
+// "error: <why>" and exits 2 when it could not be checked (JWKS unreachable, bad input).
 const { compactVerify, createRemoteJWKSet, base64url } = require("jose");
 
 let input = "";
@@ -11,14 +12,18 @@ process.stdin.on("end", async () => {
   try {
     // The payload is detached: the body goes between the header's two dots.
     const [header, detached, sig] = signature.split(".");
-    if (detached !== "") throw new Error("payload not detached");
+    if (detached !== "") throw Object.assign(new Error("payload not detached"), { code: "NOT_A_WEBHOOK_SIGNATURE" });
     const keys = createRemoteJWKSet(new URL(jwks)); // refetched when an unknown kid shows up (rotation)
     const { protectedHeader } = await compactVerify(
       `${header}.${base64url.encode(Buffer.from(body, "utf8"))}.${sig}`, keys, { algorithms: ["RS256"] });
-    if (protectedHeader.typ !== "kci-webhook+jws") throw new Error("typ is " + protectedHeader.typ);
+    if (protectedHeader.typ !== "kci-webhook+jws") {
+      throw Object.assign(new Error("typ is " + protectedHeader.typ), { code: "NOT_A_WEBHOOK_SIGNATURE" });
+    }
     console.log("verified " + protectedHeader.kid);
   } catch (e) {
-    console.log("refused: " + e.message);
-    process.exit(1);
+    const refusals = ["ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWS_INVALID", "ERR_JWKS_NO_MATCHING_KEY",
+      "ERR_JOSE_ALG_NOT_ALLOWED", "NOT_A_WEBHOOK_SIGNATURE"];
+    console.log((refusals.includes(e.code) ? "refused: " : "error: ") + e.message);
+    process.exit(refusals.includes(e.code) ? 1 : 2);
   }
 });

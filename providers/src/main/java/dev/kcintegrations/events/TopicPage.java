@@ -30,7 +30,8 @@ public final class TopicPage implements UiPageProvider, UiPageProviderFactory<Co
             throws ComponentValidationException {
         String name = model.get(TOPIC_NAME);
         if (name == null || !name.strip().matches("[a-z0-9][a-z0-9.-]{0,127}")) {
-            throw new ComponentValidationException("topic must be 1-128 characters of a-z, 0-9, '.' and '-'");
+            // No apostrophes in these messages: Keycloak formats them with MessageFormat, which would eat them.
+            throw new ComponentValidationException("topic must be 1 to 128 lowercase letters, digits, dots or hyphens");
         }
         String source = model.get(SOURCE);
         try {
@@ -40,7 +41,7 @@ public final class TopicPage implements UiPageProvider, UiPageProviderFactory<Co
         }
         String scope = Optional.ofNullable(model.get(SCOPE)).orElse("").strip();
         if (!scope.isEmpty() && realm.getClientScopesStream().noneMatch(s -> s.getName().equals(scope))) {
-            throw new ComponentValidationException("scope '" + scope + "' is not a client scope of this realm");
+            throw new ComponentValidationException("scope " + scope + " is not a client scope of this realm");
         }
         String types = model.get(EVENT_TYPES);
         if (types != null && !types.isBlank()) {

@@ -34,7 +34,8 @@ public final class EnvironmentTab implements UiTabProvider, UiTabProviderFactory
             throws ComponentValidationException {
         String environment = model.get(ENVIRONMENT_NAME);
         if (environment == null || !environment.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new ComponentValidationException("environmentName must be 1-64 letters, digits, '.', '_' or '-'");
+            // No apostrophes: Keycloak formats the message with MessageFormat, which would eat them.
+            throw new ComponentValidationException("environmentName must be 1 to 64 letters, digits, dots, underscores or hyphens");
         }
         for (String url : List.of(FS_URL, FA_URL)) {
             String value = model.get(url);

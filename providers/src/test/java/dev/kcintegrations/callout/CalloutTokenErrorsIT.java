@@ -63,9 +63,16 @@ class CalloutTokenErrorsIT {
 
     @Test
     void base64MixingBothAlphabetsIs401InvalidClient(Keycloak keycloak) {
-        String mixed = "Basic " + Base64.getEncoder().encodeToString("coupa-callout:CalloutDemo~Secret>01>>??".getBytes(StandardCharsets.UTF_8));
-        assertTrue(mixed.contains("+") || mixed.contains("/"));
-        Http.Reply reply = CalloutRequests.post(keycloak, mixed.replaceFirst("[+/]", "_"), FORM, GRANT);
+        // The right credentials, form-url-encoded in part (RFC 6749 §2.3.1) so that their standard Base64 has
+        // two '+': with both as '+', or both as '-', they get a token; one of each is no encoder's output.
+        String credentials = DemoRealm.COUPA_CLIENT + ":%43%61lloutDemo~%53ecret>01";
+        assertEquals(DemoRealm.COUPA_SECRET, java.net.URLDecoder.decode(credentials.substring(credentials.indexOf(':') + 1), StandardCharsets.UTF_8));
+        String standard = Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+        assertEquals(2, standard.chars().filter(c -> c == '+').count(), standard);
+        assertEquals(200, CalloutRequests.post(keycloak, "Basic " + standard, FORM, GRANT).status(), "standard alphabet");
+        assertEquals(200, CalloutRequests.post(keycloak, "Basic " + standard.replace('+', '-'), FORM, GRANT).status(), "URL-safe alphabet");
+
+        Http.Reply reply = CalloutRequests.post(keycloak, "Basic " + standard.replaceFirst("\\+", "-"), FORM, GRANT);
         assertOAuthError(reply, 401, "invalid_client");
     }
 

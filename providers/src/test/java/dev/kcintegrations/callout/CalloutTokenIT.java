@@ -197,11 +197,12 @@ class CalloutTokenIT {
     }
 
     @Test
-    void demoClientTokenIsAtMost1258Characters(Keycloak keycloak) {
+    void demoClientTokenIsAbout890CharactersWellUnderThe1258ClientsWereTestedWith(Keycloak keycloak) {
         String token = CalloutRequests.demoForm(keycloak, "grant_type=client_credentials&scope=" + DemoRealm.CALLOUT_SCOPE)
                 .json().get("access_token").asText();
         System.out.printf("coupa-callout access token length: %d characters (limit 1258)%n", token.length());
-        assertTrue(token.length() <= 1258, "token has " + token.length() + " characters");
+        // The README quotes "about 890": ids and timestamps vary the length by a few characters only.
+        assertTrue(token.length() >= 860 && token.length() <= 920, "token has " + token.length() + " characters");
     }
 
     @Test

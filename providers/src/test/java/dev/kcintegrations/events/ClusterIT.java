@@ -89,6 +89,7 @@ class ClusterIT {
         try {
             String user = technicianToken(node1);
             String pluginToken = pluginToken(node1, user);
+            assertTrue(introspect(node1, pluginToken).get("active").asBoolean(), "active before the logout");
             node2.admin().delete("/" + Ess.REALM + "/sessions/" + claims(user).get("sid").asText());
             assertFalse(introspect(node1, pluginToken).get("active").asBoolean(), "the logout on node 2 reached node 1");
         } finally {
@@ -330,10 +331,17 @@ class ClusterIT {
             assertEquals(List.of("0"), cluster.database().query("SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id = (SELECT id" + row + ")"));
 
             cluster.database().query("UPDATE kci_webhook_delivery SET lease_until = 0 WHERE id = (SELECT id" + row + ")"); // it died
-            receiver.awaitEvents(r -> r.body().contains("leaseTakenOver"), 2, Duration.ofSeconds(30));
+            receiver.awaitAttempts(r -> r.body().contains("leaseTakenOver"), 2, Duration.ofSeconds(30));
             JsonNode delivered = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
             assertEquals(1, delivered.get("attempts").asInt(), "only the lease holder's attempt counts: " + delivered);
         }
+    }
+
+    /** The name a node's deliveries and leases carry ({@code pid@host}), from its log. */
+    static String nodeName(dev.kcintegrations.testing.KeycloakServer node) {
+        java.util.regex.Matcher started = java.util.regex.Pattern.compile("Webhook delivery started on (\\S+)").matcher(node.logTail(100_000));
+        assertTrue(started.find(), "the node logs its name when delivery starts");
+        return started.group(1);
     }
 
     // ---- revocation across nodes: the right is checked where the event is captured and sent, whichever
@@ -389,20 +397,31 @@ class ClusterIT {
 
     @Test
     @Order(8)
+    void subscriptionDeletedThroughTheApiLeavesItsPendingDeliveriesCancelled() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("api-deleted");
+            assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/api-deleted")).status());
+            receiver.stop();
+            app.publishTest("cancelledOne");
+            app.publishTest("cancelledTwo");
+            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+            String rows = " FROM kci_webhook_delivery WHERE subscription_id = (SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')";
+            assertEquals(List.of("PENDING"), cluster.database().query("SELECT DISTINCT status" + rows), "pending before the delete");
+            assertEquals(200, new Ess(node2, app.token()).delete(id).status());
+            assertEquals(List.of("CANCELLED|2"), cluster.database().query("SELECT status || '|' || count(*)" + rows + " GROUP BY status"));
+        }
+    }
+
+    @Test
+    @Order(8)
     void realmDeletedOnNode2LeavesNoWebhookRows() {
         String realm = "cluster-doomed";
         dev.kcintegrations.testing.ScratchRealm.create(node1.admin(), realm);
         String realmId = node1.admin().get("/" + realm).get("id").asText();
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            String basic = Base64.getEncoder().encodeToString((dev.kcintegrations.testing.ScratchRealm.APP + ":"
-                    + dev.kcintegrations.testing.ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
-            String token = Http.post(node1.realmUrl(realm, "/protocol/openid-connect/token"),
-                    Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
-                    "grant_type=client_credentials").json().get("access_token").asText();
-            Http.Reply subscribed = Http.send("PUT", node1.realmUrl(realm, "/events/v4/subscriptions/webhook"),
-                    Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
-                    Ess.subscription(Ess.uniqueId("doomed"), "LOGIN", "keycloak.user", receiver.url("/doomed").toString())
-                            .getBytes(StandardCharsets.UTF_8));
+            Ess app = Ess.inRealm(node1, realm, dev.kcintegrations.testing.ScratchRealm.APP, dev.kcintegrations.testing.ScratchRealm.APP_SECRET);
+            Http.Reply subscribed = app.subscribe(Ess.uniqueId("doomed"), "LOGIN", "keycloak.user", receiver.url("/doomed"));
             assertEquals(200, subscribed.status(), subscribed.body());
             receiver.stop();
             assertEquals(200, Http.post(node2.realmUrl(realm, "/protocol/openid-connect/token"),
@@ -457,8 +476,16 @@ class ClusterIT {
                     published.add(app.publishTest("held" + e).json().get("id").asText());
                 }
             }
-            WebhookDeliveryIT.pause(Duration.ofSeconds(2)); // both nodes have deliveries in flight now
+            // Node 1 holds claims: rows leased to it, sent to the receiver, which holds each answer 1.5 s.
+            String node1Name = nodeName(cluster.node(1));
+            String leasedByNode1 = " FROM kci_webhook_delivery WHERE status = 'PENDING' AND lease_owner = '" + node1Name + "'";
+            long claimed = System.currentTimeMillis() + 30_000;
+            while (cluster.database().query("SELECT count(*)" + leasedByNode1).equals(List.of("0")) && System.currentTimeMillis() < claimed) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(100));
+            }
+            List<String> held = cluster.database().query("SELECT id || '|' || lease_until" + leasedByNode1);
             cluster.kill(1);
+            assertFalse(held.isEmpty(), "node 1 held no claim when it was killed");
             long deadline = System.currentTimeMillis() + Duration.ofMinutes(3).toMillis();
             Set<String> delivered = new HashSet<>();
             List<WebhookReceiver.Received> received = List.of();
@@ -467,8 +494,26 @@ class ClusterIT {
                 received = receiver.events(r -> r.body().contains("\"held"));
                 received.forEach(r -> delivered.add(WebhookDeliveryIT.json(r).get("id").asText()));
             }
-            System.out.printf("kill -9 node 1: events sent %d, delivered %d distinct, duplicates %d, lost %d%n",
-                    published.size(), delivered.size(), received.size() - delivered.size(), published.size() - delivered.size());
+            System.out.printf("kill -9 node 1: events sent %d, delivered %d distinct, duplicates %d, lost %d; node 1 held %d claims%n",
+                    published.size(), delivered.size(), received.size() - delivered.size(), published.size() - delivered.size(), held.size());
+            int takenOver = 0;
+            for (String row : held) {
+                String id = row.substring(0, row.indexOf('|'));
+                long leaseUntil = Long.parseLong(row.substring(row.indexOf('|') + 1));
+                List<String> byNode1 = cluster.database().query("SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id = '" + id
+                        + "' AND outcome = 'DELIVERED' AND node = '" + node1Name + "'");
+                if (!byNode1.equals(List.of("0"))) {
+                    continue; // node 1 finished this one between the look and the kill
+                }
+                takenOver++;
+                List<String> byNode2 = cluster.database().query("SELECT node || '|' || attempted_at FROM kci_webhook_attempt"
+                        + " WHERE delivery_id = '" + id + "' AND outcome = 'DELIVERED'");
+                assertEquals(1, byNode2.size(), "delivery " + id + " ended once, by node 2: " + byNode2);
+                String[] attempt = byNode2.get(0).split("\\|");
+                assertFalse(attempt[0].equals(node1Name), "delivery " + id + " was delivered by node 2");
+                assertTrue(Long.parseLong(attempt[1]) >= leaseUntil, "node 2 began sending " + id + " only after node 1's lease ended");
+            }
+            assertTrue(takenOver > 0, "at least one of node 1's claims was taken over: " + held);
             assertEquals(published, delivered, "node 2 delivers every event, including those node 1 had claimed");
         }
     }

@@ -23,30 +23,37 @@ final class Ess {
     static final String SUBSCRIBER_SECRET = "EssSubscriberDemoSecret-01";
 
     private final Keycloak keycloak;
+    private final String realm;
     private final String token;
     private final String clientId;
 
     Ess(Keycloak keycloak, String token) {
-        this(keycloak, token, null);
+        this(keycloak, REALM, token, null);
     }
 
-    private Ess(Keycloak keycloak, String token, String clientId) {
+    private Ess(Keycloak keycloak, String realm, String token, String clientId) {
         this.keycloak = keycloak;
+        this.realm = realm;
         this.token = token;
         this.clientId = clientId;
     }
 
+    /** An application of another realm, e.g. a {@link dev.kcintegrations.testing.ScratchRealm}. */
+    static Ess inRealm(Keycloak keycloak, String realm, String clientId, String secret) {
+        return new Ess(keycloak, realm, token(keycloak, realm, clientId, secret), clientId);
+    }
+
     static Ess subscriber(Keycloak keycloak) {
-        return new Ess(keycloak, token(keycloak, SUBSCRIBER, SUBSCRIBER_SECRET), SUBSCRIBER);
+        return new Ess(keycloak, REALM, token(keycloak, REALM, SUBSCRIBER, SUBSCRIBER_SECRET), SUBSCRIBER);
     }
 
     String clientId() {
         return clientId;
     }
 
-    static String token(Keycloak keycloak, String clientId, String secret) {
+    static String token(Keycloak keycloak, String realm, String clientId, String secret) {
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
-        Http.Reply reply = Http.post(keycloak.realmUrl(REALM, "/protocol/openid-connect/token"),
+        Http.Reply reply = Http.post(keycloak.realmUrl(realm, "/protocol/openid-connect/token"),
                 Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=client_credentials");
         if (reply.status() != 200) {
@@ -79,7 +86,7 @@ final class Ess {
     }
 
     static Ess application(Keycloak keycloak, String clientId) {
-        return new Ess(keycloak, token(keycloak, clientId, "secret-" + clientId), clientId);
+        return new Ess(keycloak, REALM, token(keycloak, REALM, clientId, "secret-" + clientId), clientId);
     }
 
     String token() {
@@ -87,7 +94,7 @@ final class Ess {
     }
 
     URI url(String path) {
-        return keycloak.realmUrl(REALM, "/events/v4" + path);
+        return keycloak.realmUrl(realm, "/events/v4" + path);
     }
 
     Http.Reply call(String method, String path, String body) {

@@ -388,6 +388,21 @@ class EventsApiIT {
         }
     }
 
+    @Test
+    void everyAnswerIsNoStore(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        for (Http.Reply reply : List.of(app.get("/topics"), app.get("/subscriptions"), app.get("/subscriptions/none-such"),
+                app.get("/nowhere"), app.call("DELETE", "/topics", null), Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/topics"), Map.of()))) {
+            assertEquals("no-store", reply.header("cache-control").orElse(null), reply.status() + " " + reply.body());
+        }
+    }
+
+    @Test
+    void testEventToATopicKeycloakFeedsIs400(Keycloak keycloak) {
+        Ess app = freshApplication(keycloak);
+        assertError(app.call("POST", "/topics/keycloak.user/events", "{\"eventType\":\"LOGIN\"}"), 400, "carries Keycloak's own events");
+    }
+
     // ---- topics declared by the administrator
 
     @Test

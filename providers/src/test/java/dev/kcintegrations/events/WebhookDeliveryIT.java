@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.ScratchRealm;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import dev.kcintegrations.testproviders.FailingChangeListener;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -235,7 +237,8 @@ class WebhookDeliveryIT {
     @Test
     void rolledBackAdminChangeProducesNoDelivery(Keycloak keycloak) {
         Ess app = application(keycloak);
-        app.subscribe(Ess.uniqueId("rollback"), "USER\\.CREATE", "keycloak.admin", receiver.url("/rollback"));
+        String id = Ess.uniqueId("rollback");
+        app.subscribe(id, "USER\\.CREATE", "keycloak.admin", receiver.url("/rollback"));
         ObjectNode user = keycloak.admin().object();
         String username = FailingChangeListener.PREFIX + Ess.uniqueId("u");
         user.put("username", username);
@@ -245,7 +248,11 @@ class WebhookDeliveryIT {
                 "the change itself must have been rolled back");
         String committed = newUser(keycloak, Ess.uniqueId("committed"));
         receiver.awaitEvents(r -> about(r, committed), 1, SOON);
-        assertEquals(0, receiver.events(r -> about(r, username)).size(), receiver.received().toString());
+        // Admin events name the user by id, never by username: the outbox must hold the committed one alone.
+        List<JsonNode> outbox = app.deliveries(id, null);
+        assertEquals(1, outbox.size(), "only the committed creation was captured: " + outbox);
+        assertEquals(1, receiver.events(r -> true).size(), receiver.received().toString());
+        assertTrue(about(receiver.events(r -> true).get(0), committed));
     }
 
     @Test
@@ -283,7 +290,7 @@ class WebhookDeliveryIT {
         receiver.answerHeaders(Map.of("Retry-After", "9"));
         receiver.answer(request -> receiver.events(r -> true).size() <= 2 ? 429 : 200); // the verification, then one 429
         app.publishTest("eventCreated");
-        List<WebhookReceiver.Received> attempts = receiver.awaitEvents(r -> about(r, "eventCreated"), 2, Duration.ofSeconds(30));
+        List<WebhookReceiver.Received> attempts = receiver.awaitAttempts(r -> about(r, "eventCreated"), 2, Duration.ofSeconds(30));
         long gap = attempts.get(1).receivedAtMillis() - attempts.get(0).receivedAtMillis();
         assertTrue(gap >= 8900 && gap < 13_000, "second attempt after Retry-After: 9 s (schedule: 5 s), was " + gap + " ms");
     }
@@ -296,7 +303,7 @@ class WebhookDeliveryIT {
         receiver.answerHeaders(Map.of("Retry-After", "0"));
         receiver.answer(request -> receiver.events(r -> true).size() <= 2 ? 503 : 200);
         app.publishTest("eventCreated");
-        List<WebhookReceiver.Received> attempts = receiver.awaitEvents(r -> about(r, "eventCreated"), 2, Duration.ofSeconds(30));
+        List<WebhookReceiver.Received> attempts = receiver.awaitAttempts(r -> about(r, "eventCreated"), 2, Duration.ofSeconds(30));
         long gap = attempts.get(1).receivedAtMillis() - attempts.get(0).receivedAtMillis();
         assertTrue(gap >= 4400, "Retry-After: 0 cannot shorten the 5 s step (less 10 % jitter), was " + gap + " ms");
     }
@@ -337,8 +344,12 @@ class WebhookDeliveryIT {
         receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 410);
         app.publishTest("eventCreated");
         awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
+        assertEquals("DISABLED", app.get("/subscriptions/" + id + "/deliveries").json().get("subscriptionStatus").asText(),
+                "disabled before it is saved again");
+        assertEquals(0, app.publishTest("eventCreated").json().get("subscriptions").asInt());
         receiver.answer(200);
         app.subscribe(id, ".*", "public.test", receiver.url("/gone"));
+        assertEquals("ACTIVE", app.get("/subscriptions/" + id + "/deliveries").json().get("subscriptionStatus").asText());
         assertEquals(1, app.publishTest("eventCreated").json().get("subscriptions").asInt());
     }
 
@@ -351,7 +362,7 @@ class WebhookDeliveryIT {
         app.publishTest("first");
         app.publishTest("second");
         app.publishTest("third");
-        List<WebhookReceiver.Received> events = receiver.awaitEvents(r -> true, 4, SOON);
+        List<WebhookReceiver.Received> events = receiver.awaitAttempts(r -> true, 4, SOON);
         List<String> types = events.stream().map(r -> json(r).get("eventType").asText()).toList();
         assertEquals(List.of("first", "first", "second", "third"), types);
     }
@@ -379,7 +390,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
-    void deletedSubscriptionGetsNothingMoreAndItsPendingDeliveriesAreCancelled(Keycloak keycloak) {
+    void deletedSubscriptionGetsNothingMore(Keycloak keycloak) { // its rows turn CANCELLED: ClusterIT reads them in PostgreSQL
         Ess app = application(keycloak);
         String id = Ess.uniqueId("cancelled");
         app.subscribe(id, ".*", "public.test", receiver.url("/cancelled"));
@@ -435,7 +446,11 @@ class WebhookDeliveryIT {
         String id = Ess.uniqueId("rotated");
         app.subscribe(id, ".*", "public.test", receiver.url("/rotated"));
         String old = app.secret(id);
+        long before = System.currentTimeMillis();
         JsonNode rotated = app.call("POST", "/subscriptions/" + id + "/secret/rotate", null).json();
+        long validUntil = java.time.Instant.parse(rotated.get("previousSecretValidUntil").asText()).toEpochMilli();
+        assertTrue(validUntil >= before + Duration.ofHours(24).toMillis() && validUntil <= System.currentTimeMillis() + Duration.ofHours(24).toMillis(),
+                "the previous secret stays valid for a day: " + rotated);
         String current = rotated.get("secret").asText();
         assertTrue(current.startsWith("whsec_") && !current.equals(old));
         assertEquals(old, rotated.get("previousSecret").asText());
@@ -454,6 +469,90 @@ class WebhookDeliveryIT {
         app.publishTest("eventCreated");
         WebhookReceiver.Received delivery = receiver.awaitEvents(r -> true, 1, SOON).get(0);
         assertFalse(StandardWebhooksCheck.valid("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]), delivery));
+    }
+
+    /** A topic's eventTypes pattern decides what it carries: a failed sign-in is withheld from a LOGIN-only topic. */
+    @Test
+    void topicsEventTypesDeliverTheTypesTheyNameAndWithholdTheRest(Keycloak keycloak) {
+        String topic = "logins.only." + Ess.uniqueId("t");
+        String component = keycloak.admin().create("/" + Ess.REALM + "/components",
+                Ess.topicComponent(keycloak, topic, "events.user.read", "user", "LOGIN"));
+        try (WebhookReceiver control = WebhookReceiver.start()) {
+            Ess app = application(keycloak);
+            app.subscribe(Ess.uniqueId("only"), ".*", topic, receiver.url("/only"));
+            app.subscribe(Ess.uniqueId("all"), ".*", "keycloak.user", control.url("/all"));
+            String username = Ess.uniqueId("typed");
+            String userId = newUser(keycloak, username);
+            assertEquals("invalid_grant", login(keycloak, username, "wrong").json().get("error").asText(), "a failed sign-in: LOGIN_ERROR");
+            assertEquals(200, login(keycloak, username, "Secret-" + username).status());
+            control.awaitEvents(r -> about(r, userId) && about(r, "\"LOGIN_ERROR\""), 1, SOON);
+            control.awaitEvents(r -> about(r, userId) && about(r, "\"LOGIN\""), 1, SOON);
+            receiver.awaitEvents(r -> about(r, userId) && about(r, "\"LOGIN\""), 1, SOON);
+            pause(Duration.ofSeconds(1)); // both captured at once; the control's arrived
+            assertEquals(List.of("LOGIN"), receiver.events(r -> about(r, userId)).stream()
+                    .map(r -> json(r).get("eventType").asText()).toList(), "LOGIN_ERROR is not this topic's");
+        } finally {
+            keycloak.admin().delete("/" + Ess.REALM + "/components/" + component);
+        }
+    }
+
+    /** Capture listens to Keycloak's events, not to what the realm stores: a realm that saves none still delivers. */
+    @Test
+    void userEventsAreDeliveredWhenTheRealmDoesNotSaveEvents(Keycloak keycloak) {
+        String realm = "no-saved-events";
+        ScratchRealm.create(keycloak.admin(), realm);
+        try {
+            assertFalse(keycloak.admin().get("/" + realm + "/events/config").get("eventsEnabled").asBoolean(), "the realm saves no events");
+            Ess app = Ess.inRealm(keycloak, realm, ScratchRealm.APP, ScratchRealm.APP_SECRET);
+            assertEquals(200, app.subscribe(Ess.uniqueId("unsaved"), "LOGIN", "keycloak.user", receiver.url("/unsaved")).status());
+            assertEquals(200, Http.post(keycloak.realmUrl(realm, "/protocol/openid-connect/token"),
+                    Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                    "grant_type=password&client_id=bench-login&username=bench&password=bench").status());
+            WebhookReceiver.Received login = receiver.awaitEvents(r -> about(r, "\"LOGIN\""), 1, SOON).get(0);
+            assertEquals(realm, json(login).get("subtopic").asText(), login.body());
+        } finally {
+            keycloak.admin().delete("/" + realm);
+        }
+    }
+
+    /** The SSRF rule is applied before every attempt, not only at save: an endpoint the realm no longer allows gets nothing. */
+    @Test
+    void endpointNoLongerAllowedIsRefusedAtTheNextAttempt(Keycloak keycloak) {
+        String realm = "narrowed-hosts";
+        ScratchRealm.create(keycloak.admin(), realm);
+        try {
+            Ess app = Ess.inRealm(keycloak, realm, ScratchRealm.APP, ScratchRealm.APP_SECRET);
+            String id = Ess.uniqueId("narrowed");
+            assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/narrowed")).status());
+            ObjectNode rep = (ObjectNode) keycloak.admin().get("/" + realm);
+            ((ObjectNode) rep.get("attributes")).put("webhookAllowedHosts", "");
+            keycloak.admin().put("/" + realm, rep);
+            app.publishTest("afterNarrowing");
+            JsonNode refused = awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+            assertTrue(refused.get("lastError").asText().startsWith("target refused"), refused.toString());
+            assertEquals(0, receiver.events(r -> about(r, "afterNarrowing")).size(), "nothing reached the endpoint");
+        } finally {
+            keycloak.admin().delete("/" + realm);
+        }
+    }
+
+    /** The server's allowed-hosts is the most a realm may open: a loopback address the realm lists but the server does not is refused. */
+    @Test
+    void realmCannotAllowAHostTheServersAllowedHostsLeavesOut(Keycloak keycloak) {
+        String realm = "wider-than-server";
+        ScratchRealm.create(keycloak.admin(), realm);
+        try {
+            ObjectNode rep = (ObjectNode) keycloak.admin().get("/" + realm);
+            ((ObjectNode) rep.get("attributes")).put("webhookAllowedHosts", "127.0.0.1,127.0.0.2");
+            keycloak.admin().put("/" + realm, rep);
+            Ess app = Ess.inRealm(keycloak, realm, ScratchRealm.APP, ScratchRealm.APP_SECRET);
+            assertEquals(200, app.subscribe(Ess.uniqueId("allowed"), ".*", "public.test", receiver.url("/allowed")).status(),
+                    "127.0.0.1: in the server's allowed-hosts (test servers: 127.0.0.1,localhost) and the realm's");
+            EventsApiIT.assertError(app.subscribe(Ess.uniqueId("wider"), ".*", "public.test", URI.create("http://127.0.0.2:1/hook")),
+                    400, "webHookConfig.endpoint refused");
+        } finally {
+            keycloak.admin().delete("/" + realm);
+        }
     }
 
     // ---- helpers

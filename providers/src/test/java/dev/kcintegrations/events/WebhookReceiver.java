@@ -107,11 +107,24 @@ final class WebhookReceiver implements AutoCloseable {
         return received().stream().filter(r -> !r.body().contains("\"subscription.verification\"")).filter(which).toList();
     }
 
+    /**
+     * Waits until {@code count} distinct events match (by {@code webhook-id}: a redelivery of one event does
+     * not count twice); returns every matching arrival, redeliveries included.
+     */
     List<Received> awaitEvents(Predicate<Received> which, int count, Duration timeout) {
+        return await(which, count, timeout, matching -> matching.stream().map(r -> r.header("webhook-id")).distinct().count());
+    }
+
+    /** Waits until {@code count} arrivals match, each attempt of one event counting: for retry tests. */
+    List<Received> awaitAttempts(Predicate<Received> which, int count, Duration timeout) {
+        return await(which, count, timeout, matching -> (long) matching.size());
+    }
+
+    private List<Received> await(Predicate<Received> which, int count, Duration timeout, java.util.function.ToLongFunction<List<Received>> counted) {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
             List<Received> matching = events(which);
-            if (matching.size() >= count) {
+            if (counted.applyAsLong(matching) >= count) {
                 return matching;
             }
             try {
@@ -121,7 +134,7 @@ final class WebhookReceiver implements AutoCloseable {
                 break;
             }
         }
-        throw new AssertionError("Expected " + count + " matching events within " + timeout + ", got " + events(which).size()
+        throw new AssertionError("Expected " + count + " matching within " + timeout + ", got " + counted.applyAsLong(events(which))
                 + "; all received: " + received().stream().map(Received::body).toList());
     }
 

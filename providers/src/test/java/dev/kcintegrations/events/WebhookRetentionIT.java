@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +30,7 @@ class WebhookRetentionIT {
     @BeforeAll
     static void startOwnServer() {
         server = KeycloakServers.startDistribution("ess-retention", List.of(
-                ENGINE + "retry-schedule=1s", ENGINE + "retention=6s", ENGINE + "connect-timeout=1s",
+                ENGINE + "retry-schedule=1s", ENGINE + "retention=6s", ENGINE + "history=20s", ENGINE + "connect-timeout=1s",
                 ENGINE + "read-timeout=2s", ENGINE + "attempt-timeout=4s", ENGINE + "lease=5s", ENGINE + "housekeeping-interval=2s",
                 ENGINE + "signing-key-lifetime=8s", ENGINE + "signing-key-overlap=1h"));
         keycloak = new Keycloak(server);
@@ -76,9 +77,12 @@ class WebhookRetentionIT {
             String id = Ess.uniqueId("parked");
             app.subscribe(id, ".*", "public.test", receiver.url("/parked"));
             receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+            double parkedBefore = dev.kcintegrations.testing.Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"");
             app.publishTest("eventCreated");
             JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
             assertTrue(parked.get("attempts").asInt() >= 2, parked.toString());
+            assertTrue(dev.kcintegrations.testing.Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"") >= parkedBefore + 1,
+                    "kci_webhook_deliveries_total{outcome=parked} counts it");
             assertTrue(parked.get("lastError").asText().contains("retention"), parked.toString());
             assertEquals(1, app.deliveries(id, "PARKED").size());
         }
@@ -133,6 +137,48 @@ class WebhookRetentionIT {
                     .isAfter(java.time.Instant.parse(log.get(0).get("at").asText())), "oldest first, newest kept: " + log);
             assertFalse(java.time.Instant.parse(log.get(19).get("at").asText())
                     .isBefore(java.time.Instant.parse(parked.get("createdAt").asText())), "the last requeue's attempts are kept: " + parked);
+        }
+    }
+
+    /**
+     * Housekeeping purges finished rows: delivered ones once retention (6 s here) has passed, rejected and
+     * parked ones (with their attempts) after the history period (20 s here).
+     */
+    @Test
+    void finishedDeliveriesArePurgedDeliveredAfterRetentionRejectedAndParkedAfterHistory() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            receiver.answer(request -> request.body().contains("subscription.verification") ? 200
+                    : request.body().contains("purgeRejected") ? 400 : request.body().contains("purgeParked") ? 503 : 200);
+            Map<String, String> finalStatus = Map.of("purgeDelivered", "DELIVERED", "purgeRejected", "REJECTED", "purgeParked", "PARKED");
+            Map<String, Ess> apps = new java.util.HashMap<>();
+            Map<String, String> ids = new java.util.HashMap<>();
+            for (String type : finalStatus.keySet()) {
+                Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+                String id = Ess.uniqueId(type.toLowerCase(java.util.Locale.ROOT));
+                app.subscribe(id, ".*", "public.test", receiver.url("/" + id));
+                app.publishTest(type);
+                apps.put(type, app);
+                ids.put(type, id);
+            }
+            // One loop watches all three: the delivered row may be purged while the parked one is still retried.
+            Map<String, Long> finishedAt = new java.util.HashMap<>();
+            Map<String, Long> purgedAfter = new java.util.HashMap<>();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (purgedAfter.size() < 3 && System.currentTimeMillis() < deadline) {
+                for (String type : finalStatus.keySet()) {
+                    List<JsonNode> rows = apps.get(type).deliveries(ids.get(type), null);
+                    if (!finishedAt.containsKey(type) && rows.size() == 1 && rows.get(0).get("status").asText().equals(finalStatus.get(type))) {
+                        finishedAt.put(type, System.currentTimeMillis());
+                    } else if (finishedAt.containsKey(type) && !purgedAfter.containsKey(type) && rows.isEmpty()) {
+                        purgedAfter.put(type, System.currentTimeMillis() - finishedAt.get(type));
+                    }
+                }
+                WebhookDeliveryIT.pause(Duration.ofMillis(200));
+            }
+            assertEquals(finalStatus.keySet(), purgedAfter.keySet(), "every finished row is purged: " + purgedAfter);
+            assertTrue(purgedAfter.get("purgeDelivered") < 15_000, "delivered: after retention, " + purgedAfter);
+            assertTrue(purgedAfter.get("purgeRejected") >= 15_000 && purgedAfter.get("purgeParked") >= 15_000,
+                    "rejected and parked: after history, " + purgedAfter);
         }
     }
 

@@ -109,10 +109,16 @@ class PluginApiIT {
 
     @Test
     void tokenByScopeIsRecordedAsATokenExchangeEvent(Keycloak keycloak) {
-        post(keycloak, userToken(keycloak), call("evt", "\"" + FS + "/view\""));
+        String user = userToken(keycloak);
+        long before = System.currentTimeMillis();
+        Http.Reply reply = post(keycloak, user, call("evt", "\"" + FS + "/view\""));
+        assertEquals(200, reply.status(), reply.body());
         JsonNode events = keycloak.admin().get("/" + REALM + "/events?type=TOKEN_EXCHANGE&client=" + PLUGIN + "&max=5");
         assertTrue(events.size() >= 1, events.toString());
-        assertEquals(FS + "/view", events.get(0).get("details").get("scope").asText());
+        JsonNode event = events.get(0); // newest first
+        assertTrue(event.get("time").asLong() >= before - 1000, "the event of this call: " + event);
+        assertEquals(FS + "/view", event.get("details").get("scope").asText());
+        assertEquals(claims(user).get("sub").asText(), event.get("userId").asText(), "recorded for the signed-in user");
     }
 
     /** The resource server introspects: Keycloak 26.7 requires the introspecting client in the token's aud. */
@@ -193,6 +199,38 @@ class PluginApiIT {
         assertError(reply, 401, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_UNAUTHORIZED");
         assertEquals("Bearer", reply.header("www-authenticate").orElse(null));
         assertEquals("u", reply.json().get("callId").asText());
+    }
+
+    @Test
+    void expiredBearerTokenIs401(Keycloak keycloak) {
+        String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
+        com.fasterxml.jackson.databind.node.ObjectNode client = (com.fasterxml.jackson.databind.node.ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
+        String lifespan = client.path("attributes").path("access.token.lifespan").asText(null);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) client.get("attributes")).put("access.token.lifespan", "1");
+        keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
+        String shortLived;
+        try {
+            shortLived = userToken(keycloak);
+        } finally {
+            if (lifespan == null) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) client.get("attributes")).remove("access.token.lifespan");
+            } else {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) client.get("attributes")).put("access.token.lifespan", lifespan);
+            }
+            keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
+        }
+        assertEquals(1, claims(shortLived).get("exp").asLong() - claims(shortLived).get("iat").asLong(), "a one-second token");
+        long deadline = System.currentTimeMillis() + 10_000;
+        Http.Reply reply = post(keycloak, shortLived, call("x", "\"" + FS + "/use\""));
+        while (reply.status() == 200 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            reply = post(keycloak, shortLived, call("x", "\"" + FS + "/use\""));
+        }
+        assertError(reply, 401, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_UNAUTHORIZED");
     }
 
     @Test

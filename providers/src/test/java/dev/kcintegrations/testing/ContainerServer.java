@@ -30,7 +30,7 @@ final class ContainerServer implements KeycloakServer {
                 .withAdminPassword("admin")
                 .withProviderLibsFrom(providerJars(providersJar))
                 .withEnabledMetrics()
-                .withCustomCommand("--import-realm " + DistributionServer.LOOPBACK_WEBHOOKS);
+                .withCustomCommand("--import-realm " + String.join(" ", DistributionServer.SERVER_OPTIONS));
         container.withCopyFileToContainer(MountableFile.forHostPath(projectRoot.resolve("themes")), "/opt/keycloak/themes");
         try (Stream<Path> realms = Files.list(projectRoot.resolve("realm-config"))) {
             realms.filter(p -> p.toString().endsWith(".json")).forEach(realm -> container.withCopyFileToContainer(

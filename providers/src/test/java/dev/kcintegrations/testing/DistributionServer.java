@@ -30,6 +30,13 @@ final class DistributionServer implements KeycloakServer {
     private static final Duration STARTUP = Duration.ofMinutes(4);
     /** Test receivers run on loopback: the server lets realms allow-list it (as run-demo.sh does). */
     static final String LOOPBACK_WEBHOOKS = "--spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost";
+    /**
+     * The options every test server runs with, whichever backend starts it (ContainerServer passes the same):
+     * as run-demo.sh, health and metrics on, the declarative UI for this project's Realm settings ->
+     * Environment tab, and webhooks allowed to reach the tests' receivers on loopback.
+     */
+    static final List<String> SERVER_OPTIONS = List.of("--health-enabled=true", "--metrics-enabled=true",
+            "--features=declarative-ui", LOOPBACK_WEBHOOKS);
 
     private final Process process;
     private final Path log;
@@ -66,12 +73,8 @@ final class DistributionServer implements KeycloakServer {
                     "--http-port=" + httpPort,
                     "--http-management-port=" + managementPort,
                     "--http-management-host=127.0.0.1",
-                    "--import-realm",
-                    "--health-enabled=true",
-                    "--metrics-enabled=true",
-                    // as run-demo.sh: shows this project's Realm settings -> Environment tab in the admin console
-                    "--features=declarative-ui",
-                    LOOPBACK_WEBHOOKS));
+                    "--import-realm"));
+            command.addAll(SERVER_OPTIONS);
             command.addAll(settings.extraArgs());
 
             Path log = settings.runDirectory().resolve("server.log");

@@ -1,5 +1,7 @@
 package dev.kcintegrations.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -10,9 +12,12 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * Gives integration tests a real Keycloak with this project installed: one server for the whole test run
  * (started by the first test class that needs it, stopped when the run ends), chosen by
  * {@code -Dkeycloak.backend=distribution|testcontainers}. Tests receive a {@link Keycloak} parameter.
- * When a test fails, the tail of the server log is printed beside it.
+ * When a test fails, the tail of the server log is printed beside it. The clients and users a test class
+ * created in the demo realm are deleted after it, so the next class starts from the realm it expects.
  */
-public final class KeycloakExtension implements BeforeAllCallback, ParameterResolver, TestWatcher {
+public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver, TestWatcher {
+
+    static final String DEMO_REALM = "integrations";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KeycloakExtension.class);
 
@@ -24,9 +29,35 @@ public final class KeycloakExtension implements BeforeAllCallback, ParameterReso
         }
     }
 
+    /** What the demo realm held before the class ran. */
+    private record Before(java.util.Set<String> clients, java.util.Set<String> users) {
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
-        shared(context);
+        AdminApi admin = new Keycloak(shared(context)).admin();
+        context.getStore(NAMESPACE).put(Before.class, new Before(ids(admin, "/clients"), ids(admin, "/users")));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Before before = context.getStore(NAMESPACE).get(Before.class, Before.class);
+        if (before == null) {
+            return;
+        }
+        AdminApi admin = new Keycloak(shared(context)).admin();
+        ids(admin, "/clients").stream().filter(id -> !before.clients().contains(id))
+                .forEach(id -> admin.delete("/" + DEMO_REALM + "/clients/" + id));
+        ids(admin, "/users").stream().filter(id -> !before.users().contains(id))
+                .forEach(id -> admin.delete("/" + DEMO_REALM + "/users/" + id));
+    }
+
+    private static java.util.Set<String> ids(AdminApi admin, String collection) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (JsonNode item : admin.get("/" + DEMO_REALM + collection + "?briefRepresentation=true&first=0&max=100000")) {
+            ids.add(item.get("id").asText());
+        }
+        return ids;
     }
 
     private static KeycloakServer shared(ExtensionContext context) {

@@ -7,6 +7,7 @@ import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The admin console's Realm settings → Environment tab writes the realm attributes the rules read. */
 @KeycloakIntegrationTest
@@ -38,12 +39,27 @@ class EnvironmentTabIT {
         }
     }
 
+    /** Each rule of the tab, broken alone, is a 400 naming that rule; the realm keeps its environment. */
     @Test
-    void anInvalidEnvironmentIsRefusedWithAMessage(Keycloak keycloak) {
+    void eachInvalidFieldIsRefusedWithItsOwnMessage(Keycloak keycloak) {
         String realmId = keycloak.admin().get("/" + UrnDemo.REALM).get("id").asText();
-        Http.Reply reply = keycloak.admin().call("POST", "/" + UrnDemo.REALM + "/components",
-                component(keycloak, realmId, "has spaces", "http://not-https.example.com"));
-        assertEquals(400, reply.status(), reply.body());
+        record Case(String environment, String fsUrl, String faUrl, String message) {
+        }
+        for (Case c : java.util.List.of(
+                new Case("has spaces", "https://fs.example.com", null, "environmentName must be 1 to 64 letters, digits, dots, underscores or hyphens"),
+                new Case("e".repeat(65), "https://fs.example.com", null, "environmentName must be 1 to 64 letters, digits, dots, underscores or hyphens"),
+                new Case("prod02", "http://not-https.example.com", null, "fsUrl must be an absolute https URL"),
+                new Case("prod02", "fs.example.com", null, "fsUrl must be an absolute https URL"),
+                new Case("prod02", "https://fs.example.com", "http://fa.example.com", "faUrl must be an absolute https URL"),
+                new Case("prod02", "", null, "fsUrl is required"))) {
+            ObjectNode rep = component(keycloak, realmId, c.environment(), c.fsUrl());
+            if (c.faUrl() != null) {
+                ((ObjectNode) rep.get("config")).putArray("faUrl").add(c.faUrl());
+            }
+            Http.Reply reply = keycloak.admin().call("POST", "/" + UrnDemo.REALM + "/components", rep);
+            assertEquals(400, reply.status(), c + ": " + reply.body());
+            assertTrue(reply.body().contains(c.message()), c + ": " + reply.body());
+        }
         assertEquals("demo01", keycloak.admin().get("/" + UrnDemo.REALM).get("attributes").get("environmentName").asText());
     }
 }

@@ -3,11 +3,11 @@ package dev.kcintegrations.urnscope;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.Metrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,19 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TokenMetricsIT {
 
     static double metric(Keycloak keycloak, String name, String... labels) {
-        String body = Http.get(keycloak.managementUrl().resolve("/metrics"), Map.of()).body();
-        double total = 0;
-        Matcher lines = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)}\\s+([0-9.Ee+-]+)$").matcher(body);
-        while (lines.find()) {
-            boolean all = true;
-            for (String label : labels) {
-                all &= lines.group(1).contains(label);
-            }
-            if (all) {
-                total += Double.parseDouble(lines.group(2));
-            }
-        }
-        return total;
+        return Metrics.sum(keycloak, name, labels);
     }
 
     @Test
@@ -51,5 +39,27 @@ class TokenMetricsIT {
         double before = metric(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"error\"");
         UrnDemo.integration(keycloak, UrnDemo.FS + "/nope");
         assertTrue(metric(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"error\"") >= before + 1);
+    }
+
+    @Test
+    void resourceMismatchIsCountedAsInvalidTarget(Keycloak keycloak) {
+        double before = metric(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_target\"", "grant=\"service_account_token_request\"");
+        Http.Reply refused = UrnDemo.clientCredentials(keycloak, UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET, UrnDemo.form(UrnDemo.params(
+                "grant_type", "client_credentials", "scope", UrnDemo.FS + "/use", "resource", "urn:opc:resource:somewhere:else")));
+        assertEquals(400, refused.status(), refused.body());
+        assertEquals("invalid_target", refused.json().get("error").asText(), refused.body());
+        assertEquals(before + 1, metric(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_target\"", "grant=\"service_account_token_request\""));
+    }
+
+    @Test
+    void pluginTokensAreCountedUnderTheirEndpoint(Keycloak keycloak) {
+        double before = metric(keycloak, "kci_tokens_issued_total", "endpoint=\"plugin-api\"", "outcome=\"success\"");
+        String user = UrnDemo.password(keycloak, "openid").json().get("access_token").asText();
+        Http.Reply reply = Http.post(keycloak.realmUrl(UrnDemo.REALM, "/plugin-api"),
+                Map.of("Content-Type", "application/json", "Authorization", "Bearer " + user),
+                "{\"apiVersion\":1,\"method\":\"callProcedure\",\"callId\":\"m\",\"procedure\":\"getAccessTokenByScope\","
+                        + "\"params\":{\"scope\":\"" + UrnDemo.FS + "/use\"}}");
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(before + 1, metric(keycloak, "kci_tokens_issued_total", "endpoint=\"plugin-api\"", "outcome=\"success\""));
     }
 }
