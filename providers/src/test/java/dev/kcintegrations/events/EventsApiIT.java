@@ -545,7 +545,8 @@ class EventsApiIT {
             } while (cursor != null && pages < 10);
             assertEquals(3, pages);
             assertEquals(published, seen, "every delivery once, newest first");
-            for (String bad : List.of("limit=0", "limit=101", "limit=x", "cursor=-1", "cursor=abc", "cursor=9999999999999999999")) {
+            for (String bad : List.of("limit=0", "limit=101", "limit=x", "cursor=-1", "cursor=abc", "cursor=9999999999999999999",
+                    "cursor=12." + "x".repeat(36), "cursor=12")) {
                 assertError(app.get("/subscriptions/" + id + "/deliveries?" + bad), 400, bad.startsWith("limit") ? "limit" : "cursor");
             }
         }

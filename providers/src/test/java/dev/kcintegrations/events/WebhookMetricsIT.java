@@ -19,10 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @KeycloakIntegrationTest
 class WebhookMetricsIT {
 
-    static double metric(Keycloak keycloak, String name, String... labels) {
-        return Metrics.sum(keycloak, name, labels);
-    }
-
     @Test
     void deliveriesAreCountedByOutcomeAndTheirLagIsMeasured(Keycloak keycloak) {
         Map<String, Double> before = counters(keycloak);
@@ -59,7 +55,7 @@ class WebhookMetricsIT {
 
     @Test
     void goneIsCountedAsADisabledSubscription(Keycloak keycloak) {
-        double before = metric(keycloak, "kci_webhook_subscriptions_disabled_total");
+        double before = Metrics.sum(keycloak, "kci_webhook_subscriptions_disabled_total");
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             Ess app = WebhookDeliveryIT.application(keycloak);
             String id = Ess.uniqueId("metric-gone");
@@ -68,16 +64,16 @@ class WebhookMetricsIT {
             app.publishTest("eventCreated");
             WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
         }
-        assertEquals(before + 1, metric(keycloak, "kci_webhook_subscriptions_disabled_total"));
+        assertEquals(before + 1, Metrics.sum(keycloak, "kci_webhook_subscriptions_disabled_total"));
     }
 
     private static Map<String, Double> counters(Keycloak keycloak) {
         return Map.of(
-                "queued", metric(keycloak, "kci_webhook_events_queued_total"),
-                "delivered", metric(keycloak, "kci_webhook_deliveries_total", "outcome=\"delivered\""),
-                "retried", metric(keycloak, "kci_webhook_deliveries_total", "outcome=\"retried\""),
-                "rejected", metric(keycloak, "kci_webhook_deliveries_total", "outcome=\"rejected\""),
-                "lagCount", metric(keycloak, "kci_webhook_delivery_lag_seconds_count"),
-                "lagSum", metric(keycloak, "kci_webhook_delivery_lag_seconds_sum"));
+                "queued", Metrics.sum(keycloak, "kci_webhook_events_queued_total"),
+                "delivered", Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"delivered\""),
+                "retried", Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"retried\""),
+                "rejected", Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"rejected\""),
+                "lagCount", Metrics.sum(keycloak, "kci_webhook_delivery_lag_seconds_count"),
+                "lagSum", Metrics.sum(keycloak, "kci_webhook_delivery_lag_seconds_sum"));
     }
 }

@@ -315,7 +315,7 @@ class MalformedInputPropertiesIT {
             case PLUGIN_TOKEN -> pluginToken;
             case CALLOUT_SERVICE_ACCOUNT -> calloutToken;
             case ESS_SERVICE_ACCOUNT -> essToken;
-            case USER_SIGN_IN -> userToken;
+            case USER_SIGN_IN -> userToken();
         };
         boolean pluginApi = target.equals("plugin-api");
         if ((pluginApi && kind == Recycled.USER_SIGN_IN) || (!pluginApi && kind == Recycled.ESS_SERVICE_ACCOUNT)) {

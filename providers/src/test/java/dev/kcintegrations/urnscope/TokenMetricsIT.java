@@ -16,50 +16,46 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @KeycloakIntegrationTest
 class TokenMetricsIT {
 
-    static double metric(Keycloak keycloak, String name, String... labels) {
-        return Metrics.sum(keycloak, name, labels);
-    }
-
     @Test
     void clientCredentialsOnTheStandardEndpointCountsAsSuccess(Keycloak keycloak) {
-        double before = metric(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"success\"");
+        double before = Metrics.sum(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"success\"");
         assertEquals(200, UrnDemo.integration(keycloak, UrnDemo.FS + "/use").status());
-        assertTrue(metric(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"success\"") >= before + 1);
+        assertTrue(Metrics.sum(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"success\"") >= before + 1);
     }
 
     @Test
     void urnRefusalIsCountedByErrorAndGrant(Keycloak keycloak) {
-        double before = metric(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_scope\"", "grant=\"service_account_token_request\"");
+        double before = Metrics.sum(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_scope\"", "grant=\"service_account_token_request\"");
         assertEquals(400, UrnDemo.integration(keycloak, UrnDemo.FS + "/use " + UrnDemo.FA_ALL).status());
-        assertEquals(before + 1, metric(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_scope\"", "grant=\"service_account_token_request\""));
+        assertEquals(before + 1, Metrics.sum(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_scope\"", "grant=\"service_account_token_request\""));
     }
 
     @Test
     void refusedClientCredentialsCountAsErrors(Keycloak keycloak) {
-        double before = metric(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"error\"");
+        double before = Metrics.sum(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"error\"");
         UrnDemo.integration(keycloak, UrnDemo.FS + "/nope");
-        assertTrue(metric(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"error\"") >= before + 1);
+        assertTrue(Metrics.sum(keycloak, "kci_tokens_issued_total", "endpoint=\"token\"", "outcome=\"error\"") >= before + 1);
     }
 
     @Test
     void resourceMismatchIsCountedAsInvalidTarget(Keycloak keycloak) {
-        double before = metric(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_target\"", "grant=\"service_account_token_request\"");
+        double before = Metrics.sum(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_target\"", "grant=\"service_account_token_request\"");
         Http.Reply refused = UrnDemo.clientCredentials(keycloak, UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET, UrnDemo.form(UrnDemo.params(
                 "grant_type", "client_credentials", "scope", UrnDemo.FS + "/use", "resource", "urn:opc:resource:somewhere:else")));
         assertEquals(400, refused.status(), refused.body());
         assertEquals("invalid_target", refused.json().get("error").asText(), refused.body());
-        assertEquals(before + 1, metric(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_target\"", "grant=\"service_account_token_request\""));
+        assertEquals(before + 1, Metrics.sum(keycloak, "kci_urn_scope_refusals_total", "error=\"invalid_target\"", "grant=\"service_account_token_request\""));
     }
 
     @Test
     void pluginTokensAreCountedUnderTheirEndpoint(Keycloak keycloak) {
-        double before = metric(keycloak, "kci_tokens_issued_total", "endpoint=\"plugin-api\"", "outcome=\"success\"");
+        double before = Metrics.sum(keycloak, "kci_tokens_issued_total", "endpoint=\"plugin-api\"", "outcome=\"success\"");
         String user = UrnDemo.password(keycloak, "openid").json().get("access_token").asText();
         Http.Reply reply = Http.post(keycloak.realmUrl(UrnDemo.REALM, "/plugin-api"),
                 Map.of("Content-Type", "application/json", "Authorization", "Bearer " + user),
                 "{\"apiVersion\":1,\"method\":\"callProcedure\",\"callId\":\"m\",\"procedure\":\"getAccessTokenByScope\","
                         + "\"params\":{\"scope\":\"" + UrnDemo.FS + "/use\"}}");
         assertEquals(200, reply.status(), reply.body());
-        assertEquals(before + 1, metric(keycloak, "kci_tokens_issued_total", "endpoint=\"plugin-api\"", "outcome=\"success\""));
+        assertEquals(before + 1, Metrics.sum(keycloak, "kci_tokens_issued_total", "endpoint=\"plugin-api\"", "outcome=\"success\""));
     }
 }

@@ -65,6 +65,8 @@ public final class EventsApi {
             DeliveryEntity.REJECTED, DeliveryEntity.PARKED, DeliveryEntity.CANCELLED);
     private static final Set<String> RETRYABLE = Set.of(DeliveryEntity.DELIVERED, DeliveryEntity.REJECTED, DeliveryEntity.PARKED);
     private static final int MAX_LISTED = 100;
+    /** A page's nextCursor: the last row's seq and id. */
+    private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("([0-9]{1,18})\\.([0-9a-f-]{36})");
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -170,28 +172,22 @@ public final class EventsApi {
     // ---- subscriptions -------------------------------------------------------------------------------
 
     private Response save(Application app, SubscriptionRequest request) {
-        Topic topic = app.readableTopic(realm, request.topic());
-        WebhookTargetPolicy policy = WebhookTargets.policy(realm, engine.settings());
-        try {
-            policy.check(request.endpoint());
-        } catch (WebhookTargetPolicy.RefusedTargetException refused) {
-            throw ApiFailure.badRequest("webHookConfig.endpoint refused: " + refused.getMessage());
-        }
-        // What the verification needs is read in a transaction of its own, and the endpoint is called with
-        // none open: a stranger's endpoint may take attempt-timeout to answer, and a database connection held
-        // meanwhile would be one fewer for every sign-in of the server.
+        // Everything the verification needs — topic, endpoint policy, the checks, the signed event — is read in
+        // a transaction of its own, and the endpoint is called with none open: a stranger's endpoint may take
+        // attempt-timeout to answer, and a database connection held meanwhile (a realm cache miss is enough to
+        // take one) would be one fewer for every sign-in of the server.
         Verification verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
-                job -> prepareVerification(job, app, request, topic));
-        SendResult result = engine.sender().send(policy, request.endpoint(), verification.body(), verification.headers());
+                job -> prepareVerification(job, app, request));
+        SendResult result = engine.sender().send(verification.policy(), request.endpoint(), verification.body(), verification.headers());
         if (!result.successful()) {
             throw ApiFailure.badRequest("webHookConfig.endpoint did not accept the verification event: " + result.describe());
         }
 
+        // The checks again, in the transaction that writes: the call above may have taken seconds.
+        Topic topic = app.readableTopic(realm, request.topic());
         Subscriptions subscriptions = subscriptions();
         Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
-        if (existing.isPresent() && !existing.get().getApplicationId().equals(app.id())) {
-            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
-        }
+        checkRoomFor(app, request, existing, subscriptions);
         boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
         String secret = live ? existing.get().getSecret() : verification.secret();
         long now = System.currentTimeMillis();
@@ -228,23 +224,27 @@ public final class EventsApi {
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 
-    /** The signed verification event an endpoint must answer with 2xx, and the secret it was signed with. */
-    private record Verification(String secret, byte[] body, Map<String, String> headers) {
+    /**
+     * The signed verification event an endpoint must answer with 2xx, the secret it was signed with, and the
+     * realm's endpoint policy it is sent under.
+     */
+    private record Verification(String secret, byte[] body, Map<String, String> headers, WebhookTargetPolicy policy) {
     }
 
     /** The checks a save needs before its endpoint is called, and the verification event, in {@code job}'s transaction. */
-    private Verification prepareVerification(KeycloakSession job, Application app, SubscriptionRequest request, Topic topic) {
+    private Verification prepareVerification(KeycloakSession job, Application app, SubscriptionRequest request) {
         RealmModel jobRealm = job.realms().getRealm(realm.getId());
+        Topic topic = app.readableTopic(jobRealm, request.topic());
+        WebhookTargetPolicy policy = WebhookTargets.policy(jobRealm, engine.settings());
+        try {
+            policy.check(request.endpoint());
+        } catch (WebhookTargetPolicy.RefusedTargetException refused) {
+            throw ApiFailure.badRequest("webHookConfig.endpoint refused: " + refused.getMessage());
+        }
         Subscriptions subscriptions = new Subscriptions(job, jobRealm.getId());
         Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
-        if (existing.isPresent() && !existing.get().getApplicationId().equals(app.id())) {
-            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
-        }
+        checkRoomFor(app, request, existing, subscriptions);
         boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
-        int max = engine.settings().maxSubscriptionsPerApplication();
-        if (!live && subscriptions.countOfApplication(app.id()) >= max) {
-            throw ApiFailure.conflict("An application may hold at most " + max + " subscriptions; delete one first");
-        }
         String secret = live ? existing.get().getSecret() : WebhookSecrets.generate();
         ObjectNode facts = StrictJson.MAPPER.createObjectNode();
         facts.put("subscriptionId", request.id());
@@ -253,7 +253,19 @@ public final class EventsApi {
                 topic.name(), realm.getName(), Instant.now(), facts);
         byte[] body = payload.toJson().getBytes(StandardCharsets.UTF_8);
         return new Verification(secret, body, DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
-                ConcurSignature.sign(job, jobRealm, body)));
+                ConcurSignature.sign(job, jobRealm, body)), policy);
+    }
+
+    /** The id is the application's or free, and a new subscription stays within max-subscriptions. */
+    private void checkRoomFor(Application app, SubscriptionRequest request, Optional<SubscriptionEntity> existing, Subscriptions subscriptions) {
+        if (existing.isPresent() && !existing.get().getApplicationId().equals(app.id())) {
+            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
+        }
+        boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
+        int max = engine.settings().maxSubscriptionsPerApplication();
+        if (!live && subscriptions.countOfApplication(app.id()) >= max) {
+            throw ApiFailure.conflict("An application may hold at most " + max + " subscriptions; delete one first");
+        }
     }
 
     private Response remove(SubscriptionEntity subscription) {
@@ -289,17 +301,21 @@ public final class EventsApi {
         }
         int limit = intParameter("limit", MAX_LISTED, 1, MAX_LISTED);
         String cursor = session.getContext().getUri().getQueryParameters().getFirst("cursor");
-        long before = Long.MAX_VALUE;
+        long beforeSeq = Long.MAX_VALUE;
+        String beforeId = "";
         if (cursor != null) {
-            if (!cursor.matches("[0-9]{1,18}")) {
+            java.util.regex.Matcher parts = CURSOR.matcher(cursor);
+            if (!parts.matches()) {
                 throw ApiFailure.badRequest("cursor must be the nextCursor of a previous page");
             }
-            before = Long.parseLong(cursor);
+            beforeSeq = Long.parseLong(parts.group(1));
+            beforeId = parts.group(2);
         }
         Outbox outbox = new Outbox(session);
-        List<DeliveryEntity> page = outbox.deliveries(subscription.getId(), status, before, limit + 1);
+        List<DeliveryEntity> page = outbox.deliveries(subscription.getId(), status, beforeSeq, beforeId, limit + 1);
         List<DeliveryEntity> rows = page.subList(0, Math.min(limit, page.size()));
-        String nextCursor = page.size() > limit ? Long.toString(rows.get(rows.size() - 1).getSeq()) : null;
+        DeliveryEntity last = rows.isEmpty() ? null : rows.get(rows.size() - 1);
+        String nextCursor = page.size() > limit ? last.getSeq() + "." + last.getId() : null;
         Map<String, List<AttemptEntity>> attempts = outbox.attempts(rows.stream().map(DeliveryEntity::getId).toList())
                 .stream().collect(Collectors.groupingBy(AttemptEntity::getDeliveryId, LinkedHashMap::new, Collectors.toList()));
         List<DeliveryView> views = new ArrayList<>();
@@ -323,7 +339,7 @@ public final class EventsApi {
 
     private Response retry(SubscriptionEntity subscription, String deliveryId) {
         Outbox outbox = new Outbox(session);
-        DeliveryEntity row = Optional.ofNullable(outbox.find(deliveryId))
+        DeliveryEntity row = Optional.ofNullable(outbox.findLocked(deliveryId)) // two retries at once: one waits, then sees PENDING
                 .filter(d -> d.getSubscriptionId().equals(subscription.getId()))
                 .orElseThrow(() -> ApiFailure.notFound("Delivery '" + deliveryId + "' not found"));
         if (!RETRYABLE.contains(row.getStatus())) {

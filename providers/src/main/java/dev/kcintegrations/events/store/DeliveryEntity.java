@@ -26,12 +26,14 @@ import jakarta.persistence.Table;
                         + "   AND e.status = 'PENDING' AND e.seq < d.seq)"
                         + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED'))"
                         + " ORDER BY d.nextAttemptAt, d.seq"),
-        // A page of a subscription's deliveries, newest first, older than the cursor (a seq).
+        // A page of a subscription's deliveries, newest first, after the cursor (the last row's seq and id:
+        // seq alone may tie across nodes, and a tie must neither repeat nor skip a row).
         @NamedQuery(name = "KciDelivery.bySubscription",
-                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.seq < :before ORDER BY d.seq DESC"),
+                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId"
+                        + " AND (d.seq < :beforeSeq OR (d.seq = :beforeSeq AND d.id < :beforeId)) ORDER BY d.seq DESC, d.id DESC"),
         @NamedQuery(name = "KciDelivery.bySubscriptionAndStatus",
                 query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.status = :status"
-                        + " AND d.seq < :before ORDER BY d.seq DESC"),
+                        + " AND (d.seq < :beforeSeq OR (d.seq = :beforeSeq AND d.id < :beforeId)) ORDER BY d.seq DESC, d.id DESC"),
         @NamedQuery(name = "KciDelivery.cancelPending",
                 query = "UPDATE DeliveryEntity d SET d.status = 'CANCELLED', d.finishedAt = :now, d.lastError = :reason"
                         + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"),

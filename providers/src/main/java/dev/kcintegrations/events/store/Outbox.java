@@ -84,6 +84,11 @@ public final class Outbox {
         return em.find(DeliveryEntity.class, deliveryId);
     }
 
+    /** The row, locked until the transaction ends (null if there is none). */
+    public DeliveryEntity findLocked(String deliveryId) {
+        return em.find(DeliveryEntity.class, deliveryId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+    }
+
     /**
      * The claimed row, locked, if the claim still holds it: the lease it wrote is still on the row. A send
      * that outlived its lease finds another node's lease (or outcome) there and must write nothing; the
@@ -133,13 +138,13 @@ public final class Outbox {
                 .executeUpdate();
     }
 
-    /** A page of a subscription's deliveries, newest first, with a {@code seq} below {@code beforeSeq}. */
-    public List<DeliveryEntity> deliveries(String subscriptionId, String status, long beforeSeq, int max) {
+    /** A page of a subscription's deliveries, newest first, coming after the row ({@code beforeSeq}, {@code beforeId}). */
+    public List<DeliveryEntity> deliveries(String subscriptionId, String status, long beforeSeq, String beforeId, int max) {
         TypedQuery<DeliveryEntity> query = status == null
                 ? em.createNamedQuery("KciDelivery.bySubscription", DeliveryEntity.class)
                 : em.createNamedQuery("KciDelivery.bySubscriptionAndStatus", DeliveryEntity.class).setParameter("status", status);
-        return query.setParameter("subscriptionId", subscriptionId).setParameter("before", beforeSeq)
-                .setMaxResults(max).getResultList();
+        return query.setParameter("subscriptionId", subscriptionId).setParameter("beforeSeq", beforeSeq)
+                .setParameter("beforeId", beforeId).setMaxResults(max).getResultList();
     }
 
     public List<AttemptEntity> attempts(List<String> deliveryIds) {

@@ -43,6 +43,8 @@ class WebhookSenderTlsTest {
     static HttpsServer wrongName;
     static String previousTrustStore;
     static String previousTrustStorePassword;
+    /** The names the receivers were asked for in the TLS handshake (SNI). */
+    static final java.util.Set<String> SERVER_NAMES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     static void receiversWithTheirOwnCertificates() throws Exception {
@@ -76,6 +78,7 @@ class WebhookSenderTlsTest {
         try (WebhookSender sender = new WebhookSender(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10), 2)) {
             SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + rightName.getAddress().getPort() + "/hook", BODY, Map.of());
             assertTrue(result.successful(), result.toString());
+            assertEquals(java.util.Set.of("webhooks.example"), SERVER_NAMES, "the handshake named the endpoint's host (SNI)");
         }
     }
 
@@ -104,6 +107,9 @@ class WebhookSenderTlsTest {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.createContext("/", exchange -> {
+            if (((com.sun.net.httpserver.HttpsExchange) exchange).getSSLSession() instanceof javax.net.ssl.ExtendedSSLSession handshake) {
+                handshake.getRequestedServerNames().forEach(name -> SERVER_NAMES.add(((javax.net.ssl.SNIHostName) name).getAsciiName()));
+            }
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
