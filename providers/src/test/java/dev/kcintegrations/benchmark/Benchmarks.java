@@ -27,18 +27,24 @@ public final class Benchmarks {
 
     /** The drains publish thousands of test events a minute from one application: lift its per-minute limit. */
     static final String UNLIMITED_TEST_EVENTS = "--spi-events-listener--webhook-events--test-events-per-minute=100000000";
+    /** The preloaded drains hold a backlog behind a refused head: it is tried again every second, not after 5 s, 5 min, … */
+    static final String RETRY_EVERY_SECOND = "--spi-events-listener--webhook-events--retry-schedule=1s";
 
     public static void main(String[] args) throws Exception {
         int workers = Integer.getInteger("bench.workers", 8);
         int rounds = Integer.getInteger("bench.rounds", 5);
         int perRound = Integer.getInteger("bench.requests", 2000);
         String url = System.getProperty("bench.url");
-        KeycloakServer server = url == null ? KeycloakServers.startDistribution("benchmark", List.of(UNLIMITED_TEST_EVENTS)) : null;
+        KeycloakServer server = url == null ? KeycloakServers.startDistribution("benchmark", List.of(UNLIMITED_TEST_EVENTS, RETRY_EVERY_SECOND)) : null;
         try {
             URI baseUrl = url != null ? URI.create(url) : server.baseUrl();
             System.out.printf(Locale.ROOT, "%nBenchmarks %s, %d cores, Java %s, %d workers, %d rounds x %d requests per case%n",
                     LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                     workers, rounds, perRound);
+            if ("preload".equals(System.getProperty("bench.only"))) {
+                preloadedDrains(baseUrl);
+                return;
+            }
             Map<String, LoadRun.Result> callout = CalloutTokenBenchmark.run(baseUrl, workers, rounds, perRound);
             printTable("Client credentials: oauth-compat vs Keycloak's standard token endpoint (same client)",
                     callout, "standard endpoint", "callout token");
@@ -69,11 +75,32 @@ public final class Benchmarks {
                     }
                 }
             }
+            preloadedDrains(baseUrl);
             SUMMARY.print();
         } finally {
             if (server != null) {
                 server.close();
             }
+        }
+    }
+
+    /**
+     * Issue 13's cases: one subscription with backlogs of each size of {@code bench.preload} (rows), five
+     * subscriptions sharing the largest, and the ceiling they are measured against.
+     */
+    private static void preloadedDrains(URI baseUrl) throws Exception {
+        List<Integer> sizes = java.util.Arrays.stream(System.getProperty("bench.preload", "5000,20000").split(","))
+                .map(String::strip).map(Integer::parseInt).toList();
+        PreloadedDrainBenchmark.Result ceiling = PreloadedDrainBenchmark.ceiling(5000);
+        List<PreloadedDrainBenchmark.Result> drains = new java.util.ArrayList<>();
+        for (int size : sizes) {
+            drains.add(PreloadedDrainBenchmark.drain(baseUrl, size, 1));
+        }
+        int largest = sizes.get(sizes.size() - 1);
+        drains.add(PreloadedDrainBenchmark.drain(baseUrl, largest / 5, 5));
+        PreloadedDrainBenchmark.print(ceiling, drains);
+        for (PreloadedDrainBenchmark.Result d : drains) {
+            SUMMARY.add("preloaded drain, 1 node (dev H2)", d.name(), "events/s", d.rate(), 0, 0, "ceiling", ceiling.rate(), 0, 0);
         }
     }
 

@@ -26,9 +26,18 @@ final class SummaryTable {
         System.out.println("| benchmark | case | rate | p50 ms | p99 ms | rate × | p50 × | p99 × | baseline |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "| %s | %s | %.1f %s | %.1f | %.1f | %.3f | %.3f | %.3f | %s |%n",
-                    r.group(), r.name(), r.rate(), r.unit(), r.p50(), r.p99(), r.rate() / r.baseRate(),
-                    r.p50() / r.baseP50(), r.p99() / r.baseP99(), r.baseline());
+            System.out.printf(Locale.ROOT, "| %s | %s | %.1f %s | %s | %s | %.3f | %s | %s | %s |%n",
+                    r.group(), r.name(), r.rate(), r.unit(), figure(r.p50(), "%.1f"), figure(r.p99(), "%.1f"), r.rate() / r.baseRate(),
+                    ratio(r.p50(), r.baseP50()), ratio(r.p99(), r.baseP99()), r.baseline());
         }
+    }
+
+    /** A latency a case did not measure (0) shows as "–", and so does its ratio. */
+    private static String figure(double value, String format) {
+        return value == 0 ? "–" : String.format(Locale.ROOT, format, value);
+    }
+
+    private static String ratio(double value, double base) {
+        return value == 0 || base == 0 ? "–" : String.format(Locale.ROOT, "%.3f", value / base);
     }
 }

@@ -1,0 +1,234 @@
+package dev.kcintegrations.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.kcintegrations.testing.AdminApi;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.ScratchRealm;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Issue 13's figures: a backlog built up while the receiver is away, then drained once it is back, per
+ * backlog size and number of subscriptions; and the ceiling, the same receiver driven by a bare loop of
+ * signed POSTs from this JVM, one on the wire at a time as one subscription's deliveries are. Each drain
+ * checks order per subscription and counts duplicates and losses.
+ * <p>
+ * Needs a server whose retry schedule is short ({@code retry-schedule=1s}, as {@link Benchmarks} starts it),
+ * so that the held head is tried again within a second of the receiver's return.
+ */
+final class PreloadedDrainBenchmark {
+
+    private PreloadedDrainBenchmark() {
+    }
+
+    record Result(String name, int rows, int delivered, int duplicates, int outOfOrder, int lost, double preloadSeconds,
+                  double drainSeconds) {
+        double rate() {
+            return delivered / drainSeconds;
+        }
+    }
+
+    /** Refuses every event (503) until opened; then answers 204 and records, per path, the order of arrival. */
+    static final class AwayReceiver implements AutoCloseable {
+        final HttpServer server;
+        volatile boolean open;
+        final Map<String, List<Integer>> arrivals = new ConcurrentHashMap<>();
+        final Map<String, Set<String>> ids = new ConcurrentHashMap<>();
+        final AtomicInteger delivered = new AtomicInteger();
+        volatile long lastArrival;
+
+        AwayReceiver() throws Exception {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 500);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", exchange -> {
+                byte[] body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = in.readAllBytes();
+                }
+                JsonNode event = Http.JSON.readTree(body);
+                String type = event.path("eventType").asText();
+                if (type.startsWith("p") && type.length() > 1 && Character.isDigit(type.charAt(1))) {
+                    if (!open) {
+                        exchange.sendResponseHeaders(503, -1);
+                        exchange.close();
+                        return;
+                    }
+                    String path = exchange.getRequestURI().getPath();
+                    synchronized (this) {
+                        arrivals.computeIfAbsent(path, p -> new ArrayList<>()).add(Integer.parseInt(type.substring(1)));
+                        ids.computeIfAbsent(path, p -> new HashSet<>()).add(event.path("id").asText());
+                    }
+                    delivered.incrementAndGet();
+                    lastArrival = System.nanoTime();
+                }
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * {@code perSubscription} test events published in order by one worker while the receiver is away, each
+     * captured for {@code subscriptions} subscriptions of one application; then the receiver comes back.
+     */
+    static Result drain(URI baseUrl, int perSubscription, int subscriptions) throws Exception {
+        AdminApi admin = new AdminApi(baseUrl);
+        String realm = "bench-preload-" + subscriptions + "x" + perSubscription;
+        ScratchRealm.create(admin, realm);
+        try (AwayReceiver receiver = new AwayReceiver()) {
+            String token = clientToken(baseUrl, realm);
+            for (int s = 0; s < subscriptions; s++) {
+                subscribe(baseUrl, realm, token, "preload-" + s, receiver.url("/preload-" + s));
+            }
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI publish = baseUrl.resolve("/realms/" + realm + "/events/v4/topics/public.test/events");
+            long preloadStarted = System.nanoTime();
+            for (int i = 0; i < perSubscription; i++) {
+                if (i % 1000 == 999) {
+                    token = clientToken(baseUrl, realm); // a long preload outlives one token
+                }
+                int status = http.send(HttpRequest.newBuilder(publish).header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"p" + i + "\"}")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status != 202) {
+                    throw new IllegalStateException("publishing event " + i + " answered " + status);
+                }
+            }
+            double preloadSeconds = (System.nanoTime() - preloadStarted) / 1e9;
+            int rows = perSubscription * subscriptions;
+            long opened = System.nanoTime();
+            receiver.open = true;
+            long deadline = opened + Duration.ofMinutes(15).toNanos();
+            int seen = -1;
+            long quietSince = System.nanoTime();
+            // Until every row arrived, or nothing new came for 30 s (then the rest are counted lost).
+            while (System.nanoTime() < deadline && distinct(receiver) < rows && System.nanoTime() - quietSince < 30e9) {
+                Thread.sleep(100);
+                int now = receiver.delivered.get();
+                if (now != seen) {
+                    seen = now;
+                    quietSince = System.nanoTime();
+                }
+            }
+            int distinct = distinct(receiver);
+            int outOfOrder = 0;
+            for (List<Integer> order : receiver.arrivals.values()) {
+                int highest = -1;
+                Set<Integer> before = new HashSet<>();
+                for (int index : order) {
+                    if (index < highest && !before.contains(index)) {
+                        outOfOrder++; // a first arrival after a later event: order broken (a redelivery is a duplicate, not this)
+                    }
+                    before.add(index);
+                    highest = Math.max(highest, index);
+                }
+            }
+            return new Result(subscriptions + " subscription(s) × " + perSubscription, rows, distinct,
+                    receiver.delivered.get() - distinct, outOfOrder, rows - distinct, preloadSeconds,
+                    (receiver.lastArrival - opened) / 1e9);
+        } finally {
+            admin.delete("/" + realm);
+        }
+    }
+
+    private static int distinct(AwayReceiver receiver) {
+        synchronized (receiver) {
+            return receiver.ids.values().stream().mapToInt(Set::size).sum();
+        }
+    }
+
+    /**
+     * The ceiling: {@code requests} POSTs of a delivery-sized body, each signed (HMAC-SHA256, as the Standard
+     * Webhooks header is), one at a time from this JVM to a receiver like the drains' — what one lane could
+     * do on this machine if the engine cost nothing.
+     */
+    static Result ceiling(int requests) throws Exception {
+        try (AwayReceiver receiver = new AwayReceiver()) {
+            receiver.open = true;
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+            URI target = URI.create(receiver.url("/ceiling"));
+            long started = System.nanoTime();
+            for (int i = 0; i < requests; i++) {
+                String body = "{\"id\":\"" + java.util.UUID.randomUUID() + "\",\"correlationId\":\"c\",\"eventType\":\"p" + i
+                        + "\",\"topic\":\"public.test\",\"subtopic\":\"bench\",\"timeStamp\":\"2026-11-30T00:00:00Z\","
+                        + "\"facts\":{\"applicationId\":\"" + "a".repeat(36) + "\"}}";
+                String signature = Base64.getEncoder().encodeToString(hmac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+                http.send(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+                        .header("webhook-signature", "v1," + signature)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            return new Result("ceiling: bare signed POSTs, 1 at a time", requests, receiver.delivered.get(), 0, 0,
+                    requests - receiver.delivered.get(), 0, seconds);
+        }
+    }
+
+    static void print(Result ceiling, List<Result> drains) {
+        System.out.printf(Locale.ROOT, "%nWebhook delivery of a preloaded backlog (receiver away while publishing, then back)%n");
+        System.out.printf(Locale.ROOT, "| %-42s | %7s | %9s | %4s | %9s | %4s | %10s | %8s | %10s | %9s |%n",
+                "case", "rows", "delivered", "dup", "out of ord", "lost", "preload s", "drain s", "events/s", "× ceiling");
+        System.out.println("|--------------------------------------------|---------|-----------|------|-----------|------|------------|----------|------------|-----------|");
+        for (Result r : prepend(ceiling, drains)) {
+            System.out.printf(Locale.ROOT, "| %-42s | %7d | %9d | %4d | %9d | %4d | %10.1f | %8.1f | %10.1f | %9.3f |%n",
+                    r.name(), r.rows(), r.delivered(), r.duplicates(), r.outOfOrder(), r.lost(), r.preloadSeconds(),
+                    r.drainSeconds(), r.rate(), r.rate() / ceiling.rate());
+        }
+    }
+
+    private static List<Result> prepend(Result first, List<Result> rest) {
+        List<Result> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    private static String clientToken(URI baseUrl, String realm) {
+        String basic = Base64.getEncoder().encodeToString((ScratchRealm.APP + ":" + ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
+        return Http.post(baseUrl.resolve("/realms/" + realm + "/protocol/openid-connect/token"),
+                Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=client_credentials").json().get("access_token").asText();
+    }
+
+    private static void subscribe(URI baseUrl, String realm, String token, String id, String endpoint) {
+        ObjectNode body = Http.JSON.createObjectNode().put("id", id).put("filter", ".*").put("topic", "public.test");
+        body.putObject("webHookConfig").put("endpoint", endpoint);
+        Http.Reply reply = Http.send("PUT", baseUrl.resolve("/realms/" + realm + "/events/v4/subscriptions/webhook"),
+                Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), body.toString().getBytes(StandardCharsets.UTF_8));
+        if (reply.status() != 200) {
+            throw new IllegalStateException("Could not subscribe: " + reply.body());
+        }
+    }
+}
