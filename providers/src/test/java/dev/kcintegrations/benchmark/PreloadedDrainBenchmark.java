@@ -1,7 +1,6 @@
 package dev.kcintegrations.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Http;
@@ -107,16 +106,16 @@ final class PreloadedDrainBenchmark {
         String realm = "bench-preload-" + subscriptions + "x" + perSubscription;
         ScratchRealm.create(admin, realm);
         try (AwayReceiver receiver = new AwayReceiver()) {
-            String token = clientToken(baseUrl, realm);
+            String token = WebhookBenchmark.clientToken(baseUrl, realm);
             for (int s = 0; s < subscriptions; s++) {
-                subscribe(baseUrl, realm, token, "preload-" + s, receiver.url("/preload-" + s));
+                WebhookBenchmark.subscribe(baseUrl, realm, token, "preload-" + s, "public.test", ".*", receiver.url("/preload-" + s));
             }
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI publish = baseUrl.resolve("/realms/" + realm + "/events/v4/topics/public.test/events");
             long preloadStarted = System.nanoTime();
             for (int i = 0; i < perSubscription; i++) {
                 if (i % 1000 == 999) {
-                    token = clientToken(baseUrl, realm); // a long preload outlives one token
+                    token = WebhookBenchmark.clientToken(baseUrl, realm); // a long preload outlives one token
                 }
                 int status = http.send(HttpRequest.newBuilder(publish).header("Authorization", "Bearer " + token)
                         .header("Content-Type", "application/json")
@@ -213,22 +212,5 @@ final class PreloadedDrainBenchmark {
         List<Result> all = new ArrayList<>(List.of(first));
         all.addAll(rest);
         return all;
-    }
-
-    private static String clientToken(URI baseUrl, String realm) {
-        String basic = Base64.getEncoder().encodeToString((ScratchRealm.APP + ":" + ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
-        return Http.post(baseUrl.resolve("/realms/" + realm + "/protocol/openid-connect/token"),
-                Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
-                "grant_type=client_credentials").json().get("access_token").asText();
-    }
-
-    private static void subscribe(URI baseUrl, String realm, String token, String id, String endpoint) {
-        ObjectNode body = Http.JSON.createObjectNode().put("id", id).put("filter", ".*").put("topic", "public.test");
-        body.putObject("webHookConfig").put("endpoint", endpoint);
-        Http.Reply reply = Http.send("PUT", baseUrl.resolve("/realms/" + realm + "/events/v4/subscriptions/webhook"),
-                Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), body.toString().getBytes(StandardCharsets.UTF_8));
-        if (reply.status() != 200) {
-            throw new IllegalStateException("Could not subscribe: " + reply.body());
-        }
     }
 }

@@ -186,14 +186,15 @@ final class WebhookBenchmark {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    private static String clientToken(URI baseUrl, String realm) {
+    /** A client-credentials token of the scratch realm's subscribing application. */
+    static String clientToken(URI baseUrl, String realm) {
         String basic = Base64.getEncoder().encodeToString((ScratchRealm.APP + ":" + ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
         return Http.post(baseUrl.resolve("/realms/" + realm + "/protocol/openid-connect/token"),
                 Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=client_credentials").json().get("access_token").asText();
     }
 
-    private static void subscribe(URI baseUrl, String realm, String token, String id, String topic, String filter, String endpoint) {
+    static void subscribe(URI baseUrl, String realm, String token, String id, String topic, String filter, String endpoint) {
         ObjectNode body = Http.JSON.createObjectNode().put("id", id).put("filter", filter).put("topic", topic);
         body.putObject("webHookConfig").put("endpoint", endpoint);
         Http.Reply reply = Http.send("PUT", baseUrl.resolve("/realms/" + realm + "/events/v4/subscriptions/webhook"),
