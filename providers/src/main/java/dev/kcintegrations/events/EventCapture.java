@@ -50,7 +50,7 @@ public final class EventCapture {
         Outbox outbox = null;
         EventPayload event = null;
         Map<String, String> bodies = new java.util.HashMap<>(2); // one serialisation per topic, not per subscription
-        int rows = 0;
+        List<String> woken = new java.util.ArrayList<>();
         long now = System.currentTimeMillis();
         for (SubscriptionEntity subscription : subscriptions) {
             if (onlyApplication != null && !onlyApplication.equals(subscription.getApplicationId())) {
@@ -67,15 +67,15 @@ public final class EventCapture {
             EventPayload built = event;
             String body = bodies.computeIfAbsent(subscription.getTopic(), topic -> built.forTopic(topic).toJson());
             outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), body, now);
-            rows++;
+            woken.add(subscription.getId());
         }
+        int rows = woken.size();
         if (rows > 0) {
-            int queued = rows;
             session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
                 @Override
                 protected void commitImpl() {
-                    engine.metrics().queued(queued);
-                    engine.wakeDispatcher();
+                    engine.metrics().queued(rows);
+                    engine.wake(woken);
                 }
 
                 @Override

@@ -2,9 +2,9 @@ package dev.kcintegrations.events;
 
 import dev.kcintegrations.events.delivery.DeliveryMetrics;
 import dev.kcintegrations.events.delivery.OutboxHealth;
-import dev.kcintegrations.events.delivery.WebhookDispatcher;
 import dev.kcintegrations.events.delivery.WebhookHousekeeping;
 import dev.kcintegrations.events.delivery.WebhookSender;
+import dev.kcintegrations.events.lanes.LaneScheduler;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
@@ -40,7 +40,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     private WebhookSettings settings;
     private DeliveryMetrics metrics;
     private WebhookSender sender;
-    private volatile WebhookDispatcher dispatcher;
+    private volatile LaneScheduler lanes;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -78,18 +78,18 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     }
 
     private synchronized void start(KeycloakSessionFactory factory) {
-        if (dispatcher != null) {
+        if (lanes != null) {
             return;
         }
-        OutboxHealth health = new OutboxHealth(settings.healthMaxOverdue(), WebhookDispatcher.STATS_EVERY);
+        OutboxHealth health = new OutboxHealth(settings.healthMaxOverdue(), LaneScheduler.STATS_EVERY);
         OutboxHealth.install(health);
-        dispatcher = new WebhookDispatcher(factory, settings, sender, metrics, health, nodeName());
-        dispatcher.start();
+        lanes = new LaneScheduler(factory, settings, sender, metrics, health, nodeName());
+        lanes.start();
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
                 new ClusterAwareScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName()),
                         settings.housekeepingInterval().toMillis()),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
-        LOG.infof("Webhook delivery started on %s (%d concurrent deliveries, retention %s)", nodeName(),
+        LOG.infof("Webhook delivery started on %s (%d lanes, retention %s)", nodeName(),
                 settings.maxConcurrentDeliveries(), settings.retention());
     }
 
@@ -110,11 +110,19 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         return sender;
     }
 
-    /** After a capture or an API change committed. */
-    public void wakeDispatcher() {
-        WebhookDispatcher current = dispatcher;
+    /** After a capture committed: the lanes of these subscriptions read again, or they are claimed. */
+    public void wake(java.util.Collection<String> subscriptionIds) {
+        LaneScheduler current = lanes;
         if (current != null) {
-            current.wakeSoon();
+            current.wake(subscriptionIds);
+        }
+    }
+
+    /** After an API change committed that may make a queue due (a requeue, a verified subscription). */
+    public void wakeDispatcher() {
+        LaneScheduler current = lanes;
+        if (current != null) {
+            current.poke();
         }
     }
 
@@ -144,11 +152,11 @@ public final class WebhookEngine implements EventListenerProviderFactory {
                 .property().name("retry-schedule").type(ProviderConfigProperty.STRING_TYPE).defaultValue(WebhookSettings.DEFAULT_RETRY_SCHEDULE)
                 .helpText("Delays before the 2nd, 3rd, ... attempt (the last repeats), jittered by 10 %").add()
                 .property().name("max-concurrent-deliveries").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(32)
-                .helpText("Deliveries in flight at once on one node").add()
+                .helpText("Subscriptions one node serves at once (lanes; each has one delivery in flight)").add()
                 .property().name("poll-interval").type(ProviderConfigProperty.STRING_TYPE).defaultValue("1s")
                 .helpText("How often a node looks for due deliveries when no capture woke it").add()
                 .property().name("lease").type(ProviderConfigProperty.STRING_TYPE).defaultValue("60s")
-                .helpText("How long a claimed delivery belongs to its node (longer than connect + read timeout)").add()
+                .helpText("How long a node's claim on a subscription lasts unless renewed (longer than attempt-timeout)").add()
                 .property().name("housekeeping-interval").type(ProviderConfigProperty.STRING_TYPE).defaultValue("5m")
                 .helpText("How often expired deliveries are parked and old rows purged (once per cluster)").add()
                 .property().name("health-max-overdue").type(ProviderConfigProperty.STRING_TYPE).defaultValue("10m")
@@ -164,8 +172,8 @@ public final class WebhookEngine implements EventListenerProviderFactory {
 
     @Override
     public void close() {
-        if (dispatcher != null) {
-            dispatcher.close();
+        if (lanes != null) {
+            lanes.close();
         }
         if (sender != null) {
             try {

@@ -356,8 +356,6 @@ public final class EventsApi {
         row.setNextAttemptAt(now);
         row.setCreatedAt(now); // its retention starts again
         row.setFinishedAt(null);
-        row.setLeaseOwner(null);
-        row.setLeaseUntil(null);
         wakeAfterCommit();
         return ApiResponses.message(202, "Delivery '" + deliveryId + "' queued for retry", correlationId);
     }

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.delivery;
 
 import org.keycloak.crypto.AsymmetricSignatureSignerContext;
+import org.keycloak.crypto.KeyWrapper;
 import org.keycloak.jose.jws.JWSBuilder;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -22,8 +23,17 @@ public final class ConcurSignature {
     }
 
     public static String sign(KeycloakSession session, RealmModel realm, byte[] body) {
-        String compact = new JWSBuilder().type(TYPE).content(body)
-                .sign(new AsymmetricSignatureSignerContext(WebhookSigningKey.active(session, realm)));
+        return sign(activeKey(session, realm), body);
+    }
+
+    /** The key that signs the realm's deliveries now (read through a short cache, created on first use). */
+    public static KeyWrapper activeKey(KeycloakSession session, RealmModel realm) {
+        return WebhookSigningKey.active(session, realm);
+    }
+
+    /** Signs with a key read before: needs no session, so it can run outside any transaction. */
+    public static String sign(KeyWrapper key, byte[] body) {
+        String compact = new JWSBuilder().type(TYPE).content(body).sign(new AsymmetricSignatureSignerContext(key));
         int first = compact.indexOf('.');
         int last = compact.lastIndexOf('.');
         return compact.substring(0, first) + ".." + compact.substring(last + 1);

@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class WebhookSender implements AutoCloseable {
 
-    static final int EXCERPT_BYTES = 1024;
+    public static final int EXCERPT_BYTES = 1024;
     static final int MAX_LINE = 8 * 1024;
     static final int MAX_HEADERS = 100;
     static final String DEADLINE_EXCEEDED = "attempt deadline exceeded";

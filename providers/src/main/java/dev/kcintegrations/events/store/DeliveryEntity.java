@@ -12,20 +12,22 @@ import jakarta.persistence.Table;
  * produced the event; {@code seq} orders a subscription's rows in capture order.
  * <p>
  * A row is PENDING until it ends DELIVERED, REJECTED (a 4xx the receiver meant), PARKED (retention over)
- * or CANCELLED (subscription deleted). A node owns a PENDING row while {@code leaseUntil} is in the future.
+ * or CANCELLED (subscription deleted). Rows are not leased: the node that leases their subscription serves them.
  */
 @Entity
 @Table(name = "KCI_WEBHOOK_DELIVERY")
 @NamedQueries({
-        // The head of each active subscription's queue that is due and not leased: a row waits while an
-        // earlier PENDING row of its subscription exists (ordered delivery, "hold and retry").
-        @NamedQuery(name = "KciDelivery.dueHeads",
-                query = "SELECT d FROM DeliveryEntity d WHERE d.status = 'PENDING' AND d.nextAttemptAt <= :now"
-                        + " AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"
-                        + " AND NOT EXISTS (SELECT e.id FROM DeliveryEntity e WHERE e.subscriptionId = d.subscriptionId"
-                        + "   AND e.status = 'PENDING' AND e.seq < d.seq)"
-                        + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED'))"
-                        + " ORDER BY d.nextAttemptAt, d.seq"),
+        // The bottom of a subscription's PENDING range, in queue order: an index range scan whatever the
+        // backlog, because finished rows leave the range. A lane reads from here every time (never "after the
+        // last row it sent"), so a row that committed late with an earlier SEQ is still found.
+        @NamedQuery(name = "KciDelivery.pendingOfSubscription",
+                query = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId, d.correlationId, d.payload,"
+                        + " d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
+                        + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING' ORDER BY d.seq, d.id"),
+        // Group commit: one statement for many deliveries with the same outcome, no payload rewritten.
+        @NamedQuery(name = "KciDelivery.finishMany",
+                query = "UPDATE DeliveryEntity d SET d.status = :status, d.attempts = d.attempts + 1, d.lastHttpStatus = :httpStatus,"
+                        + " d.lastError = :error, d.finishedAt = :now WHERE d.id IN :ids AND d.status = 'PENDING'"),
         // A page of a subscription's deliveries, newest first, after the cursor (the last row's seq and id:
         // seq alone may tie across nodes, and a tie must neither repeat nor skip a row).
         @NamedQuery(name = "KciDelivery.bySubscription",
@@ -37,11 +39,6 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "KciDelivery.cancelPending",
                 query = "UPDATE DeliveryEntity d SET d.status = 'CANCELLED', d.finishedAt = :now, d.lastError = :reason"
                         + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"),
-        // Keeps the rows held behind a head that waits for its retry out of the claim query's due window,
-        // so a long backlog behind a failing receiver is not scanned on every claim.
-        @NamedQuery(name = "KciDelivery.holdBehind",
-                query = "UPDATE DeliveryEntity d SET d.nextAttemptAt = :until WHERE d.subscriptionId = :subscriptionId"
-                        + " AND d.status = 'PENDING' AND d.nextAttemptAt < :until AND d.id <> :headId"),
         @NamedQuery(name = "KciDelivery.cancelPendingOfApplication",
                 query = "UPDATE DeliveryEntity d SET d.status = 'CANCELLED', d.finishedAt = :now, d.lastError = :reason"
                         + " WHERE d.status = 'PENDING' AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s"
@@ -50,19 +47,21 @@ import jakarta.persistence.Table;
                 query = "DELETE FROM DeliveryEntity d WHERE d.realmId = :realmId"),
         @NamedQuery(name = "KciDelivery.parkExpired",
                 query = "UPDATE DeliveryEntity d SET d.status = 'PARKED', d.finishedAt = :now, d.lastError = 'retention ended'"
-                        + " WHERE d.status = 'PENDING' AND d.createdAt < :createdBefore AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"),
+                        + " WHERE d.status = 'PENDING' AND d.createdAt < :createdBefore AND d.subscriptionId NOT IN"
+                        + "   (SELECT s.id FROM SubscriptionEntity s WHERE s.leaseOwner IS NOT NULL AND s.leaseUntil >= :now)"),
         @NamedQuery(name = "KciDelivery.purgeFinished",
                 query = "DELETE FROM DeliveryEntity d WHERE d.status IN :statuses AND d.finishedAt < :before"),
         @NamedQuery(name = "KciDelivery.countPending",
                 query = "SELECT COUNT(d), MIN(d.createdAt) FROM DeliveryEntity d WHERE d.status = 'PENDING'"),
-        // When the longest-waiting row that is due now became due: its next attempt time, or the end of an
-        // expired lease (a node died holding it). Rows of paused or disabled subscriptions are not due.
+        // When the longest-waiting head that is due now became due: its next attempt time, the end of its
+        // subscription's hold, or the end of an expired lease (a node died holding it). Leased subscriptions
+        // are being served; paused or disabled ones are not due.
         @NamedQuery(name = "KciDelivery.oldestDueSince",
-                query = "SELECT MIN(CASE WHEN d.leaseUntil IS NOT NULL AND d.leaseUntil > d.nextAttemptAt"
-                        + " THEN d.leaseUntil ELSE d.nextAttemptAt END) FROM DeliveryEntity d"
-                        + " WHERE d.status = 'PENDING' AND d.nextAttemptAt <= :now"
-                        + " AND (d.leaseUntil IS NULL OR d.leaseUntil < :now)"
-                        + " AND d.subscriptionId IN (SELECT s.id FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED'))"),
+                query = "SELECT MIN(GREATEST(d.nextAttemptAt, COALESCE(s.blockedUntil, 0), COALESCE(s.leaseUntil, 0)))"
+                        + " FROM DeliveryEntity d, SubscriptionEntity s WHERE d.subscriptionId = s.id AND d.status = 'PENDING'"
+                        + " AND d.nextAttemptAt <= :now AND s.status IN ('ACTIVE', 'SUSPENDED')"
+                        + " AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
+                        + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now)"),
 })
 public class DeliveryEntity {
 
@@ -95,10 +94,6 @@ public class DeliveryEntity {
     private int attempts;
     @Column(name = "NEXT_ATTEMPT_AT", nullable = false)
     private long nextAttemptAt;
-    @Column(name = "LEASE_OWNER", length = 64)
-    private String leaseOwner;
-    @Column(name = "LEASE_UNTIL")
-    private Long leaseUntil;
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
     @Column(name = "FINISHED_AT")
@@ -132,10 +127,6 @@ public class DeliveryEntity {
     public void setAttempts(int attempts) { this.attempts = attempts; }
     public long getNextAttemptAt() { return nextAttemptAt; }
     public void setNextAttemptAt(long nextAttemptAt) { this.nextAttemptAt = nextAttemptAt; }
-    public String getLeaseOwner() { return leaseOwner; }
-    public void setLeaseOwner(String leaseOwner) { this.leaseOwner = leaseOwner; }
-    public Long getLeaseUntil() { return leaseUntil; }
-    public void setLeaseUntil(Long leaseUntil) { this.leaseUntil = leaseUntil; }
     public long getCreatedAt() { return createdAt; }
     public void setCreatedAt(long createdAt) { this.createdAt = createdAt; }
     public Long getFinishedAt() { return finishedAt; }

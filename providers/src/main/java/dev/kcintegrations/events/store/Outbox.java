@@ -5,19 +5,24 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
 import org.hibernate.LockMode;
 import org.hibernate.query.SelectionQuery;
+import org.hibernate.Session;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.connections.jpa.util.JpaUtils;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
+import java.sql.PreparedStatement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * The outbox of webhook deliveries in Keycloak's database, used within the caller's transaction:
- * capture adds rows to the transaction of the change that produced the event; workers claim due rows with
- * a lease in one short transaction and record the outcome in another, never holding a row lock or a
- * database connection while a receiver answers.
+ * capture adds rows to the transaction of the change that produced the event; a node leases a subscription
+ * with due work in one short transaction, its lane reads the queue by index range, and the outcomes of many
+ * sends are written together in another, never holding a row lock or a database connection while a
+ * receiver answers.
  */
 public final class Outbox {
 
@@ -44,41 +49,147 @@ public final class Outbox {
         row.setPayload(payload);
         row.setSeq(Sequence.next());
         row.setStatus(DeliveryEntity.PENDING);
-        Long blocked = subscription.getBlockedUntil();
-        row.setNextAttemptAt(blocked != null && blocked > now ? blocked : now);
+        row.setNextAttemptAt(now); // a held queue is held by its subscription's BLOCKED_UNTIL, not row by row
         row.setCreatedAt(now);
         em.persist(row);
         return row.getId();
     }
 
     /**
-     * Leases up to {@code limit} due queue heads to {@code node}. {@code SKIP LOCKED} lets nodes claim
-     * side by side; the lease, committed with the claim, keeps the row theirs after the lock is gone.
+     * Leases up to {@code limit} subscriptions that have due work to {@code node}, the longest unserved
+     * first. {@code SKIP LOCKED} lets nodes claim side by side; the lease, committed with the claim, keeps a
+     * subscription theirs after the lock is gone, and its new epoch fences out whoever held it before.
+     * A node takes no more than its share of what is claimable, so a second node gets work too.
      */
-    public List<ClaimedDelivery> claimDueHeads(int limit, String node, long now, long leaseMillis) {
-        TypedQuery<DeliveryEntity> query = em.createNamedQuery("KciDelivery.dueHeads", DeliveryEntity.class)
+    public List<SubscriptionLease> claimSubscriptions(int limit, String node, long now, long leaseMillis) {
+        long claimable = em.createNamedQuery("KciSubscription.countClaimable", Long.class)
+                .setParameter("now", now).getSingleResult();
+        if (claimable == 0) {
+            return List.of();
+        }
+        long others = em.createNamedQuery("KciSubscription.otherLiveOwners", Long.class)
+                .setParameter("node", node).setParameter("now", now).getSingleResult();
+        int share = (int) Math.min(limit, (claimable + others) / (others + 1));
+        TypedQuery<SubscriptionEntity> query = em.createNamedQuery("KciSubscription.claimable", SubscriptionEntity.class)
                 .setParameter("now", now)
-                .setMaxResults(limit)
+                .setMaxResults(Math.max(1, share))
                 .setLockMode(LockModeType.PESSIMISTIC_WRITE);
         query.unwrap(SelectionQuery.class).setHibernateLockMode(LockMode.UPGRADE_SKIPLOCKED);
-        List<ClaimedDelivery> claimed = new ArrayList<>();
-        for (DeliveryEntity row : query.getResultList()) {
-            SubscriptionEntity subscription = em.find(SubscriptionEntity.class, row.getSubscriptionId());
-            row.setLeaseOwner(node);
-            row.setLeaseUntil(now + leaseMillis);
-            List<String> secrets = new ArrayList<>();
-            secrets.add(subscription.getSecret());
-            if (subscription.getPreviousSecret() != null && subscription.getPreviousSecretUntil() != null
-                    && subscription.getPreviousSecretUntil() > now) {
-                secrets.add(subscription.getPreviousSecret());
-            }
-            claimed.add(new ClaimedDelivery(row.getId(), row.getRealmId(), subscription.getId(), subscription.getName(),
-                    subscription.getApplicationId(), subscription.getTopic(), subscription.getEndpoint(), List.copyOf(secrets),
-                    row.getEventId(), row.getCorrelationId(), row.getPayload(), row.getAttempts(), row.getCreatedAt(),
-                    node, now + leaseMillis));
+        List<SubscriptionLease> leases = new ArrayList<>();
+        for (SubscriptionEntity subscription : query.getResultList()) {
+            subscription.setLeaseOwner(node);
+            subscription.setLeaseUntil(now + leaseMillis);
+            subscription.setLeaseEpoch(subscription.getLeaseEpoch() + 1);
+            leases.add(new SubscriptionLease(subscription.getId(), subscription.getRealmId(), subscription.getName(),
+                    subscription.getApplicationId(), subscription.getTopic(), node, subscription.getLeaseEpoch(),
+                    now + leaseMillis, SubscriptionEntity.SUSPENDED.equals(subscription.getStatus())));
         }
-        return claimed;
+        return leases;
     }
+
+    /** How many subscriptions wait for a lane (none when every one with work is leased or held). */
+    public long claimable(long now) {
+        return em.createNamedQuery("KciSubscription.countClaimable", Long.class).setParameter("now", now).getSingleResult();
+    }
+
+    /**
+     * What a lane sends next: the subscription as it is now (a rotated secret, a new endpoint, a cancel are
+     * seen at the next read) and the first {@code limit} PENDING rows of its queue, null when the lease is gone.
+     */
+    public QueueSlice slice(SubscriptionLease lease, int limit) {
+        SubscriptionEntity subscription = em.find(SubscriptionEntity.class, lease.subscriptionId());
+        if (subscription == null || !lease.owner().equals(subscription.getLeaseOwner()) || subscription.getLeaseEpoch() != lease.epoch()) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        List<String> secrets = new ArrayList<>();
+        secrets.add(subscription.getSecret());
+        if (subscription.getPreviousSecret() != null && subscription.getPreviousSecretUntil() != null
+                && subscription.getPreviousSecretUntil() > now) {
+            secrets.add(subscription.getPreviousSecret());
+        }
+        boolean deliverable = SubscriptionEntity.ACTIVE.equals(subscription.getStatus())
+                || SubscriptionEntity.SUSPENDED.equals(subscription.getStatus());
+        List<PendingDelivery> rows = !deliverable ? List.of()
+                : em.createNamedQuery("KciDelivery.pendingOfSubscription", PendingDelivery.class)
+                .setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList();
+        return new QueueSlice(subscription.getStatus(), subscription.getEndpoint(), List.copyOf(secrets), rows);
+    }
+
+    /** A subscription's queue as one read saw it. */
+    public record QueueSlice(String status, String endpoint, List<String> secrets, List<PendingDelivery> rows) {
+    }
+
+    /**
+     * The fence of a group commit: renews the lease until {@code until} if {@code lease} still holds it and the
+     * subscription may still be delivered; false, and nothing written, otherwise.
+     *
+     * @param failures  failed attempts to add to the streak, or (when {@code delivered}) the streak itself:
+     *                  the failures after the last delivery
+     * @param delivered whether a delivery succeeded: the streak restarts and the queue is no longer held
+     */
+    public boolean renew(SubscriptionLease lease, long until, int failures, boolean delivered) {
+        return em.createNamedQuery(delivered ? "KciSubscription.renewDelivered" : "KciSubscription.renewAdding")
+                .setParameter("until", until).setParameter("failures", failures).setParameter("id", lease.subscriptionId())
+                .setParameter("node", lease.owner()).setParameter("epoch", lease.epoch()).executeUpdate() == 1;
+    }
+
+    /** Gives the subscription back; {@code ifIdle}: only when no PENDING row is left. False when it was not released. */
+    public boolean release(SubscriptionLease lease, boolean ifIdle, long now) {
+        return em.createNamedQuery(ifIdle ? "KciSubscription.releaseIfIdle" : "KciSubscription.release")
+                .setParameter("now", now).setParameter("id", lease.subscriptionId())
+                .setParameter("node", lease.owner()).setParameter("epoch", lease.epoch()).executeUpdate() == 1;
+    }
+
+    /** Ends PENDING deliveries that share an outcome, in one statement. */
+    public int finish(List<String> ids, String status, Integer httpStatus, String error, long now) {
+        return em.createNamedQuery("KciDelivery.finishMany").setParameter("status", status).setParameter("httpStatus", httpStatus)
+                .setParameter("error", error).setParameter("now", now).setParameter("ids", ids).executeUpdate();
+    }
+
+    /**
+     * Writes attempts as multi-row INSERTs: Keycloak sets no JDBC batch size, so persisting them one by one
+     * would cost a statement (and a round trip) each.
+     */
+    public void insertAttempts(List<AttemptEntity> attempts) {
+        if (attempts.isEmpty()) {
+            return;
+        }
+        String table = JpaUtils.getTableNameForNativeQuery("KCI_WEBHOOK_ATTEMPT", em);
+        em.flush();
+        em.unwrap(Session.class).doWork(connection -> {
+            for (int from = 0; from < attempts.size(); from += ATTEMPT_INSERT_ROWS) {
+                List<AttemptEntity> chunk = attempts.subList(from, Math.min(attempts.size(), from + ATTEMPT_INSERT_ROWS));
+                StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(
+                        " (ID, DELIVERY_ID, ATTEMPTED_AT, HTTP_STATUS, LATENCY_MS, OUTCOME, RESPONSE_EXCERPT, ERROR, NODE) VALUES ");
+                for (int i = 0; i < chunk.size(); i++) {
+                    sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?)");
+                }
+                try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
+                    int p = 1;
+                    for (AttemptEntity attempt : chunk) {
+                        insert.setString(p++, attempt.getId());
+                        insert.setString(p++, attempt.getDeliveryId());
+                        insert.setLong(p++, attempt.getAttemptedAt());
+                        if (attempt.getHttpStatus() == null) {
+                            insert.setNull(p++, Types.INTEGER);
+                        } else {
+                            insert.setInt(p++, attempt.getHttpStatus());
+                        }
+                        insert.setLong(p++, attempt.getLatencyMillis());
+                        insert.setString(p++, attempt.getOutcome());
+                        insert.setString(p++, attempt.getResponseExcerpt());
+                        insert.setString(p++, attempt.getError());
+                        insert.setString(p++, attempt.getNode());
+                    }
+                    insert.executeUpdate();
+                }
+            }
+        });
+    }
+
+    /** Rows of one multi-row attempt INSERT: a statement shape per chunk size, few of them. */
+    static final int ATTEMPT_INSERT_ROWS = 64;
 
     public DeliveryEntity find(String deliveryId) {
         return em.find(DeliveryEntity.class, deliveryId);
@@ -87,20 +198,6 @@ public final class Outbox {
     /** The row, locked until the transaction ends (null if there is none). */
     public DeliveryEntity findLocked(String deliveryId) {
         return em.find(DeliveryEntity.class, deliveryId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
-    }
-
-    /**
-     * The claimed row, locked, if the claim still holds it: the lease it wrote is still on the row. A send
-     * that outlived its lease finds another node's lease (or outcome) there and must write nothing; the
-     * row lock makes two recorders of one attempt wait for each other, so only one of them sees its lease.
-     */
-    public java.util.Optional<DeliveryEntity> stillLeased(ClaimedDelivery claimed) {
-        DeliveryEntity row = em.find(DeliveryEntity.class, claimed.id(), LockModeType.PESSIMISTIC_WRITE);
-        if (row == null || !claimed.leaseOwner().equals(row.getLeaseOwner()) || row.getLeaseUntil() == null
-                || row.getLeaseUntil() != claimed.leaseUntil()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(row);
     }
 
     public SubscriptionEntity subscription(String subscriptionId) {
@@ -115,21 +212,25 @@ public final class Outbox {
         em.persist(attempt);
         if (attemptsSoFar >= ATTEMPTS_KEPT) {
             em.flush();
-            List<Number> newest = em.createNamedQuery("KciAttempt.newestOfDelivery", Number.class)
-                    .setParameter("deliveryId", attempt.getDeliveryId())
-                    .setFirstResult(ATTEMPTS_KEPT - 1).setMaxResults(1).getResultList();
-            if (!newest.isEmpty()) {
-                em.createNamedQuery("KciAttempt.dropOlder").setParameter("deliveryId", attempt.getDeliveryId())
-                        .setParameter("before", newest.get(0).longValue()).executeUpdate();
-            }
+            keepNewestAttempts(attempt.getDeliveryId());
         }
     }
 
-    /** The head of a subscription's queue waits until {@code until}: so do the rows behind it. */
-    public void holdBehind(SubscriptionEntity subscription, String headId, long until) {
+    /** Drops a delivery's attempts older than its newest {@link #ATTEMPTS_KEPT}. */
+    public void keepNewestAttempts(String deliveryId) {
+        List<Number> newest = em.createNamedQuery("KciAttempt.newestOfDelivery", Number.class)
+                .setParameter("deliveryId", deliveryId)
+                .setFirstResult(ATTEMPTS_KEPT - 1).setMaxResults(1).getResultList();
+        if (!newest.isEmpty()) {
+            em.createNamedQuery("KciAttempt.dropOlder").setParameter("deliveryId", deliveryId)
+                    .setParameter("before", newest.get(0).longValue()).executeUpdate();
+        }
+    }
+
+    /** The head of a subscription's queue waits until {@code until}, and the queue behind it with it. */
+    public void hold(SubscriptionEntity subscription, DeliveryEntity head, long until) {
+        head.setNextAttemptAt(until);
         subscription.setBlockedUntil(until);
-        em.createNamedQuery("KciDelivery.holdBehind").setParameter("until", until)
-                .setParameter("subscriptionId", subscription.getId()).setParameter("headId", headId).executeUpdate();
     }
 
     public int cancelPending(String subscriptionId, String reason, long now) {

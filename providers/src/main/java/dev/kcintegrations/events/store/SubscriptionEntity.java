@@ -32,6 +32,36 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "KciSubscription.deleteOfApplication",
                 query = "UPDATE SubscriptionEntity s SET s.status = 'DELETED', s.statusReason = :reason, s.updatedAt = :now"
                         + " WHERE s.realmId = :realmId AND s.applicationId = :applicationId AND s.status <> 'DELETED'"),
+        // Subscriptions with work and no live lease, the longest unserved first. The EXISTS is one probe of
+        // the (SUBSCRIPTION_ID, STATUS, SEQ, ID) index; a retried head's wait is the subscription's BLOCKED_UNTIL.
+        @NamedQuery(name = "KciSubscription.claimable",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED')"
+                        + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now) AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
+                        + " AND EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"
+                        + " ORDER BY COALESCE(s.leaseUntil, 0), s.id"),
+        @NamedQuery(name = "KciSubscription.countClaimable",
+                query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED')"
+                        + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now) AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
+                        + " AND EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"),
+        @NamedQuery(name = "KciSubscription.otherLiveOwners",
+                query = "SELECT COUNT(DISTINCT s.leaseOwner) FROM SubscriptionEntity s WHERE s.leaseOwner IS NOT NULL"
+                        + " AND s.leaseOwner <> :node AND s.leaseUntil >= :now"),
+        // The fence of a group commit: it renews the lease only if the lane still holds it (owner and epoch)
+        // and the subscription may still be delivered. Zero rows updated: the lane's outcomes are dropped.
+        @NamedQuery(name = "KciSubscription.renewAdding",
+                query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = s.failureStreak + :failures"
+                        + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch AND s.status IN ('ACTIVE', 'SUSPENDED')"),
+        @NamedQuery(name = "KciSubscription.renewDelivered",
+                query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = :failures, s.blockedUntil = NULL"
+                        + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch AND s.status IN ('ACTIVE', 'SUSPENDED')"),
+        @NamedQuery(name = "KciSubscription.release",
+                query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
+                        + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
+        // Released only when nothing is left: a row that committed after the lane's last read keeps the lease.
+        @NamedQuery(name = "KciSubscription.releaseIfIdle",
+                query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
+                        + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"
+                        + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"),
         @NamedQuery(name = "KciSubscription.removeRealm",
                 query = "DELETE FROM SubscriptionEntity s WHERE s.realmId = :realmId"),
         @NamedQuery(name = "KciSubscription.deletedWithoutDeliveries",
@@ -73,9 +103,17 @@ public class SubscriptionEntity {
     private String statusReason;
     @Column(name = "FAILURE_STREAK", nullable = false)
     private int failureStreak;
-    /** While the head of the queue waits for its retry: new and held rows are due no earlier. */
+    /** While the head of the queue waits for its retry (or for access to return): the queue is not served. */
     @Column(name = "BLOCKED_UNTIL")
     private Long blockedUntil;
+    /** The node serving this subscription's queue, until {@code leaseUntil}. */
+    @Column(name = "LEASE_OWNER", length = 64)
+    private String leaseOwner;
+    @Column(name = "LEASE_UNTIL")
+    private Long leaseUntil;
+    /** Raised by every claim: a lane's outcomes count only while the epoch it claimed is still the row's. */
+    @Column(name = "LEASE_EPOCH", nullable = false)
+    private long leaseEpoch;
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
     @Column(name = "UPDATED_AT", nullable = false)
@@ -109,6 +147,12 @@ public class SubscriptionEntity {
     public void setFailureStreak(int failureStreak) { this.failureStreak = failureStreak; }
     public Long getBlockedUntil() { return blockedUntil; }
     public void setBlockedUntil(Long blockedUntil) { this.blockedUntil = blockedUntil; }
+    public String getLeaseOwner() { return leaseOwner; }
+    public void setLeaseOwner(String leaseOwner) { this.leaseOwner = leaseOwner; }
+    public Long getLeaseUntil() { return leaseUntil; }
+    public void setLeaseUntil(Long leaseUntil) { this.leaseUntil = leaseUntil; }
+    public long getLeaseEpoch() { return leaseEpoch; }
+    public void setLeaseEpoch(long leaseEpoch) { this.leaseEpoch = leaseEpoch; }
     public long getCreatedAt() { return createdAt; }
     public void setCreatedAt(long createdAt) { this.createdAt = createdAt; }
     public long getUpdatedAt() { return updatedAt; }

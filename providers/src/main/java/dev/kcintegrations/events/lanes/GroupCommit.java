@@ -1,0 +1,369 @@
+package dev.kcintegrations.events.lanes;
+
+import dev.kcintegrations.events.WebhookSettings;
+import dev.kcintegrations.events.delivery.DeliveryMetrics;
+import dev.kcintegrations.events.delivery.RetryPolicy;
+import dev.kcintegrations.events.delivery.SendResult;
+import dev.kcintegrations.events.delivery.WebhookSender;
+import dev.kcintegrations.events.store.AttemptEntity;
+import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.PendingDelivery;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes the outcomes of every lane on this node, many at a time: whatever the lanes handed over while the
+ * previous transaction ran goes into the next one. Per lane it takes one fenced statement that renews the
+ * lease (and drops the lane's outcomes if the lease is no longer its own), then one {@code UPDATE … WHERE id
+ * IN (…)} per kind of outcome and multi-row INSERTs for the attempts; the payload is never written back.
+ * A lease is given back through the same queue, so only after the outcomes before it are committed.
+ */
+final class GroupCommit implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(GroupCommit.class);
+    /** Items one transaction takes at most: it stays short, and the next one follows at once. */
+    static final int MAX_ITEMS = 1024;
+
+    private sealed interface Item permits Sent, Held, Expired, Release, Renew {
+        Lane lane();
+    }
+
+    private record Sent(Lane lane, PendingDelivery row, SendResult result, RetryPolicy.Verdict verdict, Duration delay,
+                        long sentAt) implements Item {
+    }
+
+    private record Held(Lane lane, PendingDelivery row, String reason) implements Item {
+    }
+
+    private record Expired(Lane lane, PendingDelivery row) implements Item {
+    }
+
+    private record Release(Lane lane, boolean ifIdle, CompletableFuture<Boolean> done) implements Item {
+    }
+
+    private record Renew(Lane lane, CompletableFuture<Boolean> done) implements Item {
+    }
+
+    /** Deliveries that end the same way: one UPDATE for all of them. */
+    private record Finish(String status, Integer httpStatus, String error) {
+    }
+
+    private final KeycloakSessionFactory sessionFactory;
+    private final WebhookSettings settings;
+    private final DeliveryMetrics metrics;
+    private final String node;
+    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private volatile boolean running = true;
+    private final Thread writer;
+
+    GroupCommit(KeycloakSessionFactory sessionFactory, WebhookSettings settings, DeliveryMetrics metrics, String node) {
+        this.sessionFactory = sessionFactory;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.node = node;
+        this.writer = Thread.ofPlatform().name("kci-webhook-group-commit").daemon(true).start(this::run);
+    }
+
+    void sent(Lane lane, PendingDelivery row, SendResult result, RetryPolicy.Verdict verdict, Duration delay) {
+        queue.add(new Sent(lane, row, result, verdict, delay, System.currentTimeMillis()));
+    }
+
+    /** The application may not receive the topic now: the head (and the queue behind it) waits. */
+    void hold(Lane lane, PendingDelivery head, String reason) {
+        queue.add(new Held(lane, head, reason));
+    }
+
+    void expired(Lane lane, PendingDelivery row) {
+        queue.add(new Expired(lane, row));
+    }
+
+    /** Gives the lease back after the lane's outcomes; {@code ifIdle}: only when no PENDING row is left. */
+    CompletableFuture<Boolean> release(Lane lane, boolean ifIdle) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        offer(new Release(lane, ifIdle, done), done);
+        return done;
+    }
+
+    /** Renews the lease (false: it is lost). */
+    CompletableFuture<Boolean> renew(Lane lane) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        offer(new Renew(lane, done), done);
+        return done;
+    }
+
+    private void offer(Item item, CompletableFuture<Boolean> done) {
+        if (!running) {
+            done.complete(false);
+            return;
+        }
+        queue.add(item);
+    }
+
+    private void run() {
+        List<Item> items = new ArrayList<>();
+        long backoff = 0;
+        while (running || !queue.isEmpty() || !items.isEmpty()) {
+            try {
+                if (items.isEmpty()) {
+                    Item first = queue.poll(1, TimeUnit.SECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    items.add(first);
+                }
+                queue.drainTo(items, MAX_ITEMS - items.size());
+                write(items);
+                items.clear();
+                backoff = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                // The database is away: keep the outcomes and try again. Lanes stop sending once they have
+                // MAX_UNFLUSHED outcomes waiting; a lease that ends meanwhile drops its lane's outcomes later.
+                if (!running) {
+                    break;
+                }
+                backoff = Math.min(Math.max(backoff * 2, 200), 5_000);
+                LOG.warnf("Webhook outcomes not written (%s); retrying in %d ms", e.getClass().getSimpleName(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        items.addAll(queue);
+        items.forEach(GroupCommit::abandon);
+    }
+
+    private static void abandon(Item item) {
+        if (item instanceof Release release) {
+            release.done().complete(false);
+        } else if (item instanceof Renew renew) {
+            renew.done().complete(false);
+        }
+    }
+
+    /** What one lane's part of a transaction did, applied once it committed. */
+    private static final class LaneWrite {
+        final Lane lane;
+        final List<Item> items = new ArrayList<>();
+        final List<String> finished = new ArrayList<>();
+        final List<Runnable> counted = new ArrayList<>();
+        final Map<Release, Boolean> releases = new LinkedHashMap<>();
+        long renewedUntil;
+        boolean lost;
+        boolean resumed;
+
+        LaneWrite(Lane lane) {
+            this.lane = lane;
+        }
+    }
+
+    private void write(List<Item> items) {
+        Map<Lane, LaneWrite> byLane = new LinkedHashMap<>();
+        for (Item item : items) {
+            byLane.computeIfAbsent(item.lane(), LaneWrite::new).items.add(item);
+        }
+        long now = System.currentTimeMillis();
+        KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
+            Outbox outbox = new Outbox(session);
+            List<AttemptEntity> attempts = new ArrayList<>();
+            List<String> pruned = new ArrayList<>();
+            Map<Finish, List<String>> finishes = new LinkedHashMap<>();
+            for (LaneWrite write : byLane.values()) {
+                write.finished.clear();
+                write.counted.clear();
+                write.releases.clear();
+                write.lost = write.resumed = false;
+                writeLane(outbox, write, now, attempts, pruned, finishes);
+            }
+            finishes.forEach((kind, ids) -> outbox.finish(ids, kind.status(), kind.httpStatus(), kind.error(), now));
+            outbox.insertAttempts(attempts);
+            pruned.forEach(outbox::keepNewestAttempts);
+            for (LaneWrite write : byLane.values()) {
+                for (Item item : write.items) {
+                    if (item instanceof Release release) {
+                        write.releases.put(release, !write.lost && outbox.release(write.lane.lease(), release.ifIdle(), now));
+                    }
+                }
+            }
+        });
+        for (LaneWrite write : byLane.values()) {
+            if (write.lost) {
+                LOG.debugf("Subscription %s: %d outcome(s) not recorded, the lease was taken over",
+                        write.lane.lease().name(), write.items.size());
+                write.lane.leaseLost();
+            } else {
+                write.counted.forEach(Runnable::run);
+                write.lane.committed(write.finished, write.renewedUntil, write.resumed);
+            }
+            for (Item item : write.items) {
+                if (item instanceof Release release) {
+                    release.done().complete(write.releases.getOrDefault(release, false));
+                } else if (item instanceof Renew renew) {
+                    renew.done().complete(!write.lost);
+                }
+            }
+        }
+    }
+
+    private void writeLane(Outbox outbox, LaneWrite write, long now, List<AttemptEntity> attempts, List<String> pruned,
+                           Map<Finish, List<String>> finishes) {
+        Lane lane = write.lane;
+        // The failure streak after these outcomes: failures since the last delivery, or added to the old one.
+        int failures = 0;
+        boolean delivered = false;
+        boolean sent = false;
+        for (Item item : write.items) {
+            if (item instanceof Sent s) {
+                sent = true;
+                if (s.verdict() == RetryPolicy.Verdict.DELIVERED) {
+                    delivered = true;
+                    failures = 0;
+                } else {
+                    failures++;
+                }
+            }
+        }
+        long until = now + settings.lease().toMillis();
+        if (lane.lost() || !outbox.renew(lane.lease(), until, failures, delivered)) {
+            write.lost = true;
+            return;
+        }
+        write.renewedUntil = until;
+        SubscriptionEntity subscription = null;
+        if (sent && lane.suspended()) {
+            // Access is back (it was checked before these sends): the subscription says so again.
+            subscription = outbox.subscription(lane.lease().subscriptionId());
+            subscription.setStatus(SubscriptionEntity.ACTIVE);
+            subscription.setStatusReason(null);
+            subscription.setUpdatedAt(now);
+            write.resumed = true;
+        }
+        for (Item item : write.items) {
+            if (item instanceof Sent s) {
+                attempts.add(attempt(s));
+                if (s.row().attempts() + 1 >= Outbox.ATTEMPTS_KEPT) {
+                    pruned.add(s.row().id());
+                }
+                switch (s.verdict()) {
+                    case DELIVERED -> {
+                        finishes.computeIfAbsent(new Finish(DeliveryEntity.DELIVERED, s.result().httpStatus().orElse(null), null),
+                                k -> new ArrayList<>()).add(s.row().id());
+                        long createdAt = s.row().createdAt();
+                        write.counted.add(() -> metrics.delivered(createdAt));
+                    }
+                    case REJECTED -> {
+                        finishes.computeIfAbsent(new Finish(DeliveryEntity.REJECTED, s.result().httpStatus().orElse(null),
+                                truncate("receiver answered " + s.result().describe())), k -> new ArrayList<>()).add(s.row().id());
+                        write.counted.add(metrics::rejected);
+                    }
+                    case GONE -> {
+                        subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
+                        DeliveryEntity row = outbox.find(s.row().id());
+                        failed(row, s.result());
+                        finish(row, DeliveryEntity.REJECTED, now, "receiver answered 410 Gone");
+                        subscription.setStatus(SubscriptionEntity.DISABLED);
+                        subscription.setStatusReason("Disabled: the endpoint answered 410 Gone");
+                        subscription.setUpdatedAt(now);
+                        write.counted.add(metrics::rejected);
+                        write.counted.add(metrics::disabled);
+                        LOG.infof("Webhook subscription %s disabled: its endpoint answered 410 Gone", subscription.getName());
+                    }
+                    case RETRY -> {
+                        subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
+                        DeliveryEntity row = outbox.find(s.row().id());
+                        failed(row, s.result());
+                        long next = s.sentAt() + s.delay().toMillis();
+                        if (next - row.getCreatedAt() > settings.retention().toMillis()) {
+                            finish(row, DeliveryEntity.PARKED, now, "retention ended; last attempt: " + s.result().describe());
+                            write.counted.add(metrics::parked);
+                        } else {
+                            outbox.hold(subscription, row, next);
+                            write.counted.add(metrics::retried);
+                        }
+                    }
+                }
+                write.finished.add(s.row().id());
+            } else if (item instanceof Expired e) {
+                finish(outbox.find(e.row().id()), DeliveryEntity.PARKED, now, "retention ended");
+                write.counted.add(metrics::parked);
+                write.finished.add(e.row().id());
+            } else if (item instanceof Held h) {
+                subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
+                DeliveryEntity row = outbox.find(h.row().id());
+                long next = now + settings.delayAfter(1).toMillis();
+                row.setLastError(truncate("waiting: " + h.reason()));
+                outbox.hold(subscription, row, next);
+                if (SubscriptionEntity.ACTIVE.equals(subscription.getStatus())) {
+                    subscription.setStatus(SubscriptionEntity.SUSPENDED);
+                    subscription.setStatusReason(truncate("Suspended: " + h.reason()
+                            + "; deliveries wait until access returns or they expire"));
+                    subscription.setUpdatedAt(now);
+                    LOG.infof("Webhook subscription %s suspended: %s", subscription.getName(), h.reason());
+                }
+            }
+        }
+    }
+
+    private static void failed(DeliveryEntity row, SendResult result) {
+        row.setAttempts(row.getAttempts() + 1);
+        row.setLastHttpStatus(result.httpStatus().orElse(null));
+        row.setLastError(truncate(result.error()));
+    }
+
+    private static void finish(DeliveryEntity row, String status, long now, String reason) {
+        row.setStatus(status);
+        row.setFinishedAt(now);
+        row.setLastError(truncate(reason));
+    }
+
+    private AttemptEntity attempt(Sent sent) {
+        SendResult result = sent.result();
+        AttemptEntity attempt = new AttemptEntity();
+        attempt.setId(UUID.randomUUID().toString());
+        attempt.setDeliveryId(sent.row().id());
+        attempt.setAttemptedAt(sent.sentAt() - result.latencyMillis());
+        attempt.setHttpStatus(result.httpStatus().orElse(null));
+        attempt.setLatencyMillis(result.latencyMillis());
+        attempt.setOutcome(sent.verdict().name());
+        attempt.setResponseExcerpt(result.responseExcerpt() == null ? null : truncate(result.responseExcerpt(), WebhookSender.EXCERPT_BYTES));
+        attempt.setError(truncate(result.error()));
+        attempt.setNode(node);
+        return attempt;
+    }
+
+    private static String truncate(String text) {
+        return truncate(text, 255);
+    }
+
+    private static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package dev.kcintegrations.events.lanes;
+
+import dev.kcintegrations.events.SubscriberAccess;
+import dev.kcintegrations.events.WebhookTargetPolicy;
+import dev.kcintegrations.events.WebhookTargets;
+import dev.kcintegrations.events.delivery.ConcurSignature;
+import dev.kcintegrations.events.delivery.DeliveryHeaders;
+import dev.kcintegrations.events.delivery.RetryPolicy;
+import dev.kcintegrations.events.delivery.SendResult;
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.PendingDelivery;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.store.SubscriptionLease;
+import org.jboss.logging.Logger;
+import org.keycloak.crypto.KeyWrapper;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Serves one leased subscription on this node: reads the bottom of its PENDING range, signs ahead, keeps one
+ * POST on the wire at a time (so the receiver sees the queue's order, and a failing head holds the rest), and
+ * hands every outcome to the group commit without waiting for it. It gives the lease back when the queue is
+ * empty, when the head must wait for a retry, or after its quantum when other subscriptions wait for a lane.
+ */
+final class Lane implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(Lane.class);
+    /** Rows read ahead of the one on the wire: also how many a cancel can still let through at most. */
+    static final int READ_AHEAD = 32;
+    /** Sent rows whose outcome is not yet committed; the lane waits beyond this (the group commit is behind). */
+    static final int MAX_UNFLUSHED = 256;
+    /** How long a lane serves before it yields to subscriptions waiting for one. */
+    static final Duration QUANTUM = Duration.ofSeconds(2);
+
+    private final LaneScheduler scheduler;
+    private final SubscriptionLease lease;
+    private final RetryPolicy retryPolicy;
+    private final Set<String> unflushed = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<String> committed = new ConcurrentLinkedQueue<>();
+    private final Object flushed = new Object();
+    private volatile long leaseUntil;
+    private volatile boolean lost;
+    private volatile boolean suspended;
+    private boolean woken;
+    private boolean exiting;
+    private boolean released;
+
+    Lane(LaneScheduler scheduler, SubscriptionLease lease) {
+        this.scheduler = scheduler;
+        this.lease = lease;
+        this.leaseUntil = lease.until();
+        this.suspended = lease.suspended();
+        this.retryPolicy = new RetryPolicy(scheduler.settings());
+    }
+
+    SubscriptionLease lease() {
+        return lease;
+    }
+
+    boolean suspended() {
+        return suspended;
+    }
+
+    boolean lost() {
+        return lost;
+    }
+
+    /** A capture for this subscription committed. False: the lane is ending, and the scheduler must claim again. */
+    synchronized boolean wake() {
+        if (exiting) {
+            return false;
+        }
+        woken = true;
+        return true;
+    }
+
+    /** Marks the lane as ending; true when a wake arrived since it last read (the queue may not be empty). */
+    synchronized boolean end() {
+        exiting = true;
+        return woken;
+    }
+
+    @Override
+    public void run() {
+        try {
+            serve();
+        } catch (RuntimeException | Error e) {
+            // The lease runs out and the queue is served again, here or elsewhere; the lane must not take
+            // the scheduler with it.
+            LOG.warnf("Webhook lane of subscription %s stopped (%s); its lease ends and its queue is served again",
+                    lease.name(), e.getClass().getSimpleName());
+        } finally {
+            if (!released && !lost) {
+                release(false); // shutting down, or stopped by an error: the next node need not wait for the lease
+            }
+            scheduler.laneEnded(this);
+        }
+    }
+
+    private boolean release(boolean ifIdle) {
+        released = true;
+        return scheduler.groupCommit().release(this, ifIdle).join();
+    }
+
+    private void serve() {
+        long started = System.currentTimeMillis();
+        while (scheduler.running() && !lost) {
+            forgetCommitted();
+            synchronized (this) {
+                woken = false;
+            }
+            Read read = read();
+            if (read == null) {
+                return; // the lease is gone
+            }
+            if (read.stop() != null) {
+                release(false);
+                return;
+            }
+            List<PendingDelivery> fresh = read.rows().stream().filter(row -> !unflushed.contains(row.id())).toList();
+            if (fresh.isEmpty()) {
+                if (!unflushed.isEmpty()) {
+                    awaitFlush();
+                    continue;
+                }
+                if (release(true) || lost) {
+                    return;
+                }
+                released = false;
+                continue; // a row came in after the read: keep serving
+            }
+            if (read.denial() != null) {
+                scheduler.groupCommit().hold(this, fresh.get(0), read.denial());
+                release(false);
+                return;
+            }
+            List<CompletableFuture<String>> signatures = new ArrayList<>(fresh.size());
+            for (PendingDelivery row : fresh) {
+                signatures.add(scheduler.signatures().signature(read.key(), row.payload().getBytes(StandardCharsets.UTF_8)));
+            }
+            for (int i = 0; i < fresh.size(); i++) {
+                if (!scheduler.running() || lost) {
+                    return;
+                }
+                PendingDelivery row = fresh.get(i);
+                long now = System.currentTimeMillis();
+                if (row.nextAttemptAt() > now) {
+                    release(false); // the head waits for its retry
+                    return;
+                }
+                if (now - row.createdAt() > scheduler.settings().retention().toMillis()) {
+                    unflushed.add(row.id());
+                    scheduler.groupCommit().expired(this, row);
+                    continue;
+                }
+                if (!leaseHoldsFor(scheduler.settings().attemptTimeout())) {
+                    return;
+                }
+                awaitRoom();
+                SendResult result = send(read, row, signatures.get(i));
+                RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
+                Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(row.attempts() + 1, result) : Duration.ZERO;
+                unflushed.add(row.id());
+                scheduler.groupCommit().sent(this, row, result, verdict, delay);
+                LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", row.id(), row.eventId(),
+                        lease.name(), verdict, result.describe(), row.correlationId());
+                if (verdict == RetryPolicy.Verdict.RETRY || verdict == RetryPolicy.Verdict.GONE) {
+                    release(false); // the queue waits behind its head, or is closed
+                    return;
+                }
+                if (System.currentTimeMillis() - started > QUANTUM.toMillis() && scheduler.othersWaiting()) {
+                    release(false);
+                    return;
+                }
+            }
+        }
+    }
+
+    private SendResult send(Read read, PendingDelivery row, CompletableFuture<String> signature) {
+        byte[] body = row.payload().getBytes(StandardCharsets.UTF_8);
+        String concur;
+        try {
+            concur = signature.join();
+        } catch (RuntimeException e) {
+            return SendResult.failed(0, "could not sign the body (" + e.getClass().getSimpleName() + ")");
+        }
+        return scheduler.sender().send(read.policy(), read.endpoint(), body,
+                DeliveryHeaders.of(read.secrets(), row.eventId(), row.correlationId(), body, concur));
+    }
+
+    /** What one read of the queue found, with what sending it needs; {@code stop} set: the queue is not served now. */
+    private record Read(List<PendingDelivery> rows, String endpoint, List<String> secrets, WebhookTargetPolicy policy,
+                        KeyWrapper key, String denial, String stop) {
+    }
+
+    private Read read() {
+        int limit = unflushed.size() + READ_AHEAD;
+        return KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
+            Outbox.QueueSlice slice = new Outbox(session).slice(lease, limit);
+            if (slice == null) {
+                lost = true;
+                return null;
+            }
+            if (!SubscriptionEntity.ACTIVE.equals(slice.status()) && !SubscriptionEntity.SUSPENDED.equals(slice.status())) {
+                return new Read(List.of(), null, null, null, null, null, "subscription is " + slice.status());
+            }
+            RealmModel realm = session.realms().getRealm(lease.realmId());
+            if (realm == null) {
+                return new Read(List.of(), null, null, null, null, null, "realm no longer exists");
+            }
+            if (slice.rows().isEmpty()) {
+                return new Read(List.of(), null, null, null, null, null, null);
+            }
+            Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic());
+            return new Read(slice.rows(), slice.endpoint(), slice.secrets(), WebhookTargets.policy(realm, scheduler.settings()),
+                    denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null), null);
+        });
+    }
+
+    /**
+     * A send may outlive the lease only if its outcome is dropped (another node serves the row again), so a
+     * lease that would end during the next attempt is renewed first.
+     */
+    private boolean leaseHoldsFor(Duration attempt) {
+        long margin = attempt.toMillis() + 1000;
+        if (leaseUntil - System.currentTimeMillis() > margin) {
+            return true;
+        }
+        return scheduler.groupCommit().renew(this).join() && !lost && leaseUntil - System.currentTimeMillis() > margin;
+    }
+
+    private void awaitRoom() {
+        while (!lost && scheduler.running()) {
+            forgetCommitted();
+            if (unflushed.size() < MAX_UNFLUSHED) {
+                return;
+            }
+            awaitFlush();
+        }
+    }
+
+    /** Rows whose outcome committed are no longer PENDING: a read that begins after this cannot return them. */
+    private void forgetCommitted() {
+        String id;
+        while ((id = committed.poll()) != null) {
+            unflushed.remove(id);
+        }
+    }
+
+    private void awaitFlush() {
+        synchronized (flushed) {
+            try {
+                flushed.wait(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                lost = true;
+            }
+        }
+    }
+
+    // ---- called by the group commit after its transaction ---------------------------------------------
+
+    void committed(List<String> ids, long renewedUntil, boolean resumed) {
+        committed.addAll(ids);
+        leaseUntil = renewedUntil;
+        if (resumed) {
+            suspended = false;
+        }
+        synchronized (flushed) {
+            flushed.notifyAll();
+        }
+    }
+
+    void leaseLost() {
+        lost = true;
+        synchronized (flushed) {
+            flushed.notifyAll();
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.kcintegrations.events.lanes;
+
+import dev.kcintegrations.events.WebhookSettings;
+import dev.kcintegrations.events.delivery.DeliveryMetrics;
+import dev.kcintegrations.events.delivery.OutboxHealth;
+import dev.kcintegrations.events.delivery.WebhookSender;
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.OutboxStatus;
+import dev.kcintegrations.events.store.SubscriptionLease;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Delivers the outbox from this node, one lane per leased subscription. A claim loop leases subscriptions
+ * with due work (at most one lane each, at most {@code max-concurrent-deliveries} lanes, no more than this
+ * node's share when other nodes serve too) and starts their lanes; a capture that committed wakes the lane
+ * of its subscription, or the claim loop when no lane here serves it. Otherwise the loop polls: the safety
+ * net for retries that became due, leases that expired on a dead node, and captures on other nodes.
+ */
+public final class LaneScheduler implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LaneScheduler.class);
+    public static final Duration STATS_EVERY = Duration.ofSeconds(5);
+    private static final int MAX_STREAK_SERIES = 1000;
+
+    private final KeycloakSessionFactory sessionFactory;
+    private final WebhookSettings settings;
+    private final WebhookSender sender;
+    private final DeliveryMetrics metrics;
+    private final OutboxHealth health;
+    private final String node;
+    private final SignatureCache signatures = new SignatureCache();
+    private final GroupCommit groupCommit;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final ExecutorService laneThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kci-webhook-lane-", 0).factory());
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition poked = lock.newCondition();
+    private boolean pending;
+    private volatile boolean othersWaiting;
+    private volatile boolean running = true;
+    private Thread loop;
+    private long lastStats;
+
+    public LaneScheduler(KeycloakSessionFactory sessionFactory, WebhookSettings settings, WebhookSender sender,
+                         DeliveryMetrics metrics, OutboxHealth health, String node) {
+        this.sessionFactory = sessionFactory;
+        this.settings = settings;
+        this.sender = sender;
+        this.metrics = metrics;
+        this.health = health;
+        this.node = node;
+        this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node);
+    }
+
+    public void start() {
+        loop = Thread.ofPlatform().name("kci-webhook-claims").daemon(true).start(this::run);
+    }
+
+    /** Rows for these subscriptions committed: their lanes read again, or the claim loop claims them. */
+    public void wake(Collection<String> subscriptionIds) {
+        boolean claim = false;
+        for (String id : subscriptionIds) {
+            Lane lane = lanes.get(id);
+            claim |= lane == null || !lane.wake();
+        }
+        if (claim) {
+            poke();
+        }
+    }
+
+    /** Something changed that any subscription's queue may depend on (a requeue, a verification): claim now. */
+    public void poke() {
+        lock.lock();
+        try {
+            pending = true;
+            poked.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        long backoff = 0;
+        while (running) {
+            try {
+                claim();
+                backoff = 0;
+                refreshStats();
+                await(settings.pollInterval().toMillis());
+            } catch (RuntimeException | Error e) {
+                // The database is away (restart, failover): keep trying, a little slower each time. Nothing
+                // one receiver answers reaches this loop; an Error here is ours, and the loop must outlive it.
+                backoff = Math.min(Math.max(backoff * 2, 500), 10_000);
+                LOG.warnf("Webhook lanes could not claim subscriptions (%s); retrying in %d ms", e.getClass().getSimpleName(), backoff);
+                await(backoff);
+            }
+        }
+    }
+
+    private void claim() {
+        int free = settings.maxConcurrentDeliveries() - lanes.size();
+        if (free <= 0) {
+            othersWaiting = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                    session -> new Outbox(session).claimable(System.currentTimeMillis())) > 0;
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<SubscriptionLease> leases = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> new Outbox(session).claimSubscriptions(free, node, now, settings.lease().toMillis()));
+        othersWaiting = leases.size() == free;
+        for (SubscriptionLease lease : leases) {
+            Lane lane = new Lane(this, lease);
+            lanes.put(lease.subscriptionId(), lane);
+            laneThreads.submit(lane);
+        }
+    }
+
+    private void await(long millis) {
+        lock.lock();
+        try {
+            if (!pending && running) {
+                poked.await(millis, TimeUnit.MILLISECONDS);
+            }
+            pending = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void laneEnded(Lane lane) {
+        boolean wokenMeanwhile = lane.end();
+        lanes.remove(lane.lease().subscriptionId(), lane);
+        if (wokenMeanwhile || othersWaiting) {
+            poke();
+        }
+    }
+
+    private void refreshStats() {
+        long now = System.currentTimeMillis();
+        if (now - lastStats < STATS_EVERY.toMillis()) {
+            return;
+        }
+        lastStats = now;
+        OutboxStatus status = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
+                session -> new Outbox(session).status(now, MAX_STREAK_SERIES));
+        metrics.outbox(status);
+        health.publish(status);
+    }
+
+    // ---- what lanes use ---------------------------------------------------------------------------------
+
+    boolean running() {
+        return running;
+    }
+
+    boolean othersWaiting() {
+        return othersWaiting;
+    }
+
+    KeycloakSessionFactory sessionFactory() {
+        return sessionFactory;
+    }
+
+    WebhookSettings settings() {
+        return settings;
+    }
+
+    WebhookSender sender() {
+        return sender;
+    }
+
+    SignatureCache signatures() {
+        return signatures;
+    }
+
+    GroupCommit groupCommit() {
+        return groupCommit;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        poke();
+        laneThreads.shutdown();
+        try {
+            if (loop != null) {
+                loop.join(2000);
+            }
+            laneThreads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        groupCommit.close();
+        signatures.close();
+    }
+}
