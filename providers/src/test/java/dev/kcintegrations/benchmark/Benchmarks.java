@@ -29,13 +29,15 @@ public final class Benchmarks {
     static final String UNLIMITED_TEST_EVENTS = "--spi-events-listener--webhook-events--test-events-per-minute=100000000";
     /** The preloaded drains hold a backlog behind a refused head: it is tried again every second, not after 5 s, 5 min, … */
     static final String RETRY_EVERY_SECOND = "--spi-events-listener--webhook-events--retry-schedule=1s";
+    /** The 20-subscription drain puts 10 on each of two applications; the nodes case 8 on one. */
+    static final String MANY_SUBSCRIPTIONS = "--spi-events-listener--webhook-events--max-subscriptions=10";
 
     public static void main(String[] args) throws Exception {
         int workers = Integer.getInteger("bench.workers", 8);
         int rounds = Integer.getInteger("bench.rounds", 5);
         int perRound = Integer.getInteger("bench.requests", 2000);
         String url = System.getProperty("bench.url");
-        KeycloakServer server = url == null ? KeycloakServers.startDistribution("benchmark", List.of(UNLIMITED_TEST_EVENTS, RETRY_EVERY_SECOND)) : null;
+        KeycloakServer server = url == null ? KeycloakServers.startDistribution("benchmark", List.of(UNLIMITED_TEST_EVENTS, RETRY_EVERY_SECOND, MANY_SUBSCRIPTIONS)) : null;
         try {
             URI baseUrl = url != null ? URI.create(url) : server.baseUrl();
             System.out.printf(Locale.ROOT, "%nBenchmarks %s, %d cores, Java %s, %d workers, %d rounds x %d requests per case%n",
@@ -62,17 +64,22 @@ public final class Benchmarks {
                 java.util.List<WebhookBenchmark.Drain> drains = java.util.List.of(
                         WebhookBenchmark.drain(baseUrl, events, 1, receiver),
                         WebhookBenchmark.drain(baseUrl, events / 5, 5, receiver),
-                        WebhookBenchmark.drain(baseUrl, events / 5, 1, 50, receiver));
+                        WebhookBenchmark.drain(baseUrl, 50 * 20, 1, 50, receiver),
+                        WebhookBenchmark.drain(baseUrl, 250 * 20, 1, 250, receiver));
                 WebhookBenchmark.printDrain(drains);
                 drains.forEach(d -> addDrain("delivery, 1 node (dev H2)", d.name() + ", " + d.published(), d, "1 subscription, flat out", drains.get(0)));
                 if (Boolean.parseBoolean(System.getProperty("bench.cluster", "true"))) {
-                    java.util.List<ClusterDeliveryBenchmark.Pair> pairs = ClusterDeliveryBenchmark.run(events, receiver);
-                    ClusterDeliveryBenchmark.print(pairs);
-                    for (ClusterDeliveryBenchmark.Pair pair : pairs) {
-                        String name = pair.oneNode().name() + ", " + pair.oneNode().published();
-                        addDrain("delivery, PostgreSQL", name + ", node 1 alone", pair.oneNode(), "node 1 alone", pair.oneNode());
-                        addDrain("delivery, PostgreSQL", name + ", 2 nodes", pair.twoNodes(), "node 1 alone", pair.oneNode());
-                    }
+                    ClusterDeliveryBenchmark.Outcome cluster = ClusterDeliveryBenchmark.run(events, receiver);
+                    ClusterDeliveryBenchmark.print(cluster);
+                    double one = ClusterDeliveryBenchmark.flatRate(cluster, 1);
+                    SUMMARY.add("delivery, PostgreSQL", ClusterDeliveryBenchmark.SUBSCRIPTIONS + " subscriptions, 1 node", "events/s", one, 0, 0,
+                            "node 1 alone", one, 0, 0);
+                    SUMMARY.add("delivery, PostgreSQL", ClusterDeliveryBenchmark.SUBSCRIPTIONS + " subscriptions, 2 nodes (cross-node p99 "
+                                    + ClusterDeliveryBenchmark.crossNodeP99(cluster) + " ms)", "events/s",
+                            ClusterDeliveryBenchmark.flatRate(cluster, 2), 0, 0, "node 1 alone", one, 0, 0);
+                    PreloadedDrainBenchmark.Result pg = cluster.preloaded();
+                    SUMMARY.add("delivery, PostgreSQL", pg.name() + " preloaded, " + String.format(Locale.ROOT, "%.2f", pg.statementsPerDelivery())
+                            + " statements/delivery", "events/s", pg.rate(), 0, 0, "node 1 alone", one, 0, 0);
                 }
             }
             preloadedDrains(baseUrl);
@@ -86,18 +93,18 @@ public final class Benchmarks {
 
     /**
      * Issue 13's cases: one subscription with backlogs of each size of {@code bench.preload} (rows), five
-     * subscriptions sharing the largest, and the ceiling they are measured against.
+     * subscriptions of 4,000 rows each, twenty (on two applications) of 1,000, and the ceiling they are measured against.
      */
     private static void preloadedDrains(URI baseUrl) throws Exception {
-        List<Integer> sizes = java.util.Arrays.stream(System.getProperty("bench.preload", "5000,20000").split(","))
+        List<Integer> sizes = java.util.Arrays.stream(System.getProperty("bench.preload", "5000,20000,80000").split(","))
                 .map(String::strip).map(Integer::parseInt).toList();
         PreloadedDrainBenchmark.Result ceiling = PreloadedDrainBenchmark.ceiling(5000);
         List<PreloadedDrainBenchmark.Result> drains = new java.util.ArrayList<>();
         for (int size : sizes) {
             drains.add(PreloadedDrainBenchmark.drain(baseUrl, size, 1));
         }
-        int largest = sizes.get(sizes.size() - 1);
-        drains.add(PreloadedDrainBenchmark.drain(baseUrl, largest / 5, 5));
+        drains.add(PreloadedDrainBenchmark.drain(baseUrl, 4000, 5));
+        drains.add(PreloadedDrainBenchmark.drain(baseUrl, 1000, 20, 2, PreloadedDrainBenchmark.Statements.NONE));
         PreloadedDrainBenchmark.print(ceiling, drains);
         for (PreloadedDrainBenchmark.Result d : drains) {
             SUMMARY.add("preloaded drain, 1 node (dev H2)", d.name(), "events/s", d.rate(), 0, 0, "ceiling", ceiling.rate(), 0, 0);

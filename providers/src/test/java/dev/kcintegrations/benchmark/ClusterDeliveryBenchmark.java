@@ -1,58 +1,146 @@
 package dev.kcintegrations.benchmark;
 
 import dev.kcintegrations.testing.KeycloakCluster;
+import dev.kcintegrations.testing.KeycloakServer;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Webhook delivery on two production-mode nodes (PostgreSQL, jdbc-ping) against one of them, same machine,
- * same run: events are published on node 1 and delivered by whichever nodes run; then node 2 is stopped
- * (a clean shutdown, it leaves the cluster view) and the same cases run on node 1 alone, the baseline.
- * Both nodes share this machine's two cores with the database, the publisher and the receiver, so the
- * figures show what a second node's dispatcher adds here, not the scaling of two machines.
+ * Webhook delivery on two production-mode nodes (PostgreSQL, jdbc-ping) against node 1 alone, same machine,
+ * same run, rounds interleaved 1-2-1-2 (node 2 is stopped cleanly and started again between rounds). Each
+ * round drains 8 subscriptions flat out and paced, with events published on every running node; in the
+ * paced two-node rounds, the lag of deliveries made by the node that did not capture the event is the
+ * cross-node wake-up. Both nodes share this machine's two cores with the database, the publisher and the
+ * receiver, so the figures show what a second node adds here, not the scaling of two machines. Then a
+ * preloaded backlog is drained with PostgreSQL's {@code pg_stat_statements} counting every statement.
  */
 final class ClusterDeliveryBenchmark {
+
+    static final int SUBSCRIPTIONS = 8;
+    private static final Pattern STARTED = Pattern.compile("Webhook delivery started on (\\S+)");
 
     private ClusterDeliveryBenchmark() {
     }
 
-    record Pair(WebhookBenchmark.Drain twoNodes, WebhookBenchmark.Drain oneNode) {
+    /** @param crossNodeP99 p99 lag of the paced deliveries made by the node that did not capture them, -1 if none */
+    record Round(int nodes, WebhookBenchmark.Drain flat, WebhookBenchmark.Drain paced, int crossNode, long crossNodeP99) {
     }
 
-    static List<Pair> run(int events, WebhookBenchmark.Receiver receiver) throws Exception {
-        try (KeycloakCluster cluster = KeycloakCluster.start("benchmark-cluster", List.of(Benchmarks.UNLIMITED_TEST_EVENTS))) {
-            URI node1 = cluster.node(1).baseUrl();
+    record Outcome(List<Round> rounds, PreloadedDrainBenchmark.Result preloaded) {
+    }
+
+    static Outcome run(int events, WebhookBenchmark.Receiver receiver) throws Exception {
+        try (KeycloakCluster cluster = KeycloakCluster.start("benchmark-cluster",
+                List.of(Benchmarks.UNLIMITED_TEST_EVENTS, Benchmarks.MANY_SUBSCRIPTIONS, Benchmarks.RETRY_EVERY_SECOND))) {
+            List<URI> both = List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl());
             // Both JVMs deliver a first batch before anything is measured, so neither case runs cold.
-            WebhookBenchmark.drain(node1, events / 5, 5, receiver);
-            WebhookBenchmark.Drain flatTwo = WebhookBenchmark.drain(node1, events / 5, 5, receiver);
-            WebhookBenchmark.Drain pacedTwo = WebhookBenchmark.drain(node1, events / 5, 1, 50, receiver);
-            cluster.stop(2);
-            WebhookBenchmark.Drain flatOne = WebhookBenchmark.drain(node1, events / 5, 5, receiver);
-            WebhookBenchmark.Drain pacedOne = WebhookBenchmark.drain(node1, events / 5, 1, 50, receiver);
-            return List.of(new Pair(flatTwo, flatOne), new Pair(pacedTwo, pacedOne));
+            WebhookBenchmark.drain(both, events / SUBSCRIPTIONS, SUBSCRIPTIONS, 0, receiver, realm -> { });
+            PreloadedDrainBenchmark.Result preloaded = PreloadedDrainBenchmark.drain(both.get(0), 5000, 1, 1, statements(cluster));
+            List<Round> rounds = new ArrayList<>();
+            boolean node2Up = true;
+            for (int nodes : new int[]{1, 2, 1, 2}) {
+                if (nodes == 1 && node2Up) {
+                    cluster.stop(2);
+                } else if (nodes == 2 && !node2Up) {
+                    cluster.start(2);
+                }
+                node2Up = nodes == 2;
+                List<URI> publishOn = nodes == 2 ? List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()) : both.subList(0, 1);
+                rounds.add(round(cluster, publishOn, events, receiver));
+            }
+            return new Outcome(rounds, preloaded);
         }
     }
 
-    static void print(List<Pair> pairs) {
-        System.out.printf(Locale.ROOT, "%nWebhook delivery on PostgreSQL in start mode: two nodes vs node 1 alone (published on node 1)%n");
-        System.out.printf(Locale.ROOT, "| %-20s | %-20s | %5s | %9s | %10s | %10s | %10s | %10s | %8s | %8s |%n",
-                "case", "published", "nodes", "delivered", "events/s", "p50 lag ms", "p99 lag ms", "events/s ×", "p50 ×", "p99 ×");
-        System.out.println("|----------------------|----------------------|-------|-----------|------------|------------|------------|------------|----------|----------|");
-        for (Pair pair : pairs) {
-            row(pair.oneNode(), 1, pair.oneNode());
-            row(pair.twoNodes(), 2, pair.oneNode());
+    private static Round round(KeycloakCluster cluster, List<URI> publishOn, int events, WebhookBenchmark.Receiver receiver) throws Exception {
+        WebhookBenchmark.Drain flat = WebhookBenchmark.drain(publishOn, events, SUBSCRIPTIONS, 0, receiver, realm -> { });
+        List<String[]> attempts = new ArrayList<>();
+        WebhookBenchmark.Drain paced = WebhookBenchmark.drain(publishOn, 50 * 10, SUBSCRIPTIONS, 50, receiver,
+                realm -> cluster.database().query("SELECT d.event_id || '|' || s.name || '|' || a.node || '|' || d.event_type"
+                        + " FROM kci_webhook_attempt a JOIN kci_webhook_delivery d ON d.id = a.delivery_id"
+                        + " JOIN kci_webhook_subscription s ON s.id = d.subscription_id"
+                        + " WHERE a.outcome = 'DELIVERED' AND d.event_type LIKE 'bench%'"
+                        + " AND s.realm_id = (SELECT id FROM realm WHERE name = '" + realm + "')")
+                        .forEach(row -> attempts.add(row.split("\\|"))));
+        if (publishOn.size() < 2) {
+            return new Round(1, flat, paced, 0, -1);
         }
+        // Event i was published on node i % 2 + 1; a delivery by the other node was woken across nodes.
+        Map<String, Integer> nodeNumbers = new HashMap<>();
+        nodeNumbers.put(nodeName(cluster.node(1)), 0);
+        nodeNumbers.put(nodeName(cluster.node(2)), 1);
+        List<Long> crossNode = new ArrayList<>();
+        for (String[] attempt : attempts) {
+            int published = Integer.parseInt(attempt[3].substring("bench".length())) % 2;
+            Integer deliveredBy = nodeNumbers.get(attempt[2]);
+            String subscription = attempt[1].substring("bench-drain-".length());
+            Long lag = receiver.latencyMillis.get(attempt[0] + "/drain" + SUBSCRIPTIONS + "-" + subscription);
+            if (deliveredBy != null && deliveredBy != published && lag != null) {
+                crossNode.add(lag);
+            }
+        }
+        crossNode.sort(Long::compare);
+        return new Round(2, flat, paced, crossNode.size(), WebhookBenchmark.percentile(crossNode, 0.99));
     }
 
-    private static void row(WebhookBenchmark.Drain d, int nodes, WebhookBenchmark.Drain base) {
-        System.out.printf(Locale.ROOT, "| %-20s | %-20s | %5d | %9d | %10.1f | %10d | %10d | %10.3f | %8.3f | %8.3f |%n",
-                d.name(), d.published(), nodes, d.delivered(), d.eventsPerSecond(), d.p50(), d.p99(),
-                d.eventsPerSecond() / base.eventsPerSecond(), ratio(d.p50(), base.p50()), ratio(d.p99(), base.p99()));
+    private static String nodeName(KeycloakServer node) {
+        Matcher started = STARTED.matcher(node.logTail(1_000_000));
+        String name = null;
+        while (started.find()) {
+            name = started.group(1); // a restarted node: its latest name
+        }
+        return name;
     }
 
-    private static double ratio(long value, long base) {
-        return base <= 0 ? Double.NaN : (double) value / base;
+    private static PreloadedDrainBenchmark.Statements statements(KeycloakCluster cluster) {
+        return new PreloadedDrainBenchmark.Statements() {
+            @Override
+            public void reset() {
+                cluster.database().query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+                cluster.database().query("SELECT pg_stat_statements_reset()");
+            }
+
+            @Override
+            public long count() {
+                // Every statement Keycloak ran on its database (the psql calls of this counter are not in it: they
+                // run as the same user but are filtered by their text).
+                return Long.parseLong(cluster.database().query("SELECT COALESCE(sum(calls), 0) FROM pg_stat_statements"
+                        + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                        + " AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE 'CREATE EXTENSION%'").get(0));
+            }
+        };
+    }
+
+    static void print(Outcome outcome) {
+        System.out.printf(Locale.ROOT, "%nWebhook delivery on PostgreSQL in start mode, %d subscriptions: rounds 1-2-1-2 (published on every running node)%n",
+                SUBSCRIPTIONS);
+        System.out.printf(Locale.ROOT, "| %5s | %-30s | %9s | %10s | %10s | %10s | %16s |%n",
+                "nodes", "published", "delivered", "events/s", "p50 lag ms", "p99 lag ms", "cross-node p99 ms");
+        System.out.println("|-------|--------------------------------|-----------|------------|------------|------------|-------------------|");
+        for (Round round : outcome.rounds()) {
+            for (WebhookBenchmark.Drain d : List.of(round.flat(), round.paced())) {
+                System.out.printf(Locale.ROOT, "| %5d | %-30s | %9d | %10.1f | %10d | %10d | %17s |%n", round.nodes(), d.published(),
+                        d.delivered(), d.eventsPerSecond(), d.p50(), d.p99(),
+                        d == round.paced() && round.crossNodeP99() >= 0 ? round.crossNodeP99() + " (" + round.crossNode() + ")" : "-");
+            }
+        }
+        double one = flatRate(outcome, 1);
+        double two = flatRate(outcome, 2);
+        System.out.printf(Locale.ROOT, "Flat out: 2 nodes %.1f/s vs 1 node %.1f/s (mean of the rounds): %.3f×%n", two, one, two / one);
+    }
+
+    static double flatRate(Outcome outcome, int nodes) {
+        return outcome.rounds().stream().filter(r -> r.nodes() == nodes).mapToDouble(r -> r.flat().eventsPerSecond()).average().orElse(Double.NaN);
+    }
+
+    static long crossNodeP99(Outcome outcome) {
+        return outcome.rounds().stream().mapToLong(Round::crossNodeP99).max().orElse(-1);
     }
 }

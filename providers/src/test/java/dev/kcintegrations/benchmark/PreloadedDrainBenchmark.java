@@ -41,10 +41,18 @@ final class PreloadedDrainBenchmark {
     private PreloadedDrainBenchmark() {
     }
 
+    /**
+     * @param statements        database statements while the backlog drained, -1 when not counted
+     * @param captureStatements database statements while it was published (the API call, the capture)
+     */
     record Result(String name, int rows, int delivered, int duplicates, int outOfOrder, int lost, double preloadSeconds,
-                  double drainSeconds) {
+                  double drainSeconds, long statements, long captureStatements) {
         double rate() {
             return delivered / drainSeconds;
+        }
+
+        double statementsPerDelivery() {
+            return statements < 0 || delivered == 0 ? Double.NaN : (double) statements / delivered;
         }
     }
 
@@ -97,37 +105,67 @@ final class PreloadedDrainBenchmark {
         }
     }
 
+    /** Counts the database statements of a run (PostgreSQL's pg_stat_statements), or nothing. */
+    interface Statements {
+        Statements NONE = new Statements() {
+            public void reset() {
+            }
+
+            public long count() {
+                return -1;
+            }
+        };
+
+        void reset();
+
+        long count();
+    }
+
+    static Result drain(URI baseUrl, int perSubscription, int subscriptions) throws Exception {
+        return drain(baseUrl, perSubscription, subscriptions, 1, Statements.NONE);
+    }
+
     /**
      * {@code perSubscription} test events published in order by one worker while the receiver is away, each
-     * captured for {@code subscriptions} subscriptions of one application; then the receiver comes back.
+     * captured for {@code subscriptions} subscriptions spread over {@code applications} applications (each
+     * publishes every event once, to its own subscriptions); then the receiver comes back.
      */
-    static Result drain(URI baseUrl, int perSubscription, int subscriptions) throws Exception {
+    static Result drain(URI baseUrl, int perSubscription, int subscriptions, int applications, Statements statements) throws Exception {
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-preload-" + subscriptions + "x" + perSubscription;
         ScratchRealm.create(admin, realm);
+        List<String> clients = List.of(ScratchRealm.APP, ScratchRealm.SECOND_APP).subList(0, applications);
         try (AwayReceiver receiver = new AwayReceiver()) {
-            String token = WebhookBenchmark.clientToken(baseUrl, realm);
+            String[] tokens = new String[applications];
+            for (int a = 0; a < applications; a++) {
+                tokens[a] = WebhookBenchmark.clientToken(baseUrl, realm, clients.get(a));
+            }
             for (int s = 0; s < subscriptions; s++) {
-                WebhookBenchmark.subscribe(baseUrl, realm, token, "preload-" + s, "public.test", ".*", receiver.url("/preload-" + s));
+                WebhookBenchmark.subscribe(baseUrl, realm, tokens[s % applications], "preload-" + s, "public.test", ".*",
+                        receiver.url("/preload-" + s));
             }
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI publish = baseUrl.resolve("/realms/" + realm + "/events/v4/topics/public.test/events");
+            statements.reset();
             long preloadStarted = System.nanoTime();
             for (int i = 0; i < perSubscription; i++) {
-                if (i % 1000 == 999) {
-                    token = WebhookBenchmark.clientToken(baseUrl, realm); // a long preload outlives one token
-                }
-                int status = http.send(HttpRequest.newBuilder(publish).header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"p" + i + "\"}")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status != 202) {
-                    throw new IllegalStateException("publishing event " + i + " answered " + status);
+                for (int a = 0; a < applications; a++) {
+                    if (i % 1000 == 999) {
+                        tokens[a] = WebhookBenchmark.clientToken(baseUrl, realm, clients.get(a)); // a long preload outlives one token
+                    }
+                    int status = http.send(HttpRequest.newBuilder(publish).header("Authorization", "Bearer " + tokens[a])
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"p" + i + "\"}")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (status != 202) {
+                        throw new IllegalStateException("publishing event " + i + " answered " + status);
+                    }
                 }
             }
             double preloadSeconds = (System.nanoTime() - preloadStarted) / 1e9;
             int rows = perSubscription * subscriptions;
             long opened = System.nanoTime();
+            long captureStatements = statements.count();
             receiver.open = true;
             long deadline = opened + Duration.ofMinutes(15).toNanos();
             int seen = -1;
@@ -142,6 +180,7 @@ final class PreloadedDrainBenchmark {
                 }
             }
             int distinct = distinct(receiver);
+            long statementCount = statements.count() - captureStatements;
             int outOfOrder = 0;
             for (List<Integer> order : receiver.arrivals.values()) {
                 int highest = -1;
@@ -154,9 +193,10 @@ final class PreloadedDrainBenchmark {
                     highest = Math.max(highest, index);
                 }
             }
-            return new Result(subscriptions + " subscription(s) × " + perSubscription, rows, distinct,
+            return new Result(subscriptions + " subscription(s)" + (applications > 1 ? ", " + applications + " apps" : "")
+                    + " × " + perSubscription, rows, distinct,
                     receiver.delivered.get() - distinct, outOfOrder, rows - distinct, preloadSeconds,
-                    (receiver.lastArrival - opened) / 1e9);
+                    (receiver.lastArrival - opened) / 1e9, statementCount, captureStatements);
         } finally {
             admin.delete("/" + realm);
         }
@@ -192,19 +232,20 @@ final class PreloadedDrainBenchmark {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             return new Result("ceiling: bare signed POSTs, 1 at a time", requests, receiver.delivered.get(), 0, 0,
-                    requests - receiver.delivered.get(), 0, seconds);
+                    requests - receiver.delivered.get(), 0, seconds, -1, -1);
         }
     }
 
     static void print(Result ceiling, List<Result> drains) {
         System.out.printf(Locale.ROOT, "%nWebhook delivery of a preloaded backlog (receiver away while publishing, then back)%n");
-        System.out.printf(Locale.ROOT, "| %-42s | %7s | %9s | %4s | %9s | %4s | %10s | %8s | %10s | %9s |%n",
-                "case", "rows", "delivered", "dup", "out of ord", "lost", "preload s", "drain s", "events/s", "× ceiling");
-        System.out.println("|--------------------------------------------|---------|-----------|------|-----------|------|------------|----------|------------|-----------|");
+        System.out.printf(Locale.ROOT, "| %-42s | %7s | %9s | %4s | %9s | %4s | %10s | %8s | %10s | %9s | %12s |%n",
+                "case", "rows", "delivered", "dup", "out of ord", "lost", "preload s", "drain s", "events/s", "× ceiling", "stmts/deliv");
+        System.out.println("|--------------------------------------------|---------|-----------|------|-----------|------|------------|----------|------------|-----------|--------------|");
         for (Result r : prepend(ceiling, drains)) {
-            System.out.printf(Locale.ROOT, "| %-42s | %7d | %9d | %4d | %9d | %4d | %10.1f | %8.1f | %10.1f | %9.3f |%n",
+            System.out.printf(Locale.ROOT, "| %-42s | %7d | %9d | %4d | %9d | %4d | %10.1f | %8.1f | %10.1f | %9.3f | %12s |%n",
                     r.name(), r.rows(), r.delivered(), r.duplicates(), r.outOfOrder(), r.lost(), r.preloadSeconds(),
-                    r.drainSeconds(), r.rate(), r.rate() / ceiling.rate());
+                    r.drainSeconds(), r.rate(), r.rate() / ceiling.rate(),
+                    Double.isNaN(r.statementsPerDelivery()) ? "-" : String.format(Locale.ROOT, "%.2f", r.statementsPerDelivery()));
         }
     }
 

@@ -125,8 +125,18 @@ final class WebhookBenchmark {
         return drain(baseUrl, events, subscriptions, 0, receiver);
     }
 
-    /** @param perSecond 0: publish as fast as 4 workers can; else one worker at that pace (lag without a backlog) */
+    /** @param perSecond 0: publish as fast as 4 workers can; else at that pace (lag without a backlog) */
     static Drain drain(URI baseUrl, int events, int subscriptions, int perSecond, Receiver receiver) throws Exception {
+        return drain(List.of(baseUrl), events, subscriptions, perSecond, receiver, realm -> { });
+    }
+
+    /**
+     * @param nodes   event {@code i} is published on node {@code i % nodes.size()}; the first one sets up the realm
+     * @param inspect called with the realm's name once everything arrived, before the realm is deleted
+     */
+    static Drain drain(List<URI> nodes, int events, int subscriptions, int perSecond, Receiver receiver,
+                       java.util.function.Consumer<String> inspect) throws Exception {
+        URI baseUrl = nodes.get(0);
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-drain-" + subscriptions;
         ScratchRealm.create(admin, realm);
@@ -137,9 +147,9 @@ final class WebhookBenchmark {
             }
             receiver.latencyMillis.clear();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI publish = baseUrl.resolve("/realms/" + realm + "/events/v4/topics/public.test/events");
+            List<URI> publish = nodes.stream().map(node -> node.resolve("/realms/" + realm + "/events/v4/topics/public.test/events")).toList();
             long started = System.currentTimeMillis();
-            LoadRun.run("publish", perSecond == 0 ? 4 : 1, events, i -> {
+            LoadRun.run("publish", 4, events, i -> {
                 try {
                     if (perSecond > 0) {
                         long due = started + i * 1000L / perSecond;
@@ -148,7 +158,7 @@ final class WebhookBenchmark {
                             Thread.sleep(wait);
                         }
                     }
-                    return http.send(HttpRequest.newBuilder(publish).header("Authorization", "Bearer " + token)
+                    return http.send(HttpRequest.newBuilder(publish.get(i % publish.size())).header("Authorization", "Bearer " + token)
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"bench" + i + "\"}")).build(),
                             java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 202;
@@ -164,8 +174,10 @@ final class WebhookBenchmark {
             List<Long> latencies = new ArrayList<>(receiver.latencyMillis.values());
             latencies.sort(Long::compare);
             double seconds = (receiver.lastArrival - started) / 1000.0;
+            inspect.accept(realm);
             return new Drain(subscriptions + " subscription(s)", events, subscriptions, latencies.size(), seconds,
-                    percentile(latencies, 0.50), percentile(latencies, 0.99), perSecond == 0 ? "flat out, 4 workers" : perSecond + " events/s");
+                    percentile(latencies, 0.50), percentile(latencies, 0.99),
+                    (perSecond == 0 ? "flat out, 4 workers" : perSecond + " events/s") + (nodes.size() > 1 ? ", on " + nodes.size() + " nodes" : ""));
         } finally {
             admin.delete("/" + realm);
         }
@@ -182,13 +194,17 @@ final class WebhookBenchmark {
                 d.eventsPerSecond() / base.eventsPerSecond()));
     }
 
-    private static long percentile(List<Long> sorted, double q) {
+    static long percentile(List<Long> sorted, double q) {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
     /** A client-credentials token of the scratch realm's subscribing application. */
     static String clientToken(URI baseUrl, String realm) {
-        String basic = Base64.getEncoder().encodeToString((ScratchRealm.APP + ":" + ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
+        return clientToken(baseUrl, realm, ScratchRealm.APP);
+    }
+
+    static String clientToken(URI baseUrl, String realm, String clientId) {
+        String basic = Base64.getEncoder().encodeToString((clientId + ":" + ScratchRealm.APP_SECRET).getBytes(StandardCharsets.UTF_8));
         return Http.post(baseUrl.resolve("/realms/" + realm + "/protocol/openid-connect/token"),
                 Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=client_credentials").json().get("access_token").asText();

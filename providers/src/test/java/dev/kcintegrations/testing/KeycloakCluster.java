@@ -24,6 +24,8 @@ public final class KeycloakCluster implements AutoCloseable {
 
     private final PostgresServer database;
     private final DistributionServer[] nodes = new DistributionServer[2];
+    private final DistributionServer.Settings[] settings = new DistributionServer.Settings[2];
+    private final int[][] ports = new int[2][];
     private final String hostname;
 
     private KeycloakCluster(PostgresServer database, String hostname) {
@@ -39,11 +41,11 @@ public final class KeycloakCluster implements AutoCloseable {
             String hostname = "http://127.0.0.1:" + http[0];
             KeycloakCluster cluster = new KeycloakCluster(database, hostname);
             for (int i = 0; i < 2; i++) {
-                DistributionServer.Settings settings = new DistributionServer.Settings(
+                cluster.settings[i] = new DistributionServer.Settings(
                         Path.of(System.getProperty("keycloak.dist")), Path.of(System.getProperty("keycloak.providers.jar")),
                         Path.of(System.getProperty("project.root")).toAbsolutePath().normalize(), run.resolve("node" + (i + 1)), extraArgs);
-                cluster.nodes[i] = DistributionServer.startClusterNode(settings, hostname, database.jdbcUrl(), http[i],
-                        DistributionServer.freePort(), DistributionServer.freePort());
+                cluster.ports[i] = new int[]{http[i], DistributionServer.freePort(), DistributionServer.freePort()};
+                cluster.startNode(i);
             }
             cluster.awaitTwoMembers();
             return cluster;
@@ -102,6 +104,20 @@ public final class KeycloakCluster implements AutoCloseable {
 
     private static int countMatches(Pattern pattern, String text) {
         return (int) pattern.matcher(text).results().count();
+    }
+
+    private void startNode(int index) {
+        nodes[index] = DistributionServer.startClusterNode(settings[index], hostname, database.jdbcUrl(), ports[index][0],
+                ports[index][1], ports[index][2]);
+    }
+
+    /** Starts node {@code number} again after {@link #stop}, on its ports, and waits until both see two members. */
+    public void start(int number) {
+        DistributionServer other = nodes[2 - number];
+        int viewsBefore = countMatches(TWO_MEMBERS, other.logText());
+        startNode(number - 1);
+        awaitLogs(() -> countMatches(TWO_MEMBERS, other.logText()) > viewsBefore && TWO_MEMBERS.matcher(nodes[number - 1].logText()).find(),
+                () -> "node " + number + " did not join again:\n" + nodes[number - 1].logTail(40));
     }
 
     /** Kills node {@code number} with SIGKILL. */

@@ -80,7 +80,9 @@ public final class PostgresServer implements AutoCloseable {
 
     private void startServer() {
         pg("pg_ctl", "-D", directory.resolve("data").toString(), "-l", directory.resolve("postgres.log").toString(), "-w",
-                "-o", "-p " + port + " -k " + directory + " -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off",
+                "-o", "-p " + port + " -k " + directory + " -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+                        // the benchmark counts statements per delivery with it; loading it costs the tests nothing
+                        + " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all",
                 "start");
     }
 

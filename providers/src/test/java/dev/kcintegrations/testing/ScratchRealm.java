@@ -12,6 +12,8 @@ public final class ScratchRealm {
 
     public static final String APP = "bench-app";
     public static final String APP_SECRET = "bench-app-secret";
+    /** A second subscribing application, same secret: for cases with more subscriptions than one may hold. */
+    public static final String SECOND_APP = "bench-app-2";
 
     private ScratchRealm() {
     }
@@ -29,9 +31,11 @@ public final class ScratchRealm {
         ArrayNode clients = realm.putArray("clients");
         clients.addObject().put("clientId", "bench-login").put("publicClient", true).put("directAccessGrantsEnabled", true)
                 .put("standardFlowEnabled", false).putArray("defaultClientScopes").add("basic");
-        ObjectNode app = clients.addObject().put("clientId", APP).put("secret", APP_SECRET)
-                .put("publicClient", false).put("serviceAccountsEnabled", true).put("standardFlowEnabled", false);
-        app.putArray("defaultClientScopes").add("basic").add("events.topic.read").add("events.user.read");
+        for (String clientId : new String[]{APP, SECOND_APP}) {
+            ObjectNode app = clients.addObject().put("clientId", clientId).put("secret", APP_SECRET)
+                    .put("publicClient", false).put("serviceAccountsEnabled", true).put("standardFlowEnabled", false);
+            app.putArray("defaultClientScopes").add("basic").add("events.topic.read").add("events.user.read");
+        }
         ObjectNode user = realm.putArray("users").addObject().put("username", "bench").put("enabled", true)
                 .put("email", "bench@example.com").put("firstName", "Bench").put("lastName", "User").put("emailVerified", true);
         user.putArray("credentials").addObject().put("type", "password").put("value", "bench").put("temporary", false);

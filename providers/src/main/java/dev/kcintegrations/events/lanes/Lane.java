@@ -228,11 +228,11 @@ final class Lane implements Runnable {
     }
 
     /**
-     * A send may outlive the lease only if its outcome is dropped (another node serves the row again), so a
-     * lease that would end during the next attempt is renewed first.
+     * A send that outlives the lease has its outcome dropped (another node serves the row again), so a lease
+     * that could end during the next attempt is renewed first. The settings keep the lease longer than an attempt.
      */
     private boolean leaseHoldsFor(Duration attempt) {
-        long margin = attempt.toMillis() + 1000;
+        long margin = attempt.toMillis();
         if (leaseUntil - System.currentTimeMillis() > margin) {
             return true;
         }
