@@ -577,6 +577,13 @@ class ClusterIT {
                 received = receiver.events(r -> r.body().contains("\"held"));
                 received.forEach(r -> delivered.add(WebhookDeliveryIT.json(r).get("id").asText()));
             }
+            // Outcomes are recorded in group commits just after the sends: wait until every row has its outcome.
+            String pending = "SELECT count(*) FROM kci_webhook_delivery d JOIN kci_webhook_subscription s ON s.id = d.subscription_id"
+                    + " WHERE d.status = 'PENDING' AND s.name IN (" + String.join(",", names) + ")";
+            long recorded = System.currentTimeMillis() + 30_000;
+            while (!cluster.database().query(pending).equals(List.of("0")) && System.currentTimeMillis() < recorded) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(200));
+            }
             System.out.printf("kill -9 node 1: events sent %d, delivered %d distinct, duplicates %d, lost %d; node 1 held %d claims%n",
                     published.size(), delivered.size(), received.size() - delivered.size(), published.size() - delivered.size(), held.size());
             int takenOver = 0;

@@ -56,7 +56,7 @@ class DeliveryLanesIT {
         hanging.publishTest("stuck");
         hanging.publishTest("behindStuck");
         receiver.awaitEvents(r -> r.body().contains("\"stuck\""), 1, Duration.ofSeconds(20));
-        int events = 200;
+        int events = 55; // within test-events-per-minute (60 per application)
         for (int i = 0; i < events; i++) {
             healthy.publishTest("flow" + i);
         }
@@ -75,7 +75,7 @@ class DeliveryLanesIT {
         String id = Ess.uniqueId("long");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/long")).status());
         receiver.answer(request -> request.body().contains("\"q") ? 503 : 200); // away while the queue builds up
-        int events = 300;
+        int events = 55; // within test-events-per-minute (60 per application); ClusterIT drains 20,000
         for (int i = 0; i < events; i++) {
             app.publishTest("q" + i);
         }
