@@ -1,5 +1,11 @@
 package dev.kcintegrations.events;
 
+import dev.kcintegrations.events.capture.EventCapture;
+import dev.kcintegrations.events.capture.EventFacts;
+import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.config.Correlation;
+import dev.kcintegrations.events.topics.Topic;
+import dev.kcintegrations.events.topics.Topics;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.admin.AdminEvent;
@@ -27,7 +33,7 @@ final class WebhookEventListener implements EventListenerProvider {
             return;
         }
         String type = event.getType().name();
-        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.USER), type, () ->
+        new EventCapture(session, engine::captured).capture(realm, Topics.fedBy(realm, Topic.Source.USER), type, () ->
                 new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
                         type, Topics.KEYCLOAK_USER, realm.getName(), Instant.ofEpochMilli(event.getTime()),
                         EventFacts.ofUserEvent(event, adminBase(realm))), null);
@@ -40,7 +46,7 @@ final class WebhookEventListener implements EventListenerProvider {
             return;
         }
         String type = event.getResourceTypeAsString() + "." + event.getOperationType().name();
-        new EventCapture(session, engine).capture(realm, Topics.fedBy(realm, Topic.Source.ADMIN), type, () ->
+        new EventCapture(session, engine::captured).capture(realm, Topics.fedBy(realm, Topic.Source.ADMIN), type, () ->
                 new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
                         type, Topics.KEYCLOAK_ADMIN, realm.getName(), Instant.ofEpochMilli(event.getTime()),
                         EventFacts.ofAdminEvent(event, includeRepresentation, adminBase(realm))), null);

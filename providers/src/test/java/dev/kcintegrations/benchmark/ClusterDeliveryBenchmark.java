@@ -55,6 +55,7 @@ final class ClusterDeliveryBenchmark {
                 List<URI> publishOn = nodes == 2 ? List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()) : both.subList(0, 1);
                 rounds.add(round(cluster, publishOn, events, receiver));
             }
+            OutboxPlans.print(cluster.database(), Integer.getInteger("bench.planRows", 1_000_000));
             return new Outcome(rounds, preloaded);
         }
     }

@@ -6,8 +6,6 @@ import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.ScratchRealm;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -26,6 +24,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Issue 13's figures: a backlog built up while the receiver is away, then drained once it is back, per
@@ -180,7 +180,7 @@ final class PreloadedDrainBenchmark {
                 }
             }
             int distinct = distinct(receiver);
-            long statementCount = statements.count() - captureStatements;
+            long statementCount = captureStatements < 0 ? -1 : statements.count() - captureStatements;
             int outOfOrder = 0;
             for (List<Integer> order : receiver.arrivals.values()) {
                 int highest = -1;

@@ -1,5 +1,7 @@
 package dev.kcintegrations.events.api;
 
+import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
+
 import java.util.Map;
 
 /** A refused call: its status and a message for the caller, in the API's one error shape. */
@@ -32,5 +34,14 @@ final class ApiFailure extends RuntimeException {
 
     static ApiFailure conflict(String message) {
         return new ApiFailure(409, message);
+    }
+
+    /** The lifecycle's refusal, as events/v4 answers it. */
+    static ApiFailure of(SubscriptionLifecycle.Refused refused) {
+        return switch (refused.kind()) {
+            case INVALID -> badRequest(refused.getMessage());
+            case NOT_FOUND -> notFound(refused.getMessage());
+            case CONFLICT -> conflict(refused.getMessage());
+        };
     }
 }

@@ -1,7 +1,7 @@
 package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.kcintegrations.events.Correlation;
+import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.shared.StrictJson;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

@@ -1,7 +1,7 @@
 package dev.kcintegrations.events.api;
 
-import dev.kcintegrations.events.Topic;
-import dev.kcintegrations.events.Topics;
+import dev.kcintegrations.events.topics.Topic;
+import dev.kcintegrations.events.topics.Topics;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakContext;
 import org.keycloak.models.KeycloakSession;

@@ -3,6 +3,7 @@ package dev.kcintegrations.events.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.Outbox;
 
 import java.time.Instant;
@@ -28,9 +29,9 @@ record DeliveryView(String deliveryId, String eventId, String eventType, String 
     }
 
     static DeliveryView of(DeliveryEntity row, List<AttemptEntity> attempts) {
-        return new DeliveryView(row.getId(), row.getEventId(), row.getEventType(), row.getCorrelationId(), row.getStatus(),
+        return new DeliveryView(row.getId(), row.getEventId(), row.getEventType(), row.getCorrelationId(), row.getStatus().name(),
                 row.getAttempts(), row.getRequeues(), time(row.getCreatedAt()),
-                DeliveryEntity.PENDING.equals(row.getStatus()) ? time(row.getNextAttemptAt()) : null,
+                row.getStatus() == DeliveryStatus.PENDING ? time(row.getNextAttemptAt()) : null,
                 row.getFinishedAt() == null ? null : time(row.getFinishedAt()), row.getLastHttpStatus(), row.getLastError(),
                 attempts.stream().map(a -> new AttemptView(time(a.getAttemptedAt()), a.getHttpStatus(), a.getLatencyMillis(),
                         a.getOutcome(), a.getResponseExcerpt(), a.getError(), a.getNode())).toList());

@@ -2,23 +2,25 @@ package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kcintegrations.events.Correlation;
-import dev.kcintegrations.events.EventCapture;
-import dev.kcintegrations.events.EventPayload;
-import dev.kcintegrations.events.Topic;
 import dev.kcintegrations.events.WebhookEngine;
-import dev.kcintegrations.events.WebhookTargetPolicy;
-import dev.kcintegrations.events.WebhookTargets;
-import dev.kcintegrations.events.delivery.ConcurSignature;
-import dev.kcintegrations.events.delivery.WebhookSigningKey;
-import dev.kcintegrations.events.delivery.DeliveryHeaders;
-import dev.kcintegrations.events.delivery.SendResult;
-import dev.kcintegrations.events.delivery.WebhookSecrets;
+import dev.kcintegrations.events.capture.EventCapture;
+import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.config.Correlation;
+import dev.kcintegrations.events.config.WebhookTargetPolicy;
+import dev.kcintegrations.events.config.WebhookTargets;
+import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
+import dev.kcintegrations.events.sender.ConcurSignature;
+import dev.kcintegrations.events.sender.DeliveryHeaders;
+import dev.kcintegrations.events.sender.SendResult;
+import dev.kcintegrations.events.sender.WebhookSecrets;
+import dev.kcintegrations.events.sender.WebhookSigningKey;
 import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.Subscriptions;
+import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.StrictJson;
 import jakarta.persistence.PersistenceException;
@@ -61,9 +63,6 @@ public final class EventsApi {
 
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Logger LOG = Logger.getLogger(EventsApi.class);
-    private static final Set<String> STATUSES = Set.of(DeliveryEntity.PENDING, DeliveryEntity.DELIVERED,
-            DeliveryEntity.REJECTED, DeliveryEntity.PARKED, DeliveryEntity.CANCELLED);
-    private static final Set<String> RETRYABLE = Set.of(DeliveryEntity.DELIVERED, DeliveryEntity.REJECTED, DeliveryEntity.PARKED);
     private static final int MAX_LISTED = 100;
     /** A page's nextCursor: the last row's seq and id. */
     private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("([0-9]{1,18})\\.([0-9a-f-]{36})");
@@ -73,6 +72,7 @@ public final class EventsApi {
     private final WebhookEngine engine;
     private final String correlationId;
     private final TestEventLimiter testEvents;
+    private final SubscriptionLifecycle lifecycle;
 
     EventsApi(KeycloakSession session, TestEventLimiter testEvents) {
         this.session = session;
@@ -80,6 +80,7 @@ public final class EventsApi {
         this.realm = session.getContext().getRealm();
         this.engine = WebhookEngine.of(session);
         this.correlationId = Correlation.ofRequest(session);
+        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.sender(), engine::wakeDispatcher);
     }
 
     /**
@@ -145,6 +146,8 @@ public final class EventsApi {
             response = dispatch(matched, method, segments, app, body);
         } catch (ApiFailure failure) {
             response = ApiResponses.error(failure, correlationId);
+        } catch (SubscriptionLifecycle.Refused refused) {
+            response = ApiResponses.error(ApiFailure.of(refused), correlationId);
         } catch (RuntimeException unexpected) {
             LOG.errorf(unexpected, "events/v4 %s %s failed unexpectedly, correlationId=%s", method, route, correlationId);
             response = ApiResponses.error(new ApiFailure(500, "Internal error; quote correlation id " + correlationId), correlationId);
@@ -160,127 +163,26 @@ public final class EventsApi {
             case SUBSCRIPTIONS -> ApiResponses.json(200, subscriptions().ofApplication(app.id()).stream().map(SubscriptionView::of).toList(), correlationId);
             case WEBHOOK -> save(app, SubscriptionRequest.parse(read(body)));
             case SUBSCRIPTION -> method.equals("GET")
-                    ? ApiResponses.json(200, List.of(SubscriptionView.of(owned(app, s.get(2)))), correlationId)
-                    : remove(owned(app, s.get(2)));
-            case DELIVERIES -> deliveries(owned(app, s.get(2)));
-            case RETRY -> retry(owned(app, s.get(2)), s.get(4));
-            case SECRET -> secret(owned(app, s.get(2)));
-            case ROTATE -> rotate(owned(app, s.get(2)));
+                    ? ApiResponses.json(200, List.of(SubscriptionView.of(lifecycle.owned(app.id(), s.get(2)))), correlationId)
+                    : remove(lifecycle.owned(app.id(), s.get(2)));
+            case DELIVERIES -> deliveries(lifecycle.owned(app.id(), s.get(2)));
+            case RETRY -> retry(lifecycle.owned(app.id(), s.get(2)), s.get(4));
+            case SECRET -> secret(lifecycle.owned(app.id(), s.get(2)));
+            case ROTATE -> rotate(lifecycle.owned(app.id(), s.get(2)));
         };
     }
 
     // ---- subscriptions -------------------------------------------------------------------------------
 
     private Response save(Application app, SubscriptionRequest request) {
-        // Everything the verification needs — topic, endpoint policy, the checks, the signed event — is read in
-        // a transaction of its own, and the endpoint is called with none open: a stranger's endpoint may take
-        // attempt-timeout to answer, and a database connection held meanwhile (a realm cache miss is enough to
-        // take one) would be one fewer for every sign-in of the server.
-        Verification verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
-                job -> prepareVerification(job, app, request));
-        SendResult result = engine.sender().send(verification.policy(), request.endpoint(), verification.body(), verification.headers());
-        if (!result.successful()) {
-            throw ApiFailure.badRequest("webHookConfig.endpoint did not accept the verification event: " + result.describe());
-        }
-
-        // The checks again, in the transaction that writes: the call above may have taken seconds.
-        Topic topic = app.readableTopic(realm, request.topic());
-        Subscriptions subscriptions = subscriptions();
-        Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
-        checkRoomFor(app, request, existing, subscriptions);
-        boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
-        String secret = live ? existing.get().getSecret() : verification.secret();
-        long now = System.currentTimeMillis();
-        SubscriptionEntity entity = existing.orElseGet(SubscriptionEntity::new);
-        if (existing.isEmpty()) {
-            entity.setId(UUID.randomUUID().toString());
-            entity.setRealmId(realm.getId());
-            entity.setName(request.id());
-            entity.setApplicationId(app.id());
-            entity.setCreatedAt(now);
-        }
-        if (!live) {
-            entity.setSecret(secret);
-            entity.setPreviousSecret(null);
-            entity.setPreviousSecretUntil(null);
-        }
-        entity.setTopic(topic.name());
-        entity.setFilter(request.filter().source());
-        entity.setEndpoint(request.endpoint());
-        entity.setStatus(SubscriptionEntity.ACTIVE);
-        entity.setStatusReason(null);
-        entity.setFailureStreak(0);
-        entity.setUpdatedAt(now);
-        if (existing.isEmpty()) {
-            subscriptions.add(entity);
-        }
-        try {
-            subscriptions.flush();
-        } catch (PersistenceException raced) {
-            session.getTransactionManager().setRollbackOnly();
-            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
-        }
-        wakeAfterCommit();
+        lifecycle.subscribe(app.id(), new SubscriptionLifecycle.Subscribe(request.id(), request.topic(), request.filter().source(),
+                request.endpoint()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 
-    /**
-     * The signed verification event an endpoint must answer with 2xx, the secret it was signed with, and the
-     * realm's endpoint policy it is sent under.
-     */
-    private record Verification(String secret, byte[] body, Map<String, String> headers, WebhookTargetPolicy policy) {
-    }
-
-    /** The checks a save needs before its endpoint is called, and the verification event, in {@code job}'s transaction. */
-    private Verification prepareVerification(KeycloakSession job, Application app, SubscriptionRequest request) {
-        RealmModel jobRealm = job.realms().getRealm(realm.getId());
-        Topic topic = app.readableTopic(jobRealm, request.topic());
-        WebhookTargetPolicy policy = WebhookTargets.policy(jobRealm, engine.settings());
-        try {
-            policy.check(request.endpoint());
-        } catch (WebhookTargetPolicy.RefusedTargetException refused) {
-            throw ApiFailure.badRequest("webHookConfig.endpoint refused: " + refused.getMessage());
-        }
-        Subscriptions subscriptions = new Subscriptions(job, jobRealm.getId());
-        Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
-        checkRoomFor(app, request, existing, subscriptions);
-        boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
-        String secret = live ? existing.get().getSecret() : WebhookSecrets.generate();
-        ObjectNode facts = StrictJson.MAPPER.createObjectNode();
-        facts.put("subscriptionId", request.id());
-        facts.put("message", "Verification of a webhook endpoint; answer 2xx to accept the subscription");
-        EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, "subscription.verification",
-                topic.name(), realm.getName(), Instant.now(), facts);
-        byte[] body = payload.toJson().getBytes(StandardCharsets.UTF_8);
-        return new Verification(secret, body, DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
-                ConcurSignature.sign(job, jobRealm, body)), policy);
-    }
-
-    /** The id is the application's or free, and a new subscription stays within max-subscriptions. */
-    private void checkRoomFor(Application app, SubscriptionRequest request, Optional<SubscriptionEntity> existing, Subscriptions subscriptions) {
-        if (existing.isPresent() && !existing.get().getApplicationId().equals(app.id())) {
-            throw ApiFailure.conflict("Subscription id '" + request.id() + "' is in use by another application");
-        }
-        boolean live = existing.isPresent() && !SubscriptionEntity.DELETED.equals(existing.get().getStatus());
-        int max = engine.settings().maxSubscriptionsPerApplication();
-        if (!live && subscriptions.countOfApplication(app.id()) >= max) {
-            throw ApiFailure.conflict("An application may hold at most " + max + " subscriptions; delete one first");
-        }
-    }
-
     private Response remove(SubscriptionEntity subscription) {
-        long now = System.currentTimeMillis();
-        subscription.setStatus(SubscriptionEntity.DELETED);
-        subscription.setStatusReason("Deleted by its application");
-        subscription.setUpdatedAt(now);
-        new Outbox(session).cancelPending(subscription.getId(), "subscription deleted", now);
+        lifecycle.cancel(subscription, "Deleted by its application");
         return ApiResponses.message(200, "Subscription '" + subscription.getName() + "' marked for deletion", correlationId);
-    }
-
-    private SubscriptionEntity owned(Application app, String name) {
-        return subscriptions().byName(name)
-                .filter(s -> s.getApplicationId().equals(app.id()) && !SubscriptionEntity.DELETED.equals(s.getStatus()))
-                .orElseThrow(() -> ApiFailure.notFound("Subscription '" + name + "' not found"));
     }
 
     private Subscriptions subscriptions() {
@@ -290,15 +192,10 @@ public final class EventsApi {
     // ---- deliveries ----------------------------------------------------------------------------------
 
     private Response deliveries(SubscriptionEntity subscription) {
-        String status = session.getContext().getUri().getQueryParameters().getFirst("status");
-        if (status != null && !status.isBlank()) {
-            status = status.strip().toUpperCase(Locale.ROOT);
-            if (!STATUSES.contains(status)) {
-                throw ApiFailure.badRequest("status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()));
-            }
-        } else {
-            status = null;
-        }
+        String asked = session.getContext().getUri().getQueryParameters().getFirst("status");
+        DeliveryStatus status = asked == null || asked.isBlank() ? null : DeliveryStatus.parse(asked).orElseThrow(() ->
+                ApiFailure.badRequest("status must be one of " + String.join(", ",
+                        Arrays.stream(DeliveryStatus.values()).map(Enum::name).sorted().toList())));
         int limit = intParameter("limit", MAX_LISTED, 1, MAX_LISTED);
         String cursor = session.getContext().getUri().getQueryParameters().getFirst("cursor");
         long beforeSeq = Long.MAX_VALUE;
@@ -322,7 +219,7 @@ public final class EventsApi {
         for (DeliveryEntity row : rows) {
             views.add(DeliveryView.of(row, attempts.getOrDefault(row.getId(), List.of())));
         }
-        return ApiResponses.json(200, new DeliveryView.Listing(subscription.getName(), subscription.getStatus(),
+        return ApiResponses.json(200, new DeliveryView.Listing(subscription.getName(), subscription.getStatus().name(),
                 subscription.getStatusReason(), subscription.getFailureStreak(), views, nextCursor), correlationId);
     }
 
@@ -338,25 +235,7 @@ public final class EventsApi {
     }
 
     private Response retry(SubscriptionEntity subscription, String deliveryId) {
-        Outbox outbox = new Outbox(session);
-        DeliveryEntity row = Optional.ofNullable(outbox.findLocked(deliveryId)) // two retries at once: one waits, then sees PENDING
-                .filter(d -> d.getSubscriptionId().equals(subscription.getId()))
-                .orElseThrow(() -> ApiFailure.notFound("Delivery '" + deliveryId + "' not found"));
-        if (!RETRYABLE.contains(row.getStatus())) {
-            throw ApiFailure.conflict("Delivery '" + deliveryId + "' is " + row.getStatus() + "; only delivered, rejected or parked deliveries can be queued again");
-        }
-        int maxRequeues = engine.settings().maxRequeues();
-        if (row.getRequeues() >= maxRequeues) {
-            throw ApiFailure.conflict("Delivery '" + deliveryId + "' was queued again " + row.getRequeues()
-                    + " time(s) already, the most allowed");
-        }
-        long now = System.currentTimeMillis();
-        row.setRequeues(row.getRequeues() + 1);
-        row.setStatus(DeliveryEntity.PENDING);
-        row.setNextAttemptAt(now);
-        row.setCreatedAt(now); // its retention starts again
-        row.setFinishedAt(null);
-        wakeAfterCommit();
+        lifecycle.requeue(subscription, deliveryId);
         return ApiResponses.message(202, "Delivery '" + deliveryId + "' queued for retry", correlationId);
     }
 
@@ -373,13 +252,8 @@ public final class EventsApi {
     }
 
     private Response rotate(SubscriptionEntity subscription) {
-        long until = System.currentTimeMillis() + java.time.Duration.ofHours(24).toMillis();
-        subscription.setPreviousSecret(subscription.getSecret());
-        subscription.setPreviousSecretUntil(until);
-        subscription.setSecret(WebhookSecrets.generate());
-        subscription.setUpdatedAt(System.currentTimeMillis());
-        return ApiResponses.json(200, new SecretView(subscription.getSecret(), subscription.getPreviousSecret(),
-                Instant.ofEpochMilli(until).toString()), correlationId);
+        lifecycle.rotateSecret(subscription);
+        return secret(subscription);
     }
 
     // ---- test events ---------------------------------------------------------------------------------
@@ -422,25 +296,12 @@ public final class EventsApi {
         facts.put("applicationId", app.id());
         EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, eventType, topic.name(),
                 realm.getName(), Instant.now(), facts);
-        int rows = new EventCapture(session, engine).capture(realm, List.of(topic), payload, app.id());
+        int rows = new EventCapture(session, engine::captured).capture(realm, List.of(topic), payload, app.id());
         return ApiResponses.json(202, new Published(payload.id(), rows,
                 "Event '" + payload.id() + "' published to " + rows + " subscription(s)"), correlationId);
     }
 
     // ---- plumbing ------------------------------------------------------------------------------------
-
-    private void wakeAfterCommit() {
-        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                engine.wakeDispatcher();
-            }
-
-            @Override
-            protected void rollbackImpl() {
-            }
-        });
-    }
 
     private static byte[] read(InputStream in) {
         try {

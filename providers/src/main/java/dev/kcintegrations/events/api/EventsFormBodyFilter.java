@@ -1,6 +1,6 @@
 package dev.kcintegrations.events.api;
 
-import dev.kcintegrations.events.Correlation;
+import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.shared.FormBodyGuard;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;

@@ -1,7 +1,7 @@
 package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kcintegrations.events.EventTypeFilter;
+import dev.kcintegrations.events.topics.EventTypeFilter;
 import dev.kcintegrations.shared.StrictJson;
 
 /**

@@ -1,15 +1,17 @@
 package dev.kcintegrations.events.lanes;
 
-import dev.kcintegrations.events.WebhookSettings;
-import dev.kcintegrations.events.delivery.DeliveryMetrics;
-import dev.kcintegrations.events.delivery.RetryPolicy;
-import dev.kcintegrations.events.delivery.SendResult;
-import dev.kcintegrations.events.delivery.WebhookSender;
+import dev.kcintegrations.events.config.WebhookSettings;
+import dev.kcintegrations.events.ops.DeliveryMetrics;
+import dev.kcintegrations.events.sender.RetryPolicy;
+import dev.kcintegrations.events.sender.SendResult;
+import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.store.SubscriptionStatus;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -58,7 +60,7 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** Deliveries that end the same way: one UPDATE for all of them. */
-    private record Finish(String status, Integer httpStatus, String error) {
+    private record Finish(DeliveryStatus status, Integer httpStatus, String error) {
     }
 
     private final KeycloakSessionFactory sessionFactory;
@@ -251,7 +253,7 @@ final class GroupCommit implements AutoCloseable {
         if (sent && lane.suspended()) {
             // Access is back (it was checked before these sends): the subscription says so again.
             subscription = outbox.subscription(lane.lease().subscriptionId());
-            subscription.setStatus(SubscriptionEntity.ACTIVE);
+            subscription.setStatus(SubscriptionStatus.ACTIVE);
             subscription.setStatusReason(null);
             subscription.setUpdatedAt(now);
             write.resumed = true;
@@ -264,13 +266,13 @@ final class GroupCommit implements AutoCloseable {
                 }
                 switch (s.verdict()) {
                     case DELIVERED -> {
-                        finishes.computeIfAbsent(new Finish(DeliveryEntity.DELIVERED, s.result().httpStatus().orElse(null), null),
+                        finishes.computeIfAbsent(new Finish(DeliveryStatus.DELIVERED, s.result().httpStatus().orElse(null), null),
                                 k -> new ArrayList<>()).add(s.row().id());
                         long createdAt = s.row().createdAt();
                         write.counted.add(() -> metrics.delivered(createdAt));
                     }
                     case REJECTED -> {
-                        finishes.computeIfAbsent(new Finish(DeliveryEntity.REJECTED, s.result().httpStatus().orElse(null),
+                        finishes.computeIfAbsent(new Finish(DeliveryStatus.REJECTED, s.result().httpStatus().orElse(null),
                                 truncate("receiver answered " + s.result().describe())), k -> new ArrayList<>()).add(s.row().id());
                         write.counted.add(metrics::rejected);
                     }
@@ -278,8 +280,8 @@ final class GroupCommit implements AutoCloseable {
                         subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
                         DeliveryEntity row = outbox.find(s.row().id());
                         failed(row, s.result());
-                        finish(row, DeliveryEntity.REJECTED, now, "receiver answered 410 Gone");
-                        subscription.setStatus(SubscriptionEntity.DISABLED);
+                        finish(row, DeliveryStatus.REJECTED, now, "receiver answered 410 Gone");
+                        subscription.setStatus(SubscriptionStatus.DISABLED);
                         subscription.setStatusReason("Disabled: the endpoint answered 410 Gone");
                         subscription.setUpdatedAt(now);
                         write.counted.add(metrics::rejected);
@@ -292,7 +294,7 @@ final class GroupCommit implements AutoCloseable {
                         failed(row, s.result());
                         long next = s.sentAt() + s.delay().toMillis();
                         if (next - row.getCreatedAt() > settings.retention().toMillis()) {
-                            finish(row, DeliveryEntity.PARKED, now, "retention ended; last attempt: " + s.result().describe());
+                            finish(row, DeliveryStatus.PARKED, now, "retention ended; last attempt: " + s.result().describe());
                             write.counted.add(metrics::parked);
                         } else {
                             outbox.hold(subscription, row, next);
@@ -302,7 +304,7 @@ final class GroupCommit implements AutoCloseable {
                 }
                 write.finished.add(s.row().id());
             } else if (item instanceof Expired e) {
-                finish(outbox.find(e.row().id()), DeliveryEntity.PARKED, now, "retention ended");
+                finish(outbox.find(e.row().id()), DeliveryStatus.PARKED, now, "retention ended");
                 write.counted.add(metrics::parked);
                 write.finished.add(e.row().id());
             } else if (item instanceof Held h) {
@@ -311,8 +313,8 @@ final class GroupCommit implements AutoCloseable {
                 long next = now + settings.delayAfter(1).toMillis();
                 row.setLastError(truncate("waiting: " + h.reason()));
                 outbox.hold(subscription, row, next);
-                if (SubscriptionEntity.ACTIVE.equals(subscription.getStatus())) {
-                    subscription.setStatus(SubscriptionEntity.SUSPENDED);
+                if (subscription.getStatus() == SubscriptionStatus.ACTIVE) {
+                    subscription.setStatus(SubscriptionStatus.SUSPENDED);
                     subscription.setStatusReason(truncate("Suspended: " + h.reason()
                             + "; deliveries wait until access returns or they expire"));
                     subscription.setUpdatedAt(now);
@@ -328,8 +330,8 @@ final class GroupCommit implements AutoCloseable {
         row.setLastError(truncate(result.error()));
     }
 
-    private static void finish(DeliveryEntity row, String status, long now, String reason) {
-        row.setStatus(status);
+    private static void finish(DeliveryEntity row, DeliveryStatus status, long now, String reason) {
+        row.moveTo(status);
         row.setFinishedAt(now);
         row.setLastError(truncate(reason));
     }

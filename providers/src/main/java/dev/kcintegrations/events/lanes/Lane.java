@@ -1,16 +1,15 @@
 package dev.kcintegrations.events.lanes;
 
-import dev.kcintegrations.events.SubscriberAccess;
-import dev.kcintegrations.events.WebhookTargetPolicy;
-import dev.kcintegrations.events.WebhookTargets;
-import dev.kcintegrations.events.delivery.ConcurSignature;
-import dev.kcintegrations.events.delivery.DeliveryHeaders;
-import dev.kcintegrations.events.delivery.RetryPolicy;
-import dev.kcintegrations.events.delivery.SendResult;
+import dev.kcintegrations.events.config.WebhookTargetPolicy;
+import dev.kcintegrations.events.config.WebhookTargets;
+import dev.kcintegrations.events.sender.ConcurSignature;
+import dev.kcintegrations.events.sender.DeliveryHeaders;
+import dev.kcintegrations.events.sender.RetryPolicy;
+import dev.kcintegrations.events.sender.SendResult;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.PendingDelivery;
-import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionLease;
+import dev.kcintegrations.events.topics.SubscriberAccess;
 import org.jboss.logging.Logger;
 import org.keycloak.crypto.KeyWrapper;
 import org.keycloak.models.RealmModel;
@@ -211,7 +210,7 @@ final class Lane implements Runnable {
                 lost = true;
                 return null;
             }
-            if (!SubscriptionEntity.ACTIVE.equals(slice.status()) && !SubscriptionEntity.SUSPENDED.equals(slice.status())) {
+            if (!slice.status().served()) {
                 return new Read(List.of(), null, null, null, null, null, "subscription is " + slice.status());
             }
             RealmModel realm = session.realms().getRealm(lease.realmId());

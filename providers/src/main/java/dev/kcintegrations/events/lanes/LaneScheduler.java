@@ -1,9 +1,9 @@
 package dev.kcintegrations.events.lanes;
 
-import dev.kcintegrations.events.WebhookSettings;
-import dev.kcintegrations.events.delivery.DeliveryMetrics;
-import dev.kcintegrations.events.delivery.OutboxHealth;
-import dev.kcintegrations.events.delivery.WebhookSender;
+import dev.kcintegrations.events.config.WebhookSettings;
+import dev.kcintegrations.events.ops.DeliveryMetrics;
+import dev.kcintegrations.events.ops.OutboxHealth;
+import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.OutboxStatus;
 import dev.kcintegrations.events.store.SubscriptionLease;

@@ -1,6 +1,6 @@
 package dev.kcintegrations.events.lanes;
 
-import dev.kcintegrations.events.delivery.ConcurSignature;
+import dev.kcintegrations.events.sender.ConcurSignature;
 import org.keycloak.crypto.KeyWrapper;
 
 import java.security.MessageDigest;

@@ -11,8 +11,8 @@ import jakarta.persistence.Table;
  * One event owed to one subscription: the outbox row. Written in the transaction of the change that
  * produced the event; {@code seq} orders a subscription's rows in capture order.
  * <p>
- * A row is PENDING until it ends DELIVERED, REJECTED (a 4xx the receiver meant), PARKED (retention over)
- * or CANCELLED (subscription deleted). Rows are not leased: the node that leases their subscription serves them.
+ * Its states and their moves are {@link DeliveryStatus}'s; the status literals of the queries below are
+ * its names (a unit test holds them to that). Rows are not leased: the node that leases their subscription serves them.
  */
 @Entity
 @Table(name = "KCI_WEBHOOK_DELIVERY")
@@ -23,7 +23,10 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "KciDelivery.pendingOfSubscription",
                 query = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId, d.correlationId, d.payload,"
                         + " d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
-                        + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING' ORDER BY d.seq, d.id"),
+                        + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"
+                        // All four columns of IDX_KCI_WH_DELIVERY_SUB (the first two are fixed): H2 then reads the
+                        // index in order and stops at the limit, as PostgreSQL does with "ORDER BY seq, id" alone.
+                        + " ORDER BY d.subscriptionId, d.status, d.seq, d.id"),
         // Group commit: one statement for many deliveries with the same outcome, no payload rewritten.
         @NamedQuery(name = "KciDelivery.finishMany",
                 query = "UPDATE DeliveryEntity d SET d.status = :status, d.attempts = d.attempts + 1, d.lastHttpStatus = :httpStatus,"
@@ -64,12 +67,6 @@ import jakarta.persistence.Table;
                         + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now)"),
 })
 public class DeliveryEntity {
-
-    public static final String PENDING = "PENDING";
-    public static final String DELIVERED = "DELIVERED";
-    public static final String REJECTED = "REJECTED";
-    public static final String PARKED = "PARKED";
-    public static final String CANCELLED = "CANCELLED";
 
     @Id
     @Column(name = "ID", length = 36)
@@ -121,8 +118,15 @@ public class DeliveryEntity {
     public void setPayload(String payload) { this.payload = payload; }
     public long getSeq() { return seq; }
     public void setSeq(long seq) { this.seq = seq; }
-    public String getStatus() { return status; }
-    public void setStatus(String status) { this.status = status; }
+    public DeliveryStatus getStatus() { return DeliveryStatus.valueOf(status); }
+
+    /** The one way a row changes state: along {@link DeliveryStatus#canBecome}. */
+    public void moveTo(DeliveryStatus next) {
+        if (status != null && !getStatus().canBecome(next)) {
+            throw new IllegalStateException("A " + status + " delivery cannot become " + next);
+        }
+        status = next.name();
+    }
     public int getAttempts() { return attempts; }
     public void setAttempts(int attempts) { this.attempts = attempts; }
     public long getNextAttemptAt() { return nextAttemptAt; }

@@ -4,8 +4,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
 import org.hibernate.LockMode;
-import org.hibernate.query.SelectionQuery;
 import org.hibernate.Session;
+import org.hibernate.query.SelectionQuery;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.connections.jpa.util.JpaUtils;
 import org.keycloak.models.KeycloakSession;
@@ -48,7 +48,7 @@ public final class Outbox {
         row.setCorrelationId(correlationId);
         row.setPayload(payload);
         row.setSeq(Sequence.next());
-        row.setStatus(DeliveryEntity.PENDING);
+        row.moveTo(DeliveryStatus.PENDING);
         row.setNextAttemptAt(now); // a held queue is held by its subscription's BLOCKED_UNTIL, not row by row
         row.setCreatedAt(now);
         em.persist(row);
@@ -82,7 +82,7 @@ public final class Outbox {
             subscription.setLeaseEpoch(subscription.getLeaseEpoch() + 1);
             leases.add(new SubscriptionLease(subscription.getId(), subscription.getRealmId(), subscription.getName(),
                     subscription.getApplicationId(), subscription.getTopic(), node, subscription.getLeaseEpoch(),
-                    now + leaseMillis, SubscriptionEntity.SUSPENDED.equals(subscription.getStatus())));
+                    now + leaseMillis, subscription.getStatus() == SubscriptionStatus.SUSPENDED));
         }
         return leases;
     }
@@ -108,16 +108,14 @@ public final class Outbox {
                 && subscription.getPreviousSecretUntil() > now) {
             secrets.add(subscription.getPreviousSecret());
         }
-        boolean deliverable = SubscriptionEntity.ACTIVE.equals(subscription.getStatus())
-                || SubscriptionEntity.SUSPENDED.equals(subscription.getStatus());
-        List<PendingDelivery> rows = !deliverable ? List.of()
+        List<PendingDelivery> rows = !subscription.getStatus().served() ? List.of()
                 : em.createNamedQuery("KciDelivery.pendingOfSubscription", PendingDelivery.class)
                 .setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList();
         return new QueueSlice(subscription.getStatus(), subscription.getEndpoint(), List.copyOf(secrets), rows);
     }
 
     /** A subscription's queue as one read saw it. */
-    public record QueueSlice(String status, String endpoint, List<String> secrets, List<PendingDelivery> rows) {
+    public record QueueSlice(SubscriptionStatus status, String endpoint, List<String> secrets, List<PendingDelivery> rows) {
     }
 
     /**
@@ -142,8 +140,11 @@ public final class Outbox {
     }
 
     /** Ends PENDING deliveries that share an outcome, in one statement. */
-    public int finish(List<String> ids, String status, Integer httpStatus, String error, long now) {
-        return em.createNamedQuery("KciDelivery.finishMany").setParameter("status", status).setParameter("httpStatus", httpStatus)
+    public int finish(List<String> ids, DeliveryStatus status, Integer httpStatus, String error, long now) {
+        if (!DeliveryStatus.PENDING.canBecome(status)) {
+            throw new IllegalArgumentException("A pending delivery cannot become " + status);
+        }
+        return em.createNamedQuery("KciDelivery.finishMany").setParameter("status", status.name()).setParameter("httpStatus", httpStatus)
                 .setParameter("error", error).setParameter("now", now).setParameter("ids", ids).executeUpdate();
     }
 
@@ -240,10 +241,10 @@ public final class Outbox {
     }
 
     /** A page of a subscription's deliveries, newest first, coming after the row ({@code beforeSeq}, {@code beforeId}). */
-    public List<DeliveryEntity> deliveries(String subscriptionId, String status, long beforeSeq, String beforeId, int max) {
+    public List<DeliveryEntity> deliveries(String subscriptionId, DeliveryStatus status, long beforeSeq, String beforeId, int max) {
         TypedQuery<DeliveryEntity> query = status == null
                 ? em.createNamedQuery("KciDelivery.bySubscription", DeliveryEntity.class)
-                : em.createNamedQuery("KciDelivery.bySubscriptionAndStatus", DeliveryEntity.class).setParameter("status", status);
+                : em.createNamedQuery("KciDelivery.bySubscriptionAndStatus", DeliveryEntity.class).setParameter("status", status.name());
         return query.setParameter("subscriptionId", subscriptionId).setParameter("beforeSeq", beforeSeq)
                 .setParameter("beforeId", beforeId).setMaxResults(max).getResultList();
     }
@@ -279,9 +280,9 @@ public final class Outbox {
                 .setParameter("createdBefore", createdBefore).setParameter("now", now).executeUpdate();
     }
 
-    public int purgeFinished(List<String> statuses, long finishedBefore) {
+    public int purgeFinished(List<DeliveryStatus> statuses, long finishedBefore) {
         int purged = em.createNamedQuery("KciDelivery.purgeFinished")
-                .setParameter("statuses", statuses).setParameter("before", finishedBefore).executeUpdate();
+                .setParameter("statuses", statuses.stream().map(DeliveryStatus::name).toList()).setParameter("before", finishedBefore).executeUpdate();
         em.createNamedQuery("KciAttempt.purgeOrphans").executeUpdate();
         return purged;
     }

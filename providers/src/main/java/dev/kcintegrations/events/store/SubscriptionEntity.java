@@ -70,12 +70,6 @@ import jakarta.persistence.Table;
 })
 public class SubscriptionEntity {
 
-    public static final String ACTIVE = "ACTIVE";
-    public static final String DISABLED = "DISABLED";
-    /** Its application lost the right to the topic: deliveries wait until it is back or they expire. */
-    public static final String SUSPENDED = "SUSPENDED";
-    public static final String DELETED = "DELETED";
-
     @Id
     @Column(name = "ID", length = 36)
     private String id;
@@ -139,8 +133,8 @@ public class SubscriptionEntity {
     public void setPreviousSecret(String previousSecret) { this.previousSecret = previousSecret; }
     public Long getPreviousSecretUntil() { return previousSecretUntil; }
     public void setPreviousSecretUntil(Long previousSecretUntil) { this.previousSecretUntil = previousSecretUntil; }
-    public String getStatus() { return status; }
-    public void setStatus(String status) { this.status = status; }
+    public SubscriptionStatus getStatus() { return SubscriptionStatus.of(status); }
+    public void setStatus(SubscriptionStatus status) { this.status = status.name(); }
     public String getStatusReason() { return statusReason; }
     public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
     public int getFailureStreak() { return failureStreak; }

@@ -1,0 +1,103 @@
+package dev.kcintegrations.events.capture;
+
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.store.Subscriptions;
+import dev.kcintegrations.events.topics.EventTypeFilter;
+import dev.kcintegrations.events.topics.SubscriberAccess;
+import dev.kcintegrations.events.topics.Topic;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Writes one outbox row per subscription that wants an event, in the caller's transaction: the rows exist
+ * exactly when the change that produced the event committed. Topic and filter are decided here, so the
+ * request pays one indexed query and one insert per matching subscription, and never a network call.
+ */
+public final class EventCapture {
+
+    private static final int MAX_CACHED_FILTERS = 1000;
+    private static final Map<String, EventTypeFilter> FILTERS = new ConcurrentHashMap<>();
+
+    private final KeycloakSession session;
+    private final Consumer<List<String>> committed;
+
+    /** @param committed told, after the transaction committed, which subscriptions got a row (one id per row) */
+    public EventCapture(KeycloakSession session, Consumer<List<String>> committed) {
+        this.session = session;
+        this.committed = committed;
+    }
+
+    /** @param onlyApplication when set, only that application's subscriptions (test events) */
+    public int capture(RealmModel realm, List<Topic> topics, EventPayload payload, String onlyApplication) {
+        return capture(realm, topics, payload.eventType(), () -> payload, onlyApplication);
+    }
+
+    /**
+     * @param payload built only when a subscription wants the event: most events in most realms have none,
+     *                and they should cost the request no more than the lookup
+     */
+    public int capture(RealmModel realm, List<Topic> topics, String eventType, Supplier<EventPayload> payload,
+                       String onlyApplication) {
+        Map<String, Topic> carrying = new java.util.HashMap<>();
+        topics.stream().filter(topic -> topic.carries(eventType)).forEach(topic -> carrying.put(topic.name(), topic));
+        if (carrying.isEmpty()) {
+            return 0;
+        }
+        List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(carrying.keySet());
+        Outbox outbox = null;
+        EventPayload event = null;
+        Map<String, String> bodies = new java.util.HashMap<>(2); // one serialisation per topic, not per subscription
+        List<String> woken = new java.util.ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (SubscriptionEntity subscription : subscriptions) {
+            if (onlyApplication != null && !onlyApplication.equals(subscription.getApplicationId())) {
+                continue;
+            }
+            if (!filter(subscription.getFilter()).matches(eventType)) {
+                continue;
+            }
+            if (SubscriberAccess.denial(realm, subscription.getApplicationId(), carrying.get(subscription.getTopic())).isPresent()) {
+                continue; // an application that lost its right to the topic is not sent what happens meanwhile
+            }
+            outbox = outbox == null ? new Outbox(session) : outbox;
+            event = event == null ? payload.get() : event;
+            EventPayload built = event;
+            String body = bodies.computeIfAbsent(subscription.getTopic(), topic -> built.forTopic(topic).toJson());
+            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), body, now);
+            woken.add(subscription.getId());
+        }
+        int rows = woken.size();
+        if (rows > 0) {
+            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                @Override
+                protected void commitImpl() {
+                    committed.accept(woken);
+                }
+
+                @Override
+                protected void rollbackImpl() {
+                }
+            });
+        }
+        return rows;
+    }
+
+    private static EventTypeFilter filter(String source) {
+        EventTypeFilter cached = FILTERS.get(source);
+        if (cached != null) {
+            return cached;
+        }
+        if (FILTERS.size() >= MAX_CACHED_FILTERS) {
+            FILTERS.clear();
+        }
+        return FILTERS.computeIfAbsent(source, EventTypeFilter::compile);
+    }
+}

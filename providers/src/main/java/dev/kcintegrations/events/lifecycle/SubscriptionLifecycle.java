@@ -1,0 +1,258 @@
+package dev.kcintegrations.events.lifecycle;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.config.WebhookSettings;
+import dev.kcintegrations.events.config.WebhookTargetPolicy;
+import dev.kcintegrations.events.config.WebhookTargets;
+import dev.kcintegrations.events.sender.ConcurSignature;
+import dev.kcintegrations.events.sender.DeliveryHeaders;
+import dev.kcintegrations.events.sender.SendResult;
+import dev.kcintegrations.events.sender.WebhookSecrets;
+import dev.kcintegrations.events.sender.WebhookSender;
+import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.DeliveryStatus;
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.store.SubscriptionStatus;
+import dev.kcintegrations.events.store.Subscriptions;
+import dev.kcintegrations.events.topics.Topic;
+import dev.kcintegrations.shared.StrictJson;
+import jakarta.persistence.PersistenceException;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Every change of a subscription's life, one place for its rules, whoever asks: subscribe (with the
+ * endpoint's verification), cancel, requeue a delivery, rotate the secret, revoke an application's
+ * subscriptions. Works in the caller's session and transaction; the verification call runs with no
+ * transaction open. Refusals are {@link Refused}, which each API turns into its own error shape.
+ */
+public final class SubscriptionLifecycle {
+
+    /** How long a rotated-out secret still signs along with the new one. */
+    public static final Duration SECRET_OVERLAP = Duration.ofHours(24);
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final WebhookSettings settings;
+    private final WebhookSender sender;
+    private final Runnable wake;
+
+    /** @param wake called after a commit that may make a queue due (the engine's claim loop) */
+    public SubscriptionLifecycle(KeycloakSession session, RealmModel realm, WebhookSettings settings, WebhookSender sender,
+                                 Runnable wake) {
+        this.session = session;
+        this.realm = realm;
+        this.settings = settings;
+        this.sender = sender;
+        this.wake = wake;
+    }
+
+    /** A subscription as its owner asks for it; the filter is already compiled and checked. */
+    public record Subscribe(String id, String topic, String filter, String endpoint) {
+    }
+
+    /** Why a change was refused, in terms an API can map to its own answer. */
+    public static final class Refused extends RuntimeException {
+        public enum Kind { INVALID, NOT_FOUND, CONFLICT }
+
+        private final Kind kind;
+
+        Refused(Kind kind, String message) {
+            super(message, null, false, false);
+            this.kind = kind;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+    }
+
+    /**
+     * Creates or updates {@code request.id()} for {@code applicationId}, once its endpoint accepted a signed
+     * verification event.
+     *
+     * @param topicFor the topic, read for a realm, as far as the application may read it (the API's own rule;
+     *                 it throws its own refusal otherwise), asked again in each transaction
+     */
+    public void subscribe(String applicationId, Subscribe request, Function<RealmModel, Topic> topicFor, String correlationId) {
+        // Everything the verification needs — topic, endpoint policy, the checks, the signed event — is read in
+        // a transaction of its own, and the endpoint is called with none open: a stranger's endpoint may take
+        // attempt-timeout to answer, and a database connection held meanwhile (a realm cache miss is enough to
+        // take one) would be one fewer for every sign-in of the server.
+        Verification verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
+                job -> prepareVerification(job, applicationId, request, topicFor, correlationId));
+        SendResult result = sender.send(verification.policy(), request.endpoint(), verification.body(), verification.headers());
+        if (!result.successful()) {
+            throw new Refused(Refused.Kind.INVALID, "webHookConfig.endpoint did not accept the verification event: " + result.describe());
+        }
+
+        // The checks again, in the transaction that writes: the call above may have taken seconds.
+        Topic topic = topicFor.apply(realm);
+        Subscriptions subscriptions = subscriptions();
+        Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
+        checkRoomFor(applicationId, request, existing, subscriptions);
+        boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
+        long now = System.currentTimeMillis();
+        SubscriptionEntity entity = existing.orElseGet(SubscriptionEntity::new);
+        if (existing.isEmpty()) {
+            entity.setId(UUID.randomUUID().toString());
+            entity.setRealmId(realm.getId());
+            entity.setName(request.id());
+            entity.setApplicationId(applicationId);
+            entity.setCreatedAt(now);
+        }
+        if (!live) {
+            entity.setSecret(verification.secret());
+            entity.setPreviousSecret(null);
+            entity.setPreviousSecretUntil(null);
+        }
+        entity.setTopic(topic.name());
+        entity.setFilter(request.filter());
+        entity.setEndpoint(request.endpoint());
+        entity.setStatus(SubscriptionStatus.ACTIVE);
+        entity.setStatusReason(null);
+        entity.setFailureStreak(0);
+        entity.setUpdatedAt(now);
+        if (existing.isEmpty()) {
+            subscriptions.add(entity);
+        }
+        try {
+            subscriptions.flush();
+        } catch (PersistenceException raced) {
+            session.getTransactionManager().setRollbackOnly();
+            throw new Refused(Refused.Kind.CONFLICT, "Subscription id '" + request.id() + "' is in use by another application");
+        }
+        wakeAfterCommit();
+    }
+
+    /**
+     * The signed verification event an endpoint must answer with 2xx, the secret it was signed with, and the
+     * realm's endpoint policy it is sent under.
+     */
+    private record Verification(String secret, byte[] body, Map<String, String> headers, WebhookTargetPolicy policy) {
+    }
+
+    private Verification prepareVerification(KeycloakSession job, String applicationId, Subscribe request,
+                                             Function<RealmModel, Topic> topicFor, String correlationId) {
+        RealmModel jobRealm = job.realms().getRealm(realm.getId());
+        Topic topic = topicFor.apply(jobRealm);
+        WebhookTargetPolicy policy = WebhookTargets.policy(jobRealm, settings);
+        try {
+            policy.check(request.endpoint());
+        } catch (WebhookTargetPolicy.RefusedTargetException refused) {
+            throw new Refused(Refused.Kind.INVALID, "webHookConfig.endpoint refused: " + refused.getMessage());
+        }
+        Subscriptions subscriptions = new Subscriptions(job, jobRealm.getId());
+        Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
+        checkRoomFor(applicationId, request, existing, subscriptions);
+        boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
+        String secret = live ? existing.get().getSecret() : WebhookSecrets.generate();
+        ObjectNode facts = StrictJson.MAPPER.createObjectNode();
+        facts.put("subscriptionId", request.id());
+        facts.put("message", "Verification of a webhook endpoint; answer 2xx to accept the subscription");
+        EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, "subscription.verification",
+                topic.name(), realm.getName(), Instant.now(), facts);
+        byte[] body = payload.toJson().getBytes(StandardCharsets.UTF_8);
+        return new Verification(secret, body, DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
+                ConcurSignature.sign(job, jobRealm, body)), policy);
+    }
+
+    /** The id is the application's or free, and a new subscription stays within max-subscriptions. */
+    private void checkRoomFor(String applicationId, Subscribe request, Optional<SubscriptionEntity> existing, Subscriptions subscriptions) {
+        if (existing.isPresent() && !existing.get().getApplicationId().equals(applicationId)) {
+            throw new Refused(Refused.Kind.CONFLICT, "Subscription id '" + request.id() + "' is in use by another application");
+        }
+        boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
+        int max = settings.maxSubscriptionsPerApplication();
+        if (!live && subscriptions.countOfApplication(applicationId) >= max) {
+            throw new Refused(Refused.Kind.CONFLICT, "An application may hold at most " + max + " subscriptions; delete one first");
+        }
+    }
+
+    /** The application's live subscription {@code name}. */
+    public SubscriptionEntity owned(String applicationId, String name) {
+        return subscriptions().byName(name)
+                .filter(s -> s.getApplicationId().equals(applicationId) && s.getStatus() != SubscriptionStatus.DELETED)
+                .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + name + "' not found"));
+    }
+
+    /** Deletes the subscription; its pending deliveries are cancelled in the same transaction, and never sent. */
+    public void cancel(SubscriptionEntity subscription, String reason) {
+        long now = System.currentTimeMillis();
+        subscription.setStatus(SubscriptionStatus.DELETED);
+        subscription.setStatusReason(reason);
+        subscription.setUpdatedAt(now);
+        new Outbox(session).cancelPending(subscription.getId(), "subscription deleted", now);
+    }
+
+    /**
+     * Queues a finished delivery again, with a new retention, at most {@code max-requeues} times; it goes
+     * out in its original place in the queue (its sequence number is kept).
+     */
+    public void requeue(SubscriptionEntity subscription, String deliveryId) {
+        Outbox outbox = new Outbox(session);
+        DeliveryEntity row = Optional.ofNullable(outbox.findLocked(deliveryId)) // two requeues at once: one waits, then sees PENDING
+                .filter(d -> d.getSubscriptionId().equals(subscription.getId()))
+                .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Delivery '" + deliveryId + "' not found"));
+        if (!row.getStatus().requeueable()) {
+            throw new Refused(Refused.Kind.CONFLICT, "Delivery '" + deliveryId + "' is " + row.getStatus()
+                    + "; only delivered, rejected or parked deliveries can be queued again");
+        }
+        int maxRequeues = settings.maxRequeues();
+        if (row.getRequeues() >= maxRequeues) {
+            throw new Refused(Refused.Kind.CONFLICT, "Delivery '" + deliveryId + "' was queued again " + row.getRequeues()
+                    + " time(s) already, the most allowed");
+        }
+        long now = System.currentTimeMillis();
+        row.setRequeues(row.getRequeues() + 1);
+        row.moveTo(DeliveryStatus.PENDING);
+        row.setNextAttemptAt(now);
+        row.setCreatedAt(now); // its retention starts again
+        row.setFinishedAt(null);
+        wakeAfterCommit();
+    }
+
+    /** A new secret signs from now on; the old one signs along with it for {@link #SECRET_OVERLAP}. */
+    public void rotateSecret(SubscriptionEntity subscription) {
+        long now = System.currentTimeMillis();
+        subscription.setPreviousSecret(subscription.getSecret());
+        subscription.setPreviousSecretUntil(now + SECRET_OVERLAP.toMillis());
+        subscription.setSecret(WebhookSecrets.generate());
+        subscription.setUpdatedAt(now);
+    }
+
+    /** The application is gone: its subscriptions are deleted and their pending deliveries cancelled, in this transaction. */
+    public static void revokeApplication(KeycloakSession session, RealmModel realm, String applicationId) {
+        new Subscriptions(session, realm.getId()).removeApplication(applicationId, System.currentTimeMillis());
+    }
+
+    private Subscriptions subscriptions() {
+        return new Subscriptions(session, realm.getId());
+    }
+
+    private void wakeAfterCommit() {
+        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                wake.run();
+            }
+
+            @Override
+            protected void rollbackImpl() {
+            }
+        });
+    }
+}

@@ -1,0 +1,72 @@
+package dev.kcintegrations.events.ops;
+
+import dev.kcintegrations.events.config.WebhookSettings;
+import dev.kcintegrations.events.sender.WebhookSigningKey;
+import dev.kcintegrations.events.store.DeliveryStatus;
+import dev.kcintegrations.events.store.JobRuns;
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SigningKeys;
+import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.timer.ScheduledTask;
+
+import java.util.List;
+
+/**
+ * Once per cluster and interval: Keycloak's cluster-aware task runner keeps two nodes from running it at
+ * the same time, and {@link JobRuns} keeps the node whose timer fires second from running it again within
+ * the same interval. Every step is a set-based statement that is harmless to repeat. It parks pending deliveries whose retention ended, purges delivered and cancelled rows after
+ * the retention, rejected and parked ones (and all attempts) after the history period, and deleted
+ * subscriptions once none of their deliveries remain.
+ */
+public final class WebhookHousekeeping implements ScheduledTask {
+
+    private static final Logger LOG = Logger.getLogger(WebhookHousekeeping.class);
+    private final WebhookSettings settings;
+    private final DeliveryMetrics metrics;
+    private final String node;
+
+    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.node = node;
+    }
+
+    @Override
+    public void run(KeycloakSession session) {
+        long now = System.currentTimeMillis();
+        // A tenth of the interval absorbs timer jitter; the other node's timer is out of phase by more.
+        long minGap = settings.housekeepingInterval().toMillis() * 9 / 10;
+        if (!new JobRuns(session).claim(JobRuns.HOUSEKEEPING, node, now, minGap)) {
+            metrics.housekeeping(false);
+            return;
+        }
+        metrics.housekeeping(true);
+        Outbox outbox = new Outbox(session);
+        int parked = outbox.parkExpired(now - settings.retention().toMillis(), now);
+        for (int i = 0; i < parked; i++) {
+            metrics.parked();
+        }
+        int purgedShort = outbox.purgeFinished(List.of(DeliveryStatus.DELIVERED, DeliveryStatus.CANCELLED),
+                now - settings.retention().toMillis());
+        int purgedLong = outbox.purgeFinished(List.of(DeliveryStatus.REJECTED, DeliveryStatus.PARKED),
+                now - settings.history().toMillis());
+        int subscriptions = outbox.purgeDeletedSubscriptions(now);
+        SigningKeys keys = new SigningKeys(session);
+        int rotated = keys.retireCreatedBefore(now - settings.signingKeyLifetime().toMillis(), now);
+        keys.purgeRetiredBefore(now - settings.signingKeyOverlap().toMillis());
+        if (rotated > 0) {
+            WebhookSigningKey.forget();
+            LOG.infof("Webhook housekeeping: retired %d webhook signing key(s); new ones sign from now on", rotated);
+        }
+        if (parked + purgedShort + purgedLong + subscriptions > 0) {
+            LOG.infof("Webhook housekeeping: parked %d expired, purged %d delivered/cancelled and %d rejected/parked deliveries, %d deleted subscriptions",
+                    parked, purgedShort, purgedLong, subscriptions);
+        }
+    }
+
+    @Override
+    public String getTaskName() {
+        return "kci-webhook-housekeeping";
+    }
+}

@@ -1,0 +1,34 @@
+package dev.kcintegrations.events.sender;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What one POST to a receiver came to.
+ *
+ * @param httpStatus      the answer's status; empty when no answer came (I/O error, refused target)
+ * @param latencyMillis   from the start of the attempt to the answer or the error
+ * @param responseExcerpt the first KiB of the answer's body
+ * @param retryAfter      the answer's {@code Retry-After}, when it had a usable one
+ * @param error           why no answer came
+ */
+public record SendResult(Optional<Integer> httpStatus, long latencyMillis, String responseExcerpt,
+                         Optional<Duration> retryAfter, String error) {
+
+    public static SendResult answered(int status, long latencyMillis, String excerpt, Optional<Duration> retryAfter) {
+        return new SendResult(Optional.of(status), latencyMillis, excerpt, retryAfter, null);
+    }
+
+    public static SendResult failed(long latencyMillis, String error) {
+        return new SendResult(Optional.empty(), latencyMillis, null, Optional.empty(), error);
+    }
+
+    public boolean successful() {
+        return httpStatus.map(status -> status >= 200 && status < 300).orElse(false);
+    }
+
+    /** For messages to the subscription's owner. */
+    public String describe() {
+        return httpStatus.map(status -> "HTTP " + status).orElse(error);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.kcintegrations.events.api;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The body of PUT subscriptions/webhook: what is accepted, and the 400 message for what is not. */
+class SubscriptionRequestTest {
+
+    private static SubscriptionRequest parse(String json) {
+        return SubscriptionRequest.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String refusal(String json) {
+        ApiFailure failure = assertThrows(ApiFailure.class, () -> parse(json), json);
+        assertEquals(400, failure.status, json);
+        return failure.getMessage();
+    }
+
+    @Test
+    void theVendorsExampleIsAccepted() {
+        SubscriptionRequest request = parse("{\"id\":\"my-company.logins.v1\",\"filter\":\"LOGIN|LOGOUT\",\"topic\":\"keycloak.user\","
+                + "\"webHookConfig\":{\"endpoint\":\" https://receiver.example.com/hooks \"},\"status\":\"ignored\"}");
+        assertEquals("my-company.logins.v1", request.id());
+        assertEquals("LOGIN|LOGOUT", request.filter().source());
+        assertEquals("keycloak.user", request.topic());
+        assertEquals("https://receiver.example.com/hooks", request.endpoint());
+    }
+
+    @Test
+    void eachBrokenFieldHasItsOwnMessage() {
+        String endpoint = ",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"}";
+        Map<String, String> cases = Map.of(
+                "[]", "The body must be one JSON object",
+                "{\"id\":", "The body must be one JSON object",
+                "{\"id\":\"UPPER\",\"filter\":\".*\",\"topic\":\"t\"" + endpoint + "}", "id must be 1-128 characters of a-z, 0-9, '.' and '-'",
+                "{\"id\":\"a\",\"topic\":\"t\"" + endpoint + "}", "filter is required",
+                "{\"id\":\"a\",\"filter\":7,\"topic\":\"t\"" + endpoint + "}", "filter must be a string",
+                "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\" \"" + endpoint + "}", "topic is required",
+                "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\"}", "webHookConfig must be an object with an endpoint",
+                "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":5}}", "webHookConfig.endpoint must be a URL string",
+                "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://x/" + "a".repeat(2048) + "\"}}",
+                "webHookConfig.endpoint must be at most 2048 characters");
+        cases.forEach((json, message) -> assertEquals(message, refusal(json)));
+        assertEquals(true, refusal("{\"id\":\"a\",\"filter\":\"(\",\"topic\":\"t\"" + endpoint + "}").startsWith("filter "));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.kcintegrations.events.config;
+
+import org.junit.jupiter.api.Test;
+import org.keycloak.Config;
+import org.keycloak.provider.ProviderConfigProperty;
+
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class WebhookSettingsTest {
+
+    @Test
+    void durationsAreWrittenWithAUnit() {
+        assertEquals(Duration.ofSeconds(5), WebhookSettings.duration("5s"));
+        assertEquals(Duration.ofMinutes(30), WebhookSettings.duration("30m"));
+        assertEquals(Duration.ofHours(72), WebhookSettings.duration("72h"));
+        assertEquals(Duration.ofDays(30), WebhookSettings.duration("30d"));
+        assertEquals(Duration.ofMillis(500), WebhookSettings.duration("500ms"));
+    }
+
+    @Test
+    void aDurationWithoutAUnitIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> WebhookSettings.duration("5"));
+    }
+
+    @Test
+    void aHousekeepingIntervalUnderOneSecondIsRefused() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new WebhookSettings(5,
+                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofHours(72), Duration.ofDays(30),
+                List.of(Duration.ofSeconds(5)), 32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(500),
+                List.of(), Duration.ofMinutes(10), Duration.ofDays(90), Duration.ofDays(7), 60, 5));
+        assertEquals("housekeeping-interval must be at least 1s", refused.getMessage());
+    }
+
+    /** No option set: the settings are the published defaults, each written once in {@link WebhookSettings.Option}. */
+    @Test
+    void theDefaultsInUseAreThePublishedOnes() {
+        Config.Scope empty = (Config.Scope) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Config.Scope.class},
+                (proxy, method, args) -> args != null && args.length == 2 ? args[1] : null); // get(key, default), getInt(key, default)
+        WebhookSettings settings = WebhookSettings.from(empty);
+        assertEquals(5, settings.maxSubscriptionsPerApplication());
+        assertEquals(32, settings.maxConcurrentDeliveries());
+        assertEquals(Duration.ofHours(72), settings.retention());
+        assertEquals(Duration.ofSeconds(60), settings.lease());
+        assertEquals(List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2),
+                Duration.ofHours(5), Duration.ofHours(10)), settings.retrySchedule());
+        List<ProviderConfigProperty> published = WebhookSettings.metadata();
+        assertEquals(WebhookSettings.Option.values().length, published.size());
+        ProviderConfigProperty lanes = published.stream().filter(p -> p.getName().equals("max-concurrent-deliveries")).findFirst().orElseThrow();
+        assertEquals(32, lanes.getDefaultValue());
+        ProviderConfigProperty retention = published.stream().filter(p -> p.getName().equals("retention")).findFirst().orElseThrow();
+        assertEquals("72h", retention.getDefaultValue());
+    }
+}
