@@ -107,6 +107,8 @@ public final class Benchmarks {
         }
         drains.add(PreloadedDrainBenchmark.drain(baseUrl, 4000, 5));
         drains.add(PreloadedDrainBenchmark.drain(baseUrl, 1000, 20, 2, PreloadedDrainBenchmark.Statements.NONE));
+        // One receiver stays down: its lane retries its head, the other four drain as if it were not there.
+        drains.add(PreloadedDrainBenchmark.drain(baseUrl, 4000, 5, 1, PreloadedDrainBenchmark.Statements.NONE, 1));
         PreloadedDrainBenchmark.print(ceiling, drains);
         for (PreloadedDrainBenchmark.Result d : drains) {
             SUMMARY.add("preloaded drain, 1 node (dev H2)", d.name(), "events/s", d.rate(), 0, 0, "ceiling", ceiling.rate(), 0, 0);

@@ -60,6 +60,8 @@ final class PreloadedDrainBenchmark {
     static final class AwayReceiver implements AutoCloseable {
         final HttpServer server;
         volatile boolean open;
+        /** Paths that answer 503 even when open: receivers that stay down. */
+        volatile Set<String> down = Set.of();
         final Map<String, List<Integer>> arrivals = new ConcurrentHashMap<>();
         final Map<String, Set<String>> ids = new ConcurrentHashMap<>();
         final AtomicInteger delivered = new AtomicInteger();
@@ -76,7 +78,7 @@ final class PreloadedDrainBenchmark {
                 JsonNode event = Http.JSON.readTree(body);
                 String type = event.path("eventType").asText();
                 if (type.startsWith("p") && type.length() > 1 && Character.isDigit(type.charAt(1))) {
-                    if (!open) {
+                    if (!open || down.contains(exchange.getRequestURI().getPath())) {
                         exchange.sendResponseHeaders(503, -1);
                         exchange.close();
                         return;
@@ -122,7 +124,11 @@ final class PreloadedDrainBenchmark {
     }
 
     static Result drain(URI baseUrl, int perSubscription, int subscriptions) throws Exception {
-        return drain(baseUrl, perSubscription, subscriptions, 1, Statements.NONE);
+        return drain(baseUrl, perSubscription, subscriptions, 1, Statements.NONE, 0);
+    }
+
+    static Result drain(URI baseUrl, int perSubscription, int subscriptions, int applications, Statements statements) throws Exception {
+        return drain(baseUrl, perSubscription, subscriptions, applications, statements, 0);
     }
 
     /**
@@ -130,9 +136,11 @@ final class PreloadedDrainBenchmark {
      * captured for {@code subscriptions} subscriptions spread over {@code applications} applications (each
      * publishes every event once, to its own subscriptions); then the receiver comes back.
      */
-    static Result drain(URI baseUrl, int perSubscription, int subscriptions, int applications, Statements statements) throws Exception {
+    /** @param down how many of the subscriptions' receivers stay down (503) after the others come back */
+    static Result drain(URI baseUrl, int perSubscription, int subscriptions, int applications, Statements statements, int down)
+            throws Exception {
         AdminApi admin = new AdminApi(baseUrl);
-        String realm = "bench-preload-" + subscriptions + "x" + perSubscription;
+        String realm = "bench-preload-" + subscriptions + "x" + perSubscription + (down > 0 ? "-down" : "");
         ScratchRealm.create(admin, realm);
         List<String> clients = List.of(ScratchRealm.APP, ScratchRealm.SECOND_APP).subList(0, applications);
         try (AwayReceiver receiver = new AwayReceiver()) {
@@ -163,7 +171,12 @@ final class PreloadedDrainBenchmark {
                 }
             }
             double preloadSeconds = (System.nanoTime() - preloadStarted) / 1e9;
-            int rows = perSubscription * subscriptions;
+            int rows = perSubscription * (subscriptions - down);
+            Set<String> downPaths = new HashSet<>();
+            for (int s = 0; s < down; s++) {
+                downPaths.add("/preload-" + s);
+            }
+            receiver.down = downPaths;
             long opened = System.nanoTime();
             long captureStatements = statements.count();
             receiver.open = true;
@@ -194,6 +207,7 @@ final class PreloadedDrainBenchmark {
                 }
             }
             return new Result(subscriptions + " subscription(s)" + (applications > 1 ? ", " + applications + " apps" : "")
+                    + (down > 0 ? ", " + down + " receiver down" : "")
                     + " × " + perSubscription, rows, distinct,
                     receiver.delivered.get() - distinct, outOfOrder, rows - distinct, preloadSeconds,
                     (receiver.lastArrival - opened) / 1e9, statementCount, captureStatements);
