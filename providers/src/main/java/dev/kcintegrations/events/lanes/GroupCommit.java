@@ -68,7 +68,11 @@ final class GroupCommit implements AutoCloseable {
     private final DeliveryMetrics metrics;
     private final String node;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    /** Consecutive failed transactions after which a batch is given up: its lanes stop, their leases run out. */
+    static final int MAX_TRIES = 5;
+
     private volatile boolean running = true;
+    private boolean closed; // guarded by queue: no item is taken after the writer's last drain
     private final Thread writer;
 
     GroupCommit(KeycloakSessionFactory sessionFactory, WebhookSettings settings, DeliveryMetrics metrics, String node) {
@@ -80,16 +84,16 @@ final class GroupCommit implements AutoCloseable {
     }
 
     void sent(Lane lane, PendingDelivery row, SendResult result, RetryPolicy.Verdict verdict, Duration delay) {
-        queue.add(new Sent(lane, row, result, verdict, delay, System.currentTimeMillis()));
+        offer(new Sent(lane, row, result, verdict, delay, System.currentTimeMillis()), null);
     }
 
     /** The application may not receive the topic now: the head (and the queue behind it) waits. */
     void hold(Lane lane, PendingDelivery head, String reason) {
-        queue.add(new Held(lane, head, reason));
+        offer(new Held(lane, head, reason), null);
     }
 
     void expired(Lane lane, PendingDelivery row) {
-        queue.add(new Expired(lane, row));
+        offer(new Expired(lane, row), null);
     }
 
     /** Gives the lease back after the lane's outcomes; {@code ifIdle}: only when no PENDING row is left. */
@@ -106,17 +110,27 @@ final class GroupCommit implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Queues an item, or, once the writer has taken its last items, answers it at once: an outcome not written
+     * is sent again by the next holder of the lease (at least once), and a lane waiting for a release or a
+     * renewal learns it did not happen.
+     */
     private void offer(Item item, CompletableFuture<Boolean> done) {
-        if (!running) {
-            done.complete(false);
-            return;
+        synchronized (queue) {
+            if (!closed) {
+                queue.add(item);
+                return;
+            }
         }
-        queue.add(item);
+        if (done != null) {
+            done.complete(false);
+        }
     }
 
     private void run() {
         List<Item> items = new ArrayList<>();
         long backoff = 0;
+        int tries = 0;
         while (running || !queue.isEmpty() || !items.isEmpty()) {
             try {
                 if (items.isEmpty()) {
@@ -127,9 +141,11 @@ final class GroupCommit implements AutoCloseable {
                     items.add(first);
                 }
                 queue.drainTo(items, MAX_ITEMS - items.size());
+                tries++;
                 write(items);
                 items.clear();
                 backoff = 0;
+                tries = 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -138,6 +154,17 @@ final class GroupCommit implements AutoCloseable {
                 // MAX_UNFLUSHED outcomes waiting; a lease that ends meanwhile drops its lane's outcomes later.
                 if (!running) {
                     break;
+                }
+                if (tries >= MAX_TRIES) {
+                    // Not a passing outage, or one too long for the leases: give the batch up rather than let
+                    // one bad item stop every lane of the node. Its lanes stop; their rows go out again once
+                    // their leases end (at least once).
+                    LOG.warnf("Webhook outcomes of %d item(s) given up after %d failed writes (%s); their rows are sent again",
+                            items.size(), tries, e.getClass().getSimpleName());
+                    giveUp(items);
+                    items.clear();
+                    tries = 0;
+                    continue;
                 }
                 backoff = Math.min(Math.max(backoff * 2, 200), 5_000);
                 LOG.warnf("Webhook outcomes not written (%s); retrying in %d ms", e.getClass().getSimpleName(), backoff);
@@ -149,15 +176,22 @@ final class GroupCommit implements AutoCloseable {
                 }
             }
         }
-        items.addAll(queue);
-        items.forEach(GroupCommit::abandon);
+        synchronized (queue) {
+            closed = true;
+            items.addAll(queue);
+            queue.clear();
+        }
+        giveUp(items);
     }
 
-    private static void abandon(Item item) {
-        if (item instanceof Release release) {
-            release.done().complete(false);
-        } else if (item instanceof Renew renew) {
-            renew.done().complete(false);
+    private static void giveUp(List<Item> items) {
+        for (Item item : items) {
+            item.lane().leaseLost();
+            if (item instanceof Release release) {
+                release.done().complete(false);
+            } else if (item instanceof Renew renew) {
+                renew.done().complete(false);
+            }
         }
     }
 
@@ -278,7 +312,10 @@ final class GroupCommit implements AutoCloseable {
                     }
                     case GONE -> {
                         subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
-                        DeliveryEntity row = outbox.find(s.row().id());
+                        DeliveryEntity row = pending(outbox, s.row());
+                        if (row == null) {
+                            break;
+                        }
                         failed(row, s.result());
                         finish(row, DeliveryStatus.REJECTED, now, "receiver answered 410 Gone");
                         subscription.setStatus(SubscriptionStatus.DISABLED);
@@ -290,7 +327,10 @@ final class GroupCommit implements AutoCloseable {
                     }
                     case RETRY -> {
                         subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
-                        DeliveryEntity row = outbox.find(s.row().id());
+                        DeliveryEntity row = pending(outbox, s.row());
+                        if (row == null) {
+                            break;
+                        }
                         failed(row, s.result());
                         long next = s.sentAt() + s.delay().toMillis();
                         if (next - row.getCreatedAt() > settings.retention().toMillis()) {
@@ -304,12 +344,18 @@ final class GroupCommit implements AutoCloseable {
                 }
                 write.finished.add(s.row().id());
             } else if (item instanceof Expired e) {
-                finish(outbox.find(e.row().id()), DeliveryStatus.PARKED, now, "retention ended");
-                write.counted.add(metrics::parked);
+                DeliveryEntity row = pending(outbox, e.row());
+                if (row != null) {
+                    finish(row, DeliveryStatus.PARKED, now, "retention ended");
+                    write.counted.add(metrics::parked);
+                }
                 write.finished.add(e.row().id());
             } else if (item instanceof Held h) {
+                DeliveryEntity row = pending(outbox, h.row());
+                if (row == null) {
+                    continue;
+                }
                 subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
-                DeliveryEntity row = outbox.find(h.row().id());
                 long next = now + settings.delayAfter(1).toMillis();
                 row.setLastError(truncate("waiting: " + h.reason()));
                 outbox.hold(subscription, row, next);
@@ -322,6 +368,15 @@ final class GroupCommit implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The row, if it is still PENDING: housekeeping may have parked it (retention) or a cancel ended it while
+     * its outcome waited, and a batch written again after a lost commit finds its own work done.
+     */
+    private static DeliveryEntity pending(Outbox outbox, PendingDelivery sent) {
+        DeliveryEntity row = outbox.find(sent.id());
+        return row != null && row.getStatus() == DeliveryStatus.PENDING ? row : null;
     }
 
     private static void failed(DeliveryEntity row, SendResult result) {
@@ -361,7 +416,7 @@ final class GroupCommit implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
+        running = false; // the writer empties the queue, then refuses what comes later
         try {
             writer.join(5000);
         } catch (InterruptedException e) {

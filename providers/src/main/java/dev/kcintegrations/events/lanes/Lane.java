@@ -50,7 +50,6 @@ final class Lane implements Runnable {
     private volatile long leaseUntil;
     private volatile boolean lost;
     private volatile boolean suspended;
-    private boolean woken;
     private boolean exiting;
     private boolean released;
 
@@ -74,19 +73,17 @@ final class Lane implements Runnable {
         return lost;
     }
 
-    /** A capture for this subscription committed. False: the lane is ending, and the scheduler must claim again. */
+    /**
+     * A capture for this subscription committed. True: this lane will read it (it reads until its queue is
+     * empty, and cannot give the subscription back while the row exists); false: the lane is ending, and the
+     * scheduler must claim again.
+     */
     synchronized boolean wake() {
-        if (exiting) {
-            return false;
-        }
-        woken = true;
-        return true;
+        return !exiting;
     }
 
-    /** Marks the lane as ending; true when a wake arrived since it last read (the queue may not be empty). */
-    synchronized boolean end() {
+    synchronized void end() {
         exiting = true;
-        return woken;
     }
 
     @Override
@@ -115,9 +112,6 @@ final class Lane implements Runnable {
         long started = System.currentTimeMillis();
         while (scheduler.running() && !lost) {
             forgetCommitted();
-            synchronized (this) {
-                woken = false;
-            }
             Read read = read();
             if (read == null) {
                 return; // the lease is gone
@@ -162,10 +156,10 @@ final class Lane implements Runnable {
                     scheduler.groupCommit().expired(this, row);
                     continue;
                 }
-                if (!leaseHoldsFor(scheduler.settings().attemptTimeout())) {
-                    return;
-                }
                 awaitRoom();
+                if (lost || !scheduler.running() || !leaseHoldsFor(scheduler.settings().attemptTimeout())) {
+                    return; // waiting for room may have taken long enough for the lease to be lost
+                }
                 SendResult result = send(read, row, signatures.get(i));
                 RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
                 Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(row.attempts() + 1, result) : Duration.ZERO;
@@ -203,9 +197,9 @@ final class Lane implements Runnable {
     }
 
     private Read read() {
-        int limit = unflushed.size() + READ_AHEAD;
+        List<String> sent = List.copyOf(unflushed);
         return KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
-            Outbox.QueueSlice slice = new Outbox(session).slice(lease, limit);
+            Outbox.QueueSlice slice = new Outbox(session).slice(lease, READ_AHEAD, sent);
             if (slice == null) {
                 lost = true;
                 return null;

@@ -142,12 +142,11 @@ public final class LaneScheduler implements AutoCloseable {
         }
     }
 
+    /** A lane slot is free: claim again (a capture that found every slot taken is waiting for one). */
     void laneEnded(Lane lane) {
-        boolean wokenMeanwhile = lane.end();
+        lane.end();
         lanes.remove(lane.lease().subscriptionId(), lane);
-        if (wokenMeanwhile || othersWaiting) {
-            poke();
-        }
+        poke();
     }
 
     private void refreshStats() {
@@ -201,7 +200,8 @@ public final class LaneScheduler implements AutoCloseable {
             if (loop != null) {
                 loop.join(2000);
             }
-            laneThreads.awaitTermination(5, TimeUnit.SECONDS);
+            // A send on the wire ends within attempt-timeout; its outcome still reaches the group commit.
+            laneThreads.awaitTermination(settings.attemptTimeout().toSeconds() + 2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -195,6 +195,8 @@ public final class SubscriptionLifecycle {
         subscription.setStatus(SubscriptionStatus.DELETED);
         subscription.setStatusReason(reason);
         subscription.setUpdatedAt(now);
+        // The subscription's row first, then its deliveries': the order a group commit locks them in.
+        subscriptions().flush();
         new Outbox(session).cancelPending(subscription.getId(), "subscription deleted", now);
     }
 

@@ -6,6 +6,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.NamedQueries;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 /**
  * One event owed to one subscription: the outbox row. Written in the transaction of the change that
@@ -14,6 +15,9 @@ import jakarta.persistence.Table;
  * Its states and their moves are {@link DeliveryStatus}'s; the status literals of the queries below are
  * its names (a unit test holds them to that). Rows are not leased: the node that leases their subscription serves them.
  */
+// Only the changed columns are written: a change made through the API must not write back the lease, epoch
+// or outcome columns it read before a lane or the claim loop changed them.
+@DynamicUpdate
 @Entity
 @Table(name = "KCI_WEBHOOK_DELIVERY")
 @NamedQueries({
@@ -26,6 +30,12 @@ import jakarta.persistence.Table;
                         + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"
                         // All four columns of IDX_KCI_WH_DELIVERY_SUB (the first two are fixed): H2 then reads the
                         // index in order and stops at the limit, as PostgreSQL does with "ORDER BY seq, id" alone.
+                        + " ORDER BY d.subscriptionId, d.status, d.seq, d.id"),
+        // The same, without the rows the lane has sent and whose outcomes are not written yet.
+        @NamedQuery(name = "KciDelivery.pendingOfSubscriptionExcept",
+                query = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId, d.correlationId, d.payload,"
+                        + " d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
+                        + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING' AND d.id NOT IN :sent"
                         + " ORDER BY d.subscriptionId, d.status, d.seq, d.id"),
         // Group commit: one statement for many deliveries with the same outcome, no payload rewritten.
         @NamedQuery(name = "KciDelivery.finishMany",

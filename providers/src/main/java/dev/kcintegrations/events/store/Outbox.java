@@ -94,9 +94,10 @@ public final class Outbox {
 
     /**
      * What a lane sends next: the subscription as it is now (a rotated secret, a new endpoint, a cancel are
-     * seen at the next read) and the first {@code limit} PENDING rows of its queue, null when the lease is gone.
+     * seen at the next read) and the first {@code limit} PENDING rows of its queue that are not in {@code sent},
+     * null when the lease is gone.
      */
-    public QueueSlice slice(SubscriptionLease lease, int limit) {
+    public QueueSlice slice(SubscriptionLease lease, int limit, java.util.Collection<String> sent) {
         SubscriptionEntity subscription = em.find(SubscriptionEntity.class, lease.subscriptionId());
         if (subscription == null || !lease.owner().equals(subscription.getLeaseOwner()) || subscription.getLeaseEpoch() != lease.epoch()) {
             return null;
@@ -109,7 +110,8 @@ public final class Outbox {
             secrets.add(subscription.getPreviousSecret());
         }
         List<PendingDelivery> rows = !subscription.getStatus().served() ? List.of()
-                : em.createNamedQuery("KciDelivery.pendingOfSubscription", PendingDelivery.class)
+                : (sent.isEmpty() ? em.createNamedQuery("KciDelivery.pendingOfSubscription", PendingDelivery.class)
+                : em.createNamedQuery("KciDelivery.pendingOfSubscriptionExcept", PendingDelivery.class).setParameter("sent", sent))
                 .setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList();
         return new QueueSlice(subscription.getStatus(), subscription.getEndpoint(), List.copyOf(secrets), rows);
     }

@@ -6,12 +6,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.NamedQueries;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 /**
  * One webhook subscription. {@code name} is the API's {@code id} (unique per realm); {@code id} is a
  * surrogate key so a name can be reused after its old row is purged without mixing up deliveries.
  * Secrets are stored like Keycloak stores client secrets: in the realm's database, readable by the owner.
  */
+// Only the changed columns are written: a change made through the API must not write back the lease, epoch
+// or outcome columns it read before a lane or the claim loop changed them.
+@DynamicUpdate
 @Entity
 @Table(name = "KCI_WEBHOOK_SUBSCRIPTION")
 @NamedQueries({

@@ -43,14 +43,18 @@ public final class Subscriptions {
                 .setParameter("realmId", realmId).setParameter("topics", topics).getResultList();
     }
 
-    /** The application was deleted: so are its subscriptions, and their pending deliveries are cancelled. */
+    /**
+     * The application was deleted: so are its subscriptions, and their pending deliveries are cancelled. The
+     * subscriptions first: a group commit locks a subscription before its deliveries, and so does this.
+     */
     public int removeApplication(String applicationId, long now) {
+        int removed = em.createNamedQuery("KciSubscription.deleteOfApplication").setParameter("realmId", realmId)
+                .setParameter("applicationId", applicationId).setParameter("reason", "Deleted with its application")
+                .setParameter("now", now).executeUpdate();
         em.createNamedQuery("KciDelivery.cancelPendingOfApplication").setParameter("realmId", realmId)
                 .setParameter("applicationId", applicationId).setParameter("reason", "application deleted")
                 .setParameter("now", now).executeUpdate();
-        return em.createNamedQuery("KciSubscription.deleteOfApplication").setParameter("realmId", realmId)
-                .setParameter("applicationId", applicationId).setParameter("reason", "Deleted with its application")
-                .setParameter("now", now).executeUpdate();
+        return removed;
     }
 
     /** The realm was deleted: nothing of it stays, attempts and payloads included. */
