@@ -43,6 +43,12 @@ public final class Benchmarks {
             System.out.printf(Locale.ROOT, "%nBenchmarks %s, %d cores, Java %s, %d workers, %d rounds x %d requests per case%n",
                     LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                     workers, rounds, perRound);
+            if ("cluster".equals(System.getProperty("bench.only"))) {
+                try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
+                    ClusterDeliveryBenchmark.print(ClusterDeliveryBenchmark.run(Integer.getInteger("bench.events", 2000), receiver));
+                }
+                return;
+            }
             if ("preload".equals(System.getProperty("bench.only"))) {
                 preloadedDrains(baseUrl);
                 return;

@@ -82,7 +82,7 @@ final class ClusterDeliveryBenchmark {
             int published = Integer.parseInt(attempt[3].substring("bench".length())) % 2;
             Integer deliveredBy = nodeNumbers.get(attempt[2]);
             String subscription = attempt[1].substring("bench-drain-".length());
-            Long lag = receiver.latencyMillis.get(attempt[0] + "/drain" + SUBSCRIPTIONS + "-" + subscription);
+            Long lag = receiver.latencyMillis.get(attempt[0] + "//drain" + SUBSCRIPTIONS + "-" + subscription);
             if (deliveredBy != null && deliveredBy != published && lag != null) {
                 crossNode.add(lag);
             }
