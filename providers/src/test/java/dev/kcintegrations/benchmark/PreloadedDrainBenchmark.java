@@ -139,6 +139,13 @@ final class PreloadedDrainBenchmark {
     /** @param down how many of the subscriptions' receivers stay down (503) after the others come back */
     static Result drain(URI baseUrl, int perSubscription, int subscriptions, int applications, Statements statements, int down)
             throws Exception {
+        return drain(List.of(baseUrl), perSubscription, subscriptions, applications, statements, down);
+    }
+
+    /** @param nodes event {@code i} is published on node {@code i % nodes.size()}; the first one sets the realm up */
+    static Result drain(List<URI> nodes, int perSubscription, int subscriptions, int applications, Statements statements, int down)
+            throws Exception {
+        URI baseUrl = nodes.get(0);
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-preload-" + subscriptions + "x" + perSubscription + (down > 0 ? "-down" : "");
         ScratchRealm.create(admin, realm);
@@ -153,7 +160,7 @@ final class PreloadedDrainBenchmark {
                         receiver.url("/preload-" + s));
             }
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI publish = baseUrl.resolve("/realms/" + realm + "/events/v4/topics/public.test/events");
+            List<URI> publish = nodes.stream().map(node -> node.resolve("/realms/" + realm + "/events/v4/topics/public.test/events")).toList();
             statements.reset();
             long preloadStarted = System.nanoTime();
             for (int i = 0; i < perSubscription; i++) {
@@ -161,7 +168,7 @@ final class PreloadedDrainBenchmark {
                     if (i % 1000 == 999) {
                         tokens[a] = WebhookBenchmark.clientToken(baseUrl, realm, clients.get(a)); // a long preload outlives one token
                     }
-                    int status = http.send(HttpRequest.newBuilder(publish).header("Authorization", "Bearer " + tokens[a])
+                    int status = http.send(HttpRequest.newBuilder(publish.get(i % publish.size())).header("Authorization", "Bearer " + tokens[a])
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"p" + i + "\"}")).build(),
                             HttpResponse.BodyHandlers.discarding()).statusCode();

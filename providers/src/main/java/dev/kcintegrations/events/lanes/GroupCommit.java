@@ -235,7 +235,7 @@ final class GroupCommit implements AutoCloseable {
             for (LaneWrite write : byLane.values()) {
                 for (Item item : write.items) {
                     if (item instanceof Release release) {
-                        write.releases.put(release, !write.lost && outbox.release(write.lane.lease(), release.ifIdle(), now));
+                        write.releases.put(release, !write.lost && outbox.release(write.lane.lease(), release.ifIdle(), now, LaneScheduler.quietSince(now)));
                     }
                 }
             }

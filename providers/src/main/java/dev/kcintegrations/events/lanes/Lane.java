@@ -38,6 +38,8 @@ final class Lane implements Runnable {
     static final int READ_AHEAD = 32;
     /** Sent rows whose outcome is not yet committed; the lane waits beyond this (the group commit is behind). */
     static final int MAX_UNFLUSHED = 256;
+    /** How often a lane with an empty queue reads again while another node captures for its subscription. */
+    static final Duration LINGER_READS = Duration.ofMillis(20);
     /** How long a lane serves before it yields to subscriptions waiting for one. */
     static final Duration QUANTUM = Duration.ofSeconds(2);
 
@@ -51,6 +53,8 @@ final class Lane implements Runnable {
     private volatile boolean lost;
     private volatile boolean suspended;
     private boolean exiting;
+    private boolean wokenSinceRead;
+    private int emptyReads;
     private boolean released;
 
     Lane(LaneScheduler scheduler, SubscriptionLease lease) {
@@ -79,7 +83,23 @@ final class Lane implements Runnable {
      * scheduler must claim again.
      */
     synchronized boolean wake() {
-        return !exiting;
+        if (exiting) {
+            return false;
+        }
+        wokenSinceRead = true;
+        notifyAll();
+        return true;
+    }
+
+    private synchronized void awaitWake(Duration longest) {
+        try {
+            if (!wokenSinceRead) {
+                wait(longest.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lost = true;
+        }
     }
 
     synchronized void end() {
@@ -112,6 +132,9 @@ final class Lane implements Runnable {
         long started = System.currentTimeMillis();
         while (scheduler.running() && !lost) {
             forgetCommitted();
+            synchronized (this) {
+                wokenSinceRead = false; // a wake from here on may be for a row this read misses: awaitWake returns at once
+            }
             Read read = read();
             if (read == null) {
                 return; // the lease is gone
@@ -121,6 +144,9 @@ final class Lane implements Runnable {
                 return;
             }
             List<PendingDelivery> fresh = read.rows().stream().filter(row -> !unflushed.contains(row.id())).toList();
+            if (!fresh.isEmpty()) {
+                emptyReads = 0;
+            }
             if (fresh.isEmpty()) {
                 if (!unflushed.isEmpty()) {
                     awaitFlush();
@@ -130,7 +156,12 @@ final class Lane implements Runnable {
                     return;
                 }
                 released = false;
-                continue; // a row came in after the read: keep serving
+                // A row came in after the read (read again at once), or another node captured for this
+                // subscription lately and leaves it to this lane (read again soon, at once when woken here).
+                if (emptyReads++ > 0) {
+                    awaitWake(LINGER_READS);
+                }
+                continue;
             }
             if (read.denial() != null) {
                 scheduler.groupCommit().hold(this, fresh.get(0), read.denial());

@@ -4,6 +4,7 @@ import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.ops.DeliveryMetrics;
 import dev.kcintegrations.events.ops.OutboxHealth;
 import dev.kcintegrations.events.sender.WebhookSender;
+import dev.kcintegrations.events.store.JobRuns;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.OutboxStatus;
 import dev.kcintegrations.events.store.SubscriptionLease;
@@ -12,9 +13,11 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,11 +47,19 @@ public final class LaneScheduler implements AutoCloseable {
     private final SignatureCache signatures = new SignatureCache();
     private final GroupCommit groupCommit;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Subscriptions woken here that no lane here serves: the next claim claims them, or touches them. */
+    private final Set<String> wokenElsewhere = ConcurrentHashMap.newKeySet();
+    /** Until when a subscription another node serves was touched from here: its lane reads what this node captures. */
+    private final Map<String, Long> touchedUntil = new ConcurrentHashMap<>();
     private final ExecutorService laneThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kci-webhook-lane-", 0).factory());
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition poked = lock.newCondition();
     private boolean pending;
     private volatile boolean othersWaiting;
+    /** Nodes that delivered lately (this one included), from their heartbeats. */
+    private volatile int liveNodes = 1;
+    private boolean heldBack;
+    private long lastHeartbeat;
     private volatile boolean running = true;
     private Thread loop;
     private long lastStats;
@@ -68,16 +79,40 @@ public final class LaneScheduler implements AutoCloseable {
         loop = Thread.ofPlatform().name("kci-webhook-claims").daemon(true).start(this::run);
     }
 
-    /** Rows for these subscriptions committed: their lanes read again, or the claim loop claims them. */
+    /**
+     * Rows for these subscriptions committed. A lane here serving one reads it anyway. One that another node
+     * serves and that this node touched less than {@link #TOUCH_WINDOW} ago is read there: that node's lane
+     * cannot give it back before the window has passed (plus {@link #CLOCK_SKEW}), and these rows committed
+     * within it. Any other is claimed here, or touched for the next window, by the claim loop.
+     */
     public void wake(Collection<String> subscriptionIds) {
         boolean claim = false;
+        long now = System.currentTimeMillis();
         for (String id : subscriptionIds) {
             Lane lane = lanes.get(id);
-            claim |= lane == null || !lane.wake();
+            if (lane != null && lane.wake()) {
+                continue;
+            }
+            Long touched = touchedUntil.get(id);
+            if (touched != null && touched > now) {
+                continue;
+            }
+            wokenElsewhere.add(id);
+            claim = true;
         }
         if (claim) {
             poke();
         }
+    }
+
+    /** How long a touch from this node lets it leave a subscription to the node that serves it. */
+    static final Duration TOUCH_WINDOW = Duration.ofSeconds(1);
+    /** How far apart the nodes' clocks may be (they write and compare TOUCHED_AT): NTP keeps them far closer. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(1);
+
+    /** Before this, a touch no longer keeps a lane from giving its subscription back. */
+    static long quietSince(long now) {
+        return now - TOUCH_WINDOW.toMillis() - CLOCK_SKEW.toMillis();
     }
 
     /** Something changed that any subscription's queue may depend on (a requeue, a verification): claim now. */
@@ -95,6 +130,7 @@ public final class LaneScheduler implements AutoCloseable {
         long backoff = 0;
         while (running) {
             try {
+                heartbeat();
                 claim();
                 backoff = 0;
                 refreshStats();
@@ -111,14 +147,31 @@ public final class LaneScheduler implements AutoCloseable {
 
     private void claim() {
         int free = settings.maxConcurrentDeliveries() - lanes.size();
+        long now = System.currentTimeMillis();
+        List<String> woken = List.copyOf(wokenElsewhere);
+        wokenElsewhere.removeAll(woken);
+        List<String> touched = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        List<SubscriptionLease> leases = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            Outbox outbox = new Outbox(session);
+            touched.clear();
+            touched.addAll(outbox.touchServedElsewhere(woken, node, now)); // first: see Outbox.touchServedElsewhere
+            if (free <= 0) {
+                othersWaiting = outbox.claimable(now) > 0;
+                return List.<SubscriptionLease>of();
+            }
+            Outbox.Claim claim = outbox.claimSubscriptions(free, node, now, settings.lease().toMillis(), liveNodes, lanes.size(),
+                    heldBack);
+            claimed.set(claim.heldBack());
+            return claim.leases();
+        });
+        // Work this node left to the others is taken here at the next claim if they have not taken it.
+        heldBack = claimed.get();
+        touched.forEach(id -> touchedUntil.put(id, now + TOUCH_WINDOW.toMillis()));
+        touchedUntil.values().removeIf(until -> until < now);
         if (free <= 0) {
-            othersWaiting = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                    session -> new Outbox(session).claimable(System.currentTimeMillis())) > 0;
             return;
         }
-        long now = System.currentTimeMillis();
-        List<SubscriptionLease> leases = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                session -> new Outbox(session).claimSubscriptions(free, node, now, settings.lease().toMillis()));
         othersWaiting = leases.size() == free;
         for (SubscriptionLease lease : leases) {
             Lane lane = new Lane(this, lease);
@@ -147,6 +200,21 @@ public final class LaneScheduler implements AutoCloseable {
         lane.end();
         lanes.remove(lane.lease().subscriptionId(), lane);
         poke();
+    }
+
+    /** Once a poll interval: this node delivers; how many do. */
+    private void heartbeat() {
+        long now = System.currentTimeMillis();
+        long every = settings.pollInterval().toMillis();
+        if (now - lastHeartbeat < every) {
+            return;
+        }
+        lastHeartbeat = now;
+        liveNodes = Math.max(1, KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            JobRuns runs = new JobRuns(session);
+            runs.forgetNodes(now - 100 * every);
+            return runs.heartbeat(node, now, now - 3 * every);
+        }));
     }
 
     private void refreshStats() {

@@ -16,6 +16,11 @@ import jakarta.persistence.Table;
         @NamedQuery(name = "KciJob.claimRun",
                 query = "UPDATE JobRunEntity j SET j.lastRunAt = :now, j.node = :node"
                         + " WHERE j.name = :name AND j.lastRunAt <= :ranBefore"),
+        // Nodes that deliver say so every poll interval; those heard from lately share the subscriptions.
+        @NamedQuery(name = "KciJob.liveNodes",
+                query = "SELECT COUNT(j) FROM JobRunEntity j WHERE j.name LIKE 'lanes:%' AND j.lastRunAt >= :since"),
+        @NamedQuery(name = "KciJob.forgetNodes",
+                query = "DELETE FROM JobRunEntity j WHERE j.name LIKE 'lanes:%' AND j.lastRunAt < :before"),
 })
 public class JobRunEntity {
 
@@ -27,6 +32,9 @@ public class JobRunEntity {
     @Column(name = "NODE", length = 64)
     private String node;
 
+    public void setName(String name) { this.name = name; }
+    public void setLastRunAt(long lastRunAt) { this.lastRunAt = lastRunAt; }
+    public void setNode(String node) { this.node = node; }
     public String getName() { return name; }
     public long getLastRunAt() { return lastRunAt; }
     public String getNode() { return node; }

@@ -56,23 +56,31 @@ public final class Outbox {
     }
 
     /**
-     * Leases up to {@code limit} subscriptions that have due work to {@code node}, the longest unserved
-     * first. {@code SKIP LOCKED} lets nodes claim side by side; the lease, committed with the claim, keeps a
+     * Leases subscriptions that have due work to {@code node}, the longest unserved first: up to its share of
+     * all the work ({@code nodes} deliver; {@code mine} subscriptions are served here already), never more
+     * than {@code limit}; {@code beyondShare}: up to {@code limit} (the others left work unclaimed).
+     * {@code SKIP LOCKED} lets nodes claim side by side; the lease, committed with the claim, keeps a
      * subscription theirs after the lock is gone, and its new epoch fences out whoever held it before.
-     * A node takes no more than its share of what is claimable, so a second node gets work too.
+     *
+     * @return the leases, and whether the share held this node back from claimable work
      */
-    public List<SubscriptionLease> claimSubscriptions(int limit, String node, long now, long leaseMillis) {
+    public Claim claimSubscriptions(int limit, String node, long now, long leaseMillis, int nodes, int mine, boolean beyondShare) {
         long claimable = em.createNamedQuery("KciSubscription.countClaimable", Long.class)
                 .setParameter("now", now).getSingleResult();
         if (claimable == 0) {
-            return List.of();
+            return new Claim(List.of(), false);
         }
-        long others = em.createNamedQuery("KciSubscription.otherLiveOwners", Long.class)
-                .setParameter("node", node).setParameter("now", now).getSingleResult();
-        int share = (int) Math.min(limit, (claimable + others) / (others + 1));
+        long leased = nodes <= 1 ? 0 : em.createNamedQuery("KciSubscription.countLeased", Long.class)
+                .setParameter("now", now).getSingleResult();
+        long share = (claimable + leased + nodes - 1) / Math.max(1, nodes) - mine;
+        int take = (int) Math.min(limit, beyondShare ? claimable : Math.max(0, share));
+        boolean heldBack = take < Math.min(limit, claimable);
+        if (take <= 0) {
+            return new Claim(List.of(), heldBack);
+        }
         TypedQuery<SubscriptionEntity> query = em.createNamedQuery("KciSubscription.claimable", SubscriptionEntity.class)
                 .setParameter("now", now)
-                .setMaxResults(Math.max(1, share))
+                .setMaxResults(take)
                 .setLockMode(LockModeType.PESSIMISTIC_WRITE);
         query.unwrap(SelectionQuery.class).setHibernateLockMode(LockMode.UPGRADE_SKIPLOCKED);
         List<SubscriptionLease> leases = new ArrayList<>();
@@ -84,7 +92,11 @@ public final class Outbox {
                     subscription.getApplicationId(), subscription.getTopic(), node, subscription.getLeaseEpoch(),
                     now + leaseMillis, subscription.getStatus() == SubscriptionStatus.SUSPENDED));
         }
-        return leases;
+        return new Claim(leases, heldBack);
+    }
+
+    /** What a claim leased, and whether its share left claimable work to the other nodes. */
+    public record Claim(List<SubscriptionLease> leases, boolean heldBack) {
     }
 
     /** How many subscriptions wait for a lane (none when every one with work is leased or held). */
@@ -134,11 +146,38 @@ public final class Outbox {
                 .setParameter("node", lease.owner()).setParameter("epoch", lease.epoch()).executeUpdate() == 1;
     }
 
-    /** Gives the subscription back; {@code ifIdle}: only when no PENDING row is left. False when it was not released. */
-    public boolean release(SubscriptionLease lease, boolean ifIdle, long now) {
-        return em.createNamedQuery(ifIdle ? "KciSubscription.releaseIfIdle" : "KciSubscription.release")
+    /**
+     * Gives the subscription back; {@code ifIdle}: only when no PENDING row is left and no other node has
+     * captured for it since {@code quietSince}. False when it was not released.
+     */
+    public boolean release(SubscriptionLease lease, boolean ifIdle, long now, long quietSince) {
+        var release = em.createNamedQuery(ifIdle ? "KciSubscription.releaseIfIdle" : "KciSubscription.release")
                 .setParameter("now", now).setParameter("id", lease.subscriptionId())
-                .setParameter("node", lease.owner()).setParameter("epoch", lease.epoch()).executeUpdate() == 1;
+                .setParameter("node", lease.owner()).setParameter("epoch", lease.epoch());
+        if (ifIdle) {
+            release.setParameter("quietSince", quietSince);
+        }
+        return release.executeUpdate() == 1;
+    }
+
+    /**
+     * Of {@code woken} (subscriptions this node captured for and does not serve), those another node serves:
+     * they are marked as touched now, which keeps that node's lane from giving them back until it has read
+     * what was captured here.
+     */
+    public List<String> touchServedElsewhere(java.util.Collection<String> woken, String node, long now) {
+        if (woken.isEmpty()) {
+            return List.of();
+        }
+        // Locked: a lane that gives its subscription back meanwhile either does so before this reads (and the
+        // subscription is claimable here) or waits for this commit (and then sees the touch).
+        List<String> elsewhere = em.createNamedQuery("KciSubscription.servedElsewhere", SubscriptionEntity.class)
+                .setParameter("ids", woken).setParameter("node", node).setParameter("now", now)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList().stream().map(SubscriptionEntity::getId).toList();
+        if (!elsewhere.isEmpty()) {
+            em.createNamedQuery("KciSubscription.touch").setParameter("ids", elsewhere).setParameter("now", now).executeUpdate();
+        }
+        return elsewhere;
     }
 
     /** Ends PENDING deliveries that share an outcome, in one statement. */

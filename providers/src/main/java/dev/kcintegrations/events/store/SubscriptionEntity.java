@@ -47,9 +47,8 @@ import org.hibernate.annotations.DynamicUpdate;
                 query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED')"
                         + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now) AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
                         + " AND EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"),
-        @NamedQuery(name = "KciSubscription.otherLiveOwners",
-                query = "SELECT COUNT(DISTINCT s.leaseOwner) FROM SubscriptionEntity s WHERE s.leaseOwner IS NOT NULL"
-                        + " AND s.leaseOwner <> :node AND s.leaseUntil >= :now"),
+        @NamedQuery(name = "KciSubscription.countLeased",
+                query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE s.leaseOwner IS NOT NULL AND s.leaseUntil >= :now"),
         // The fence of a group commit: it renews the lease only if the lane still holds it (owner and epoch)
         // and the subscription may still be delivered. Zero rows updated: the lane's outcomes are dropped.
         @NamedQuery(name = "KciSubscription.renewAdding",
@@ -61,11 +60,20 @@ import org.hibernate.annotations.DynamicUpdate;
         @NamedQuery(name = "KciSubscription.release",
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
                         + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
-        // Released only when nothing is left: a row that committed after the lane's last read keeps the lease.
+        // Released only when nothing is left: a row that committed after the lane's last read keeps the lease,
+        // and so does another node's capture for it since :quietSince (see KciSubscription.touch).
         @NamedQuery(name = "KciSubscription.releaseIfIdle",
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
                         + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"
+                        + " AND (s.touchedAt IS NULL OR s.touchedAt < :quietSince)"
                         + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"),
+        // Of the subscriptions a capture on this node woke, those another node serves now.
+        @NamedQuery(name = "KciSubscription.servedElsewhere",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.id IN :ids AND s.leaseOwner IS NOT NULL"
+                        + " AND s.leaseOwner <> :node AND s.leaseUntil >= :now"),
+        // This node captured for them: their lanes elsewhere keep reading until that has been quiet a while.
+        @NamedQuery(name = "KciSubscription.touch",
+                query = "UPDATE SubscriptionEntity s SET s.touchedAt = :now WHERE s.id IN :ids"),
         @NamedQuery(name = "KciSubscription.removeRealm",
                 query = "DELETE FROM SubscriptionEntity s WHERE s.realmId = :realmId"),
         @NamedQuery(name = "KciSubscription.deletedWithoutDeliveries",
@@ -112,6 +120,9 @@ public class SubscriptionEntity {
     /** Raised by every claim: a lane's outcomes count only while the epoch it claimed is still the row's. */
     @Column(name = "LEASE_EPOCH", nullable = false)
     private long leaseEpoch;
+    /** When a node other than the lease holder last captured for it (that node's clock). */
+    @Column(name = "TOUCHED_AT")
+    private Long touchedAt;
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
     @Column(name = "UPDATED_AT", nullable = false)

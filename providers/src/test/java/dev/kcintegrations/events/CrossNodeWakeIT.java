@@ -1,0 +1,63 @@
+package dev.kcintegrations.events;
+
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Two nodes whose safety-net poll is an hour: every delivery here is started by a wake-up. A capture on
+ * either node reaches the subscription's lane wherever it runs (the lane reads until its queue is empty and
+ * keeps the subscription while the other node captures for it), or is claimed by the node that captured it.
+ * A wake-up lost anywhere shows as an event that does not arrive.
+ */
+class CrossNodeWakeIT {
+
+    static KeycloakCluster cluster;
+    static Keycloak node1;
+    static Keycloak node2;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = KeycloakCluster.start("cross-node-wake", List.of(ClusterIT.ENGINE + "poll-interval=1h",
+                "--spi-events-listener--webhook-events--test-events-per-minute=1000"));
+        node1 = new Keycloak(cluster.node(1));
+        node2 = new Keycloak(cluster.node(2));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void eventsPublishedOnBothNodesInTurnAllArriveWithoutPolling() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            Ess onNode1 = Ess.application(node1, clientId);
+            Ess onNode2 = Ess.application(node2, clientId);
+            String id = Ess.uniqueId("wake");
+            assertEquals(200, onNode1.subscribe(id, ".*", "public.test", receiver.url("/wake")).status());
+            int events = 200;
+            for (int i = 0; i < events; i++) {
+                (i % 2 == 0 ? onNode1 : onNode2).publishTest("w" + i);
+                if (i % 20 == 19) {
+                    WebhookDeliveryIT.pause(Duration.ofMillis(300)); // the lane runs dry and gives the subscription back
+                }
+            }
+            List<WebhookReceiver.Received> arrived = receiver.awaitEvents(r -> r.body().contains("\"w"), events, Duration.ofSeconds(30));
+            List<Integer> order = arrived.stream()
+                    .map(r -> Integer.parseInt(WebhookDeliveryIT.json(r).get("eventType").asText().substring(1))).distinct().toList();
+            assertEquals(IntStream.range(0, events).boxed().toList(), order, "every event, first sent in publishing order");
+        }
+    }
+}
