@@ -39,7 +39,7 @@ final class Lane implements Runnable {
     /** Sent rows whose outcome is not yet committed; the lane waits beyond this (the group commit is behind). */
     static final int MAX_UNFLUSHED = 256;
     /** How often a lane with an empty queue reads again while another node captures for its subscription. */
-    static final Duration LINGER_READS = Duration.ofMillis(20);
+    static final Duration LINGER_READS = Duration.ofMillis(50);
     /** How long a lane serves before it yields to subscriptions waiting for one. */
     static final Duration QUANTUM = Duration.ofSeconds(2);
 
