@@ -84,8 +84,9 @@ public final class Benchmarks {
                                     + ClusterDeliveryBenchmark.crossNodeP99(cluster) + " ms)", "events/s",
                             ClusterDeliveryBenchmark.flatRate(cluster, 2), 0, 0, "node 1 alone", one, 0, 0);
                     PreloadedDrainBenchmark.Result pg = cluster.preloaded();
-                    SUMMARY.add("delivery, PostgreSQL", pg.name() + " preloaded, " + String.format(Locale.ROOT, "%.2f", pg.statementsPerDelivery())
-                            + " statements/delivery", "events/s", pg.rate(), 0, 0, "node 1 alone", one, 0, 0);
+                    SUMMARY.add("delivery, PostgreSQL", pg.name() + " preloaded, " + String.format(Locale.ROOT,
+                                    "%.2f statements/delivery draining, %.2f per row publishing", pg.statementsPerDelivery(),
+                                    (double) pg.captureStatements() / pg.rows()), "events/s", pg.rate(), 0, 0, "node 1 alone", one, 0, 0);
                 }
             }
             preloadedDrains(baseUrl);

@@ -72,8 +72,7 @@ public final class Outbox {
         }
         long leased = nodes <= 1 ? 0 : em.createNamedQuery("KciSubscription.countLeased", Long.class)
                 .setParameter("now", now).getSingleResult();
-        long share = (claimable + leased + nodes - 1) / Math.max(1, nodes) - mine;
-        int take = (int) Math.min(limit, beyondShare ? claimable : Math.max(0, share));
+        int take = (int) Math.min(limit, beyondShare ? claimable : share(claimable, leased, nodes, mine));
         boolean heldBack = take < Math.min(limit, claimable);
         if (take <= 0) {
             return new Claim(List.of(), heldBack);
@@ -93,6 +92,17 @@ public final class Outbox {
                     now + leaseMillis, subscription.getStatus() == SubscriptionStatus.SUSPENDED));
         }
         return new Claim(leases, heldBack);
+    }
+
+    /**
+     * How many of {@code claimable} subscriptions a node takes: alone, all of them; otherwise an even part of
+     * everything with work (claimable, or {@code leased} by any node), rounded up, less the {@code mine} it serves.
+     */
+    static long share(long claimable, long leased, int nodes, int mine) {
+        if (nodes <= 1) {
+            return claimable;
+        }
+        return Math.min(claimable, Math.max(0, (claimable + leased + nodes - 1) / nodes - mine));
     }
 
     /** What a claim leased, and whether its share left claimable work to the other nodes. */
