@@ -25,18 +25,10 @@ import org.hibernate.annotations.DynamicUpdate;
         // backlog, because finished rows leave the range. A lane reads from here every time (never "after the
         // last row it sent"), so a row that committed late with an earlier SEQ is still found.
         @NamedQuery(name = "KciDelivery.pendingOfSubscription",
-                query = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId, d.correlationId, d.payload,"
-                        + " d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
-                        + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"
-                        // All four columns of IDX_KCI_WH_DELIVERY_SUB (the first two are fixed): H2 then reads the
-                        // index in order and stops at the limit, as PostgreSQL does with "ORDER BY seq, id" alone.
-                        + " ORDER BY d.subscriptionId, d.status, d.seq, d.id"),
+                query = DeliveryEntity.PENDING_OF_SUBSCRIPTION + DeliveryEntity.QUEUE_ORDER),
         // The same, without the rows the lane has sent and whose outcomes are not written yet.
         @NamedQuery(name = "KciDelivery.pendingOfSubscriptionExcept",
-                query = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId, d.correlationId, d.payload,"
-                        + " d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
-                        + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING' AND d.id NOT IN :sent"
-                        + " ORDER BY d.subscriptionId, d.status, d.seq, d.id"),
+                query = DeliveryEntity.PENDING_OF_SUBSCRIPTION + " AND d.id NOT IN :sent" + DeliveryEntity.QUEUE_ORDER),
         // Group commit: one statement for many deliveries with the same outcome, no payload rewritten.
         @NamedQuery(name = "KciDelivery.finishMany",
                 query = "UPDATE DeliveryEntity d SET d.status = :status, d.attempts = d.attempts + 1, d.lastHttpStatus = :httpStatus,"
@@ -77,6 +69,13 @@ import org.hibernate.annotations.DynamicUpdate;
                         + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now)"),
 })
 public class DeliveryEntity {
+
+    static final String PENDING_OF_SUBSCRIPTION = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId,"
+            + " d.correlationId, d.payload, d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
+            + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'";
+    // All four columns of IDX_KCI_WH_DELIVERY_SUB (the first two are fixed): H2 then reads the index in order and
+    // stops at the limit, as PostgreSQL does with "ORDER BY seq, id" alone.
+    static final String QUEUE_ORDER = " ORDER BY d.subscriptionId, d.status, d.seq, d.id";
 
     @Id
     @Column(name = "ID", length = 36)

@@ -39,14 +39,9 @@ import org.hibernate.annotations.DynamicUpdate;
         // Subscriptions with work and no live lease, the longest unserved first. The EXISTS is one probe of
         // the (SUBSCRIPTION_ID, STATUS, SEQ, ID) index; a retried head's wait is the subscription's BLOCKED_UNTIL.
         @NamedQuery(name = "KciSubscription.claimable",
-                query = "SELECT s FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED')"
-                        + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now) AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
-                        + " AND EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"
-                        + " ORDER BY COALESCE(s.leaseUntil, 0), s.id"),
+                query = "SELECT s FROM SubscriptionEntity s WHERE " + SubscriptionEntity.CLAIMABLE + " ORDER BY COALESCE(s.leaseUntil, 0), s.id"),
         @NamedQuery(name = "KciSubscription.countClaimable",
-                query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE s.status IN ('ACTIVE', 'SUSPENDED')"
-                        + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now) AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
-                        + " AND EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"),
+                query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE " + SubscriptionEntity.CLAIMABLE),
         @NamedQuery(name = "KciSubscription.countLeased",
                 query = "SELECT COUNT(s) FROM SubscriptionEntity s WHERE s.leaseOwner IS NOT NULL AND s.leaseUntil >= :now"),
         // The fence of a group commit: it renews the lease only if the lane still holds it (owner and epoch)
@@ -81,6 +76,11 @@ import org.hibernate.annotations.DynamicUpdate;
                         + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id)"),
 })
 public class SubscriptionEntity {
+
+    /** Served, unleased (or its lease ran out), not held for a retry, and with work: what a claim may take. */
+    static final String CLAIMABLE = "s.status IN ('ACTIVE', 'SUSPENDED')"
+            + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now) AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
+            + " AND EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')";
 
     @Id
     @Column(name = "ID", length = 36)
