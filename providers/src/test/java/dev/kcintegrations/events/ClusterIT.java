@@ -420,6 +420,49 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Sign once across nodes: an event's Concur-Signature is made when it is captured, once for all its
+     * subscriptions, and stored with the kid of its key; the node that delivers a row sends it as stored and
+     * does not sign again (the test changes one stored signature and sees exactly that arrive).
+     */
+    @Test
+    @Order(8)
+    void theConcurSignatureIsMadeOnceAtCaptureAndSentAsStored() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            String first = Ess.uniqueId("signed-a");
+            String second = Ess.uniqueId("signed-b");
+            assertEquals(200, app.subscribe(first, ".*", "public.test", receiver.url("/signed-a")).status());
+            assertEquals(200, app.subscribe(second, ".*", "public.test", receiver.url("/signed-b")).status());
+            receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+            String eventId = Ess.application(node2, app.clientId()).publishTest("signedOnce").json().get("id").asText();
+            String ofTheEvent = " WHERE event_id = '" + eventId + "'";
+            String rows = " FROM kci_webhook_delivery" + ofTheEvent;
+            assertEquals(List.of("2"), cluster.database().query("SELECT count(*)" + rows + " AND concur_signature IS NOT NULL"),
+                    "both rows are signed when the event is captured");
+            List<String> stored = cluster.database().query("SELECT DISTINCT concur_signature || '|' || signed_with" + rows);
+            assertEquals(1, stored.size(), "one signature for the event's two rows: " + stored);
+            String signature = stored.get(0).substring(0, stored.get(0).indexOf('|'));
+            String header = new String(Base64.getUrlDecoder().decode(signature.substring(0, signature.indexOf('.'))), StandardCharsets.UTF_8);
+            assertEquals(stored.get(0).substring(stored.get(0).indexOf('|') + 1), Http.JSON.readTree(header).get("kid").asText(),
+                    "the kid stored is the one the signature names: " + header);
+            String marked = signature.substring(0, signature.lastIndexOf('.') + 1) + "storedSignatureSentAsIs";
+            cluster.database().query("UPDATE kci_webhook_delivery SET concur_signature = '" + marked + "'" + ofTheEvent
+                    + " AND subscription_id = (SELECT id FROM kci_webhook_subscription WHERE name = '" + second + "')");
+            // Held (503, retried every second): an attempt read after the change carries it; then the receiver accepts.
+            receiver.awaitAttempts(r -> r.path().equals("/signed-b") && marked.equals(r.header("concur-signature")), 1, Duration.ofSeconds(30));
+            receiver.answer(204);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!cluster.database().query("SELECT status || '|' || count(*)" + rows + " GROUP BY status").equals(List.of("DELIVERED|2"))
+                    && System.currentTimeMillis() < deadline) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(200));
+            }
+            Map<String, String> lastSent = new HashMap<>();
+            receiver.events(r -> r.body().contains("signedOnce")).forEach(r -> lastSent.put(r.path(), r.header("concur-signature")));
+            assertEquals(Map.of("/signed-a", signature, "/signed-b", marked), lastSent, "each row delivered with its stored signature");
+        }
+    }
+
     @Test
     @Order(8)
     void realmDeletedOnNode2LeavesNoWebhookRows() {

@@ -149,7 +149,7 @@ class WebhookDeliveryIT {
         JWSObject jws = JWSObject.parse(parts[0] + "." + Base64URL.encode(tampered.getBytes(StandardCharsets.UTF_8)) + "." + parts[2]);
         assertFalse(jws.verify(new RSASSAVerifier((RSAKey) webhookJwks(keycloak).getKeyByKeyId(jws.getHeader().getKeyID()))));
         assertFalse(StandardWebhooksCheck.concurSignatureValid(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"),
-                new WebhookReceiver.Received(delivery.headers(), tampered, delivery.receivedAtMillis())), "nor does the receivers' example");
+                new WebhookReceiver.Received(delivery.headers(), tampered, delivery.receivedAtMillis(), delivery.path())), "nor does the receivers' example");
     }
 
     @Test

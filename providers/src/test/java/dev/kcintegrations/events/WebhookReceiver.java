@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  */
 final class WebhookReceiver implements AutoCloseable {
 
-    record Received(Map<String, String> headers, String body, long receivedAtMillis) {
+    record Received(Map<String, String> headers, String body, long receivedAtMillis, String path) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -60,7 +60,7 @@ final class WebhookReceiver implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            Received request = new Received(headers, body, System.currentTimeMillis());
+            Received request = new Received(headers, body, System.currentTimeMillis(), exchange.getRequestURI().getPath());
             received.add(request);
             int status = answer.apply(request);
             answerHeaders.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,41 @@ class WebhookRetentionIT {
             String second = kid(receiver.awaitEvents(r -> r.body().contains("afterRotation"), 1, Duration.ofSeconds(20)).get(0));
             assertTrue(!first.equals(second), "a new key signs after the rotation");
             assertTrue(jwks().getKeyByKeyId(first) != null && jwks().getKeyByKeyId(second) != null, jwks().toString());
+        }
+    }
+
+    /**
+     * A row keeps the signature made when its event was captured only while that key signs: sent after a
+     * rotation, it is signed again with the new key, which the published keys verify.
+     */
+    @Test
+    void aRowCapturedBeforeARotationIsSignedWithTheNewKeyWhenSent() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("resigned");
+            app.subscribe(id, ".*", "public.test", receiver.url("/resigned"));
+            receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+            app.publishTest("capturedBeforeRotation");
+            String captured = kid(receiver.awaitAttempts(r -> r.body().contains("capturedBeforeRotation"), 1, Duration.ofSeconds(20)).get(0));
+            JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
+            long deadline = System.currentTimeMillis() + 40_000;
+            while (jwks().getKeys().get(0).getKeyID().equals(captured) && System.currentTimeMillis() < deadline) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(500));
+            }
+            WebhookDeliveryIT.pause(Duration.ofSeconds(11)); // nodes re-read the signing key within 10 s
+            receiver.answer(204);
+            Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
+            assertEquals(202, retry.status(), retry.body());
+            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+            List<WebhookReceiver.Received> attempts = receiver.events(r -> r.body().contains("capturedBeforeRotation"));
+            WebhookReceiver.Received delivered = attempts.get(attempts.size() - 1);
+            String signedWith = kid(delivered);
+            assertTrue(!captured.equals(signedWith), "signed again with the key that signs now, not " + captured);
+            com.nimbusds.jose.jwk.RSAKey key = (com.nimbusds.jose.jwk.RSAKey) jwks().getKeyByKeyId(signedWith);
+            String detached = delivered.header("concur-signature");
+            com.nimbusds.jose.JWSObject jws = com.nimbusds.jose.JWSObject.parse(detached.replace("..",
+                    "." + com.nimbusds.jose.util.Base64URL.encode(delivered.body().getBytes(StandardCharsets.UTF_8)) + "."));
+            assertTrue(jws.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key)), "the new signature verifies with the published key");
         }
     }
 

@@ -1,15 +1,19 @@
 package dev.kcintegrations.events.capture;
 
+import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.events.topics.EventTypeFilter;
 import dev.kcintegrations.events.topics.SubscriberAccess;
 import dev.kcintegrations.events.topics.Topic;
+import org.jboss.logging.Logger;
+import org.keycloak.crypto.KeyWrapper;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +27,7 @@ import java.util.function.Supplier;
  */
 public final class EventCapture {
 
+    private static final Logger LOG = Logger.getLogger(EventCapture.class);
     private static final int MAX_CACHED_FILTERS = 1000;
     private static final Map<String, EventTypeFilter> FILTERS = new ConcurrentHashMap<>();
 
@@ -54,7 +59,7 @@ public final class EventCapture {
         List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(carrying.keySet());
         Outbox outbox = null;
         EventPayload event = null;
-        Map<String, String> bodies = new java.util.HashMap<>(2); // one serialisation per topic, not per subscription
+        Map<String, SignedBody> bodies = new java.util.HashMap<>(2); // one body and signature per topic, not per subscription
         List<String> woken = new java.util.ArrayList<>();
         long now = System.currentTimeMillis();
         for (SubscriptionEntity subscription : subscriptions) {
@@ -70,8 +75,8 @@ public final class EventCapture {
             outbox = outbox == null ? new Outbox(session) : outbox;
             event = event == null ? payload.get() : event;
             EventPayload built = event;
-            String body = bodies.computeIfAbsent(subscription.getTopic(), topic -> built.forTopic(topic).toJson());
-            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), body, now);
+            SignedBody body = bodies.computeIfAbsent(subscription.getTopic(), topic -> sign(realm, built.forTopic(topic).toJson()));
+            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), body.json(), body.signature(), body.kid(), now);
             woken.add(subscription.getId());
         }
         int rows = woken.size();
@@ -88,6 +93,26 @@ public final class EventCapture {
             });
         }
         return rows;
+    }
+
+    /** A body as every subscription of one topic gets it, with its Concur-Signature (null: signed when sent). */
+    private record SignedBody(String json, String signature, String kid) {
+    }
+
+    /**
+     * Signs the body here, once, rather than in each lane that sends it: the subscriptions of an event may be
+     * served by several nodes, and RS256 is most of what a delivery costs. The request pays one signature per
+     * event and topic.
+     */
+    private SignedBody sign(RealmModel realm, String json) {
+        try {
+            KeyWrapper key = ConcurSignature.activeKey(session, realm);
+            return new SignedBody(json, ConcurSignature.sign(key, json.getBytes(StandardCharsets.UTF_8)), key.getKid());
+        } catch (RuntimeException e) {
+            // The event is still captured: the lane signs it when it sends it, as for a row whose key retired.
+            LOG.debugf("Could not sign a webhook body at capture (%s); it is signed when sent", e.getClass().getSimpleName());
+            return new SignedBody(json, null, null);
+        }
     }
 
     private static EventTypeFilter filter(String source) {

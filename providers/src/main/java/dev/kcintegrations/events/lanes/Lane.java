@@ -170,7 +170,8 @@ final class Lane implements Runnable {
             }
             List<CompletableFuture<String>> signatures = new ArrayList<>(fresh.size());
             for (PendingDelivery row : fresh) {
-                signatures.add(scheduler.signatures().signature(read.key(), row.payload().getBytes(StandardCharsets.UTF_8)));
+                signatures.add(row.signatureBy(read.key().getKid()).map(CompletableFuture::completedFuture).orElseGet(() ->
+                        scheduler.signatures().signature(read.key(), row.payload().getBytes(StandardCharsets.UTF_8))));
             }
             for (int i = 0; i < fresh.size(); i++) {
                 if (!scheduler.running() || lost) {

@@ -71,7 +71,7 @@ import org.hibernate.annotations.DynamicUpdate;
 public class DeliveryEntity {
 
     static final String PENDING_OF_SUBSCRIPTION = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId,"
-            + " d.correlationId, d.payload, d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
+            + " d.correlationId, d.payload, d.concurSignature, d.signedWith, d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
             + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'";
     // All four columns of IDX_KCI_WH_DELIVERY_SUB (the first two are fixed): H2 then reads the index in order and
     // stops at the limit, as PostgreSQL does with "ORDER BY seq, id" alone.
@@ -92,6 +92,14 @@ public class DeliveryEntity {
     private String correlationId;
     @Column(name = "PAYLOAD", nullable = false)
     private String payload;
+
+    /** The body's Concur-Signature, made once at capture for every row of the event; null if it could not be. */
+    @Column(name = "CONCUR_SIGNATURE", length = 2048)
+    private String concurSignature;
+
+    /** The kid of the key that made {@link #concurSignature}. */
+    @Column(name = "SIGNED_WITH", length = 64)
+    private String signedWith;
     @Column(name = "SEQ", nullable = false)
     private long seq;
     @Column(name = "STATUS", length = 16, nullable = false)
@@ -125,6 +133,13 @@ public class DeliveryEntity {
     public void setCorrelationId(String correlationId) { this.correlationId = correlationId; }
     public String getPayload() { return payload; }
     public void setPayload(String payload) { this.payload = payload; }
+    public String getConcurSignature() { return concurSignature; }
+    public String getSignedWith() { return signedWith; }
+
+    public void setConcurSignature(String signature, String kid) {
+        this.concurSignature = signature;
+        this.signedWith = kid;
+    }
     public long getSeq() { return seq; }
     public void setSeq(long seq) { this.seq = seq; }
     public DeliveryStatus getStatus() { return DeliveryStatus.valueOf(status); }

@@ -37,8 +37,9 @@ public final class Outbox {
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
 
+    /** @param signature the body's Concur-Signature and the kid of its key, both null if it could not be made */
     public String enqueue(SubscriptionEntity subscription, String eventId, String eventType, String correlationId,
-                          String payload, long now) {
+                          String payload, String signature, String kid, long now) {
         DeliveryEntity row = new DeliveryEntity();
         row.setId(UUID.randomUUID().toString());
         row.setRealmId(subscription.getRealmId());
@@ -47,6 +48,7 @@ public final class Outbox {
         row.setEventType(eventType);
         row.setCorrelationId(correlationId);
         row.setPayload(payload);
+        row.setConcurSignature(signature, kid);
         row.setSeq(Sequence.next());
         row.moveTo(DeliveryStatus.PENDING);
         row.setNextAttemptAt(now); // a held queue is held by its subscription's BLOCKED_UNTIL, not row by row
