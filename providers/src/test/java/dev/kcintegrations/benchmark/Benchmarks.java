@@ -27,6 +27,9 @@ public final class Benchmarks {
 
     /** The drains publish thousands of test events a minute from one application: lift its per-minute limit. */
     static final String UNLIMITED_TEST_EVENTS = "--spi-events-listener--webhook-events--test-events-per-minute=100000000";
+    /** Rows per subscription in a measured round of the nodes case: long enough drains that noise is a small part. */
+    static final int CLUSTER_ROWS = Integer.getInteger("bench.clusterRows", 4000);
+
     /** The preloaded drains hold a backlog behind a refused head: it is tried again every second, not after 5 s, 5 min, … */
     static final String RETRY_EVERY_SECOND = "--spi-events-listener--webhook-events--retry-schedule=1s";
     /** The 20-subscription drain puts 10 on each of two applications; the nodes case 8 on one. */
@@ -45,7 +48,7 @@ public final class Benchmarks {
                     workers, rounds, perRound);
             if ("cluster".equals(System.getProperty("bench.only"))) {
                 try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
-                    ClusterDeliveryBenchmark.print(ClusterDeliveryBenchmark.run(Integer.getInteger("bench.events", 2000), receiver));
+                    ClusterDeliveryBenchmark.print(ClusterDeliveryBenchmark.run(CLUSTER_ROWS, receiver));
                 }
                 return;
             }
@@ -75,7 +78,7 @@ public final class Benchmarks {
                 WebhookBenchmark.printDrain(drains);
                 drains.forEach(d -> addDrain("delivery, 1 node (dev H2)", d.name() + ", " + d.published(), d, "1 subscription, flat out", drains.get(0)));
                 if (Boolean.parseBoolean(System.getProperty("bench.cluster", "true"))) {
-                    ClusterDeliveryBenchmark.Outcome cluster = ClusterDeliveryBenchmark.run(events, receiver);
+                    ClusterDeliveryBenchmark.Outcome cluster = ClusterDeliveryBenchmark.run(CLUSTER_ROWS, receiver);
                     ClusterDeliveryBenchmark.print(cluster);
                     double one = ClusterDeliveryBenchmark.flatRate(cluster, 1);
                     SUMMARY.add("delivery, PostgreSQL", ClusterDeliveryBenchmark.SUBSCRIPTIONS + " subscriptions, 1 node", "events/s", one, 0, 0,
@@ -105,8 +108,8 @@ public final class Benchmarks {
     private static void preloadedDrains(URI baseUrl) throws Exception {
         List<Integer> sizes = java.util.Arrays.stream(System.getProperty("bench.preload", "5000,20000,80000").split(","))
                 .map(String::strip).map(Integer::parseInt).toList();
-        // A first backlog warms the server's JIT up, so the first measured size does not pay for it.
-        PreloadedDrainBenchmark.drain(baseUrl, 3000, 1);
+        // The server's JIT warms up first, so the first measured size does not pay for it.
+        PreloadedDrainBenchmark.warmUp("1 node, 1 subscription × 5000", List.of(baseUrl), 5000, 1, 1);
         PreloadedDrainBenchmark.Result ceiling = PreloadedDrainBenchmark.ceiling(5000);
         List<PreloadedDrainBenchmark.Result> drains = new java.util.ArrayList<>();
         for (int size : sizes) {

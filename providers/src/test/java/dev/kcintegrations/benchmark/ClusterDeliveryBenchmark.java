@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * Webhook delivery on two production-mode nodes (PostgreSQL, jdbc-ping) against node 1 alone, same machine,
- * same run, rounds interleaved 1-2-1-2 (node 2 is stopped cleanly and started again between rounds). Each
+ * same run, rounds interleaved 1-2-1-2-1-2 (node 2 is stopped cleanly and started again between rounds). Each
  * round drains a backlog of 8 subscriptions preloaded while the receiver was away, and a paced stream, with events
  * published on every running node; in the
  * paced two-node rounds, the lag of deliveries made by the node that did not capture the event is the
@@ -40,25 +40,23 @@ final class ClusterDeliveryBenchmark {
     record Outcome(List<Round> rounds, PreloadedDrainBenchmark.Result preloaded) {
     }
 
+    /** @param events rows each subscription's backlog holds in a measured round (half that in the warm-ups) */
     static Outcome run(int events, WebhookBenchmark.Receiver receiver) throws Exception {
         try (KeycloakCluster cluster = KeycloakCluster.start("benchmark-cluster",
                 List.of(Benchmarks.UNLIMITED_TEST_EVENTS, Benchmarks.MANY_SUBSCRIPTIONS, Benchmarks.RETRY_EVERY_SECOND))) {
             List<URI> both = List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl());
-            // Both JVMs deliver a first batch before anything is measured, so neither case runs cold.
-            WebhookBenchmark.drain(both, events / SUBSCRIPTIONS, SUBSCRIPTIONS, 0, receiver, realm -> { });
+            // Both JVMs are warm before anything is measured, so neither case runs cold.
+            warmUp(both, events, receiver);
             PreloadedDrainBenchmark.Result preloaded = PreloadedDrainBenchmark.drain(both.get(0), 5000, 1, 1, statements(cluster));
             List<Round> rounds = new ArrayList<>();
             boolean node2Up = true;
-            for (int nodes : new int[]{1, 2, 1, 2}) {
+            for (int nodes : java.util.Arrays.stream(System.getProperty("bench.nodeRounds", "1,2,1,2,1,2").split(","))
+                    .mapToInt(Integer::parseInt).toArray()) {
                 if (nodes == 1 && node2Up) {
                     cluster.stop(2);
                 } else if (nodes == 2 && !node2Up) {
                     cluster.start(2);
-                    // A node just started runs cold: it delivers a first batch before anything is measured.
-                    WebhookBenchmark.drain(List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()), events / SUBSCRIPTIONS,
-                            SUBSCRIPTIONS, 0, receiver, realm -> { });
-                    PreloadedDrainBenchmark.drain(List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()), events / 4,
-                            SUBSCRIPTIONS, 2, PreloadedDrainBenchmark.Statements.NONE, 0);
+                    warmUp(both, events, receiver); // a node just started runs cold
                 }
                 node2Up = nodes == 2;
                 List<URI> publishOn = nodes == 2 ? List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()) : both.subList(0, 1);
@@ -69,10 +67,28 @@ final class ClusterDeliveryBenchmark {
         }
     }
 
+    /**
+     * Two-node drains of the rounds' shape until their rate settles, and a paced stream published on both nodes
+     * (the cross-node wake-up's code path warms up too).
+     */
+    private static void warmUp(List<URI> both, int events, WebhookBenchmark.Receiver receiver) throws Exception {
+        PreloadedDrainBenchmark.warmUp("2 nodes, " + SUBSCRIPTIONS + " subscriptions × " + events / 2, both, events / 2, SUBSCRIPTIONS, 2);
+        WebhookBenchmark.drain(both, 50 * 4, SUBSCRIPTIONS, 50, receiver, realm -> { });
+    }
+
     private static Round round(KeycloakCluster cluster, List<URI> publishOn, int events, WebhookBenchmark.Receiver receiver) throws Exception {
         // 8 subscriptions on two applications; every event is published once per application.
+        boolean profile = Boolean.getBoolean("bench.profile");
         PreloadedDrainBenchmark.Result drained = PreloadedDrainBenchmark.drain(publishOn, events, SUBSCRIPTIONS, 2,
-                PreloadedDrainBenchmark.Statements.NONE, 0);
+                profile ? statements(cluster) : PreloadedDrainBenchmark.Statements.NONE, 0, realm -> System.out.println(realm + " deliveries by node, subscription: "
+                        + cluster.database().query("SELECT a.node || ' ' || s.name || ' ' || count(*) || ' epoch ' || max(s.lease_epoch)"
+                        + " || ' wire ms ' || round(avg(a.latency_ms) FILTER (WHERE a.outcome = 'DELIVERED'), 2)"
+                        + " || ' span s ' || round((max(a.attempted_at) FILTER (WHERE a.outcome = 'DELIVERED') - min(a.attempted_at) FILTER (WHERE a.outcome = 'DELIVERED')) / 1000.0, 2)"
+                        + " FROM kci_webhook_attempt a JOIN kci_webhook_delivery d ON d.id = a.delivery_id"
+                        + " JOIN kci_webhook_subscription s ON s.id = d.subscription_id"
+                        + " WHERE s.realm_id = (SELECT id FROM realm WHERE name = '" + realm + "') GROUP BY a.node, s.name ORDER BY 1")
+                        + "\n top statements: " + String.join("\n   ", cluster.database().query("SELECT calls || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 140)"
+                        + " FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 14"))));
         List<String[]> attempts = new ArrayList<>();
         WebhookBenchmark.Drain paced = WebhookBenchmark.drain(publishOn, 50 * 10, SUBSCRIPTIONS, 50, receiver,
                 realm -> cluster.database().query("SELECT d.event_id || '|' || s.name || '|' || a.node || '|' || d.event_type"
@@ -131,8 +147,8 @@ final class ClusterDeliveryBenchmark {
     }
 
     static void print(Outcome outcome) {
-        System.out.printf(Locale.ROOT, "%nWebhook delivery on PostgreSQL in start mode, %d subscriptions: rounds 1-2-1-2 (published on every running node)%n",
-                SUBSCRIPTIONS);
+        System.out.printf(Locale.ROOT, "%nWebhook delivery on PostgreSQL in start mode, %d subscriptions: rounds %s (published on every running node)%n",
+                SUBSCRIPTIONS, String.join("-", outcome.rounds().stream().map(r -> String.valueOf(r.nodes())).toList()));
         System.out.printf(Locale.ROOT, "| %5s | %-34s | %9s | %4s | %4s | %10s | %10s | %10s | %17s |%n",
                 "nodes", "case", "delivered", "dup", "lost", "events/s", "p50 lag ms", "p99 lag ms", "cross-node p99 ms");
         System.out.println("|-------|------------------------------------|-----------|------|------|------------|------------|------------|-------------------|");
@@ -140,6 +156,9 @@ final class ClusterDeliveryBenchmark {
             PreloadedDrainBenchmark.Result d = round.drained();
             System.out.printf(Locale.ROOT, "| %5d | %-34s | %9d | %4d | %4d | %10.1f | %10s | %10s | %17s |%n", round.nodes(),
                     "preloaded " + d.rows() + " rows, drained", d.delivered(), d.duplicates(), d.lost(), d.rate(), "-", "-", "-");
+            if (d.statements() >= 0) {
+                System.out.printf(Locale.ROOT, "|       |   statements per delivery: %.2f%n", d.statementsPerDelivery());
+            }
             WebhookBenchmark.Drain p = round.paced();
             System.out.printf(Locale.ROOT, "| %5d | %-34s | %9d | %4s | %4s | %10.1f | %10d | %10d | %17s |%n", round.nodes(),
                     p.published(), p.delivered(), "-", "-", p.eventsPerSecond(), p.p50(), p.p99(),

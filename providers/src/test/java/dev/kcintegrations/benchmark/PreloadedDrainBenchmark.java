@@ -38,6 +38,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class PreloadedDrainBenchmark {
 
+    private static final boolean PROFILE = Boolean.getBoolean("bench.profile");
+
     private PreloadedDrainBenchmark() {
     }
 
@@ -67,6 +69,8 @@ final class PreloadedDrainBenchmark {
         final AtomicInteger delivered = new AtomicInteger();
         volatile long lastArrival;
         volatile long firstArrival;
+        /** Arrival times (ns), kept for {@code -Dbench.profile}: where a drain's time goes, second by second. */
+        final java.util.Queue<Long> times = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         AwayReceiver() throws Exception {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 500);
@@ -93,6 +97,9 @@ final class PreloadedDrainBenchmark {
                         firstArrival = System.nanoTime();
                     }
                     lastArrival = System.nanoTime();
+                    if (PROFILE) {
+                        times.add(lastArrival);
+                    }
                 }
                 exchange.sendResponseHeaders(204, -1);
                 exchange.close();
@@ -126,6 +133,29 @@ final class PreloadedDrainBenchmark {
         long count();
     }
 
+    /**
+     * Drains of one shape until the rate settles: within {@value #SETTLED} of the one before, at least twice, at
+     * most {@value #MAX_WARM_UPS} times. A Keycloak JVM keeps compiling for tens of thousands of deliveries (its C2
+     * threads took a quarter of a core and more in drains after a single warm-up drain), and a drain measured
+     * meanwhile shows the compiler, not the engine. Prints the rates, so a run shows how it warmed up.
+     */
+    static List<Double> warmUp(String what, List<URI> nodes, int perSubscription, int subscriptions, int applications) throws Exception {
+        List<Double> rates = new ArrayList<>();
+        while (rates.size() < MAX_WARM_UPS) {
+            rates.add(drain(nodes, perSubscription, subscriptions, applications, Statements.NONE, 0).rate());
+            int n = rates.size();
+            if (n >= 2 && Math.abs(rates.get(n - 1) - rates.get(n - 2)) <= SETTLED * rates.get(n - 2)) {
+                break;
+            }
+        }
+        System.out.printf(Locale.ROOT, "warm-up, %s: %s events/s%n", what,
+                String.join(", ", rates.stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).toList()));
+        return rates;
+    }
+
+    static final double SETTLED = 0.10;
+    static final int MAX_WARM_UPS = 8;
+
     static Result drain(URI baseUrl, int perSubscription, int subscriptions) throws Exception {
         return drain(baseUrl, perSubscription, subscriptions, 1, Statements.NONE, 0);
     }
@@ -148,6 +178,12 @@ final class PreloadedDrainBenchmark {
     /** @param nodes event {@code i} is published on node {@code i % nodes.size()}; the first one sets the realm up */
     static Result drain(List<URI> nodes, int perSubscription, int subscriptions, int applications, Statements statements, int down)
             throws Exception {
+        return drain(nodes, perSubscription, subscriptions, applications, statements, down, realm -> { });
+    }
+
+    /** @param inspect with {@code -Dbench.profile}, given the realm's name after the drain, before it is deleted */
+    static Result drain(List<URI> nodes, int perSubscription, int subscriptions, int applications, Statements statements, int down,
+                        java.util.function.Consumer<String> inspect) throws Exception {
         URI baseUrl = nodes.get(0);
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-preload-" + subscriptions + "x" + perSubscription + (down > 0 ? "-down" : "");
@@ -189,6 +225,10 @@ final class PreloadedDrainBenchmark {
             receiver.down = downPaths;
             long opened = System.nanoTime();
             long captureStatements = statements.count();
+            CpuSample cpuBefore = PROFILE ? CpuSample.take() : null;
+            if (PROFILE) {
+                CpuSample.startRecordings();
+            }
             receiver.open = true;
             long deadline = opened + Duration.ofMinutes(15).toNanos();
             int seen = -1;
@@ -203,6 +243,16 @@ final class PreloadedDrainBenchmark {
                 }
             }
             int distinct = distinct(receiver);
+            if (PROFILE) {
+                int[] perTenth = new int[(int) ((receiver.lastArrival - receiver.firstArrival) / 100_000_000L) + 1];
+                for (long t : receiver.times) {
+                    perTenth[(int) ((t - receiver.firstArrival) / 100_000_000L)]++;
+                }
+                System.out.println(realm + " arrivals per 100 ms: " + java.util.Arrays.toString(perTenth));
+                System.out.println(realm + " " + CpuSample.take().since(cpuBefore));
+                CpuSample.stopRecordings(realm + "-" + nodes.size() + "n-" + System.currentTimeMillis());
+                inspect.accept(realm);
+            }
             long statementCount = captureStatements < 0 ? -1 : statements.count() - captureStatements;
             int outOfOrder = 0;
             for (List<Integer> order : receiver.arrivals.values()) {
