@@ -95,8 +95,6 @@ record CpuSample(long wallNanos, Map<Long, Long> ticks, Map<Long, String> names)
         take().names().forEach((pid, name) -> {
             if (name.startsWith("java ") && pid != ProcessHandle.current().pid()) {
                 try {
-                    new ProcessBuilder(java.util.List.of(jcmd, String.valueOf(pid)).stream().collect(java.util.stream.Collectors.toList()))
-                            .command().addAll(java.util.List.of(command.replace("%p", String.valueOf(pid)).split(" ")));
                     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(jcmd, String.valueOf(pid)));
                     args.addAll(java.util.List.of(command.replace("%p", String.valueOf(pid)).split(" ")));
                     new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
