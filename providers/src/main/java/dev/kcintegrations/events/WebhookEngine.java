@@ -20,7 +20,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.services.scheduled.ScheduledTaskRunner;
 import org.keycloak.timer.TimerProvider;
 
 import java.io.IOException;
@@ -86,9 +86,11 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         OutboxHealth.install(health);
         lanes = new LaneScheduler(factory, settings, sender, metrics, health, nodeName());
         lanes.start();
+        // Every node's timer fires, and the compare-and-set in KCI_WEBHOOK_JOB (WebhookHousekeeping) lets one run
+        // per interval. Not also Keycloak's ClusterAwareScheduledTaskRunner: two layers deciding the same thing
+        // made which one stood back a matter of timing (its marker has whole-second lifespans).
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
-                new ClusterAwareScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName()),
-                        settings.housekeepingInterval().toMillis()),
+                new ScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName())),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
         LOG.infof("Webhook delivery started on %s (%d lanes, retention %s)", nodeName(),
                 settings.maxConcurrentDeliveries(), settings.retention());

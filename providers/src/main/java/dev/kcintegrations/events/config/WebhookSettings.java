@@ -145,7 +145,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
             throw new IllegalArgumentException("attempt-timeout must be positive");
         }
         if (housekeepingInterval.compareTo(Duration.ofSeconds(1)) < 0) {
-            // Keycloak's cluster-aware runner counts its lock in whole seconds.
+            // Each node's timer fires every interval and asks the database; faster than that is busy work.
             throw new IllegalArgumentException("housekeeping-interval must be at least 1s");
         }
         if (testEventsPerMinute < 1 || maxRequeues < 0) {
