@@ -70,6 +70,12 @@ public final class TopicPage implements UiPageProvider, UiPageProviderFactory<Co
         return PROVIDER_ID;
     }
 
+    /** The columns of the console's list of topics (without it, the first three properties in any order). */
+    @Override
+    public java.util.Map<String, Object> getTypeMetadata() {
+        return java.util.Map.of("displayFields", List.of(TOPIC_NAME, SCOPE, SOURCE));
+    }
+
     @Override
     public String getHelpText() {
         return "Topics applications may subscribe webhooks to through /realms/{realm}/events/v4. Built in: "
