@@ -8,6 +8,7 @@ import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
+import dev.kcintegrations.events.lifecycle.DeliveryView;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;

@@ -266,9 +266,11 @@ final class GroupCommit implements AutoCloseable {
         int failures = 0;
         boolean delivered = false;
         boolean sent = false;
+        Sent last = null;
         for (Item item : write.items) {
             if (item instanceof Sent s) {
                 sent = true;
+                last = s;
                 if (s.verdict() == RetryPolicy.Verdict.DELIVERED) {
                     delivered = true;
                     failures = 0;
@@ -278,7 +280,9 @@ final class GroupCommit implements AutoCloseable {
             }
         }
         long until = now + settings.lease().toMillis();
-        if (lane.lost() || !outbox.renew(lane.lease(), until, failures, delivered)) {
+        long lastAt = last == null ? -1 : last.sentAt();
+        int lastStatus = last == null ? 0 : last.result().httpStatus().orElse(0);
+        if (lane.lost() || !outbox.renew(lane.lease(), until, failures, delivered, lastAt, lastStatus)) {
             write.lost = true;
             return;
         }

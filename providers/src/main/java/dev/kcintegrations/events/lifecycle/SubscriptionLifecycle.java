@@ -200,11 +200,82 @@ public final class SubscriptionLifecycle {
         new Outbox(session).cancelPending(subscription.getId(), "subscription deleted", now);
     }
 
+    /** Any application's live subscription {@code name}: for the realm's administrators. */
+    public SubscriptionEntity live(String name) {
+        return subscriptions().byName(name).filter(s -> s.getStatus() != SubscriptionStatus.DELETED)
+                .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + name + "' not found"));
+    }
+
+    /** The longest reason a status change keeps (the column's size). */
+    public static final int MAX_REASON = 255;
+
+    /**
+     * An administrator stops a subscription (DISABLED: its queue keeps every row, and no node sends one: a lane
+     * serving it stops at its next group commit, whose renewal is fenced on the status) or lets it go on
+     * (ACTIVE: its queue is served again, from where it stopped).
+     */
+    public void setStatus(SubscriptionEntity subscription, SubscriptionStatus status, String reason) {
+        if (status != SubscriptionStatus.ACTIVE && status != SubscriptionStatus.DISABLED) {
+            throw new Refused(Refused.Kind.INVALID, "status must be ACTIVE or DISABLED");
+        }
+        if (reason != null && reason.length() > MAX_REASON) {
+            throw new Refused(Refused.Kind.INVALID, "reason must be at most " + MAX_REASON + " characters");
+        }
+        subscription.setStatus(status);
+        subscription.setStatusReason(status == SubscriptionStatus.ACTIVE ? null : reason == null || reason.isBlank()
+                ? "disabled by an administrator" : reason.strip());
+        if (status == SubscriptionStatus.ACTIVE) {
+            subscription.setFailureStreak(0);
+            subscription.setBlockedUntil(null); // its head is tried at once
+        }
+        subscription.setUpdatedAt(System.currentTimeMillis());
+        subscriptions().flush();
+        wakeAfterCommit();
+    }
+
+    /** The most deliveries one replay may queue again: a larger window is refused, to be split. */
+    public static final int MAX_REPLAY = 100_000;
+
+    /**
+     * Queues again every finished delivery of the subscription captured in [{@code from}, {@code to}] (or,
+     * with {@code only}, of that status only), in one statement: they go out in their original order, with
+     * their original ids (a receiver de-duplicates by {@code webhook-id}), each with a new retention. An
+     * administrator's replay is not limited by {@code max-requeues}. Returns how many were queued.
+     */
+    public int replay(SubscriptionEntity subscription, DeliveryStatus only, Instant from, Instant to) {
+        if (from.isAfter(to)) {
+            throw new Refused(Refused.Kind.INVALID, "from must not be after to");
+        }
+        Outbox outbox = new Outbox(session);
+        long fromSeq = Outbox.sequenceAt(from.toEpochMilli());
+        long toSeq = Outbox.sequenceAt(to.toEpochMilli()) + 999;
+        long count = outbox.countRequeueable(subscription.getId(), only, fromSeq, toSeq);
+        if (count > MAX_REPLAY) {
+            throw new Refused(Refused.Kind.INVALID, "The window holds " + count + " deliveries; replay at most " + MAX_REPLAY
+                    + " at once (a narrower window)");
+        }
+        long now = System.currentTimeMillis();
+        subscription.setUpdatedAt(now);
+        subscriptions().flush(); // the subscription's row first, then its deliveries': the order a group commit locks them in
+        int queued = outbox.requeueFinished(subscription.getId(), only, fromSeq, toSeq, now);
+        wakeAfterCommit();
+        return queued;
+    }
+
     /**
      * Queues a finished delivery again, with a new retention, at most {@code max-requeues} times; it goes
      * out in its original place in the queue (its sequence number is kept).
      */
     public void requeue(SubscriptionEntity subscription, String deliveryId) {
+        requeue(subscription, deliveryId, true);
+    }
+
+    /** The same for an administrator, whom {@code max-requeues} does not limit. */
+    public void redeliver(SubscriptionEntity subscription, String deliveryId) {
+        requeue(subscription, deliveryId, false);
+    }
+
+    private void requeue(SubscriptionEntity subscription, String deliveryId, boolean limited) {
         Outbox outbox = new Outbox(session);
         DeliveryEntity row = Optional.ofNullable(outbox.findLocked(deliveryId)) // two requeues at once: one waits, then sees PENDING
                 .filter(d -> d.getSubscriptionId().equals(subscription.getId()))
@@ -214,7 +285,7 @@ public final class SubscriptionLifecycle {
                     + "; only delivered, rejected or parked deliveries can be queued again");
         }
         int maxRequeues = settings.maxRequeues();
-        if (row.getRequeues() >= maxRequeues) {
+        if (limited && row.getRequeues() >= maxRequeues) {
             throw new Refused(Refused.Kind.CONFLICT, "Delivery '" + deliveryId + "' was queued again " + row.getRequeues()
                     + " time(s) already, the most allowed");
         }

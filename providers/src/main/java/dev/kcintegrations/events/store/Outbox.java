@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -151,10 +152,13 @@ public final class Outbox {
      * @param failures  failed attempts to add to the streak, or (when {@code delivered}) the streak itself:
      *                  the failures after the last delivery
      * @param delivered whether a delivery succeeded: the streak restarts and the queue is no longer held
+     * @param lastAt    when the batch's last attempt was made, -1 if it made none
+     * @param lastStatus what the receiver answered it, 0 for no answer
      */
-    public boolean renew(SubscriptionLease lease, long until, int failures, boolean delivered) {
+    public boolean renew(SubscriptionLease lease, long until, int failures, boolean delivered, long lastAt, int lastStatus) {
         return em.createNamedQuery(delivered ? "KciSubscription.renewDelivered" : "KciSubscription.renewAdding")
                 .setParameter("until", until).setParameter("failures", failures).setParameter("id", lease.subscriptionId())
+                .setParameter("lastAt", lastAt).setParameter("lastStatus", lastStatus)
                 .setParameter("node", lease.owner()).setParameter("epoch", lease.epoch()).executeUpdate() == 1;
     }
 
@@ -300,6 +304,75 @@ public final class Outbox {
                 : em.createNamedQuery("KciDelivery.bySubscriptionAndStatus", DeliveryEntity.class).setParameter("status", status.name());
         return query.setParameter("subscriptionId", subscriptionId).setParameter("beforeSeq", beforeSeq)
                 .setParameter("beforeId", beforeId).setMaxResults(max).getResultList();
+    }
+
+    /** How many rows of each subscription wait, and since when the oldest does (subscriptions with none are absent). */
+    public Map<String, Backlog> backlogs(List<String> subscriptionIds) {
+        if (subscriptionIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Backlog> backlogs = new java.util.HashMap<>();
+        em.createQuery("SELECT d.subscriptionId, COUNT(d), MIN(d.createdAt) FROM DeliveryEntity d"
+                        + " WHERE d.subscriptionId IN :ids AND d.status = 'PENDING' GROUP BY d.subscriptionId", Object[].class)
+                .setParameter("ids", subscriptionIds).getResultList()
+                .forEach(row -> backlogs.put((String) row[0], new Backlog(((Number) row[1]).longValue(), ((Number) row[2]).longValue())));
+        return backlogs;
+    }
+
+    public record Backlog(long pending, long oldestCreatedAt) {
+    }
+
+    /**
+     * A page of a subscription's deliveries captured in [{@code fromSeq}, {@code toSeq}] (capture order, see
+     * {@link Sequence}), newest first, of one status when it is set.
+     */
+    public List<DeliveryEntity> deliveriesCaptured(String subscriptionId, DeliveryStatus status, long fromSeq, long toSeq, int first, int max) {
+        var query = em.createQuery("SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId"
+                        + (status == null ? "" : " AND d.status = :status")
+                        + " AND d.seq BETWEEN :fromSeq AND :toSeq ORDER BY d.seq DESC, d.id DESC", DeliveryEntity.class)
+                .setParameter("subscriptionId", subscriptionId).setParameter("fromSeq", fromSeq).setParameter("toSeq", toSeq);
+        if (status != null) {
+            query.setParameter("status", status.name());
+        }
+        return query.setFirstResult(first).setMaxResults(max).getResultList();
+    }
+
+    /** The capture order of a time: rows captured at or after {@code millis} have a sequence at least this. */
+    public static long sequenceAt(long millis) {
+        return Math.multiplyExact(millis, 1000L);
+    }
+
+    /**
+     * Queues again, in one statement, every finished delivery of the subscription that may be queued again
+     * ({@link DeliveryStatus#requeueable()}) and is of {@code only} (any such status when null), captured in
+     * [{@code fromSeq}, {@code toSeq}]: each keeps its sequence number (its place in the queue) and its id, and
+     * starts a new retention. Returns how many.
+     */
+    public int requeueFinished(String subscriptionId, DeliveryStatus only, long fromSeq, long toSeq, long now) {
+        List<String> statuses = requeueable(only);
+        if (statuses.isEmpty()) {
+            return 0;
+        }
+        return em.createQuery("UPDATE DeliveryEntity d SET d.status = 'PENDING', d.requeues = d.requeues + 1, d.nextAttemptAt = :now,"
+                        + " d.createdAt = :now, d.finishedAt = NULL WHERE d.subscriptionId = :subscriptionId AND d.status IN :statuses"
+                        + " AND d.seq BETWEEN :fromSeq AND :toSeq")
+                .setParameter("now", now).setParameter("subscriptionId", subscriptionId).setParameter("statuses", statuses)
+                .setParameter("fromSeq", fromSeq).setParameter("toSeq", toSeq).executeUpdate();
+    }
+
+    /** The statuses a delivery may be queued again from ({@link DeliveryStatus#requeueable()}), all or just {@code only}. */
+    private static List<String> requeueable(DeliveryStatus only) {
+        return java.util.Arrays.stream(DeliveryStatus.values())
+                .filter(DeliveryStatus::requeueable).filter(s -> only == null || s == only).map(DeliveryStatus::name).toList();
+    }
+
+    /** How many finished deliveries {@link #requeueFinished} would queue again. */
+    public long countRequeueable(String subscriptionId, DeliveryStatus only, long fromSeq, long toSeq) {
+        List<String> statuses = requeueable(only);
+        return em.createQuery("SELECT COUNT(d) FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.status IN :statuses"
+                        + " AND d.seq BETWEEN :fromSeq AND :toSeq", Long.class)
+                .setParameter("subscriptionId", subscriptionId).setParameter("statuses", statuses)
+                .setParameter("fromSeq", fromSeq).setParameter("toSeq", toSeq).getSingleResult();
     }
 
     public List<AttemptEntity> attempts(List<String> deliveryIds) {

@@ -47,11 +47,11 @@ import org.hibernate.annotations.DynamicUpdate;
         // The fence of a group commit: it renews the lease only if the lane still holds it (owner and epoch)
         // and the subscription may still be delivered. Zero rows updated: the lane's outcomes are dropped.
         @NamedQuery(name = "KciSubscription.renewAdding",
-                query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = s.failureStreak + :failures"
-                        + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch AND s.status IN ('ACTIVE', 'SUSPENDED')"),
+                query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = s.failureStreak + :failures,"
+                        + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
         @NamedQuery(name = "KciSubscription.renewDelivered",
-                query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = :failures, s.blockedUntil = NULL"
-                        + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch AND s.status IN ('ACTIVE', 'SUSPENDED')"),
+                query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = :failures, s.blockedUntil = NULL,"
+                        + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
         @NamedQuery(name = "KciSubscription.release",
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
                         + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
@@ -82,6 +82,12 @@ public class SubscriptionEntity {
             + " AND (s.leaseOwner IS NULL OR s.leaseUntil < :now) AND (s.blockedUntil IS NULL OR s.blockedUntil <= :now)"
             + " AND EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')";
 
+    /** The last attempt of the batch (a negative :lastAt: the batch sent nothing, the last one stays). */
+    static final String LAST_ATTEMPT = " s.lastAttemptAt = CASE WHEN :lastAt < 0L THEN s.lastAttemptAt ELSE :lastAt END,"
+            + " s.lastHttpStatus = CASE WHEN :lastAt < 0L THEN s.lastHttpStatus ELSE :lastStatus END";
+    /** Renewed only by the lease's holder, and only while the subscription may be delivered. */
+    static final String RENEW_FENCE = " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch AND s.status IN ('ACTIVE', 'SUSPENDED')";
+
     @Id
     @Column(name = "ID", length = 36)
     private String id;
@@ -109,6 +115,11 @@ public class SubscriptionEntity {
     private String statusReason;
     @Column(name = "FAILURE_STREAK", nullable = false)
     private int failureStreak;
+    /** When a delivery of it was last tried, and what the receiver answered (0: no answer). */
+    @Column(name = "LAST_ATTEMPT_AT")
+    private Long lastAttemptAt;
+    @Column(name = "LAST_HTTP_STATUS")
+    private Integer lastHttpStatus;
     /** While the head of the queue waits for its retry (or for access to return): the queue is not served. */
     @Column(name = "BLOCKED_UNTIL")
     private Long blockedUntil;
@@ -153,6 +164,8 @@ public class SubscriptionEntity {
     public String getStatusReason() { return statusReason; }
     public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
     public int getFailureStreak() { return failureStreak; }
+    public Long getLastAttemptAt() { return lastAttemptAt; }
+    public Integer getLastHttpStatus() { return lastHttpStatus; }
     public void setFailureStreak(int failureStreak) { this.failureStreak = failureStreak; }
     public Long getBlockedUntil() { return blockedUntil; }
     public void setBlockedUntil(Long blockedUntil) { this.blockedUntil = blockedUntil; }

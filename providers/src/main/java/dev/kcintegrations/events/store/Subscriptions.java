@@ -72,4 +72,27 @@ public final class Subscriptions {
     public void flush() {
         em.flush();
     }
+
+    /**
+     * A page of the realm's live subscriptions, of every application, by id; {@code applicationId} and
+     * {@code status} narrow it when set.
+     */
+    public List<SubscriptionEntity> page(String applicationId, SubscriptionStatus status, int first, int max) {
+        StringBuilder jpql = new StringBuilder("SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.status <> 'DELETED'");
+        if (applicationId != null) {
+            jpql.append(" AND s.applicationId = :applicationId");
+        }
+        if (status != null) {
+            jpql.append(" AND s.status = :status");
+        }
+        jakarta.persistence.TypedQuery<SubscriptionEntity> query = em.createQuery(jpql.append(" ORDER BY s.name").toString(), SubscriptionEntity.class)
+                .setParameter("realmId", realmId);
+        if (applicationId != null) {
+            query.setParameter("applicationId", applicationId);
+        }
+        if (status != null) {
+            query.setParameter("status", status.name());
+        }
+        return query.setFirstResult(first).setMaxResults(max).getResultList();
+    }
 }

@@ -1,4 +1,4 @@
-package dev.kcintegrations.events.api;
+package dev.kcintegrations.events.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kcintegrations.events.store.AttemptEntity;
@@ -10,25 +10,26 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A delivery and its attempts, for {@code GET /subscriptions/{id}/deliveries}. Times are RFC 3339 UTC.
+ * A delivery and its attempts, as both the application's {@code GET /subscriptions/{id}/deliveries} and the
+ * administrators' {@code event-subscriptions/{id}/deliveries} show it. Times are RFC 3339 UTC.
  * {@code attempts} counts every attempt; {@code attemptLog} holds the newest {@link Outbox#ATTEMPTS_KEPT}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record DeliveryView(String deliveryId, String eventId, String eventType, String correlationId, String status,
-                    int attempts, int requeues, String createdAt, String nextAttemptAt, String finishedAt, Integer lastHttpStatus,
-                    String lastError, List<AttemptView> attemptLog) {
+public record DeliveryView(String deliveryId, String eventId, String eventType, String correlationId, String status,
+                           int attempts, int requeues, String createdAt, String nextAttemptAt, String finishedAt, Integer lastHttpStatus,
+                           String lastError, List<AttemptView> attemptLog) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record AttemptView(String at, Integer httpStatus, long latencyMs, String outcome, String response, String error, String node) {
+    public record AttemptView(String at, Integer httpStatus, long latencyMs, String outcome, String response, String error, String node) {
     }
 
     /** One page, newest first; {@code nextCursor} (absent on the last page) asks for the next with {@code ?cursor=}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Listing(String subscriptionId, String subscriptionStatus, String statusReason, int failureStreak,
+    public record Listing(String subscriptionId, String subscriptionStatus, String statusReason, int failureStreak,
                    List<DeliveryView> deliveries, String nextCursor) {
     }
 
-    static DeliveryView of(DeliveryEntity row, List<AttemptEntity> attempts) {
+    public static DeliveryView of(DeliveryEntity row, List<AttemptEntity> attempts) {
         return new DeliveryView(row.getId(), row.getEventId(), row.getEventType(), row.getCorrelationId(), row.getStatus().name(),
                 row.getAttempts(), row.getRequeues(), time(row.getCreatedAt()),
                 row.getStatus() == DeliveryStatus.PENDING ? time(row.getNextAttemptAt()) : null,

@@ -1,0 +1,287 @@
+package dev.kcintegrations.events.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.events.WebhookEngine;
+import dev.kcintegrations.events.lifecycle.DeliveryView;
+import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
+import dev.kcintegrations.events.store.AttemptEntity;
+import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.DeliveryStatus;
+import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.store.SubscriptionStatus;
+import dev.kcintegrations.events.store.Subscriptions;
+import dev.kcintegrations.shared.StrictJson;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.events.admin.OperationType;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.ErrorResponse;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code /admin/realms/{realm}/event-subscriptions}: every webhook subscription of the realm, of every
+ * application, for its administrators. Reading needs realm-management {@code view-events}, changing
+ * {@code manage-events} (as Keycloak's own event endpoints); every change goes through the subscription
+ * lifecycle (the rules {@code events/v4} follows too) and is an admin event of type {@value #RESOURCE_TYPE}.
+ */
+public final class SubscriptionsAdminResource {
+
+    public static final String RESOURCE_TYPE = "EVENT_SUBSCRIPTION";
+    static final int MAX_PAGE = 100;
+    private static final int DEFAULT_PAGE = 20;
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final AdminPermissionEvaluator auth;
+    private final AdminEventBuilder adminEvent;
+    private final SubscriptionLifecycle lifecycle;
+
+    SubscriptionsAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
+        this.session = session;
+        this.realm = realm;
+        this.auth = auth;
+        this.adminEvent = adminEvent.resource(RESOURCE_TYPE);
+        WebhookEngine engine = WebhookEngine.of(session);
+        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.sender(), engine::wakeDispatcher);
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<SubscriptionAdminView> list() {
+        auth.realm().requireViewEvents();
+        String clientId = query("clientId");
+        String applicationId = null;
+        if (clientId != null) {
+            ClientModel client = realm.getClientByClientId(clientId);
+            if (client == null) {
+                return List.of();
+            }
+            applicationId = client.getId();
+        }
+        SubscriptionStatus status = Optional.ofNullable(query("status")).map(SubscriptionsAdminResource::subscriptionStatus).orElse(null);
+        List<SubscriptionEntity> page = new Subscriptions(session, realm.getId())
+                .page(applicationId, status, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
+        Map<String, Outbox.Backlog> backlogs = new Outbox(session).backlogs(page.stream().map(SubscriptionEntity::getId).toList());
+        long now = System.currentTimeMillis();
+        return page.stream().map(s -> view(s, backlogs.get(s.getId()), now)).toList();
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public SubscriptionAdminView get(@PathParam("id") String id) {
+        auth.realm().requireViewEvents();
+        SubscriptionEntity subscription = subscription(id);
+        return view(subscription, new Outbox(session).backlogs(List.of(subscription.getId())).get(subscription.getId()),
+                System.currentTimeMillis());
+    }
+
+    /** {@code {"status":"DISABLED"|"ACTIVE","reason":…}} */
+    @PUT
+    @Path("{id}/status")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public SubscriptionAdminView setStatus(@PathParam("id") String id, String body) {
+        auth.realm().requireManageEvents();
+        JsonNode change = json(body);
+        String status = text(change, "status");
+        if (status == null) {
+            throw bad("status is required: ACTIVE or DISABLED");
+        }
+        SubscriptionEntity subscription = subscription(id);
+        refusals(() -> lifecycle.setStatus(subscription, subscriptionStatus(status), text(change, "reason")));
+        SubscriptionAdminView view = get(id);
+        adminEvent.operation(OperationType.UPDATE).resourcePath(session.getContext().getUri()).representation(view).success();
+        return view;
+    }
+
+    /** Deleted as the application's own delete does it: its pending deliveries are cancelled, never sent. */
+    @DELETE
+    @Path("{id}")
+    public Response delete(@PathParam("id") String id) {
+        auth.realm().requireManageEvents();
+        SubscriptionEntity subscription = subscription(id);
+        SubscriptionAdminView view = get(id);
+        refusals(() -> lifecycle.cancel(subscription, "deleted by an administrator"));
+        adminEvent.operation(OperationType.DELETE).resourcePath(session.getContext().getUri()).representation(view).success();
+        return Response.noContent().build();
+    }
+
+    /** {@code ?status=&from=&to=&first=&max=}: newest first, each with its attempts; from/to bound the capture time. */
+    @GET
+    @Path("{id}/deliveries")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<DeliveryView> deliveries(@PathParam("id") String id) {
+        auth.realm().requireViewEvents();
+        SubscriptionEntity subscription = subscription(id);
+        DeliveryStatus status = Optional.ofNullable(query("status")).map(SubscriptionsAdminResource::deliveryStatus).orElse(null);
+        Instant from = instant("from", Instant.EPOCH);
+        Instant to = instant("to", Instant.now().plusSeconds(3600));
+        Outbox outbox = new Outbox(session);
+        List<DeliveryEntity> rows = outbox.deliveriesCaptured(subscription.getId(), status, Outbox.sequenceAt(from.toEpochMilli()),
+                Outbox.sequenceAt(to.toEpochMilli()) + 999, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
+        Map<String, List<AttemptEntity>> attempts = outbox.attempts(rows.stream().map(DeliveryEntity::getId).toList()).stream()
+                .collect(Collectors.groupingBy(AttemptEntity::getDeliveryId));
+        return rows.stream().map(row -> DeliveryView.of(row, attempts.getOrDefault(row.getId(), List.of()))).toList();
+    }
+
+    @POST
+    @Path("{id}/deliveries/{deliveryId}/redeliver")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response redeliver(@PathParam("id") String id, @PathParam("deliveryId") String deliveryId) {
+        auth.realm().requireManageEvents();
+        SubscriptionEntity subscription = subscription(id);
+        refusals(() -> lifecycle.redeliver(subscription, deliveryId));
+        Map<String, Object> outcome = Map.of("queued", 1);
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri()).representation(outcome).success();
+        return Response.accepted(outcome).build();
+    }
+
+    /** {@code {"status":"PARKED"}}: every parked delivery; {@code {"from":…,"to":…}}: every finished one captured then (replay). */
+    @POST
+    @Path("{id}/redeliver")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response redeliverMany(@PathParam("id") String id, String body) {
+        auth.realm().requireManageEvents();
+        JsonNode request = json(body);
+        String status = text(request, "status");
+        String from = text(request, "from");
+        String to = text(request, "to");
+        if ((status == null) == (from == null && to == null)) {
+            throw bad("Give either status (PARKED) or a window (from and to, RFC 3339)");
+        }
+        if (status != null && deliveryStatus(status) != DeliveryStatus.PARKED) {
+            throw bad("status must be PARKED (a window replays deliveries of any finished status)");
+        }
+        if (status == null && (from == null || to == null)) {
+            throw bad("A window needs both from and to (RFC 3339)");
+        }
+        SubscriptionEntity subscription = subscription(id);
+        int[] queued = new int[1];
+        refusals(() -> queued[0] = status != null
+                ? lifecycle.replay(subscription, DeliveryStatus.PARKED, Instant.EPOCH, Instant.now().plusSeconds(3600))
+                : lifecycle.replay(subscription, null, parseInstant("from", from), parseInstant("to", to)));
+        Map<String, Object> outcome = Map.of("queued", queued[0]);
+        adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri()).representation(request).success();
+        return Response.accepted(outcome).build();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------
+
+    private SubscriptionAdminView view(SubscriptionEntity subscription, Outbox.Backlog backlog, long now) {
+        return SubscriptionAdminView.of(subscription, realm.getClientById(subscription.getApplicationId()), backlog, now);
+    }
+
+    private SubscriptionEntity subscription(String id) {
+        try {
+            return lifecycle.live(id);
+        } catch (SubscriptionLifecycle.Refused refused) {
+            throw failure(refused);
+        }
+    }
+
+    private void refusals(Runnable change) {
+        try {
+            change.run();
+        } catch (SubscriptionLifecycle.Refused refused) {
+            throw failure(refused);
+        }
+    }
+
+    /** The lifecycle's refusal, as Keycloak's admin API answers: {@code {"errorMessage":…}} with the status. */
+    private static RuntimeException failure(SubscriptionLifecycle.Refused refused) {
+        return ErrorResponse.error(refused.getMessage(), switch (refused.kind()) {
+            case INVALID -> Response.Status.BAD_REQUEST;
+            case NOT_FOUND -> Response.Status.NOT_FOUND;
+            case CONFLICT -> Response.Status.CONFLICT;
+        });
+    }
+
+    private static RuntimeException bad(String message) {
+        return ErrorResponse.error(message, Response.Status.BAD_REQUEST);
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            JsonNode node = body == null || body.isBlank() ? null : StrictJson.MAPPER.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw bad("The body must be a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw bad("The body is not valid JSON");
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw bad(field + " must be a string");
+        }
+        return value.asText();
+    }
+
+    private static SubscriptionStatus subscriptionStatus(String text) {
+        return Arrays.stream(SubscriptionStatus.values()).filter(s -> s != SubscriptionStatus.DELETED)
+                .filter(s -> s.name().equalsIgnoreCase(text.strip())).findFirst()
+                .orElseThrow(() -> bad("status must be one of ACTIVE, SUSPENDED, DISABLED"));
+    }
+
+    private static DeliveryStatus deliveryStatus(String text) {
+        return DeliveryStatus.parse(text).orElseThrow(() -> bad("status must be one of " + Arrays.toString(DeliveryStatus.values())));
+    }
+
+    private String query(String name) {
+        String value = session.getContext().getUri().getQueryParameters().getFirst(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private int number(String name, int absent, int min, int max) {
+        String value = query(name);
+        if (value == null) {
+            return absent;
+        }
+        if (!value.matches("[0-9]{1,10}") || Long.parseLong(value) < min || Long.parseLong(value) > max) {
+            throw bad(name + " must be a whole number from " + min + " to " + max);
+        }
+        return Integer.parseInt(value);
+    }
+
+    private Instant instant(String name, Instant absent) {
+        String value = query(name);
+        return value == null ? absent : parseInstant(name, value);
+    }
+
+    private static Instant parseInstant(String name, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw bad(name + " must be an RFC 3339 time in UTC, e.g. 2026-11-30T12:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code /admin/realms/{realm}/event-subscriptions}: the realm's administrators see every application's
+ * subscriptions and their queues, and stop, resume, delete and replay them through the same lifecycle as
+ * {@code events/v4}; {@code view-events} reads, {@code manage-events} changes, anyone else is refused.
+ */
+@KeycloakIntegrationTest
+class SubscriptionsAdminIT {
+
+    WebhookReceiver receiver;
+
+    @BeforeEach
+    void startReceiver() {
+        receiver = WebhookReceiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    private static Http.Reply admin(Keycloak keycloak, String method, String path, String body) {
+        return as(keycloak, adminToken(keycloak), method, path, body);
+    }
+
+    private static Http.Reply as(Keycloak keycloak, String token, String method, String path, String body) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (token != null) {
+            headers.put("Authorization", "Bearer " + token);
+        }
+        headers.put("Content-Type", "application/json");
+        return Http.send(method, keycloak.baseUrl().resolve("/admin/realms/" + Ess.REALM + "/event-subscriptions" + path), headers,
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Ess subscribed(Keycloak keycloak, String id) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
+        return app;
+    }
+
+    @Test
+    void anAdministratorSeesEveryApplicationsSubscriptionWithItsQueue(Keycloak keycloak) {
+        String id = Ess.uniqueId("admin-list");
+        Ess app = subscribed(keycloak, id);
+        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+        app.publishTest("heldForTheList");
+        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        Http.Reply list = admin(keycloak, "GET", "?clientId=" + app.clientId(), null);
+        assertEquals(200, list.status(), list.body());
+        assertEquals(1, list.json().size(), list.body());
+        JsonNode subscription = list.json().get(0);
+        assertEquals(id, subscription.get("id").asText());
+        assertEquals(app.clientId(), subscription.at("/application/clientId").asText());
+        assertEquals(keycloak.admin().clientUuid(Ess.REALM, app.clientId()), subscription.at("/application/id").asText());
+        assertEquals("public.test", subscription.get("topic").asText());
+        assertEquals(receiver.url("/" + id).toString(), subscription.get("endpoint").asText());
+        assertEquals("ACTIVE", subscription.get("status").asText());
+        assertEquals(1, subscription.get("pending").asInt(), list.body());
+        assertTrue(subscription.get("failureStreak").asInt() >= 1, list.body());
+        assertEquals(503, subscription.get("lastHttpStatus").asInt(), list.body());
+        assertTrue(subscription.has("oldestPendingSeconds") && subscription.has("lastAttemptAt"), list.body());
+        assertEquals(id, admin(keycloak, "GET", "/" + id, null).json().get("id").asText());
+        Http.Reply deliveries = admin(keycloak, "GET", "/" + id + "/deliveries?status=PENDING", null);
+        assertEquals(200, deliveries.status(), deliveries.body());
+        assertTrue(deliveries.json().get(0).get("attemptLog").size() >= 1, deliveries.body());
+    }
+
+    /**
+     * A disabled subscription keeps what was queued and sends none of it; events while it is disabled are not
+     * captured for it (as for one disabled by a 410); enabled again, its queue goes out from where it stopped.
+     */
+    @Test
+    void aDisabledSubscriptionIsNotSentAnythingAndItsApplicationSeesWhyUntilItIsEnabledAgain(Keycloak keycloak) {
+        String id = Ess.uniqueId("admin-disable");
+        Ess app = subscribed(keycloak, id);
+        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+        app.publishTest("queuedBeforeDisabling");
+        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        Http.Reply disabled = admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"DISABLED\",\"reason\":\"receiver under review\"}");
+        assertEquals(200, disabled.status(), disabled.body());
+        assertEquals("DISABLED", disabled.json().get("status").asText());
+        int triedBefore = receiver.events(r -> r.body().contains("queuedBeforeDisabling")).size();
+        receiver.answer(204);
+        assertEquals(0, app.publishTest("whileDisabled").json().get("subscriptions").asInt(), "not captured while disabled");
+        WebhookDeliveryIT.pause(Duration.ofSeconds(3)); // the retry schedule is 1 s: an active subscription would have been tried again
+        assertEquals(triedBefore, receiver.events(r -> r.body().contains("queuedBeforeDisabling")).size(), "nothing is sent while disabled");
+        JsonNode own = app.get("/subscriptions/" + id + "/deliveries").json();
+        assertEquals("DISABLED", own.get("subscriptionStatus").asText(), own.toString());
+        assertEquals("receiver under review", own.get("statusReason").asText(), own.toString());
+        assertEquals(200, admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
+        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("queuedBeforeDisabling")
+                && d.get("status").asText().equals("DELIVERED"));
+        assertEquals(0, receiver.events(r -> r.body().contains("whileDisabled")).size());
+        // Not ?resourceTypes=EVENT_SUBSCRIPTION: Keycloak's endpoint takes only its own enum there (a 500 otherwise).
+        JsonNode events = keycloak.admin().get("/" + Ess.REALM + "/admin-events?max=200");
+        List<String> paths = new ArrayList<>();
+        events.forEach(e -> {
+            if (e.path("resourceType").asText().equals("EVENT_SUBSCRIPTION")) {
+                paths.add(e.get("operationType").asText() + " " + e.get("resourcePath").asText());
+            }
+        });
+        assertTrue(paths.contains("UPDATE event-subscriptions/" + id + "/status"), "each change is an admin event: " + paths);
+    }
+
+    @Test
+    void aReplayedWindowIsSentAgainInOriginalOrderWithTheSameIds(Keycloak keycloak) {
+        String id = Ess.uniqueId("admin-replay");
+        Ess app = subscribed(keycloak, id);
+        Instant from = Instant.now().minusSeconds(1);
+        for (int i = 0; i < 3; i++) {
+            app.publishTest("replayed" + i);
+        }
+        List<WebhookReceiver.Received> first = receiver.awaitEvents(r -> r.body().contains("\"replayed"), 3, WebhookDeliveryIT.SOON);
+        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("replayed2") && d.get("status").asText().equals("DELIVERED"));
+        Instant to = Instant.now();
+        Http.Reply replay = admin(keycloak, "POST", "/" + id + "/redeliver", "{\"from\":\"" + from + "\",\"to\":\"" + to + "\"}");
+        assertEquals(202, replay.status(), replay.body());
+        assertEquals(3, replay.json().get("queued").asInt(), replay.body());
+        List<WebhookReceiver.Received> all = receiver.awaitAttempts(r -> r.body().contains("\"replayed"), 6, WebhookDeliveryIT.SOON);
+        List<String> ids = all.stream().map(r -> r.header("webhook-id")).toList();
+        List<String> firstIds = first.stream().map(r -> r.header("webhook-id")).toList();
+        assertEquals(firstIds, ids.subList(3, 6), "the same ids, in the original order");
+    }
+
+    @Test
+    void deletingCancelsThePendingDeliveriesAsTheApplicationsOwnDeleteDoes(Keycloak keycloak) {
+        String id = Ess.uniqueId("admin-delete");
+        Ess app = subscribed(keycloak, id);
+        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+        app.publishTest("cancelledByAnAdmin");
+        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        assertEquals(204, admin(keycloak, "DELETE", "/" + id, null).status());
+        assertEquals(404, app.get("/subscriptions/" + id).status());
+        assertEquals(404, admin(keycloak, "GET", "/" + id, null).status());
+    }
+
+    @Test
+    void viewEventsMayReadButNotChangeAndOthersAreRefused(Keycloak keycloak) {
+        String id = Ess.uniqueId("admin-authz");
+        subscribed(keycloak, id);
+        String viewer = realmUser(keycloak, Ess.uniqueId("viewer"), "view-events");
+        String nobody = realmUser(keycloak, Ess.uniqueId("nobody"));
+        assertEquals(200, as(keycloak, viewer, "GET", "", null).status());
+        assertEquals(200, as(keycloak, viewer, "GET", "/" + id + "/deliveries", null).status());
+        for (String[] change : new String[][]{{"PUT", "/" + id + "/status", "{\"status\":\"DISABLED\"}"}, {"DELETE", "/" + id, null},
+                {"POST", "/" + id + "/redeliver", "{\"status\":\"PARKED\"}"}}) {
+            assertEquals(403, as(keycloak, viewer, change[0], change[1], change[2]).status(), "view-events cannot " + change[0]);
+        }
+        assertEquals(403, as(keycloak, nobody, "GET", "", null).status(), "no realm-management role: refused");
+        assertEquals(401, as(keycloak, null, "GET", "", null).status(), "no token");
+        assertEquals("ACTIVE", admin(keycloak, "GET", "/" + id, null).json().get("status").asText(), "nothing changed");
+    }
+
+    @Test
+    void badInputIsAFourHundredInTheAdminApisShape(Keycloak keycloak) {
+        String id = Ess.uniqueId("admin-bad");
+        subscribed(keycloak, id);
+        Map<String, Integer> cases = new java.util.LinkedHashMap<>();
+        cases.put("PUT /" + id + "/status {\"status\":\"ASLEEP\"}", 400);
+        cases.put("PUT /" + id + "/status {\"status\":7}", 400);
+        cases.put("PUT /" + id + "/status not json", 400);
+        cases.put("PUT /" + id + "/status {\"status\":\"DISABLED\",\"reason\":\"" + "x".repeat(300) + "\"}", 400);
+        cases.put("POST /" + id + "/redeliver {}", 400);
+        cases.put("POST /" + id + "/redeliver {\"from\":\"yesterday\",\"to\":\"today\"}", 400);
+        cases.put("POST /" + id + "/redeliver {\"from\":\"2026-11-30T12:00:00Z\",\"to\":\"2026-11-30T11:00:00Z\"}", 400);
+        cases.put("POST /" + id + "/redeliver {\"status\":\"DELIVERED\"}", 400);
+        cases.put("GET ?max=1000 ", 400);
+        cases.put("GET ?status=GONE ", 400);
+        cases.put("GET /no-such-subscription ", 404);
+        cases.put("POST /" + id + "/deliveries/no-such-delivery/redeliver ", 404);
+        cases.forEach((request, expected) -> {
+            String method = request.substring(0, request.indexOf(' '));
+            String rest = request.substring(method.length() + 1);
+            String path = rest.substring(0, rest.indexOf(' '));
+            String body = rest.substring(rest.indexOf(' ') + 1);
+            Http.Reply reply = as(keycloak, adminToken(keycloak), method, path, body.isEmpty() ? null : body);
+            assertEquals(expected, reply.status(), request + " → " + reply.body());
+            assertTrue(reply.json().has("errorMessage") || reply.json().has("error"), request + " → " + reply.body());
+        });
+    }
+
+    private static String adminToken(Keycloak keycloak) {
+        return Http.post(keycloak.baseUrl().resolve("/realms/master/protocol/openid-connect/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=password&client_id=admin-cli&username=admin&password=admin").json().get("access_token").asText();
+    }
+
+    /** A user of the realm holding these realm-management roles, and a token of theirs from admin-cli. */
+    private static String realmUser(Keycloak keycloak, String username, String... roles) {
+        ObjectNode user = keycloak.admin().object();
+        user.put("username", username).put("enabled", true).put("email", username + "@example.com")
+                .put("firstName", "Test").put("lastName", "Admin").put("emailVerified", true);
+        user.putArray("credentials").addObject().put("type", "password").put("value", "Secret-" + username).put("temporary", false);
+        String userId = keycloak.admin().create("/" + Ess.REALM + "/users", user);
+        String realmManagement = keycloak.admin().clientUuid(Ess.REALM, "realm-management");
+        for (String role : roles) {
+            JsonNode representation = keycloak.admin().get("/" + Ess.REALM + "/clients/" + realmManagement + "/roles/" + role);
+            Http.Reply added = keycloak.admin().call("POST", "/" + Ess.REALM + "/users/" + userId + "/role-mappings/clients/" + realmManagement,
+                    List.of(representation));
+            assertEquals(204, added.status(), added.body());
+        }
+        Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=password&client_id=admin-cli&username=" + username + "&password=Secret-" + username);
+        assertEquals(200, token.status(), token.body());
+        return token.json().get("access_token").asText();
+    }
+}
