@@ -52,6 +52,13 @@ public final class Benchmarks {
                 }
                 return;
             }
+            if ("login".equals(System.getProperty("bench.only"))) {
+                try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
+                    printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; delivered: captured and sent) vs none",
+                            WebhookBenchmark.loginCost(baseUrl, workers, rounds, perRound, receiver), "login, 0 subscriptions", "login capture");
+                }
+                return;
+            }
             if ("preload".equals(System.getProperty("bench.only"))) {
                 preloadedDrains(baseUrl);
                 return;
