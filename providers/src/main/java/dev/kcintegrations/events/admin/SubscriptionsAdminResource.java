@@ -109,8 +109,11 @@ public final class SubscriptionsAdminResource {
         if (status == null) {
             throw bad("status is required: ACTIVE or DISABLED");
         }
+        SubscriptionStatus next = Arrays.stream(new SubscriptionStatus[]{SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED})
+                .filter(s -> s.name().equalsIgnoreCase(status.strip())).findFirst()
+                .orElseThrow(() -> bad("status must be ACTIVE or DISABLED"));
         SubscriptionEntity subscription = subscription(id);
-        refusals(() -> lifecycle.setStatus(subscription, subscriptionStatus(status), text(change, "reason")));
+        refusals(() -> lifecycle.setStatus(subscription, next, text(change, "reason")));
         SubscriptionAdminView view = get(id);
         adminEvent.operation(OperationType.UPDATE).resourcePath(session.getContext().getUri()).representation(view).success();
         return view;
