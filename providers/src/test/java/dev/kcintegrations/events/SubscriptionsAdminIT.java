@@ -123,6 +123,21 @@ class SubscriptionsAdminIT {
         assertTrue(paths.contains("UPDATE event-subscriptions/" + id + "/status"), "each change is an admin event: " + paths);
     }
 
+    /** An administrator's change is itself an event: a subscriber of keycloak.admin receives it. */
+    @Test
+    void anAdministratorsChangeIsDeliveredOnTheAdminTopic(Keycloak keycloak) {
+        String watched = Ess.uniqueId("admin-watched");
+        subscribed(keycloak, watched);
+        String watcher = Ess.uniqueId("admin-watcher");
+        Ess auditor = WebhookDeliveryIT.application(keycloak);
+        assertEquals(200, auditor.subscribe(watcher, "EVENT_SUBSCRIPTION\\..*", "keycloak.admin", receiver.url("/" + watcher)).status());
+        assertEquals(200, admin(keycloak, "PUT", "/" + watched + "/status", "{\"status\":\"DISABLED\",\"reason\":\"audit\"}").status());
+        JsonNode event = WebhookDeliveryIT.json(receiver.awaitEvents(r -> r.path().equals("/" + watcher)
+                && r.body().contains("EVENT_SUBSCRIPTION.UPDATE") && r.body().contains(watched), 1, WebhookDeliveryIT.SOON).get(0));
+        assertEquals("EVENT_SUBSCRIPTION.UPDATE", event.get("eventType").asText(), event.toString());
+        assertEquals("keycloak.admin", event.get("topic").asText(), event.toString());
+    }
+
     @Test
     void aReplayedWindowIsSentAgainInOriginalOrderWithTheSameIds(Keycloak keycloak) {
         String id = Ess.uniqueId("admin-replay");
