@@ -59,13 +59,18 @@ class SubscriptionsAdminIT {
         return app;
     }
 
+    /** The receiver refuses events (503) from now on; one is published and has been tried once. */
+    private void heldAfterOneAttempt(Ess app, String id, String eventType) {
+        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+        app.publishTest(eventType);
+        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+    }
+
     @Test
     void anAdministratorSeesEveryApplicationsSubscriptionWithItsQueue(Keycloak keycloak) {
         String id = Ess.uniqueId("admin-list");
         Ess app = subscribed(keycloak, id);
-        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
-        app.publishTest("heldForTheList");
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        heldAfterOneAttempt(app, id, "heldForTheList");
         Http.Reply list = admin(keycloak, "GET", "?clientId=" + app.clientId(), null);
         assertEquals(200, list.status(), list.body());
         assertEquals(1, list.json().size(), list.body());
@@ -94,9 +99,7 @@ class SubscriptionsAdminIT {
     void aDisabledSubscriptionIsNotSentAnythingAndItsApplicationSeesWhyUntilItIsEnabledAgain(Keycloak keycloak) {
         String id = Ess.uniqueId("admin-disable");
         Ess app = subscribed(keycloak, id);
-        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
-        app.publishTest("queuedBeforeDisabling");
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        heldAfterOneAttempt(app, id, "queuedBeforeDisabling");
         Http.Reply disabled = admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"DISABLED\",\"reason\":\"receiver under review\"}");
         assertEquals(200, disabled.status(), disabled.body());
         assertEquals("DISABLED", disabled.json().get("status").asText());
@@ -162,9 +165,7 @@ class SubscriptionsAdminIT {
     void deletingCancelsThePendingDeliveriesAsTheApplicationsOwnDeleteDoes(Keycloak keycloak) {
         String id = Ess.uniqueId("admin-delete");
         Ess app = subscribed(keycloak, id);
-        receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
-        app.publishTest("cancelledByAnAdmin");
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        heldAfterOneAttempt(app, id, "cancelledByAnAdmin");
         assertEquals(204, admin(keycloak, "DELETE", "/" + id, null).status());
         assertEquals(404, app.get("/subscriptions/" + id).status());
         assertEquals(404, admin(keycloak, "GET", "/" + id, null).status());
