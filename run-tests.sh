@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/jdk.sh
 . scripts/postgres.sh
+. scripts/chromium.sh
 mvn -B verify "$@"
 # Every secret and token the tests used must stay out of the server logs.
 scripts/scan-logs.sh

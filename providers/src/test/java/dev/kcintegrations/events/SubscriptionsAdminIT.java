@@ -223,7 +223,7 @@ class SubscriptionsAdminIT {
     }
 
     /** A user of the realm holding these realm-management roles, and a token of theirs from admin-cli. */
-    private static String realmUser(Keycloak keycloak, String username, String... roles) {
+    static String realmUser(Keycloak keycloak, String username, String... roles) {
         ObjectNode user = keycloak.admin().object();
         user.put("username", username).put("enabled", true).put("email", username + "@example.com")
                 .put("firstName", "Test").put("lastName", "Admin").put("emailVerified", true);

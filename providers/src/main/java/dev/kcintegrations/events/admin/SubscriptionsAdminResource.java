@@ -50,6 +50,8 @@ public final class SubscriptionsAdminResource {
     public static final String RESOURCE_TYPE = "EVENT_SUBSCRIPTION";
     static final int MAX_PAGE = 100;
     private static final int DEFAULT_PAGE = 20;
+    static final int MAX_ACTIVITY_HOURS = 72;
+    static final int ACTIVITY_BUCKETS = 36;
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -85,6 +87,18 @@ public final class SubscriptionsAdminResource {
         Map<String, Outbox.Backlog> backlogs = new Outbox(session).backlogs(page.stream().map(SubscriptionEntity::getId).toList());
         long now = System.currentTimeMillis();
         return page.stream().map(s -> view(s, backlogs.get(s.getId()), now)).toList();
+    }
+
+    /**
+     * What the caller may do here, for pages that hide what they would be refused: {@code view-events} reads
+     * ({@code 403} without it), {@code manage-events} changes. The server checks every call regardless.
+     */
+    @GET
+    @Path("access")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Boolean> access() {
+        auth.realm().requireViewEvents();
+        return Map.of("view", true, "manage", auth.realm().canManageEvents());
     }
 
     @GET
@@ -147,6 +161,24 @@ public final class SubscriptionsAdminResource {
         Map<String, List<AttemptEntity>> attempts = outbox.attempts(rows.stream().map(DeliveryEntity::getId).toList()).stream()
                 .collect(Collectors.groupingBy(AttemptEntity::getDeliveryId));
         return rows.stream().map(row -> DeliveryView.of(row, attempts.getOrDefault(row.getId(), List.of()))).toList();
+    }
+
+    /**
+     * {@code ?hours=} (1 to {@value #MAX_ACTIVITY_HOURS}, default 6): the subscription's rows captured in the last
+     * hours, in {@value #ACTIVITY_BUCKETS} buckets, each with how many were delivered, failed (rejected, parked,
+     * cancelled) and still wait, and the mean time from capture to delivery.
+     */
+    @GET
+    @Path("{id}/activity")
+    @Produces(MediaType.APPLICATION_JSON)
+    public ActivityView activity(@PathParam("id") String id) {
+        auth.realm().requireViewEvents();
+        SubscriptionEntity subscription = subscription(id);
+        int hours = number("hours", 6, 1, MAX_ACTIVITY_HOURS);
+        long bucketMillis = hours * 3_600_000L / ACTIVITY_BUCKETS;
+        long to = (System.currentTimeMillis() / bucketMillis + 1) * bucketMillis;
+        long from = to - ACTIVITY_BUCKETS * bucketMillis;
+        return ActivityView.of(from, bucketMillis, ACTIVITY_BUCKETS, new Outbox(session).activity(subscription.getId(), from, to, bucketMillis));
     }
 
     @POST

@@ -323,6 +323,30 @@ public final class Outbox {
     }
 
     /**
+     * A subscription's rows captured in [{@code fromMillis}, {@code toMillis}), counted per status in buckets of
+     * {@code bucketMillis} aligned to the epoch, with the mean capture-to-finish time of those finished. One
+     * index range (subscription, sequence) and a grouped count, however many rows the window holds.
+     */
+    public List<ActivityCount> activity(String subscriptionId, long fromMillis, long toMillis, long bucketMillis) {
+        // The bucket width is inlined as a number we computed: PostgreSQL matches a GROUP BY expression only
+        // to an identical SELECT expression, and two bind parameters never are.
+        String bucket = "(d.createdAt / " + Math.max(1, bucketMillis) + "L)";
+        return em.createQuery("SELECT " + bucket + ", d.status, COUNT(d), AVG(d.finishedAt - d.createdAt) FROM DeliveryEntity d"
+                        + " WHERE d.subscriptionId = :subscriptionId AND d.seq >= :fromSeq AND d.seq < :toSeq"
+                        + " GROUP BY " + bucket + ", d.status", Object[].class)
+                .setParameter("subscriptionId", subscriptionId)
+                .setParameter("fromSeq", sequenceAt(fromMillis)).setParameter("toSeq", sequenceAt(toMillis))
+                .getResultList().stream()
+                .map(row -> new ActivityCount(((Number) row[0]).longValue() * bucketMillis, DeliveryStatus.valueOf(row[1].toString()),
+                        ((Number) row[2]).longValue(), row[3] == null ? null : ((Number) row[3]).longValue()))
+                .toList();
+    }
+
+    /** Rows of one status captured in the bucket starting at {@code bucketStart}; {@code meanFinishMillis} null while none finished. */
+    public record ActivityCount(long bucketStart, DeliveryStatus status, long count, Long meanFinishMillis) {
+    }
+
+    /**
      * A page of a subscription's deliveries captured in [{@code fromSeq}, {@code toSeq}] (capture order, see
      * {@link Sequence}), newest first, of one status when it is set.
      */

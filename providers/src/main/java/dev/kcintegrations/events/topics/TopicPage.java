@@ -80,7 +80,8 @@ public final class TopicPage implements UiPageProvider, UiPageProviderFactory<Co
     public String getHelpText() {
         return "Topics applications may subscribe webhooks to through /realms/{realm}/events/v4. Built in: "
                 + "public.test, keycloak.user (scope events.user.read), keycloak.admin (scope events.admin.read); "
-                + "an entry with the same name replaces a built-in one.";
+                + "an entry with the same name replaces a built-in one. Who subscribes to them, and their deliveries: "
+                + "the Event subscriptions page (Clients, event-subscriptions-console, Home URL; in the master realm for its administrators).";
     }
 
     @Override

@@ -1,0 +1,289 @@
+// The Event subscriptions page: every webhook subscription of a realm, its deliveries and attempts, a chart of
+// the last hours, and the administrator's actions. Everything it shows comes from
+// /admin/realms/{realm}/event-subscriptions with the signed-in administrator's token; the server decides what
+// that token may do, and this page only hides the buttons it would refuse. Subscribers choose endpoints,
+// filters and receivers' answers: all of it is put on the page as text, never as markup.
+import { NotSignedIn, signIn } from "./oidc.js";
+import uPlot from "./vendor/uPlot.esm.js";
+
+const PAGE = 50;
+const config = await (await fetch("config.json", { credentials: "omit" })).json();
+const $ = (id) => document.getElementById(id);
+
+/** An element with attributes and children; strings become text nodes, so nothing a party sent is parsed as HTML. */
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.flat().filter((c) => c !== null && c !== undefined).map((c) => (c instanceof Node ? c : String(c))));
+  return node;
+}
+
+function notice(text, kind = "info") {
+  $("notice").replaceChildren(text ? el("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status" }, text) : "");
+}
+
+// Silent first: an administrator signed in to this realm's admin console is in at once. Without that session,
+// the page asks which way in: this realm's login, or the page of the realm the administrator signs in to
+// (master, for most), which manages this realm too.
+let session;
+try {
+  session = await signIn(config, { silent: true });
+} catch (error) {
+  if (!(error instanceof NotSignedIn)) {
+    notice(error.message, "error");
+    throw error;
+  }
+  session = await new Promise(() => chooseHowToSignIn());
+}
+
+function chooseHowToSignIn() {
+  const adminRealm = el("input", { id: "admin-realm", value: "master", size: 12, "aria-label": "Administrator's realm" });
+  const elsewhere = () => {
+    const url = new URL(`../../../${encodeURIComponent(adminRealm.value.trim())}/event-subscriptions/console/`, location.href);
+    url.search = new URLSearchParams({ realm: config.realm });
+    location.assign(url);
+  };
+  $("filters").hidden = true;
+  $("notice").replaceChildren(el("div", { class: "notice", "data-testid": "sign-in-choice" },
+    el("p", {}, `Nobody is signed in to realm ${config.realm} in this browser.`),
+    el("p", {}, el("button", { "data-action": "sign-in", onclick: () => signIn(config) }, `Sign in to ${config.realm}`)),
+    el("p", {}, "Administrator of another realm? ", adminRealm, " ",
+      el("button", { "data-action": "sign-in-elsewhere", onclick: elsewhere }, "Open this realm from there"))));
+}
+// Read after signing in: the address the sign-in came back to has given way to the one the person opened.
+const query = new URLSearchParams(location.search);
+const state = { realm: query.get("realm") || config.realm, first: 0, manage: false, selected: query.get("subscription") };
+$("user").textContent = session.user;
+$("sign-out").addEventListener("click", () => session.signOut());
+
+async function api(method, path, body) {
+  const response = await fetch(`${config.adminApi}/${encodeURIComponent(state.realm)}/event-subscriptions${path}`, {
+    method,
+    credentials: "omit",
+    headers: { Authorization: `Bearer ${await session.token()}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: the status says enough */ }
+  if (!response.ok) {
+    const error = new Error(json?.errorMessage || json?.error || `The server answered ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return json;
+}
+
+const age = (seconds) => seconds == null ? "" : seconds < 120 ? `${seconds} s`
+  : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`;
+const when = (iso) => iso ? iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC") : "";
+
+// ---- realm and access ---------------------------------------------------------------------------------------
+
+async function realms() {
+  try {
+    const response = await fetch(`${config.adminApi}?briefRepresentation=true`,
+      { headers: { Authorization: `Bearer ${await session.token()}` }, credentials: "omit" });
+    const list = response.ok ? (await response.json()).map((r) => r.realm) : [];
+    return list.includes(state.realm) ? list : [state.realm, ...list];
+  } catch {
+    return [state.realm];
+  }
+}
+
+async function open(realm) {
+  state.realm = realm;
+  state.first = 0;
+  $("detail").hidden = true;
+  remember();
+  try {
+    state.manage = (await api("GET", "/access")).manage;
+  } catch (error) {
+    $("subscriptions").replaceChildren();
+    $("filters").hidden = true;
+    notice(error.status === 403 ? `You may not see the event subscriptions of realm ${realm} (it takes view-events).`
+      : error.message, "error");
+    return;
+  }
+  $("filters").hidden = false;
+  notice("");
+  await list();
+  if (state.selected) await detail(state.selected);
+}
+
+function remember() {
+  const url = new URL(location.href);
+  url.search = new URLSearchParams({ realm: state.realm, ...(state.selected ? { subscription: state.selected } : {}) });
+  history.replaceState(null, "", url);
+}
+
+// ---- the subscriptions table --------------------------------------------------------------------------------
+
+async function list() {
+  const filter = new URLSearchParams({ first: state.first, max: PAGE });
+  if ($("filter-client").value.trim()) filter.set("clientId", $("filter-client").value.trim());
+  if ($("filter-status").value) filter.set("status", $("filter-status").value);
+  let rows;
+  try {
+    rows = await api("GET", `?${filter}`);
+  } catch (error) {
+    notice(error.message, "error");
+    return;
+  }
+  $("subscriptions").replaceChildren(
+    el("thead", {}, el("tr", {}, ["Application", "Topic", "Filter", "Endpoint", "Status", "Failure streak", "Pending",
+      "Oldest pending", "Last attempt"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, rows.length === 0 ? el("tr", {}, el("td", { colspan: 9, class: "empty" }, "No subscriptions"))
+      : rows.map((s) => el("tr", { "data-subscription": s.id, class: s.id === state.selected ? "selected" : null,
+        tabindex: 0, onclick: () => detail(s.id), onkeydown: (e) => e.key === "Enter" && detail(s.id) },
+      el("td", {}, s.application.clientId ?? `(deleted client ${s.application.id})`),
+      el("td", {}, s.topic), el("td", { class: "code" }, s.filter), el("td", { class: "code" }, s.endpoint),
+      el("td", {}, el("span", { class: `status ${s.status}` }, s.status), s.statusReason ? el("small", {}, s.statusReason) : null),
+      el("td", { class: "number" }, s.failureStreak), el("td", { class: "number" }, s.pending),
+      el("td", {}, age(s.oldestPendingSeconds)),
+      el("td", {}, when(s.lastAttemptAt), s.lastHttpStatus ? el("small", {}, `HTTP ${s.lastHttpStatus}`) : null)))));
+  $("previous").disabled = state.first === 0;
+  $("next").disabled = rows.length < PAGE;
+}
+
+// ---- one subscription ---------------------------------------------------------------------------------------
+
+async function detail(id) {
+  state.selected = id;
+  remember();
+  let subscription;
+  try {
+    subscription = await api("GET", `/${encodeURIComponent(id)}`);
+  } catch (error) {
+    notice(error.message, "error");
+    return;
+  }
+  document.querySelectorAll("#subscriptions tr.selected").forEach((row) => row.classList.remove("selected"));
+  document.querySelector(`#subscriptions tr[data-subscription="${CSS.escape(id)}"]`)?.classList.add("selected");
+  const section = $("detail");
+  section.hidden = false;
+  const facts = [
+    ["Application", subscription.application.clientId ?? subscription.application.id], ["Topic", subscription.topic],
+    ["Filter", subscription.filter], ["Endpoint", subscription.endpoint],
+    ["Status", `${subscription.status}${subscription.statusReason ? ` (${subscription.statusReason})` : ""}`],
+    ["Failure streak", subscription.failureStreak], ["Pending", subscription.pending], ["Created", when(subscription.createdAt)],
+  ];
+  section.replaceChildren(el("h2", {}, `Subscription ${subscription.id}`), el("dl", {}, facts.flatMap(([term, value]) =>
+    [el("dt", {}, term), el("dd", { "data-field": term.toLowerCase().replace(/ /g, "-") }, value)])));
+  if (state.manage) section.append(actions(subscription));
+  section.append(el("h3", {}, "Last 6 hours"), el("div", { id: "chart", "data-testid": "chart" }),
+    el("h3", {}, "Deliveries ", el("select", { id: "delivery-status", "aria-label": "Delivery status",
+      onchange: () => deliveries(id) }, ["", "PENDING", "DELIVERED", "REJECTED", "PARKED", "CANCELLED"]
+      .map((s) => el("option", { value: s }, s || "any status")))),
+    el("table", { id: "deliveries" }));
+  await Promise.all([chart(id), deliveries(id)]);
+}
+
+function actions(subscription) {
+  const id = encodeURIComponent(subscription.id);
+  const hourAgo = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+  const now = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+  const act = (label, run) => async () => {
+    try {
+      const answer = await run();
+      notice(`${label}: done${answer?.queued !== undefined ? `, ${answer.queued} queued again` : ""}.`);
+      await list();
+      if (state.selected) await detail(state.selected);
+    } catch (error) {
+      notice(`${label}: ${error.message}`, "error");
+    }
+  };
+  const disabled = subscription.status === "DISABLED";
+  return el("div", { class: "actions" },
+    el("div", { class: "row" },
+      el("label", {}, "Reason ", el("input", { id: "reason", maxlength: 255, placeholder: "why (shown to the application)" })),
+      el("button", { "data-action": disabled ? "enable" : "disable", onclick: act(disabled ? "Enable" : "Disable",
+        () => api("PUT", `/${id}/status`, { status: disabled ? "ACTIVE" : "DISABLED", reason: $("reason").value || undefined })) },
+      disabled ? "Enable" : "Disable"),
+      el("button", { "data-action": "redeliver-parked", onclick: act("Redeliver parked",
+        () => api("POST", `/${id}/redeliver`, { status: "PARKED" })) }, "Redeliver parked"),
+      el("button", { "data-action": "delete", class: "danger", onclick: act("Delete", async () => {
+        if (!confirm(`Delete subscription ${subscription.id}? Its pending deliveries are cancelled.`)) throw new Error("not deleted");
+        await api("DELETE", `/${id}`);
+        state.selected = null;
+        $("detail").hidden = true;
+      }) }, "Delete")),
+    el("div", { class: "row" },
+      el("label", {}, "Replay from ", el("input", { id: "replay-from", value: hourAgo, size: 22 })),
+      el("label", {}, "to ", el("input", { id: "replay-to", value: now, size: 22 })),
+      el("button", { "data-action": "replay", onclick: act("Replay", () => api("POST", `/${id}/redeliver`,
+        { from: $("replay-from").value.trim(), to: $("replay-to").value.trim() })) }, "Replay window"),
+      el("small", {}, "RFC 3339, UTC: every retained event captured then is sent again, in order, with its webhook-id")));
+}
+
+async function chart(id) {
+  let activity;
+  try {
+    activity = await api("GET", `/${encodeURIComponent(id)}/activity?hours=6`);
+  } catch (error) {
+    $("chart").replaceChildren(el("p", { class: "notice error" }, error.message));
+    return;
+  }
+  const b = activity.buckets;
+  const data = [b.map((x) => Date.parse(x.start) / 1000), b.map((x) => x.delivered), b.map((x) => x.failed),
+    b.map((x) => x.pending), b.map((x) => x.meanDeliveryMillis ?? null)];
+  const width = Math.max(320, $("chart").clientWidth || 720);
+  $("chart").replaceChildren();
+  new uPlot({
+    width, height: 220,
+    scales: { x: { time: true }, ms: { auto: true } },
+    series: [{},
+      { label: "delivered", stroke: "#3e8635", fill: "rgba(62,134,53,.15)", width: 2 },
+      { label: "failed", stroke: "#c9190b", width: 2 },
+      { label: "pending", stroke: "#f0ab00", width: 2 },
+      { label: "capture → delivery (ms)", stroke: "#0066cc", dash: [6, 4], width: 2, scale: "ms", spanGaps: false }],
+    axes: [{}, { label: `events per ${activity.bucketSeconds / 60} min` }, { side: 1, scale: "ms", label: "ms", grid: { show: false } }],
+  }, data, $("chart"));
+}
+
+async function deliveries(id) {
+  const status = $("delivery-status")?.value || "";
+  let rows;
+  try {
+    rows = await api("GET", `/${encodeURIComponent(id)}/deliveries?max=20${status ? `&status=${status}` : ""}`);
+  } catch (error) {
+    $("deliveries").replaceChildren(el("caption", {}, error.message));
+    return;
+  }
+  const redeliver = (delivery) => async () => {
+    try {
+      await api("POST", `/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(delivery.deliveryId)}/redeliver`);
+      notice(`Delivery ${delivery.deliveryId} queued again.`);
+      await deliveries(id);
+    } catch (error) {
+      notice(`Redeliver: ${error.message}`, "error");
+    }
+  };
+  $("deliveries").replaceChildren(
+    el("thead", {}, el("tr", {}, ["Captured", "Event", "Status", "Attempts", "Last answer", "Finished", ""]
+      .map((h) => el("th", { scope: "col" }, h)))),
+    ...rows.map((d) => el("tbody", { "data-delivery": d.deliveryId, "data-event": d.eventId },
+      el("tr", {},
+        el("td", {}, when(d.createdAt)), el("td", {}, d.eventType, el("small", { class: "code" }, d.eventId)),
+        el("td", {}, el("span", { class: `status ${d.status}` }, d.status)), el("td", { class: "number" }, d.attempts),
+        el("td", {}, d.lastHttpStatus ? `HTTP ${d.lastHttpStatus}` : "", d.lastError ? el("small", {}, d.lastError) : null),
+        el("td", {}, when(d.finishedAt)),
+        el("td", {}, state.manage && d.status !== "PENDING"
+          ? el("button", { "data-action": "redeliver", onclick: redeliver(d) }, "Redeliver") : null)),
+      (d.attemptLog || []).map((a) => el("tr", { class: "attempt" },
+        el("td", {}, `↳ attempt ${when(a.at)}`), el("td", {}, a.outcome),
+        el("td", {}, a.httpStatus ? `HTTP ${a.httpStatus}` : "no answer"), el("td", { class: "number" }, `${a.latencyMs} ms`),
+        el("td", { class: "code excerpt" }, a.response ?? a.error ?? ""), el("td", {}, a.node ? `node ${a.node}` : ""), el("td"))))));
+}
+
+// ---- wiring -------------------------------------------------------------------------------------------------
+
+$("realm").replaceChildren(...(await realms()).map((r) => el("option", { value: r, selected: r === state.realm }, r)));
+$("realm").addEventListener("change", () => { state.selected = null; open($("realm").value); });
+$("filters").addEventListener("submit", (e) => { e.preventDefault(); state.first = 0; list(); });
+$("previous").addEventListener("click", () => { state.first = Math.max(0, state.first - PAGE); list(); });
+$("next").addEventListener("click", () => { state.first += PAGE; list(); });
+await open(state.realm);

@@ -1,0 +1,105 @@
+// Sign-in for a page of Keycloak's own: the authorization code flow with PKCE (S256) against a public client.
+// Tokens live in this module's memory only: never in a URL, localStorage or a cookie of ours. What the redirect
+// needs to come back (state, nonce, verifier, the page to return to) waits in sessionStorage, for one round trip.
+
+const PENDING = "kci.console.signin";
+
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+  .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const random = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+const claims = (jwt) => JSON.parse(new TextDecoder().decode(
+  Uint8Array.from(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
+
+/** Keycloak answered a silent sign-in with "nobody is signed in to this realm in this browser". */
+export class NotSignedIn extends Error {}
+
+/**
+ * Resolves to a session ({token(), user, signOut()}); redirects to Keycloak when there is none yet. With
+ * {silent: true} Keycloak is asked not to show its login form (prompt=none): the admin console's session
+ * in this realm signs the page in, and without one the promise rejects with NotSignedIn.
+ */
+export async function signIn(config, { silent = false } = {}) {
+  const redirectUri = location.origin + location.pathname;
+  const params = new URLSearchParams(location.search);
+  const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
+  if ((params.has("code") || params.has("error")) && pending && params.get("state") === pending.state) {
+    sessionStorage.removeItem(PENDING);
+    history.replaceState(null, "", pending.returnTo);
+    if (params.get("error") === "login_required" && pending.silent) {
+      throw new NotSignedIn("Nobody is signed in to this realm in this browser");
+    }
+    if (params.has("error")) {
+      throw new Error(`Sign-in failed: ${params.get("error_description") || params.get("error")}`);
+    }
+    const tokens = await post(config.tokenEndpoint, {
+      grant_type: "authorization_code", code: params.get("code"), redirect_uri: redirectUri,
+      client_id: config.clientId, code_verifier: pending.verifier,
+    });
+    if (claims(tokens.id_token).nonce !== pending.nonce) {
+      throw new Error("Sign-in failed: the answer was not for this page's request");
+    }
+    return new Session(config, tokens);
+  }
+  const state = random();
+  const nonce = random();
+  const verifier = random();
+  const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(PENDING, JSON.stringify({ state, nonce, verifier, silent, returnTo: location.href }));
+  const url = new URL(config.authorizationEndpoint);
+  url.search = new URLSearchParams({
+    client_id: config.clientId, redirect_uri: redirectUri, response_type: "code", response_mode: "query",
+    scope: "openid", state, nonce, code_challenge: challenge, code_challenge_method: "S256", ...(silent ? { prompt: "none" } : {}),
+  });
+  location.assign(url);
+  return new Promise(() => {}); // the page is leaving
+}
+
+async function post(url, form) {
+  const response = await fetch(url, { method: "POST", body: new URLSearchParams(form), credentials: "omit" });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(`Sign-in failed: ${body.error_description || body.error || response.status}`);
+  }
+  return body;
+}
+
+class Session {
+  #config;
+  #tokens;
+  #idToken;
+  #expiresAt;
+  #refreshing = null;
+
+  constructor(config, tokens) {
+    this.#config = config;
+    this.#accept(tokens);
+    const idToken = claims(tokens.id_token);
+    this.user = idToken.preferred_username || idToken.sub;
+  }
+
+  #accept(tokens) {
+    this.#tokens = tokens;
+    this.#idToken = tokens.id_token || this.#idToken;
+    this.#expiresAt = Date.now() + (tokens.expires_in - 15) * 1000;
+  }
+
+  /** A current access token, refreshed first when it is about to expire. */
+  async token() {
+    if (Date.now() >= this.#expiresAt) {
+      this.#refreshing ??= post(this.#config.tokenEndpoint, {
+        grant_type: "refresh_token", refresh_token: this.#tokens.refresh_token, client_id: this.#config.clientId,
+      }).then((tokens) => this.#accept(tokens)).finally(() => { this.#refreshing = null; });
+      await this.#refreshing;
+    }
+    return this.#tokens.access_token;
+  }
+
+  signOut() {
+    const url = new URL(this.#config.endSessionEndpoint);
+    url.search = new URLSearchParams({
+      id_token_hint: this.#idToken, post_logout_redirect_uri: location.origin + location.pathname,
+    });
+    this.#tokens = null;
+    location.assign(url);
+  }
+}
