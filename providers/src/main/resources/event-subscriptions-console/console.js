@@ -263,7 +263,7 @@ async function deliveries(id) {
     }
   };
   $("deliveries").replaceChildren(
-    el("thead", {}, el("tr", {}, ["Captured", "Event", "Status", "Attempts", "Last answer", "Finished", ""]
+    el("thead", {}, el("tr", {}, ["Queued", "Event", "Status", "Attempts", "Last answer", "Finished", ""]
       .map((h) => el("th", { scope: "col" }, h)))),
     ...rows.map((d) => el("tbody", { "data-delivery": d.deliveryId, "data-event": d.eventId },
       el("tr", {},

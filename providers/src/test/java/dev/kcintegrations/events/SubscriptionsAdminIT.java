@@ -43,7 +43,7 @@ class SubscriptionsAdminIT {
         return as(keycloak, adminToken(keycloak), method, path, body);
     }
 
-    private static Http.Reply as(Keycloak keycloak, String token, String method, String path, String body) {
+    static Http.Reply as(Keycloak keycloak, String token, String method, String path, String body) {
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         if (token != null) {
             headers.put("Authorization", "Bearer " + token);
@@ -216,7 +216,7 @@ class SubscriptionsAdminIT {
         });
     }
 
-    private static String adminToken(Keycloak keycloak) {
+    static String adminToken(Keycloak keycloak) {
         return Http.post(keycloak.baseUrl().resolve("/realms/master/protocol/openid-connect/token"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=password&client_id=admin-cli&username=admin&password=admin").json().get("access_token").asText();

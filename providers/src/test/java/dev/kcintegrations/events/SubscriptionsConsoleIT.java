@@ -1,13 +1,16 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Browser;
+import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -121,6 +124,82 @@ class SubscriptionsConsoleIT {
         assertTrue(topics.get("menuHasEventTopics").asBoolean(), topics.toString());
         assertTrue(strings(topics.get("topics")).containsAll(List.of("public.test", "keycloak.user", "keycloak.admin")), topics.toString());
         assertEquals("Event topics", topics.get("breadcrumb").get(0).asText(), "a human breadcrumb, not the key 'page': " + topics);
+    }
+
+    /**
+     * The page holds an administrator's token: its HTML runs only its own scripts and talks only to this server,
+     * only the page's own files are served, and the sign-in client of a realm made after start exists at once,
+     * public with PKCE and able to send the code nowhere but to the page.
+     */
+    @Test
+    void thePageIsServedUnderAStrictPolicyAndItsClientRedirectsOnlyToIt(Keycloak keycloak) {
+        URI page = keycloak.realmUrl(Ess.REALM, "/event-subscriptions/console/");
+        Http.Reply html = Http.get(page, Map.of());
+        assertEquals(200, html.status());
+        String csp = html.header("Content-Security-Policy").orElseThrow();
+        for (String directive : new String[]{"default-src 'none'", "script-src 'self'", "frame-ancestors 'self'", "base-uri 'none'"}) {
+            assertTrue(csp.contains(directive), directive + " in " + csp);
+        }
+        assertTrue(html.header("Cache-Control").orElseThrow().contains("no-store"));
+        assertEquals("no-referrer", html.header("Referrer-Policy").orElseThrow());
+        assertEquals(302, Http.get(keycloak.realmUrl(Ess.REALM, "/event-subscriptions/console"), Map.of()).status(), "to the address with /");
+        JsonNode config = Http.get(page.resolve("config.json"), Map.of()).json();
+        assertEquals("event-subscriptions-console", config.get("clientId").asText());
+        assertEquals(keycloak.baseUrl().resolve("/admin/realms").toString(), config.get("adminApi").asText());
+        for (String other : new String[]{"vendor/LICENSE", "../../account", "console.js.map", "%2e%2e/%2e%2e/account", "WEB-INF/web.xml"}) {
+            int status = Http.get(URI.create(page + other), Map.of()).status();
+            assertTrue(status == 404 || status == 400, other + " is not one of the page's files: " + status);
+        }
+
+        String realm = "console-" + Ess.uniqueId("realm");
+        ObjectNode representation = keycloak.admin().object();
+        representation.put("realm", realm).put("enabled", true);
+        keycloak.admin().create("", representation);
+        JsonNode client = keycloak.admin().get("/" + realm + "/clients?clientId=event-subscriptions-console").get(0);
+        assertTrue(client.get("publicClient").asBoolean(), client.toString());
+        assertEquals("S256", client.at("/attributes/pkce.code.challenge.method").asText());
+        assertEquals(List.of("/realms/" + realm + "/event-subscriptions/console/*"), strings(client.get("redirectUris")));
+        assertEquals(false, client.get("directAccessGrantsEnabled").asBoolean());
+        Http.Reply elsewhere = Http.get(keycloak.realmUrl(realm, "/protocol/openid-connect/auth?client_id=event-subscriptions-console"
+                + "&response_type=code&scope=openid&code_challenge=" + "A".repeat(43) + "&code_challenge_method=S256&redirect_uri="
+                + java.net.URLEncoder.encode("http://attacker.example/realms/" + realm + "/event-subscriptions/console/", java.nio.charset.StandardCharsets.UTF_8)), Map.of());
+        assertEquals(400, elsewhere.status(), "a code is never sent anywhere but to the page");
+        assertTrue(elsewhere.body().contains("redirect_uri"), elsewhere.body());
+    }
+
+    /** What the page asks before it shows buttons, and its chart's counts, from the admin API. */
+    @Test
+    void theAdminApiTellsThePageWhatItMayDoAndCountsRecentDeliveries(Keycloak keycloak) {
+        String id = Ess.uniqueId("console-activity");
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
+        app.publishTest("counted0");
+        app.publishTest("counted1");
+        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("counted1") && d.get("status").asText().equals("DELIVERED"));
+        String admin = SubscriptionsAdminIT.adminToken(keycloak);
+        String viewer = SubscriptionsAdminIT.realmUser(keycloak, Ess.uniqueId("viewer"), "view-events");
+        String nobody = SubscriptionsAdminIT.realmUser(keycloak, Ess.uniqueId("nobody"));
+        JsonNode adminMay = SubscriptionsAdminIT.as(keycloak, admin, "GET", "/access", null).json();
+        assertTrue(adminMay.get("view").asBoolean() && adminMay.get("manage").asBoolean(), adminMay.toString());
+        JsonNode viewerMay = SubscriptionsAdminIT.as(keycloak, viewer, "GET", "/access", null).json();
+        assertTrue(viewerMay.get("view").asBoolean() && !viewerMay.get("manage").asBoolean(), viewerMay.toString());
+        assertEquals(403, SubscriptionsAdminIT.as(keycloak, nobody, "GET", "/access", null).status());
+
+        Http.Reply activity = SubscriptionsAdminIT.as(keycloak, viewer, "GET", "/" + id + "/activity?hours=6", null);
+        assertEquals(200, activity.status(), activity.body());
+        assertEquals(600, activity.json().get("bucketSeconds").asInt());
+        JsonNode buckets = activity.json().get("buckets");
+        assertEquals(36, buckets.size());
+        JsonNode now = buckets.get(35);
+        assertEquals(2, now.get("delivered").asInt(), activity.body());
+        assertEquals(0, now.get("failed").asInt() + now.get("pending").asInt(), activity.body());
+        assertTrue(now.get("meanDeliveryMillis").asLong() >= 0, activity.body());
+        assertEquals(0, buckets.get(0).get("delivered").asInt());
+        assertTrue(Instant.parse(now.get("start").asText()).isBefore(Instant.now()));
+        for (String bad : new String[]{"0", "73", "x", "-1"}) {
+            assertEquals(400, SubscriptionsAdminIT.as(keycloak, admin, "GET", "/" + id + "/activity?hours=" + bad, null).status(), bad);
+        }
+        assertEquals(404, SubscriptionsAdminIT.as(keycloak, admin, "GET", "/no-such/activity", null).status());
     }
 
     private static List<String> strings(JsonNode array) {
