@@ -11,6 +11,13 @@ rm -rf providers/target/demo
 mkdir -p providers/target/demo
 cp -R "providers/target/keycloak-dist/keycloak-$version" "$kc_home"
 docker/install.sh "$kc_home" providers/target/kc-integrations-providers.jar
+# HTTPS on 8443 too, with a self-signed certificate made here once: the plugin host demo embeds a plugin from
+# another origin (https://localhost:8443 hosts, https://127.0.0.1:8443 serves the plugin), as deployed.
+tls=providers/target/demo-tls.p12
+if [[ ! -f $tls ]]; then
+  "$JAVA_HOME/bin/keytool" -genkeypair -alias localhost -keyalg RSA -keysize 2048 -validity 365 -dname CN=localhost \
+    -ext SAN=dns:localhost,ip:127.0.0.1 -storetype PKCS12 -keystore "$tls" -storepass demo-only-keystore >/dev/null
+fi
 export KC_BOOTSTRAP_ADMIN_USERNAME=${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}
 export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
 # declarative-ui (experimental) shows the Realm settings -> Environment tab of this project. The demo's webhook
@@ -19,7 +26,8 @@ export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
 # JPA entities (keycloak#47482, fixed in 26.8.0); that failure alone is tried again (docker/build.sh does too).
 for attempt in 1 2 3; do
   set +e
-  "$kc_home/bin/kc.sh" start-dev --http-port=8080 --import-realm --health-enabled=true --metrics-enabled=true \
+  "$kc_home/bin/kc.sh" start-dev --http-port=8080 --https-port=8443 --https-key-store-file="$PWD/$tls" \
+    --https-key-store-password=demo-only-keystore --import-realm --health-enabled=true --metrics-enabled=true \
     --features=declarative-ui --spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost "$@" \
     2>&1 | tee providers/target/demo/server.log
   status=${PIPESTATUS[0]}

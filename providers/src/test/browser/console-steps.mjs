@@ -1,56 +1,17 @@
 // One step of a person using the admin console and the Event subscriptions page, in Debian's chromium driven
-// by puppeteer-core. The Java test starts the browser (testing/Browser.java), runs a step at a time
-// (node console-steps.mjs <step>), acts on the server between steps, and reads the one JSON line this prints.
-// Every step connects to that same browser, as a person keeps theirs open: the Keycloak session cookie of the
-// first sign-in carries the next steps.
-//
-// Environment: WS (the browser's DevTools endpoint), KC (server base URL), SHOTS (screenshot dir), STEP_ARGS (JSON).
-import puppeteer from "puppeteer-core";
-import { mkdirSync } from "node:fs";
+// by puppeteer-core. The Java test runs a step at a time (node console-steps.mjs <step>), acts on the server
+// between steps, and reads the one JSON line it prints. Every step connects to the same browser, as a person
+// keeps theirs open: the Keycloak session cookie of the first sign-in carries the next steps.
+import { runStep } from "./browser-step.mjs";
 
-const [step] = process.argv.slice(2);
-const args = JSON.parse(process.env.STEP_ARGS || "{}");
-const kc = process.env.KC.replace(/\/$/, "");
-mkdirSync(process.env.SHOTS, { recursive: true });
-
-const browser = await puppeteer.connect({ browserWSEndpoint: process.env.WS, defaultViewport: { width: 1440, height: 1000 } });
-const page = await browser.newPage();
-page.setDefaultTimeout(30_000);
-const problems = [];
-// What goes wrong on the project's page (the admin console's own noise is not this test's business).
-const ours = () => page.url().includes("/event-subscriptions/console/");
-page.on("pageerror", (error) => ours() && problems.push(`page error: ${error.message}`));
-page.on("console", (message) => ours() && message.type() === "error" && problems.push(`console: ${message.text()}`));
-page.on("response", (response) => ours() && response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
-const shot = (name) => page.screenshot({ path: `${process.env.SHOTS}/${name}.png`, fullPage: true });
+let page;
+let kc;
+let shot;
+let settled;
+let signInIfAsked;
 const consoleUrl = (loginRealm, query) =>
   `${kc}/realms/${loginRealm}/event-subscriptions/console/?${new URLSearchParams(query)}`;
-
-/**
- * Waits for a selector while pages come and go: a sign-in passes through two or three documents in a row
- * (the page, Keycloak, the page again with the code), and a wait that was running in one that left is resumed.
- */
-async function settled(selector, options = {}) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await page.waitForSelector(selector, { ...options, timeout: Math.max(1, deadline - Date.now()) });
-    } catch (error) {
-      if (error.name === "TimeoutError" || Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
-/** Keycloak's login form, when the page shows it (with a live SSO session it does not). */
-async function signInIfAsked(username, password) {
-  await settled("#username, #kc-login, #page-sidebar, nav, #subscriptions tr, [data-testid=sign-in-choice]", { visible: true });
-  if (await page.$("#username")) {
-    await page.type("#username", username);
-    await page.type("#password", password);
-    await Promise.all([page.waitForNavigation(), page.click("#kc-login")]);
-  }
-}
+const SIGNED_IN = "#subscriptions tr, [data-testid=sign-in-choice]";
 
 async function detailOf(subscription) {
   await settled(`#subscriptions tr[data-subscription="${subscription}"]`);
@@ -67,13 +28,13 @@ const steps = {
   /** An administrator signs in to the admin console, finds the page's link there and opens the subscription. */
   async adminOpens({ username, password, realm, subscription }) {
     await page.goto(`${kc}/admin/master/console/`);
-    await signInIfAsked(username, password);
+    await signInIfAsked(username, password, SIGNED_IN);
     await page.goto(`${kc}/admin/master/console/#/master/clients`);
     const link = await settled(`a[href*="/event-subscriptions/console/"]`);
     const href = await link.evaluate((a) => a.href);
     await shot("01-admin-console-clients");
     await page.goto(href);
-    await signInIfAsked(username, password);
+    await signInIfAsked(username, password, SIGNED_IN);
     await settled("#realm option");
     await page.select("#realm", realm);
     await settled(`#subscriptions tr[data-subscription="${subscription}"]`);
@@ -85,7 +46,11 @@ const steps = {
     const deliveries = await page.$$eval("#deliveries tbody[data-event]", (all) => all.map((b) => b.dataset.event));
     const attempts = await page.$$eval("#deliveries tr.attempt", (all) => all.map((tr) => tr.textContent));
     await shot("03-subscription-detail");
-    return { link: href, row, deliveries, attempts, buttons: await buttons(), user: await page.$eval("#user", (s) => s.textContent) };
+    // A subscriber's filter is shown as the text it is: markup in it is never run.
+    const markupRan = await page.evaluate(() => window.__subscriberMarkupRan === true);
+    const filterShown = await field("filter");
+    return { link: href, row, deliveries, attempts, buttons: await buttons(), user: await page.$eval("#user", (s) => s.textContent),
+      markupRan, filterShown };
   },
 
   /**
@@ -133,14 +98,14 @@ const steps = {
    */
   async viewerLooks({ username, password, realm, subscription }) {
     await page.goto(`${kc}/admin/${realm}/console/`);
-    await signInIfAsked(username, password);
+    await signInIfAsked(username, password, SIGNED_IN);
     let token = null;
     page.on("request", (request) => {
       const authorization = request.headers().authorization;
       if (request.url().includes("/event-subscriptions") && authorization) token = authorization.slice("Bearer ".length);
     });
     await page.goto(consoleUrl(realm, { realm }));
-    await signInIfAsked(username, password);
+    await signInIfAsked(username, password, SIGNED_IN);
     await settled(`#subscriptions tr[data-subscription="${subscription}"]`);
     await page.click(`#subscriptions tr[data-subscription="${subscription}"]`);
     await detailOf(subscription);
@@ -155,7 +120,7 @@ const steps = {
   /** The admin console's Event topics page of a realm: its title, menu entry and the topics it lists. */
   async eventTopics({ username, password, realm }) {
     await page.goto(`${kc}/admin/master/console/#/${realm}/page-section/event-topics`);
-    await signInIfAsked(username, password);
+    await signInIfAsked(username, password, SIGNED_IN);
     await settled("table tbody tr td a");
     const title = await page.$eval("h1", (h) => h.textContent);
     const topics = await page.$$eval("table tbody tr td a", (all) => all.map((a) => a.textContent));
@@ -169,15 +134,7 @@ const steps = {
   },
 };
 
-let result;
-try {
-  result = await steps[step](args);
-  result.problems = problems;
-} catch (error) {
-  await shot(`failed-${step}`).catch(() => {});
-  result = { error: `${error.message}`, url: page.url(), problems };
-} finally {
-  await page.close().catch(() => {});
-  await browser.disconnect();
-}
-console.log(JSON.stringify(result));
+await runStep(Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, (args, tools) => {
+  ({ page, kc, shot, settled, signInIfAsked } = tools);
+  return step(args);
+}])), (url) => url.includes("/event-subscriptions/console/"));

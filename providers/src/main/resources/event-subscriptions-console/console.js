@@ -55,17 +55,22 @@ function chooseHowToSignIn() {
 }
 // Read after signing in: the address the sign-in came back to has given way to the one the person opened.
 const query = new URLSearchParams(location.search);
-const state = { realm: query.get("realm") || config.realm, first: 0, manage: false, selected: query.get("subscription") };
+const state = { realm: query.get("realm") || config.realm, first: 0, manage: false, selected: query.get("subscription"),
+  clientId: "", status: "", shown: 0 };
 $("user").textContent = session.user;
 $("sign-out").addEventListener("click", () => session.signOut());
 
-async function api(method, path, body) {
+async function api(method, path, body, retried = false) {
   const response = await fetch(`${config.adminApi}/${encodeURIComponent(state.realm)}/event-subscriptions${path}`, {
     method,
     credentials: "omit",
     headers: { Authorization: `Bearer ${await session.token()}`, ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
+  if (response.status === 401 && !retried) {
+    session.expire(); // expired or revoked: refreshed once, or the page signs in again
+    return api(method, path, body, true);
+  }
   const text = await response.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: the status says enough */ }
@@ -122,10 +127,10 @@ function remember() {
 
 // ---- the subscriptions table --------------------------------------------------------------------------------
 
-async function list() {
-  const filter = new URLSearchParams({ first: state.first, max: PAGE });
-  if ($("filter-client").value.trim()) filter.set("clientId", $("filter-client").value.trim());
-  if ($("filter-status").value) filter.set("status", $("filter-status").value);
+async function list(first = state.first) {
+  const filter = new URLSearchParams({ first, max: PAGE });
+  if (state.clientId) filter.set("clientId", state.clientId);
+  if (state.status) filter.set("status", state.status);
   let rows;
   try {
     rows = await api("GET", `?${filter}`);
@@ -133,6 +138,7 @@ async function list() {
     notice(error.message, "error");
     return;
   }
+  state.first = first;
   $("subscriptions").replaceChildren(
     el("thead", {}, el("tr", {}, ["Application", "Topic", "Filter", "Endpoint", "Status", "Failure streak", "Pending",
       "Oldest pending", "Last attempt"].map((h) => el("th", { scope: "col" }, h)))),
@@ -161,6 +167,7 @@ async function detail(id) {
     notice(error.message, "error");
     return;
   }
+  if (state.selected !== id) return; // another subscription was chosen meanwhile: its answer draws the section
   document.querySelectorAll("#subscriptions tr.selected").forEach((row) => row.classList.remove("selected"));
   document.querySelector(`#subscriptions tr[data-subscription="${CSS.escape(id)}"]`)?.classList.add("selected");
   const section = $("detail");
@@ -209,6 +216,7 @@ function actions(subscription) {
         if (!confirm(`Delete subscription ${subscription.id}? Its pending deliveries are cancelled.`)) throw new Error("not deleted");
         await api("DELETE", `/${id}`);
         state.selected = null;
+        remember();
         $("detail").hidden = true;
       }) }, "Delete")),
     el("div", { class: "row" },
@@ -224,9 +232,10 @@ async function chart(id) {
   try {
     activity = await api("GET", `/${encodeURIComponent(id)}/activity?hours=6`);
   } catch (error) {
-    $("chart").replaceChildren(el("p", { class: "notice error" }, error.message));
+    $("chart")?.replaceChildren(el("p", { class: "notice error" }, error.message));
     return;
   }
+  if (state.selected !== id || !$("chart")) return;
   const b = activity.buckets;
   const data = [b.map((x) => Date.parse(x.start) / 1000), b.map((x) => x.delivered), b.map((x) => x.failed),
     b.map((x) => x.pending), b.map((x) => x.meanDeliveryMillis ?? null)];
@@ -239,7 +248,7 @@ async function chart(id) {
       { label: "delivered", stroke: "#3e8635", fill: "rgba(62,134,53,.15)", width: 2 },
       { label: "failed", stroke: "#c9190b", width: 2 },
       { label: "pending", stroke: "#f0ab00", width: 2 },
-      { label: "capture → delivery (ms)", stroke: "#0066cc", dash: [6, 4], width: 2, scale: "ms", spanGaps: false }],
+      { label: "queued → delivered (ms)", stroke: "#0066cc", dash: [6, 4], width: 2, scale: "ms", spanGaps: false }],
     axes: [{}, { label: `events per ${activity.bucketSeconds / 60} min` }, { side: 1, scale: "ms", label: "ms", grid: { show: false } }],
   }, data, $("chart"));
 }
@@ -250,9 +259,10 @@ async function deliveries(id) {
   try {
     rows = await api("GET", `/${encodeURIComponent(id)}/deliveries?max=20${status ? `&status=${status}` : ""}`);
   } catch (error) {
-    $("deliveries").replaceChildren(el("caption", {}, error.message));
+    $("deliveries")?.replaceChildren(el("caption", {}, error.message));
     return;
   }
+  if (state.selected !== id || !$("deliveries")) return;
   const redeliver = (delivery) => async () => {
     try {
       await api("POST", `/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(delivery.deliveryId)}/redeliver`);
@@ -283,7 +293,12 @@ async function deliveries(id) {
 
 $("realm").replaceChildren(...(await realms()).map((r) => el("option", { value: r, selected: r === state.realm }, r)));
 $("realm").addEventListener("change", () => { state.selected = null; open($("realm").value); });
-$("filters").addEventListener("submit", (e) => { e.preventDefault(); state.first = 0; list(); });
-$("previous").addEventListener("click", () => { state.first = Math.max(0, state.first - PAGE); list(); });
-$("next").addEventListener("click", () => { state.first += PAGE; list(); });
+$("filters").addEventListener("submit", (e) => {
+  e.preventDefault();
+  state.clientId = $("filter-client").value.trim();
+  state.status = $("filter-status").value;
+  list(0);
+});
+$("previous").addEventListener("click", () => list(Math.max(0, state.first - PAGE)));
+$("next").addEventListener("click", () => list(state.first + PAGE));
 await open(state.realm);

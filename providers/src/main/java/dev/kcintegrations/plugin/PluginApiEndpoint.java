@@ -8,10 +8,10 @@ import dev.kcintegrations.shared.UrnScopes;
 import dev.kcintegrations.urnscope.UrnScopeRules;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PATCH;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.OPTIONS;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -134,6 +134,49 @@ final class PluginApiEndpoint {
         }
         return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").checkAllowedOrigins(session, auth.client()),
                 Response.ok(RealmEnvironment.of(realm), MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build());
+    }
+
+    /**
+     * What the host bridge needs for the plugin client of the bearer (the user's sign-in token of it): the
+     * realm's Environment for the plugin's {@code open}, the origins the plugin may be served from, whether it
+     * is a native app (its error names), and how long a procedure may take.
+     */
+    @GET
+    @Path("host")
+    @jakarta.ws.rs.Produces(MediaType.APPLICATION_JSON)
+    public Response host() {
+        AuthenticationManager.AuthResult auth = authenticate();
+        if (auth == null || PluginBearer.refusal(auth).isPresent()) {
+            return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").allowAllOrigins(),
+                    PluginEnvelopes.error(PluginError.UNAUTHORIZED, false, null, null, null));
+        }
+        PluginClientConfig client = PluginClientConfig.of(auth.client());
+        return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").checkAllowedOrigins(session, auth.client()),
+                Response.ok(new HostSettings(RealmEnvironment.of(realm), client.origins(), client.nativeApp(), settings.timeoutMillis()),
+                        MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build());
+    }
+
+    record HostSettings(RealmEnvironment environment, java.util.List<String> pluginOrigins, boolean nativeApp, long timeoutMillis) {
+    }
+
+    @OPTIONS
+    @Path("host")
+    public Response hostPreflight() {
+        return preflight();
+    }
+
+    /** The host bridge, {@code host.js}, and the sign-in module it imports. */
+    @GET
+    @Path("{file: host\\.js|oidc\\.js}")
+    public Response bridge(@jakarta.ws.rs.PathParam("file") String file) {
+        return PluginHostPages.bridge(session, file);
+    }
+
+    /** The demo host page and sample plugin (realms that enable them only). */
+    @GET
+    @Path("demo/{file}")
+    public Response demo(@jakarta.ws.rs.PathParam("file") String file) {
+        return PluginHostPages.demo(session, realm, file);
     }
 
     @GET

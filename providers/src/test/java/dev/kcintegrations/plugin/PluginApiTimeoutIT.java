@@ -1,5 +1,7 @@
 package dev.kcintegrations.plugin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * With the timeout option set to 0 ms, no token can be issued in time: the plugin gets
@@ -30,6 +33,19 @@ class PluginApiTimeoutIT {
     @AfterAll
     static void stopServer() {
         server.close();
+    }
+
+    /** The bridge relays the timeout to a plugin in the browser as the same envelope, its call id echoed. */
+    @Test
+    void aPluginInTheBrowserIsToldTheProcedureTimedOut() {
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), PluginHostIT.STEPS, "plugin-host-timeout")) {
+            run = browser.step("pluginAsksOnce", PluginHostIT.registerHttpsDemo(keycloak));
+        }
+        JsonNode timedOut = PluginHostIT.assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+                "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
+        assertEquals(PluginApiIT.FS + "/use", timedOut.at("/errors/0/scope").asText());
+        assertTrue(timedOut.get("callId").asText().startsWith("call-"), timedOut.toString());
     }
 
     @Test

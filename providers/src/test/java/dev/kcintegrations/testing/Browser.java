@@ -53,7 +53,9 @@ public final class Browser implements AutoCloseable {
             // The flags of a machine without outside network: nothing of Chromium's own reaches for Google's hosts.
             Process chromium = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1440,1000", "--remote-debugging-address=127.0.0.1",
+                    "--disable-dev-shm-usage", "--window-size=1440,1000",
+                    // The test servers' HTTPS certificate is self-signed (TestCertificate), for these browsers only.
+                    "--ignore-certificate-errors", "--remote-debugging-address=127.0.0.1",
                     "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank").redirectErrorStream(true).start();
             CompletableFuture<String> devtoolsFound = new CompletableFuture<>();
             // Reads chromium's output to its end (a full pipe would stall it) and picks the DevTools endpoint out of it.
@@ -128,6 +130,10 @@ public final class Browser implements AutoCloseable {
                 throw new AssertionError("Browser step " + step + ": " + answer.toPrettyString() + "\n(screenshots in " + screenshots + ")");
             }
             System.out.println("browser " + step + ": " + answer);
+            // A script error, a failed request or an error logged on the page fails the step, whatever it checked.
+            if (answer.has("problems") && !answer.get("problems").isEmpty()) {
+                throw new AssertionError("Browser step " + step + " saw problems on the page: " + answer.get("problems"));
+            }
             return answer;
         } catch (IOException e) {
             throw new AssertionError("Could not run node " + script + " (the build installs puppeteer-core with npm ci)", e);

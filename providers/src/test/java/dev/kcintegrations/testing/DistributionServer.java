@@ -2,8 +2,8 @@ package dev.kcintegrations.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,11 +66,17 @@ final class DistributionServer implements KeycloakServer {
             install(settings, home);
 
             int httpPort = freePort();
+            int httpsPort = freePort();
             int managementPort = freePort();
             List<String> command = new ArrayList<>(List.of(
                     home.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-host=127.0.0.1",
                     "--http-port=" + httpPort,
+                    // HTTPS besides, with a self-signed certificate: for the pages that embed plugins (see TestCertificate).
+                    "--https-port=" + httpsPort,
+                    "--https-key-store-file=" + TestCertificate.keyStore(),
+                    "--https-key-store-password=" + TestCertificate.PASSWORD,
+                    "--http-management-scheme=http", // health and metrics stay on plain HTTP, as the tests read them
                     "--http-management-port=" + managementPort,
                     "--http-management-host=127.0.0.1",
                     "--import-realm"));
@@ -132,6 +138,13 @@ final class DistributionServer implements KeycloakServer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code https://localhost:<port>} when the server listens on HTTPS too (dev-mode servers do). */
+    @Override
+    public java.util.Optional<URI> httpsUrl() {
+        return command.stream().filter(option -> option.startsWith("--https-port=")).findFirst()
+                .map(option -> URI.create("https://localhost:" + option.substring("--https-port=".length())));
     }
 
     /** The whole server log so far. */

@@ -17,6 +17,11 @@ public final class Keycloak {
         return server.baseUrl();
     }
 
+    /** {@code https://localhost:<port>}: the same server over HTTPS, with the tests' self-signed certificate. */
+    public URI httpsUrl() {
+        return server.httpsUrl().orElseThrow(() -> new IllegalStateException("This server does not listen on HTTPS"));
+    }
+
     public URI managementUrl() {
         return server.managementUrl();
     }

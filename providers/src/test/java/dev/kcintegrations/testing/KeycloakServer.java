@@ -8,6 +8,11 @@ public interface KeycloakServer extends AutoCloseable {
     /** e.g. {@code http://127.0.0.1:41234}; realms are under {@code /realms/…}. */
     URI baseUrl();
 
+    /** The server on HTTPS, {@code https://localhost:<port>}, when it listens there (a self-signed certificate). */
+    default java.util.Optional<URI> httpsUrl() {
+        return java.util.Optional.empty();
+    }
+
     /** The management interface (health, metrics). */
     URI managementUrl();
 

@@ -13,7 +13,7 @@ import java.util.List;
  */
 record ActivityView(int bucketSeconds, List<Bucket> buckets) {
 
-    /** {@code meanDeliveryMillis}: capture to delivery, of those delivered; absent when none was. */
+    /** {@code meanDeliveryMillis}: from queued (captured, or queued again) to delivered, of those delivered; absent when none was. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Bucket(String start, long delivered, long failed, long pending, Long meanDeliveryMillis) {
     }

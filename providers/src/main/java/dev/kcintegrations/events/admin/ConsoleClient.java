@@ -28,11 +28,18 @@ final class ConsoleClient {
         return "/realms/" + Encode.encodePathAsIs(realm.getName()) + "/" + SubscriptionsConsoleProviderFactory.PROVIDER_ID + "/console/";
     }
 
-    /** Makes the client when the realm has none of that id; one an administrator changed or disabled stays as it is. */
+    /** Set on a realm once its client was made, so that a client an administrator deleted stays deleted. */
+    static final String MADE = "kci.eventSubscriptionsConsole.made";
+
+    /**
+     * Makes the client once per realm: not when the realm has one of that id (changed or disabled by an
+     * administrator, or imported), nor when it was made before and has since been deleted.
+     */
     static void ensure(RealmModel realm) {
-        if (realm.getClientByClientId(CLIENT_ID) != null) {
+        if (realm.getAttribute(MADE) != null || realm.getClientByClientId(CLIENT_ID) != null) {
             return;
         }
+        realm.setAttribute(MADE, "true");
         ClientModel client = KeycloakModelUtils.createPublicClient(realm, CLIENT_ID);
         client.setName("Event subscriptions");
         client.setDescription("The realm's webhook subscriptions, for its administrators (view-events, manage-events)");

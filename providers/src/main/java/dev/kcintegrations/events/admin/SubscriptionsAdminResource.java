@@ -166,7 +166,7 @@ public final class SubscriptionsAdminResource {
     /**
      * {@code ?hours=} (1 to {@value #MAX_ACTIVITY_HOURS}, default 6): the subscription's rows captured in the last
      * hours, in {@value #ACTIVITY_BUCKETS} buckets, each with how many were delivered, failed (rejected, parked,
-     * cancelled) and still wait, and the mean time from capture to delivery.
+     * cancelled) and still wait, and the mean time from being queued to delivered.
      */
     @GET
     @Path("{id}/activity")

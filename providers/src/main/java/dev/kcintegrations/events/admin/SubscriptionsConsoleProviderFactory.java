@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * Serves the event-subscriptions page at {@code /realms/{realm}/event-subscriptions/console/} and keeps its
  * sign-in client ({@link ConsoleClient}) in every realm: made at start for realms that lack it and when a
- * realm is created or imported. {@code --spi-realm-restapi-extension--event-subscriptions--console-client=false}
- * turns both off (the page then answers 404 and no client is made).
+ * realm is created or imported, once per realm: one an administrator deleted is not made again.
+ * {@code --spi-realm-restapi-extension--event-subscriptions--console-client=false} turns both off (the page then
+ * answers 404 and no client is made; clients made before stay until an administrator deletes them).
  */
 public final class SubscriptionsConsoleProviderFactory implements RealmResourceProviderFactory {
 
@@ -61,14 +62,23 @@ public final class SubscriptionsConsoleProviderFactory implements RealmResourceP
         });
     }
 
+    /** One realm at a time: a realm that cannot get its client (another node made it first) does not hold up the rest. */
     private static void ensureEverywhere(KeycloakSessionFactory factory) {
-        try {
-            KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream().forEach(ConsoleClient::ensure));
-        } catch (RuntimeException e) {
-            // Two nodes starting together may both make a realm's client: one wins the unique key, the other's
-            // transaction is rolled back here, and the client exists either way.
-            LOG.infof("The event-subscriptions console client was not made at start (%s); another node may have made it",
-                    e.getClass().getSimpleName());
+        List<String> realmIds = KeycloakModelUtils.runJobInTransactionWithResult(factory,
+                session -> session.realms().getRealmsStream().map(RealmModel::getId).toList());
+        for (String realmId : realmIds) {
+            try {
+                KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                    RealmModel realm = session.realms().getRealm(realmId);
+                    if (realm != null) {
+                        ConsoleClient.ensure(realm);
+                    }
+                });
+            } catch (RuntimeException e) {
+                // Two nodes starting together may both make it: one wins the unique key, this one's transaction is rolled back.
+                LOG.warnf("The event-subscriptions console client of realm %s was not made at start: %s (another node may have made it)",
+                        realmId, e.getMessage());
+            }
         }
     }
 

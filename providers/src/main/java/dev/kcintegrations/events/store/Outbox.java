@@ -324,17 +324,20 @@ public final class Outbox {
 
     /**
      * A subscription's rows captured in [{@code fromMillis}, {@code toMillis}), counted per status in buckets of
-     * {@code bucketMillis} aligned to the epoch, with the mean capture-to-finish time of those finished. One
-     * index range (subscription, sequence) and a grouped count, however many rows the window holds.
+     * capture time {@code bucketMillis} wide, aligned to the epoch, with the mean time from being queued (captured,
+     * or queued again by a redelivery) to finished of those finished. Bucketed by the sequence, which keeps the
+     * capture time when a row is queued again. Every status is named so that PostgreSQL reads one range of
+     * (subscription, status, sequence) per status instead of all of the subscription's rows.
      */
     public List<ActivityCount> activity(String subscriptionId, long fromMillis, long toMillis, long bucketMillis) {
-        // The bucket width is inlined as a number we computed: PostgreSQL matches a GROUP BY expression only
+        // The bucket width is inlined as a number computed here: PostgreSQL matches a GROUP BY expression only
         // to an identical SELECT expression, and two bind parameters never are.
-        String bucket = "(d.createdAt / " + Math.max(1, bucketMillis) + "L)";
+        String bucket = "(d.seq / " + sequenceAt(Math.max(1, bucketMillis)) + "L)";
         return em.createQuery("SELECT " + bucket + ", d.status, COUNT(d), AVG(d.finishedAt - d.createdAt) FROM DeliveryEntity d"
-                        + " WHERE d.subscriptionId = :subscriptionId AND d.seq >= :fromSeq AND d.seq < :toSeq"
+                        + " WHERE d.subscriptionId = :subscriptionId AND d.status IN :statuses AND d.seq >= :fromSeq AND d.seq < :toSeq"
                         + " GROUP BY " + bucket + ", d.status", Object[].class)
                 .setParameter("subscriptionId", subscriptionId)
+                .setParameter("statuses", java.util.Arrays.stream(DeliveryStatus.values()).map(DeliveryStatus::name).toList())
                 .setParameter("fromSeq", sequenceAt(fromMillis)).setParameter("toSeq", sequenceAt(toMillis))
                 .getResultList().stream()
                 .map(row -> new ActivityCount(((Number) row[0]).longValue() * bucketMillis, DeliveryStatus.valueOf(row[1].toString()),

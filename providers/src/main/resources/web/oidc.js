@@ -2,13 +2,29 @@
 // Tokens live in this module's memory only: never in a URL, localStorage or a cookie of ours. What the redirect
 // needs to come back (state, nonce, verifier, the page to return to) waits in sessionStorage, for one round trip.
 
-const PENDING = "kci.console.signin";
+const PENDING = "kci.signin";
 
 const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
   .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const random = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
 const claims = (jwt) => JSON.parse(new TextDecoder().decode(
   Uint8Array.from(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
+
+/**
+ * Coming back from Keycloak with this page's request answered: the address is given back its own query at
+ * once, as this module loads, so that the page's scripts read the address the person opened, not the code.
+ */
+const arrival = (() => {
+  const params = new URLSearchParams(location.search);
+  const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
+  if ((params.has("code") || params.has("error")) && pending && params.get("state") === pending.state) {
+    sessionStorage.removeItem(PENDING);
+    history.replaceState(null, "", pending.returnTo);
+    return { params, pending };
+  }
+  return null;
+})();
+let answered = arrival;
 
 /** Keycloak answered a silent sign-in with "nobody is signed in to this realm in this browser". */
 export class NotSignedIn extends Error {}
@@ -20,12 +36,11 @@ export class NotSignedIn extends Error {}
  */
 export async function signIn(config, { silent = false } = {}) {
   const redirectUri = location.origin + location.pathname;
-  const params = new URLSearchParams(location.search);
-  const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
-  if ((params.has("code") || params.has("error")) && pending && params.get("state") === pending.state) {
-    sessionStorage.removeItem(PENDING);
-    history.replaceState(null, "", pending.returnTo);
-    if (params.get("error") === "login_required" && pending.silent) {
+  if (answered) {
+    const { params, pending } = answered;
+    answered = null; // one answer, used once
+    if (pending.silent && ["login_required", "interaction_required", "consent_required", "account_selection_required"]
+      .includes(params.get("error"))) {
       throw new NotSignedIn("Nobody is signed in to this realm in this browser");
     }
     if (params.has("error")) {
@@ -44,7 +59,11 @@ export async function signIn(config, { silent = false } = {}) {
   const nonce = random();
   const verifier = random();
   const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  sessionStorage.setItem(PENDING, JSON.stringify({ state, nonce, verifier, silent, returnTo: location.href }));
+  const returnTo = new URL(location.href);
+  for (const name of ["code", "state", "session_state", "iss", "error", "error_description", "error_uri"]) {
+    returnTo.searchParams.delete(name);
+  }
+  sessionStorage.setItem(PENDING, JSON.stringify({ state, nonce, verifier, silent, returnTo: returnTo.href }));
   const url = new URL(config.authorizationEndpoint);
   url.search = new URLSearchParams({
     client_id: config.clientId, redirect_uri: redirectUri, response_type: "code", response_mode: "query",
@@ -83,15 +102,29 @@ class Session {
     this.#expiresAt = Date.now() + (tokens.expires_in - 15) * 1000;
   }
 
-  /** A current access token, refreshed first when it is about to expire. */
+  /**
+   * A current access token, refreshed first when it is about to expire (or was refused: {@link expire}). When
+   * the refresh is refused too (the session ended, or was logged out), the page starts over: it reloads and
+   * signs in again the way it first did.
+   */
   async token() {
     if (Date.now() >= this.#expiresAt) {
       this.#refreshing ??= post(this.#config.tokenEndpoint, {
         grant_type: "refresh_token", refresh_token: this.#tokens.refresh_token, client_id: this.#config.clientId,
       }).then((tokens) => this.#accept(tokens)).finally(() => { this.#refreshing = null; });
-      await this.#refreshing;
+      try {
+        await this.#refreshing;
+      } catch {
+        location.reload();
+        return new Promise(() => {});
+      }
     }
     return this.#tokens.access_token;
+  }
+
+  /** The server refused the access token: the next {@link token} refreshes it first. */
+  expire() {
+    this.#expiresAt = 0;
   }
 
   signOut() {

@@ -1,0 +1,184 @@
+// The plugin host bridge: a web application embeds an Oracle Field Service plugin in an iframe and the plugin,
+// unchanged, talks to it in the Plugin API message protocol (apiVersion 1) over window.postMessage. Its
+// getAccessTokenByScope calls are answered with tokens from this Keycloak realm's plugin-api, for the user
+// signed in to the plugin's client here.
+//
+//   import { PluginHost } from "https://keycloak.example/realms/acme/plugin-api/host.js";
+//   const plugin = await PluginHost.open({ iframe, pluginClientId: "field-service-plugin",
+//                                          pluginOrigin: "https://plugins.example", openData: { activityId: 42 } });
+//   const closed = await plugin.closed;   // the plugin's close message
+//
+// A message counts only when it comes from the embedded plugin's window and from its registered origin (the
+// plugin client's attribute plugin.origins); every message to the plugin is posted to that origin alone, so a
+// token never reaches another window or origin. Tokens stay in this module's memory.
+import { signIn } from "./oidc.js";
+
+const realmUrl = new URL("../", import.meta.url); // …/realms/{realm}/
+const API_VERSION = 1;
+const TOKEN_PROCEDURE = "getAccessTokenByScope";
+
+/** The error envelope of the Plugin API, as plugin-api answers it. */
+function failure(callId, error, extra = {}) {
+  return { apiVersion: API_VERSION, method: "error", ...(callId !== undefined ? { callId } : {}), errors: [{ ...error, ...extra }] };
+}
+
+const internal = (code) => ({ type: "TYPE_INTERNAL", code });
+const tokenProcedure = (nativeApp, code) => nativeApp
+  ? { type: "TYPE_PROCEDURE_GET_ACCESS_TOKEN_NATIVE_ERROR", code: `CODE_GET_ACCESS_TOKEN_NATIVE_${code}` }
+  : { type: "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", code: `CODE_GET_ACCESS_TOKEN_${code}` };
+
+export class PluginHost {
+  /**
+   * Signs the user in to the plugin client (authorization code + PKCE; the page leaves for Keycloak and comes
+   * back, and then calls open again), checks the plugin's origin against the client's registration, loads the
+   * plugin into the iframe and serves it. Resolves to the open plugin.
+   */
+  static async open({ iframe, pluginClientId, pluginOrigin, openData = {}, src = iframe.src }) {
+    const origin = new URL(pluginOrigin).origin;
+    if (!src || new URL(src, location.href).origin !== origin) {
+      throw new Error(`The plugin's address must be at its origin ${origin}`);
+    }
+    const session = await signIn({
+      clientId: pluginClientId,
+      authorizationEndpoint: new URL("protocol/openid-connect/auth", realmUrl).href,
+      tokenEndpoint: new URL("protocol/openid-connect/token", realmUrl).href,
+      endSessionEndpoint: new URL("protocol/openid-connect/logout", realmUrl).href,
+    });
+    const response = await fetch(new URL("plugin-api/host", realmUrl),
+      { headers: { Authorization: `Bearer ${await session.token()}` }, credentials: "omit" });
+    if (!response.ok) {
+      throw new Error(`plugin-api/host answered ${response.status}`);
+    }
+    const host = await response.json();
+    if (!host.pluginOrigins.includes(origin)) {
+      throw new Error(`${origin} is not registered for ${pluginClientId} (client attribute plugin.origins)`);
+    }
+    return new OpenPlugin(iframe, origin, src, openData, host, session);
+  }
+}
+
+class OpenPlugin {
+  #iframe;
+  #origin;
+  #openData;
+  #host;
+  #session;
+  #asObjects = false;
+  #updates = [];
+  #closed;
+  #close;
+  #listener;
+
+  constructor(iframe, origin, src, openData, host, session) {
+    this.#iframe = iframe;
+    this.#origin = origin;
+    this.#openData = openData;
+    this.#host = host;
+    this.#session = session;
+    this.user = session.user;
+    this.environment = host.environment;
+    this.#closed = new Promise((resolve) => { this.#close = resolve; });
+    this.#listener = (event) => this.#receive(event);
+    window.addEventListener("message", this.#listener);
+    iframe.src = src; // loaded (again) only now, so that its "ready" cannot come before the listener
+  }
+
+  /** Resolves with the plugin's close message (its data for the host, e.g. activity changes). */
+  get closed() {
+    return this.#closed;
+  }
+
+  /** Resolves with the plugin's next update message; the host has answered it with updateResult already. */
+  nextUpdate() {
+    return new Promise((resolve) => this.#updates.push(resolve));
+  }
+
+  /** Stops listening; the plugin gets nothing more. */
+  dispose() {
+    window.removeEventListener("message", this.#listener);
+  }
+
+  #send(message) {
+    // Only the plugin's window, and only while it shows the registered origin: never "*".
+    this.#iframe.contentWindow?.postMessage(this.#asObjects ? message : JSON.stringify(message), this.#origin);
+  }
+
+  #receive(event) {
+    if (event.source !== this.#iframe.contentWindow || event.origin !== this.#origin) {
+      return; // another window, or the plugin's frame navigated elsewhere: not the plugin
+    }
+    let message = event.data;
+    if (typeof message === "string") {
+      try {
+        message = JSON.parse(message);
+      } catch {
+        this.#send(failure(undefined, internal("CODE_JSON_INVALID")));
+        return;
+      }
+    }
+    if (message === null || typeof message !== "object" || Array.isArray(message)) {
+      this.#send(failure(undefined, internal("CODE_JSON_INVALID")));
+      return;
+    }
+    switch (message.method) {
+      case "ready":
+        this.#asObjects = message.sendMessageAsJsObject === true;
+        if (message.sendInitData) {
+          this.#send({ apiVersion: API_VERSION, method: "init", attributeDescription: {}, buttons: [] });
+        } else {
+          this.#open();
+        }
+        break;
+      case "initEnd":
+        this.#open();
+        break;
+      case "update":
+        this.#send({ apiVersion: API_VERSION, method: "updateResult" });
+        this.#updates.shift()?.(message);
+        break;
+      case "close":
+        this.#close(message);
+        break;
+      case "sleep":
+        break; // nothing to keep awake here: the host never wakes a plugin up
+      case "callProcedure":
+        this.#call(message);
+        break;
+      default:
+        this.#send(failure(message.callId, internal("CODE_METHOD_NOT_SUPPORTED")));
+    }
+  }
+
+  #open() {
+    // The host's openData (activity, resource, …, as the plugin expects them), with the realm's Environment.
+    this.#send({
+      user: { ulogin: this.#session.user }, ...this.#openData,
+      apiVersion: API_VERSION, method: "open", environment: this.#host.environment,
+    });
+  }
+
+  /** Relays a procedure call to plugin-api with the user's token; several may be in flight, each answered by its callId. */
+  async #call(message) {
+    const nativeApp = this.#host.nativeApp === true;
+    const scope = message.params?.scope;
+    if (!navigator.onLine) {
+      this.#send(failure(message.callId, tokenProcedure(nativeApp, "OFFLINE_NOT_SUPPORTED"), { scope }));
+      return;
+    }
+    try {
+      const response = await fetch(new URL("plugin-api", realmUrl), {
+        method: "POST",
+        credentials: "omit",
+        headers: { Authorization: `Bearer ${await this.#session.token()}`, "Content-Type": "application/json" },
+        body: JSON.stringify(message),
+        signal: AbortSignal.timeout(this.#host.timeoutMillis),
+      });
+      this.#send(await response.json()); // the envelope, success or error, exactly as plugin-api wrote it
+    } catch (error) {
+      const code = error.name === "TimeoutError" ? "PROCEDURE_TIMEOUT" : !navigator.onLine ? "OFFLINE_NOT_SUPPORTED" : null;
+      this.#send(code && message.procedure === TOKEN_PROCEDURE
+        ? failure(message.callId, tokenProcedure(nativeApp, code), { scope })
+        : failure(message.callId, internal("CODE_UNKNOWN")));
+    }
+  }
+}

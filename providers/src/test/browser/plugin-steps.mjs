@@ -1,0 +1,93 @@
+// A technician uses an unchanged Field Service plugin embedded in a host page, over HTTPS, in Debian's
+// chromium: the host signs them in, the plugin (another origin) gets init and open, asks for tokens and is
+// answered through the bridge; two frames that are not the plugin try the same and must get nothing.
+import { runStep } from "./browser-step.mjs";
+
+/** The plugin's frame (another origin: a frame of its own process, reached through the page's frame tree). */
+async function pluginFrame(page, pluginOrigin) {
+  for (let i = 0; i < 300; i++) {
+    const frame = page.frames().find((f) => f.url().startsWith(`${pluginOrigin}/`) && f.url().includes("/plugin.html"));
+    if (frame && await frame.evaluate(() => Array.isArray(window.pluginLog)).catch(() => false)) return frame;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("The plugin frame did not load");
+}
+
+/** Clicks a button of the plugin and waits until `count` more messages reached it; those messages. */
+async function click(frame, id, count = 1) {
+  const before = await frame.evaluate(() => window.pluginLog.length);
+  await frame.click(`#${id}`);
+  await frame.waitForFunction((n) => window.pluginLog.length >= n, { timeout: 30_000 }, before + count);
+  return frame.evaluate((from) => window.pluginLog.slice(from), before);
+}
+
+async function foreignFrames(page) {
+  const frames = page.frames().filter((f) => f.url().includes("/foreign.html"));
+  return Promise.all(frames.map((f) => f.evaluate(() => window.received ?? null).catch((e) => `unreadable: ${e.message}`)));
+}
+
+const steps = {
+  /** Signs in through the host, sees the plugin opened, and presses each of its buttons in turn. */
+  async technicianUsesThePlugin({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
+    await page.goto(hostUrl);
+    await signInIfAsked(username, password, "#host-log li");
+    await page.waitForFunction(() => document.querySelector("#host-log li"));
+    const frame = await pluginFrame(page, pluginOrigin);
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    const opening = await frame.evaluate(() => window.pluginLog.slice());
+    await shot("01-plugin-opened");
+    const answers = {};
+    for (const [button, count] of [["use", 1], ["mixed", 1], ["unknown", 1], ["malformed", 1], ["method", 1], ["several", 3], ["update", 1]]) {
+      answers[button] = await click(frame, button, count);
+      if (button === "use") await shot("02-plugin-token");
+    }
+    // The foreign frames keep asking every 0.5 s: two more seconds in which the bridge listens and must not answer.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const foreign = await foreignFrames(page);
+    const everything = await frame.evaluate(() => window.pluginLog.map((m) => m.received));
+    await frame.click("#close");
+    await page.waitForFunction(() => [...document.querySelectorAll("#host-log li")].some((li) => li.textContent.startsWith("closed:")));
+    const hostLog = await page.$$eval("#host-log li", (all) => all.map((li) => li.textContent));
+    await shot("03-plugin-closed");
+    return { opening, answers, foreign, everything, hostLog, user: await page.$eval("#user", (u) => u.textContent) };
+  },
+
+  /** The same plugin asking in JS objects (sendMessageAsJsObject): answered in objects. */
+  async pluginAsksInObjects({ hostUrl, pluginOrigin, username, password }, { page, signInIfAsked }) {
+    await page.goto(`${hostUrl}?asObjects`);
+    await signInIfAsked(username, password, "#host-log li");
+    const frame = await pluginFrame(page, pluginOrigin);
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    const use = await click(frame, "use");
+    return { opening: await frame.evaluate(() => window.pluginLog.slice(0, 2)), use };
+  },
+
+  /** The plugin asks for a /use token once, as it opens. */
+  async pluginAsksOnce({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
+    await page.goto(hostUrl);
+    await signInIfAsked(username, password, "#host-log li");
+    const frame = await pluginFrame(page, pluginOrigin);
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    const use = await click(frame, "use");
+    await shot("05-plugin-timeout");
+    return { use };
+  },
+
+  /** The browser goes offline (DevTools network emulation) after the plugin opened, and the plugin asks. */
+  async pluginAsksOffline({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
+    await page.goto(hostUrl);
+    await signInIfAsked(username, password, "#host-log li");
+    const frame = await pluginFrame(page, pluginOrigin);
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    await page.setOfflineMode(true);
+    try {
+      const use = await click(frame, "use");
+      await shot("04-plugin-offline");
+      return { use };
+    } finally {
+      await page.setOfflineMode(false);
+    }
+  },
+};
+
+await runStep(steps, (url) => url.includes("/plugin-api/"));

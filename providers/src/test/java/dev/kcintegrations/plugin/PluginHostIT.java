@@ -1,0 +1,185 @@
+package dev.kcintegrations.plugin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.kcintegrations.testing.Browser;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An unchanged Field Service plugin, embedded by a host page through {@code plugin-api/host.js}, over HTTPS in
+ * Debian's chromium: the technician signs in through the host, the plugin (served from another origin) gets
+ * {@code init} and {@code open} with the realm's Environment, tokens and the exact error envelopes by
+ * {@code postMessage}; frames that are not the plugin get nothing. Screenshots: {@code target/screenshots/plugin-host/}.
+ */
+@KeycloakIntegrationTest
+class PluginHostIT {
+
+    static final String STEPS = "plugin-steps.mjs";
+
+    @Test
+    void aTechnicianUsesAnUnchangedPluginThroughTheHostBridge(Keycloak keycloak) throws Exception {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host")) {
+            run = browser.step("technicianUsesThePlugin", demo);
+        }
+        assertEquals("technician", run.get("user").asText());
+        List<JsonNode> opening = received(run.get("opening"));
+        assertEquals(List.of("init", "open"), opening.stream().map(m -> m.get("method").asText()).toList(), "init (asked for), then open");
+        JsonNode open = opening.get(1);
+        assertEquals("demo01", open.at("/environment/environmentName").asText());
+        assertEquals("https://demo01.fs.ocs.oraclecloud.com", open.at("/environment/fsUrl").asText());
+        assertEquals("https://demo01.fa.ocs.oraclecloud.com", open.at("/environment/faUrl").asText());
+        assertEquals("4225274", open.at("/activity/aid").asText(), "the host's openData");
+        assertTrue(run.get("opening").get(0).get("asString").asBoolean(), "answered as JSON strings, as this plugin did not ask for objects");
+
+        JsonNode use = only(run, "use");
+        assertEquals("callProcedureResult", use.get("method").asText(), use.toString());
+        assertEquals("getAccessTokenByScope", use.get("procedure").asText());
+        assertEquals("success", use.at("/resultData/status").asText());
+        JWTClaimsSet claims = verified(keycloak, use.at("/resultData/token").asText());
+        assertEquals(List.of(PluginApiIT.FS), claims.getAudience());
+        assertEquals(keycloak.admin().get("/" + PluginApiIT.REALM + "/users?username=technician&exact=true").get(0).get("id").asText(), claims.getSubject());
+        assertEquals(PluginApiIT.PLUGIN, claims.getStringClaim("azp"));
+        assertEquals(3600, (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000);
+
+        assertError(only(run, "mixed"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_INVALID");
+        JsonNode unknown = assertError(only(run, "unknown"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNKNOWN");
+        assertEquals("getWeather", unknown.at("/errors/0/procedure").asText());
+        JsonNode malformed = assertError(only(run, "malformed"), "TYPE_INTERNAL", "CODE_JSON_INVALID");
+        assertFalse(malformed.has("callId"), "an unreadable message has no callId to echo");
+        assertEquals("dance-1", assertError(only(run, "method"), "TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED").get("callId").asText());
+
+        List<JsonNode> several = received(run.at("/answers/several"));
+        assertEquals(3, several.size());
+        assertEquals(3, several.stream().map(m -> m.get("callId").asText()).distinct().count(), "each answer names its own call: " + several);
+        assertTrue(several.stream().allMatch(m -> m.at("/resultData/status").asText().equals("success")), several.toString());
+
+        assertEquals("updateResult", only(run, "update").get("method").asText());
+        List<String> hostLog = strings(run.get("hostLog"));
+        assertTrue(hostLog.contains("update: {\"aid\":\"4225274\",\"astatus\":\"started\"}"), hostLog.toString());
+        assertTrue(hostLog.contains("closed: {\"aid\":\"4225274\",\"astatus\":\"completed\"}"), "the host awaited close: " + hostLog);
+
+        // What the foreign frames asked was not acted on: the plugin got no answer to their call, and one open only.
+        List<JsonNode> everything = new ArrayList<>();
+        run.get("everything").forEach(everything::add);
+        assertTrue(everything.stream().noneMatch(m -> "foreign-1".equals(m.path("callId").asText())), "no answer to the foreign call: " + everything);
+        assertEquals(1, everything.stream().filter(m -> "open".equals(m.path("method").asText())).count(), "one open: " + everything);
+        assertEquals(2, run.get("foreign").size(), run.toString());
+        for (JsonNode frame : run.get("foreign")) {
+            assertTrue(frame.isArray() && frame.isEmpty(), "a frame that is not the plugin gets nothing, and no token: " + frame);
+        }
+    }
+
+    @Test
+    void aPluginThatAsksForObjectsIsAnsweredInObjects(Keycloak keycloak) {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-objects")) {
+            run = browser.step("pluginAsksInObjects", demo);
+        }
+        for (JsonNode message : run.get("opening")) {
+            assertFalse(message.get("asString").asBoolean(), message.toString());
+        }
+        JsonNode use = run.get("use").get(0);
+        assertFalse(use.get("asString").asBoolean());
+        assertEquals("success", use.at("/received/resultData/status").asText(), use.toString());
+    }
+
+    @Test
+    void offlineTheBridgeAnswersWithTheOfflineCode(Keycloak keycloak) {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-offline")) {
+            run = browser.step("pluginAsksOffline", demo);
+        }
+        JsonNode offline = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+                "CODE_GET_ACCESS_TOKEN_OFFLINE_NOT_SUPPORTED");
+        assertEquals(PluginApiIT.FS + "/use", offline.at("/errors/0/scope").asText());
+        assertTrue(offline.get("callId").asText().startsWith("call-"));
+    }
+
+    /**
+     * The demo host and plugin on this server's HTTPS port: the host at https://localhost:port, the plugin at
+     * https://127.0.0.1:port (another origin), registered on the plugin client as a deployment would do it.
+     */
+    static Map<String, Object> registerHttpsDemo(Keycloak keycloak) {
+        URI https = keycloak.httpsUrl();
+        String pluginOrigin = "https://127.0.0.1:" + https.getPort();
+        String hostOrigin = "https://localhost:" + https.getPort();
+        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        addOnce((ArrayNode) client.get("redirectUris"), hostOrigin + "/realms/" + PluginApiIT.REALM + "/plugin-api/demo/host.html");
+        addOnce((ArrayNode) client.get("webOrigins"), hostOrigin);
+        ((ObjectNode) client.get("attributes")).put("plugin.origins", pluginOrigin);
+        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+        return Map.of("hostUrl", hostOrigin + "/realms/" + PluginApiIT.REALM + "/plugin-api/demo/host.html", "pluginOrigin", pluginOrigin,
+                "username", "technician", "password", "technician");
+    }
+
+    private static void addOnce(ArrayNode array, String value) {
+        for (JsonNode existing : array) {
+            if (existing.asText().equals(value)) {
+                return;
+            }
+        }
+        array.add(value);
+    }
+
+    /** The one message the plugin got for a button. */
+    private static JsonNode only(JsonNode run, String button) {
+        List<JsonNode> messages = received(run.at("/answers/" + button));
+        assertEquals(1, messages.size(), button + ": " + messages);
+        return messages.get(0);
+    }
+
+    private static List<JsonNode> received(JsonNode log) {
+        List<JsonNode> messages = new ArrayList<>();
+        log.forEach(entry -> messages.add(entry.get("received")));
+        return messages;
+    }
+
+    static JsonNode assertError(JsonNode message, String type, String code) {
+        assertNotNull(message);
+        assertEquals("error", message.get("method").asText(), message.toString());
+        assertEquals(1, message.get("apiVersion").asInt());
+        assertEquals(type, message.at("/errors/0/type").asText(), message.toString());
+        assertEquals(code, message.at("/errors/0/code").asText(), message.toString());
+        return message;
+    }
+
+    /** The token's signature checked against the realm's published keys, and its claims. */
+    private static JWTClaimsSet verified(Keycloak keycloak, String token) throws Exception {
+        SignedJWT jwt = SignedJWT.parse(token);
+        JWKSet keys = JWKSet.parse(Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
+        RSAKey key = (RSAKey) keys.getKeyByKeyId(jwt.getHeader().getKeyID());
+        assertNotNull(key, "the token's key is published");
+        assertTrue(jwt.verify(new RSASSAVerifier(key)), "signed by the realm");
+        return jwt.getJWTClaimsSet();
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(value -> values.add(value.asText()));
+        return values;
+    }
+}

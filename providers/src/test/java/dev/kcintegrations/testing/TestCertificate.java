@@ -1,0 +1,44 @@
+package dev.kcintegrations.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A self-signed certificate for {@code localhost} and {@code 127.0.0.1} in a PKCS#12 key store, made once per
+ * build by the JDK's {@code keytool}: test servers listen on HTTPS with it (browsers in the tests are told to
+ * accept it), because pages that embed plugins work over HTTPS, as they are deployed.
+ */
+final class TestCertificate {
+
+    static final String PASSWORD = "test-only-keystore";
+    private static final Path STORE = Path.of("target/tls/localhost.p12").toAbsolutePath();
+
+    private TestCertificate() {
+    }
+
+    static synchronized Path keyStore() {
+        if (Files.exists(STORE)) {
+            return STORE;
+        }
+        try {
+            Files.createDirectories(STORE.getParent());
+            Process keytool = new ProcessBuilder(List.of(Jdk.find().resolve("bin/keytool").toString(), "-genkeypair",
+                    "-alias", "localhost", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30", "-dname", "CN=localhost",
+                    "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", STORE.toString(),
+                    "-storepass", PASSWORD, "-keypass", PASSWORD)).redirectErrorStream(true).start();
+            String output = new String(keytool.getInputStream().readAllBytes());
+            if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+                throw new IllegalStateException("keytool failed: " + output);
+            }
+            return STORE;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
