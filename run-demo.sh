@@ -27,7 +27,7 @@ export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
 for attempt in 1 2 3; do
   set +e
   "$kc_home/bin/kc.sh" start-dev --http-port=8080 --https-port=8443 --https-key-store-file="$PWD/$tls" \
-    --https-key-store-password=demo-only-keystore --import-realm --health-enabled=true --metrics-enabled=true \
+    --https-key-store-password=demo-only-keystore --http-management-scheme=http --import-realm --health-enabled=true --metrics-enabled=true \
     --features=declarative-ui --spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost "$@" \
     2>&1 | tee providers/target/demo/server.log
   status=${PIPESTATUS[0]}
