@@ -45,11 +45,12 @@ const steps = {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const foreign = await foreignFrames(page);
     const everything = await frame.evaluate(() => window.pluginLog.map((m) => m.received));
+    const everythingSent = await frame.evaluate(() => window.pluginSent);
     await frame.click("#close");
     await page.waitForFunction(() => [...document.querySelectorAll("#host-log li")].some((li) => li.textContent.startsWith("closed:")));
     const hostLog = await page.$$eval("#host-log li", (all) => all.map((li) => li.textContent));
     await shot("03-plugin-closed");
-    return { opening, answers, foreign, everything, hostLog, user: await page.$eval("#user", (u) => u.textContent) };
+    return { opening, answers, foreign, everything, everythingSent, hostLog, user: await page.$eval("#user", (u) => u.textContent) };
   },
 
   /** The same plugin asking in JS objects (sendMessageAsJsObject): answered in objects. */
@@ -71,6 +72,33 @@ const steps = {
     const use = await click(frame, "use");
     await shot("05-plugin-timeout");
     return { use };
+  },
+
+  /**
+   * The plugin's frame leaves for a page of another origin with five calls in flight: the answers must not
+   * reach the new page, and what that page then asks (it keeps asking) must not be relayed to plugin-api.
+   */
+  async pluginLeavesMidCall({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
+    await page.goto(hostUrl);
+    await signInIfAsked(username, password, "#host-log li");
+    const frame = await pluginFrame(page, pluginOrigin);
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    const posts = [];
+    page.on("request", (request) => request.method() === "POST" && /\/plugin-api$/.test(request.url()) && posts.push(Date.now()));
+    await frame.click("#leave");
+    let landed;
+    for (let i = 0; i < 100 && !landed; i++) {
+      const now = await (await page.$("#plugin")).contentFrame();
+      if (now && now.url().includes("/foreign.html") && !now.url().startsWith(pluginOrigin)) landed = now;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (!landed) throw new Error("The plugin frame did not land on the other page");
+    await landed.waitForFunction(() => Array.isArray(window.received));
+    const settledAt = Date.now() + 1000; // the five calls were posted before leaving; anything later is the new page's
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await shot("06-plugin-left");
+    return { received: await landed.evaluate(() => window.received), postsInFlight: posts.filter((t) => t < settledAt).length,
+      postsAfterLeaving: posts.filter((t) => t >= settledAt).length };
   },
 
   /** The browser goes offline (DevTools network emulation) after the plugin opened, and the plugin asks. */

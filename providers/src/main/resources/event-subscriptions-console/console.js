@@ -3,7 +3,7 @@
 // /admin/realms/{realm}/event-subscriptions with the signed-in administrator's token; the server decides what
 // that token may do, and this page only hides the buttons it would refuse. Subscribers choose endpoints,
 // filters and receivers' answers: all of it is put on the page as text, never as markup.
-import { NotSignedIn, signIn } from "./oidc.js";
+import { NotSignedIn, SessionEnded, signIn } from "./oidc.js";
 import uPlot from "./vendor/uPlot.esm.js";
 
 const PAGE = 50;
@@ -60,11 +60,24 @@ const state = { realm: query.get("realm") || config.realm, first: 0, manage: fal
 $("user").textContent = session.user;
 $("sign-out").addEventListener("click", () => session.signOut());
 
+/** The access token; when the session ended (the refresh was refused) the page starts over and signs in again. */
+async function token() {
+  try {
+    return await session.token();
+  } catch (error) {
+    if (error instanceof SessionEnded) {
+      location.reload();
+      return new Promise(() => {});
+    }
+    throw error;
+  }
+}
+
 async function api(method, path, body, retried = false) {
   const response = await fetch(`${config.adminApi}/${encodeURIComponent(state.realm)}/event-subscriptions${path}`, {
     method,
     credentials: "omit",
-    headers: { Authorization: `Bearer ${await session.token()}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    headers: { Authorization: `Bearer ${await token()}`, ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (response.status === 401 && !retried) {
@@ -91,7 +104,7 @@ const when = (iso) => iso ? iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC") 
 async function realms() {
   try {
     const response = await fetch(`${config.adminApi}?briefRepresentation=true`,
-      { headers: { Authorization: `Bearer ${await session.token()}` }, credentials: "omit" });
+      { headers: { Authorization: `Bearer ${await token()}` }, credentials: "omit" });
     const list = response.ok ? (await response.json()).map((r) => r.realm) : [];
     return list.includes(state.realm) ? list : [state.realm, ...list];
   } catch {

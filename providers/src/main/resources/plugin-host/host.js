@@ -11,15 +11,23 @@
 // A message counts only when it comes from the embedded plugin's window and from its registered origin (the
 // plugin client's attribute plugin.origins); every message to the plugin is posted to that origin alone, so a
 // token never reaches another window or origin. Tokens stay in this module's memory.
-import { signIn } from "./oidc.js";
+import { SessionEnded, signIn } from "./oidc.js";
 
 const realmUrl = new URL("../", import.meta.url); // …/realms/{realm}/
 const API_VERSION = 1;
 const TOKEN_PROCEDURE = "getAccessTokenByScope";
+/** Beyond the server's own timeout: time for its 504 envelope to come back before this side gives up. */
+const TIMEOUT_MARGIN_MILLIS = 2000;
 
-/** The error envelope of the Plugin API, as plugin-api answers it. */
-function failure(callId, error, extra = {}) {
-  return { apiVersion: API_VERSION, method: "error", ...(callId !== undefined ? { callId } : {}), errors: [{ ...error, ...extra }] };
+/**
+ * The error envelope of the Plugin API in plugin-api's own shape (PluginEnvelopes): callId always there (null
+ * when the message had none that could be read), the procedure when one was named, the scope for token errors.
+ */
+function failure(message, error, { withScope = false } = {}) {
+  const item = { ...error };
+  if (typeof message?.procedure === "string") item.procedure = message.procedure;
+  if (withScope) item.scope = message?.params?.scope ?? null;
+  return { apiVersion: API_VERSION, method: "error", callId: message?.callId ?? null, errors: [item] };
 }
 
 const internal = (code) => ({ type: "TYPE_INTERNAL", code });
@@ -112,12 +120,12 @@ class OpenPlugin {
       try {
         message = JSON.parse(message);
       } catch {
-        this.#send(failure(undefined, internal("CODE_JSON_INVALID")));
+        this.#send(failure(null, internal("CODE_JSON_INVALID")));
         return;
       }
     }
     if (message === null || typeof message !== "object" || Array.isArray(message)) {
-      this.#send(failure(undefined, internal("CODE_JSON_INVALID")));
+      this.#send(failure(null, internal("CODE_JSON_INVALID")));
       return;
     }
     switch (message.method) {
@@ -137,6 +145,7 @@ class OpenPlugin {
         this.#updates.shift()?.(message);
         break;
       case "close":
+        this.dispose(); // the plugin is done: nothing it (or whatever loads in its frame) sends counts any more
         this.#close(message);
         break;
       case "sleep":
@@ -145,7 +154,7 @@ class OpenPlugin {
         this.#call(message);
         break;
       default:
-        this.#send(failure(message.callId, internal("CODE_METHOD_NOT_SUPPORTED")));
+        this.#send(failure(message, internal("CODE_METHOD_NOT_SUPPORTED")));
     }
   }
 
@@ -157,28 +166,45 @@ class OpenPlugin {
     });
   }
 
-  /** Relays a procedure call to plugin-api with the user's token; several may be in flight, each answered by its callId. */
+  /**
+   * Relays a getAccessTokenByScope call to plugin-api with the user's token; several may be in flight, each
+   * answered by its callId. The whole of it (a token refresh included) is bounded by the server's own timeout
+   * and a margin, so a plugin always gets an answer: the server's (its 504 envelope when issuing was too slow),
+   * or the same code from here when nothing came back in time.
+   */
   async #call(message) {
     const nativeApp = this.#host.nativeApp === true;
-    const scope = message.params?.scope;
-    if (!navigator.onLine) {
-      this.#send(failure(message.callId, tokenProcedure(nativeApp, "OFFLINE_NOT_SUPPORTED"), { scope }));
+    if (message.procedure !== TOKEN_PROCEDURE) {
+      this.#send(failure(message, { type: "TYPE_PROCEDURE_ERROR", code: "CODE_PROCEDURE_UNKNOWN" }));
       return;
     }
+    if (!navigator.onLine) {
+      this.#send(failure(message, tokenProcedure(nativeApp, "OFFLINE_NOT_SUPPORTED"), { withScope: true }));
+      return;
+    }
+    const signal = AbortSignal.timeout(this.#host.timeoutMillis + TIMEOUT_MARGIN_MILLIS);
     try {
-      const response = await fetch(new URL("plugin-api", realmUrl), {
-        method: "POST",
-        credentials: "omit",
-        headers: { Authorization: `Bearer ${await this.#session.token()}`, "Content-Type": "application/json" },
-        body: JSON.stringify(message),
-        signal: AbortSignal.timeout(this.#host.timeoutMillis),
-      });
+      let response = await this.#post(message, signal);
+      if (response.status === 401) {
+        this.#session.expire(); // expired or revoked meanwhile: refreshed once and asked again
+        response = await this.#post(message, signal);
+      }
       this.#send(await response.json()); // the envelope, success or error, exactly as plugin-api wrote it
     } catch (error) {
-      const code = error.name === "TimeoutError" ? "PROCEDURE_TIMEOUT" : !navigator.onLine ? "OFFLINE_NOT_SUPPORTED" : null;
-      this.#send(code && message.procedure === TOKEN_PROCEDURE
-        ? failure(message.callId, tokenProcedure(nativeApp, code), { scope })
-        : failure(message.callId, internal("CODE_UNKNOWN")));
+      const code = error.name === "TimeoutError" ? "PROCEDURE_TIMEOUT"
+        : error instanceof SessionEnded ? "UNAUTHORIZED" : !navigator.onLine ? "OFFLINE_NOT_SUPPORTED" : null;
+      this.#send(code ? failure(message, tokenProcedure(nativeApp, code), { withScope: code !== "UNAUTHORIZED" })
+        : failure(message, internal("CODE_UNKNOWN")));
     }
+  }
+
+  async #post(message, signal) {
+    const token = await Promise.race([this.#session.token(), new Promise((_, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    })]);
+    return fetch(new URL("plugin-api", realmUrl), {
+      method: "POST", credentials: "omit", signal, body: JSON.stringify(message),
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    });
   }
 }

@@ -18,13 +18,16 @@ const arrival = (() => {
   const params = new URLSearchParams(location.search);
   const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
   if ((params.has("code") || params.has("error")) && pending && params.get("state") === pending.state) {
-    sessionStorage.removeItem(PENDING);
+    sessionStorage.removeItem(PENDING); // one round trip: a reload of this address does not sign in again
     history.replaceState(null, "", pending.returnTo);
     return { params, pending };
   }
   return null;
 })();
 let answered = arrival;
+
+/** The refresh token was refused: only a new sign-in helps. */
+export class SessionEnded extends Error {}
 
 /** Keycloak answered a silent sign-in with "nobody is signed in to this realm in this browser". */
 export class NotSignedIn extends Error {}
@@ -36,6 +39,10 @@ export class NotSignedIn extends Error {}
  */
 export async function signIn(config, { silent = false } = {}) {
   const redirectUri = location.origin + location.pathname;
+  if (answered && answered.pending.clientId !== config.clientId) {
+    // One sign-in client per page: the answer is for another one, and taking it for this client would fail.
+    throw new Error(`This page signed in for ${answered.pending.clientId}; one page signs in to one client`);
+  }
   if (answered) {
     const { params, pending } = answered;
     answered = null; // one answer, used once
@@ -63,7 +70,7 @@ export async function signIn(config, { silent = false } = {}) {
   for (const name of ["code", "state", "session_state", "iss", "error", "error_description", "error_uri"]) {
     returnTo.searchParams.delete(name);
   }
-  sessionStorage.setItem(PENDING, JSON.stringify({ state, nonce, verifier, silent, returnTo: returnTo.href }));
+  sessionStorage.setItem(PENDING, JSON.stringify({ state, nonce, verifier, silent, clientId: config.clientId, returnTo: returnTo.href }));
   const url = new URL(config.authorizationEndpoint);
   url.search = new URLSearchParams({
     client_id: config.clientId, redirect_uri: redirectUri, response_type: "code", response_mode: "query",
@@ -104,8 +111,8 @@ class Session {
 
   /**
    * A current access token, refreshed first when it is about to expire (or was refused: {@link expire}). When
-   * the refresh is refused too (the session ended, or was logged out), the page starts over: it reloads and
-   * signs in again the way it first did.
+   * the refresh is refused too (the session ended, or was logged out), rejects with SessionEnded: the page
+   * decides (the console signs in again; the plugin host answers the plugin UNAUTHORIZED).
    */
   async token() {
     if (Date.now() >= this.#expiresAt) {
@@ -115,8 +122,7 @@ class Session {
       try {
         await this.#refreshing;
       } catch {
-        location.reload();
-        return new Promise(() => {});
+        throw new SessionEnded("The sign-in session ended; sign in again");
       }
     }
     return this.#tokens.access_token;

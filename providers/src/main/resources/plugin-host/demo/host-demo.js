@@ -1,11 +1,10 @@
 // The demo host page: embeds the sample plugin from the other origin of this demo (localhost ↔ 127.0.0.1,
-// same port) unless ?pluginOrigin= says otherwise, and shows what the plugin sends it.
+// same port; nothing in the address chooses what is framed here), and shows what the plugin sends it.
 import { PluginHost } from "../host.js";
 
 const log = (text) => document.getElementById("host-log").append(Object.assign(document.createElement("li"), { textContent: text }));
 const here = new URL(location.href);
-const pluginOrigin = here.searchParams.get("pluginOrigin")
-  || `${here.protocol}//${here.hostname === "localhost" ? "127.0.0.1" : "localhost"}${here.port ? `:${here.port}` : ""}`;
+const pluginOrigin = `${here.protocol}//${here.hostname === "localhost" ? "127.0.0.1" : "localhost"}${here.port ? `:${here.port}` : ""}`;
 const demo = here.pathname.replace(/host\.html$/, "");
 document.getElementById("plugin-origin").textContent = pluginOrigin;
 // Two frames that are not the plugin try to use the bridge: one of an opaque origin, one of the plugin's origin.

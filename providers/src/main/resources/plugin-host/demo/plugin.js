@@ -11,7 +11,10 @@
   // What happened, for people (the page) and for the tests (window.pluginLog).
   window.pluginLog = [];
 
+  window.pluginSent = [];
+
   function send(message) {
+    window.pluginSent.push(message);
     parent.postMessage(asObjects ? message : JSON.stringify(message), hostOrigin);
   }
 
@@ -67,7 +70,14 @@
       ["/use", "/view", "/use"].forEach(function (s) { callProcedure("getAccessTokenByScope", { scope: FS + s }); });
     },
     update: function () { send({ apiVersion: 1, method: "update", activity: { aid: "4225274", astatus: "started" } }); },
-    close: function () { send({ apiVersion: 1, method: "close", activity: { aid: "4225274", astatus: "completed" } }); }
+    close: function () { send({ apiVersion: 1, method: "close", activity: { aid: "4225274", astatus: "completed" } }); },
+    // Five calls, then this frame goes to a page of another origin before the answers come: they must not reach it.
+    leave: function () {
+      for (var i = 0; i < 5; i++) callProcedure("getAccessTokenByScope", { scope: FS + "/use" });
+      var elsewhere = new URL(location.href);
+      elsewhere.hostname = elsewhere.hostname === "127.0.0.1" ? "localhost" : "127.0.0.1";
+      location.replace(elsewhere.href.replace(/plugin\.html.*$/, "foreign.html"));
+    }
   };
   Object.keys(buttons).forEach(function (id) {
     document.getElementById(id).addEventListener("click", buttons[id]);

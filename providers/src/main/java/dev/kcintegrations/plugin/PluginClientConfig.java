@@ -18,6 +18,7 @@ record PluginClientConfig(boolean tokenAccessEnabled, boolean nativeApp, List<St
     static final String NATIVE_APP = "plugin.native.app";
     /** Where the plugin itself is served (space-separated origins): the host bridge talks only to these. */
     static final String ORIGINS = "plugin.origins";
+    private static final java.util.Set<String> LOOPBACK = java.util.Set.of("localhost", "127.0.0.1", "[::1]");
 
     static PluginClientConfig of(ClientModel client) {
         if (client == null) {
@@ -27,7 +28,10 @@ record PluginClientConfig(boolean tokenAccessEnabled, boolean nativeApp, List<St
                 Boolean.parseBoolean(client.getAttribute(NATIVE_APP)), origins(client.getAttribute(ORIGINS)));
     }
 
-    /** Each entry as an origin ({@code scheme://host[:port]}, no path); anything that is not one is left out. */
+    /**
+     * Each entry as an origin ({@code scheme://host[:port]}, no path, no default port); anything that is not one is
+     * left out, and so is plain {@code http} except on this machine's loopback (a plugin's token answers travel to it).
+     */
     static List<String> origins(String attribute) {
         if (attribute == null || attribute.isBlank()) {
             return List.of();
@@ -43,7 +47,12 @@ record PluginClientConfig(boolean tokenAccessEnabled, boolean nativeApp, List<St
                     || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
                 return null;
             }
-            return uri.getScheme() + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+            String host = uri.getHost().toLowerCase(java.util.Locale.ROOT);
+            if ("http".equals(uri.getScheme()) && !LOOPBACK.contains(host)) {
+                return null;
+            }
+            int defaultPort = "https".equals(uri.getScheme()) ? 443 : 80;
+            return uri.getScheme() + "://" + host + (uri.getPort() == -1 || uri.getPort() == defaultPort ? "" : ":" + uri.getPort());
         } catch (URISyntaxException e) {
             return null;
         }

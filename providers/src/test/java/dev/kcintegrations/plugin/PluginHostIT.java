@@ -62,17 +62,31 @@ class PluginHostIT {
         assertEquals(PluginApiIT.PLUGIN, claims.getStringClaim("azp"));
         assertEquals(3600, (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000);
 
-        assertError(only(run, "mixed"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_INVALID");
+        JsonNode mixed = assertError(only(run, "mixed"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_INVALID");
+        assertEquals(PluginApiIT.FS + "/use " + PluginApiIT.FA_ALL, mixed.at("/errors/0/scope").asText(), mixed.toString());
+        assertEquals("getAccessTokenByScope", mixed.at("/errors/0/procedure").asText());
+        assertTrue(mixed.get("callId").asText().startsWith("call-"), mixed.toString());
         JsonNode unknown = assertError(only(run, "unknown"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNKNOWN");
         assertEquals("getWeather", unknown.at("/errors/0/procedure").asText());
         JsonNode malformed = assertError(only(run, "malformed"), "TYPE_INTERNAL", "CODE_JSON_INVALID");
-        assertFalse(malformed.has("callId"), "an unreadable message has no callId to echo");
+        assertTrue(malformed.get("callId").isNull(), "an unreadable message has no callId to echo, as plugin-api answers it");
         assertEquals("dance-1", assertError(only(run, "method"), "TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED").get("callId").asText());
 
+        // Three calls in flight at once (/use, /view, /use): each answer names its call and carries that call's scope.
         List<JsonNode> several = received(run.at("/answers/several"));
         assertEquals(3, several.size());
-        assertEquals(3, several.stream().map(m -> m.get("callId").asText()).distinct().count(), "each answer names its own call: " + several);
-        assertTrue(several.stream().allMatch(m -> m.at("/resultData/status").asText().equals("success")), several.toString());
+        Map<String, String> askedFor = new java.util.HashMap<>();
+        run.get("everythingSent").forEach(m -> {
+            if (m.at("/params/scope").isTextual()) {
+                askedFor.put(m.get("callId").asText(), m.at("/params/scope").asText());
+            }
+        });
+        for (JsonNode answer : several) {
+            String asked = askedFor.get(answer.get("callId").asText());
+            assertNotNull(asked, "an answer to a call that was made: " + answer.get("callId"));
+            assertEquals(asked, verified(keycloak, answer.at("/resultData/token").asText()).getClaim("scope"), "the token of that call's scope");
+        }
+        assertEquals(3, several.stream().map(m -> m.get("callId").asText()).distinct().count(), several.toString());
 
         assertEquals("updateResult", only(run, "update").get("method").asText());
         List<String> hostLog = strings(run.get("hostLog"));
@@ -88,6 +102,64 @@ class PluginHostIT {
         for (JsonNode frame : run.get("foreign")) {
             assertTrue(frame.isArray() && frame.isEmpty(), "a frame that is not the plugin gets nothing, and no token: " + frame);
         }
+    }
+
+    /**
+     * The attack a compromised or redirected plugin frame makes: it leaves for a page of another origin with calls
+     * in flight. Their answers (tokens) must not reach the new page, and what the new page asks is not relayed.
+     */
+    @Test
+    void aPluginFrameThatLeavesForAnotherOriginGetsNoAnswerThere(Keycloak keycloak) {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-leaves")) {
+            run = browser.step("pluginLeavesMidCall", demo);
+        }
+        assertEquals(5, run.get("postsInFlight").asInt(), "the five calls made before leaving went to plugin-api: " + run);
+        assertEquals(0, run.get("received").size(), "no answer reached the page of the other origin: " + run.get("received"));
+        assertEquals(0, run.get("postsAfterLeaving").asInt(), "the new page's own calls were not relayed: " + run);
+    }
+
+    /**
+     * The deployment the README describes: a host page on a site of its own imports host.js from Keycloak (a
+     * cross-origin module), signs in and calls plugin-api across origins (CORS for the client's Web Origins).
+     */
+    @Test
+    void aHostOnAnotherSiteImportsTheBridgeFromKeycloak(Keycloak keycloak) throws Exception {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        String pluginOrigin = (String) demo.get("pluginOrigin");
+        try (CrossOriginHost host = CrossOriginHost.start(keycloak.httpsUrl(), pluginOrigin);
+             Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-cross-origin")) {
+            allowHost(keycloak, host.origin(), host.page().toString());
+            JsonNode run = browser.step("pluginAsksOnce", Map.of("hostUrl", host.page().toString(), "pluginOrigin", pluginOrigin,
+                    "username", "technician", "password", "technician"));
+            JsonNode use = run.get("use").get(0).get("received");
+            assertEquals("success", use.at("/resultData/status").asText(), use.toString());
+            assertEquals(List.of(PluginApiIT.FS), verified(keycloak, use.at("/resultData/token").asText()).getAudience());
+        }
+    }
+
+    /** Served files and the host settings, as any client sees them. */
+    @Test
+    void theBridgeIsAModuleAnySiteMayImportAndTheDemoIsServedOnlyWhereEnabled(Keycloak keycloak) {
+        Http.Reply module = Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/host.js"), Map.of("Origin", "https://host.example"));
+        assertEquals(200, module.status());
+        assertTrue(module.header("Content-Type").orElseThrow().startsWith("text/javascript"));
+        assertEquals("*", module.header("Access-Control-Allow-Origin").orElseThrow(), "importable as a module by any site, without credentials");
+        assertTrue(module.body().contains("export class PluginHost"));
+        assertEquals(404, Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/other.js"), Map.of()).status());
+        assertEquals(404, Http.get(keycloak.realmUrl("master", "/plugin-api/demo/host.html"), Map.of()).status(),
+                "the demo pages only where the realm enables them");
+        assertEquals(200, Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/demo/host.html"), Map.of()).status());
+        Http.Reply anonymous = Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/host"), Map.of());
+        assertError(anonymous.json(), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_UNAUTHORIZED");
+        assertEquals(401, anonymous.status());
+        Http.Reply settings = Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/host"),
+                Map.of("Authorization", "Bearer " + PluginApiIT.userToken(keycloak)));
+        assertEquals(200, settings.status(), settings.body());
+        assertEquals("demo01", settings.json().at("/environment/environmentName").asText());
+        assertFalse(settings.json().get("nativeApp").asBoolean());
+        assertEquals(15000, settings.json().get("timeoutMillis").asLong());
     }
 
     @Test
@@ -136,6 +208,15 @@ class PluginHostIT {
                 "username", "technician", "password", "technician");
     }
 
+    /** Lets a host page of another site sign in to the plugin client and call across origins. */
+    private static void allowHost(Keycloak keycloak, String origin, String page) {
+        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        addOnce((ArrayNode) client.get("redirectUris"), page);
+        addOnce((ArrayNode) client.get("webOrigins"), origin);
+        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+    }
+
     private static void addOnce(ArrayNode array, String value) {
         for (JsonNode existing : array) {
             if (existing.asText().equals(value)) {
@@ -168,7 +249,15 @@ class PluginHostIT {
     }
 
     /** The token's signature checked against the realm's published keys, and its claims. */
-    private static JWTClaimsSet verified(Keycloak keycloak, String token) throws Exception {
+    static JWTClaimsSet verified(Keycloak keycloak, String token) {
+        try {
+            return verifiedOrThrow(keycloak, token);
+        } catch (Exception e) {
+            throw new AssertionError("Not a token of the realm: " + e.getMessage(), e);
+        }
+    }
+
+    private static JWTClaimsSet verifiedOrThrow(Keycloak keycloak, String token) throws Exception {
         SignedJWT jwt = SignedJWT.parse(token);
         JWKSet keys = JWKSet.parse(Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
         RSAKey key = (RSAKey) keys.getKeyByKeyId(jwt.getHeader().getKeyID());

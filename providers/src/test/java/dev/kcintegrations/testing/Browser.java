@@ -54,7 +54,7 @@ public final class Browser implements AutoCloseable {
             Process chromium = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--window-size=1440,1000",
-                    // The test servers' HTTPS certificate is self-signed (TestCertificate), for these browsers only.
+                    // The test servers' HTTPS certificate is self-signed (TestCertificates), for these browsers only.
                     "--ignore-certificate-errors", "--remote-debugging-address=127.0.0.1",
                     "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank").redirectErrorStream(true).start();
             CompletableFuture<String> devtoolsFound = new CompletableFuture<>();

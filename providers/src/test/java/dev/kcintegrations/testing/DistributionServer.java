@@ -72,10 +72,10 @@ final class DistributionServer implements KeycloakServer {
                     home.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-host=127.0.0.1",
                     "--http-port=" + httpPort,
-                    // HTTPS besides, with a self-signed certificate: for the pages that embed plugins (see TestCertificate).
+                    // HTTPS besides, with a self-signed certificate: for the pages that embed plugins (see TestCertificates).
                     "--https-port=" + httpsPort,
-                    "--https-key-store-file=" + TestCertificate.keyStore(),
-                    "--https-key-store-password=" + TestCertificate.PASSWORD,
+                    "--https-key-store-file=" + TestCertificates.keyStore(),
+                    "--https-key-store-password=" + TestCertificates.PASSWORD,
                     "--http-management-scheme=http", // health and metrics stay on plain HTTP, as the tests read them
                     "--http-management-port=" + managementPort,
                     "--http-management-host=127.0.0.1",

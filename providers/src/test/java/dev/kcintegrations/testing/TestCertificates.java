@@ -11,12 +11,27 @@ import java.util.concurrent.TimeUnit;
  * build by the JDK's {@code keytool}: test servers listen on HTTPS with it (browsers in the tests are told to
  * accept it), because pages that embed plugins work over HTTPS, as they are deployed.
  */
-final class TestCertificate {
+public final class TestCertificates {
 
     static final String PASSWORD = "test-only-keystore";
     private static final Path STORE = Path.of("target/tls/localhost.p12").toAbsolutePath();
 
-    private TestCertificate() {
+    private TestCertificates() {
+    }
+
+    /** A TLS context serving that certificate, for the tests' own HTTPS servers (another site's host page). */
+    public static javax.net.ssl.SSLContext sslContext() {
+        try (java.io.InputStream in = Files.newInputStream(keyStore())) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, PASSWORD.toCharArray());
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, PASSWORD.toCharArray());
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static synchronized Path keyStore() {
