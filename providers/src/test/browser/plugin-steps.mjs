@@ -37,7 +37,7 @@ const steps = {
     const opening = await frame.evaluate(() => window.pluginLog.slice());
     await shot("01-plugin-opened");
     const answers = {};
-    for (const [button, count] of [["use", 1], ["mixed", 1], ["unknown", 1], ["malformed", 1], ["method", 1], ["several", 3], ["update", 1]]) {
+    for (const [button, count] of [["use", 1], ["mixed", 1], ["notGiven", 1], ["unknown", 1], ["malformed", 1], ["method", 1], ["several", 3], ["update", 1]]) {
       answers[button] = await click(frame, button, count);
       if (button === "use") await shot("02-plugin-token");
     }

@@ -63,6 +63,8 @@
   var buttons = {
     use: function () { callProcedure("getAccessTokenByScope", { scope: FS + "/use" }); },
     mixed: function () { callProcedure("getAccessTokenByScope", { scope: FS + "/use " + FA }); },
+    // A declared resource this plugin's client was not given: the server refuses, the host does not hide it.
+    notGiven: function () { callProcedure("getAccessTokenByScope", { scope: FA }); },
     unknown: function () { callProcedure("getWeather", { city: "Tokyo" }); },
     malformed: function () { parent.postMessage("{\"apiVersion\":1,\"method\":\"callProcedure\",", hostOrigin); },
     method: function () { send({ apiVersion: 1, method: "dance", callId: "dance-1" }); },

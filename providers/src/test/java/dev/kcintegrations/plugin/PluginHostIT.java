@@ -66,6 +66,8 @@ class PluginHostIT {
         assertEquals(PluginApiIT.FS + "/use " + PluginApiIT.FA_ALL, mixed.at("/errors/0/scope").asText(), mixed.toString());
         assertEquals("getAccessTokenByScope", mixed.at("/errors/0/procedure").asText());
         assertTrue(mixed.get("callId").asText().startsWith("call-"), mixed.toString());
+        JsonNode notGiven = assertError(only(run, "notGiven"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_NOT_ALLOWED");
+        assertEquals(PluginApiIT.FA_ALL, notGiven.at("/errors/0/scope").asText(), "the server's refusal, not hidden: " + notGiven);
         JsonNode unknown = assertError(only(run, "unknown"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNKNOWN");
         assertEquals("getWeather", unknown.at("/errors/0/procedure").asText());
         JsonNode malformed = assertError(only(run, "malformed"), "TYPE_INTERNAL", "CODE_JSON_INVALID");
@@ -188,6 +190,28 @@ class PluginHostIT {
                 "CODE_GET_ACCESS_TOKEN_OFFLINE_NOT_SUPPORTED");
         assertEquals(PluginApiIT.FS + "/use", offline.at("/errors/0/scope").asText());
         assertTrue(offline.get("callId").asText().startsWith("call-"));
+    }
+
+    /** For a plugin client marked as a native app, the bridge's own answers use the native names too. */
+    @Test
+    void offlineANativeAppPluginGetsTheNativeCode(Keycloak keycloak) {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
+        setNativeApp(keycloak, uuid, true);
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-native")) {
+            run = browser.step("pluginAsksOffline", demo);
+        } finally {
+            setNativeApp(keycloak, uuid, false);
+        }
+        assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_NATIVE_ERROR",
+                "CODE_GET_ACCESS_TOKEN_NATIVE_OFFLINE_NOT_SUPPORTED");
+    }
+
+    private static void setNativeApp(Keycloak keycloak, String uuid, boolean nativeApp) {
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        ((ObjectNode) client.get("attributes")).put("plugin.native.app", Boolean.toString(nativeApp));
+        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
     }
 
     /**
