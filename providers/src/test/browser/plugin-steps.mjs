@@ -101,6 +101,29 @@ const steps = {
       postsAfterLeaving: posts.filter((t) => t >= settledAt).length };
   },
 
+  /**
+   * The network turns very slow (DevTools: 40 s latency) after the plugin opened, and the plugin asks: no answer
+   * comes back in time, so the bridge answers itself when the server's timeout and its margin have passed.
+   */
+  async pluginAsksOverASlowNetwork({ hostUrl, pluginOrigin, username, password }, { page, signInIfAsked }) {
+    await page.goto(hostUrl);
+    await signInIfAsked(username, password, "#host-log li");
+    const frame = await pluginFrame(page, pluginOrigin);
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    const client = await page.createCDPSession();
+    await client.send("Network.enable");
+    await client.send("Network.emulateNetworkConditions", { offline: false, latency: 40_000, downloadThroughput: -1, uploadThroughput: -1 });
+    const started = Date.now();
+    try {
+      const before = await frame.evaluate(() => window.pluginLog.length);
+      await frame.click("#use");
+      await frame.waitForFunction((n) => window.pluginLog.length > n, { timeout: 35_000 }, before);
+      return { use: await frame.evaluate((from) => window.pluginLog.slice(from), before), waitedMillis: Date.now() - started };
+    } finally {
+      await client.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    }
+  },
+
   /** The browser goes offline (DevTools network emulation) after the plugin opened, and the plugin asks. */
   async pluginAsksOffline({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
     await page.goto(hostUrl);

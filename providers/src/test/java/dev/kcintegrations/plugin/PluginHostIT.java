@@ -192,6 +192,24 @@ class PluginHostIT {
         assertTrue(offline.get("callId").asText().startsWith("call-"));
     }
 
+    /**
+     * Nothing comes back (DevTools: 40 s of latency): 2 s after the server's own 15 s timeout the bridge gives the
+     * plugin the server's timeout code itself, rather than leaving it waiting.
+     */
+    @Test
+    void withNoAnswerInTimeTheBridgeAnswersTheTimeoutItself(Keycloak keycloak) {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-slow")) {
+            run = browser.step("pluginAsksOverASlowNetwork", demo);
+        }
+        JsonNode timedOut = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+                "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
+        assertEquals(PluginApiIT.FS + "/use", timedOut.at("/errors/0/scope").asText());
+        long waited = run.get("waitedMillis").asLong();
+        assertTrue(waited >= 17_000 && waited < 30_000, "answered after timeout + margin (17 s), not before, not never: " + waited + " ms");
+    }
+
     /** For a plugin client marked as a native app, the bridge's own answers use the native names too. */
     @Test
     void offlineANativeAppPluginGetsTheNativeCode(Keycloak keycloak) {
