@@ -37,11 +37,7 @@ class PluginHostIT {
 
     @Test
     void aTechnicianUsesAnUnchangedPluginThroughTheHostBridge(Keycloak keycloak) throws Exception {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
-        JsonNode run;
-        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host")) {
-            run = browser.step("technicianUsesThePlugin", demo);
-        }
+        JsonNode run = inBrowser(keycloak, "plugin-host", "technicianUsesThePlugin");
         assertEquals("technician", run.get("user").asText());
         List<JsonNode> opening = received(run.get("opening"));
         assertEquals(List.of("init", "open"), opening.stream().map(m -> m.get("method").asText()).toList(), "init (asked for), then open");
@@ -112,11 +108,7 @@ class PluginHostIT {
      */
     @Test
     void aPluginFrameThatLeavesForAnotherOriginGetsNoAnswerThere(Keycloak keycloak) {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
-        JsonNode run;
-        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-leaves")) {
-            run = browser.step("pluginLeavesMidCall", demo);
-        }
+        JsonNode run = inBrowser(keycloak, "plugin-host-leaves", "pluginLeavesMidCall");
         assertEquals(5, run.get("postsInFlight").asInt(), "the five calls made before leaving went to plugin-api: " + run);
         assertEquals(0, run.get("received").size(), "no answer reached the page of the other origin: " + run.get("received"));
         assertEquals(0, run.get("postsAfterLeaving").asInt(), "the new page's own calls were not relayed: " + run);
@@ -166,11 +158,7 @@ class PluginHostIT {
 
     @Test
     void aPluginThatAsksForObjectsIsAnsweredInObjects(Keycloak keycloak) {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
-        JsonNode run;
-        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-objects")) {
-            run = browser.step("pluginAsksInObjects", demo);
-        }
+        JsonNode run = inBrowser(keycloak, "plugin-host-objects", "pluginAsksInObjects");
         for (JsonNode message : run.get("opening")) {
             assertFalse(message.get("asString").asBoolean(), message.toString());
         }
@@ -181,11 +169,7 @@ class PluginHostIT {
 
     @Test
     void offlineTheBridgeAnswersWithTheOfflineCode(Keycloak keycloak) {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
-        JsonNode run;
-        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-offline")) {
-            run = browser.step("pluginAsksOffline", demo);
-        }
+        JsonNode run = inBrowser(keycloak, "plugin-host-offline", "pluginAsksOffline");
         JsonNode offline = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
                 "CODE_GET_ACCESS_TOKEN_OFFLINE_NOT_SUPPORTED");
         assertEquals(PluginApiIT.FS + "/use", offline.at("/errors/0/scope").asText());
@@ -198,11 +182,7 @@ class PluginHostIT {
      */
     @Test
     void withNoAnswerInTimeTheBridgeAnswersTheTimeoutItself(Keycloak keycloak) {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
-        JsonNode run;
-        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-slow")) {
-            run = browser.step("pluginAsksOverASlowNetwork", demo);
-        }
+        JsonNode run = inBrowser(keycloak, "plugin-host-slow", "pluginAsksOverASlowNetwork");
         JsonNode timedOut = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
                 "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
         assertEquals(PluginApiIT.FS + "/use", timedOut.at("/errors/0/scope").asText());
@@ -213,12 +193,11 @@ class PluginHostIT {
     /** For a plugin client marked as a native app, the bridge's own answers use the native names too. */
     @Test
     void offlineANativeAppPluginGetsTheNativeCode(Keycloak keycloak) {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
         String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
         setNativeApp(keycloak, uuid, true);
         JsonNode run;
-        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-native")) {
-            run = browser.step("pluginAsksOffline", demo);
+        try {
+            run = inBrowser(keycloak, "plugin-host-native", "pluginAsksOffline");
         } finally {
             setNativeApp(keycloak, uuid, false);
         }
@@ -248,6 +227,14 @@ class PluginHostIT {
         keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
         return Map.of("hostUrl", hostOrigin + "/realms/" + PluginApiIT.REALM + "/plugin-api/demo/host.html", "pluginOrigin", pluginOrigin,
                 "username", "technician", "password", "technician");
+    }
+
+    /** The demo host and plugin registered on this server's HTTPS port, and one step of a fresh browser on them. */
+    private static JsonNode inBrowser(Keycloak keycloak, String browserName, String step) {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, browserName)) {
+            return browser.step(step, demo);
+        }
     }
 
     /** Lets a host page of another site sign in to the plugin client and call across origins. */
