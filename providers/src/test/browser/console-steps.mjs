@@ -4,6 +4,9 @@
 // keeps theirs open: the Keycloak session cookie of the first sign-in carries the next steps.
 import { runStep } from "./browser-step.mjs";
 
+// Waits poll every 100 ms: animation-frame polling (puppeteer's default) can stall in a frame of another process.
+const POLL = { polling: 100 };
+
 let page;
 let kc;
 let shot;
@@ -16,13 +19,13 @@ const SIGNED_IN = "#subscriptions tr, [data-testid=sign-in-choice]";
 async function detailOf(subscription) {
   await settled(`#subscriptions tr[data-subscription="${subscription}"]`);
   await settled("#detail:not([hidden]) #chart canvas");
-  await page.waitForFunction(() => document.querySelector("#deliveries thead"));
+  await page.waitForFunction(() => document.querySelector("#deliveries thead"), POLL);
 }
 
 const field = (name) => page.$eval(`#detail dd[data-field="${name}"]`, (dd) => dd.textContent);
 const buttons = () => page.$$eval("[data-action]", (all) => all.map((b) => b.dataset.action));
 const waitForField = (name, text) => page.waitForFunction((n, t) =>
-  document.querySelector(`#detail dd[data-field="${n}"]`)?.textContent.startsWith(t), {}, name, text);
+  document.querySelector(`#detail dd[data-field="${n}"]`)?.textContent.startsWith(t), POLL, name, text);
 
 const steps = {
   /** An administrator signs in to the admin console, finds the page's link there and opens the subscription. */
@@ -86,7 +89,7 @@ const steps = {
     await page.$eval("#replay-from", (input, value) => { input.value = value; }, from);
     await page.$eval("#replay-to", (input, value) => { input.value = value; }, to);
     await page.click("[data-action=replay]");
-    await page.waitForFunction(() => /Replay: /.test(document.querySelector("#notice")?.textContent));
+    await page.waitForFunction(() => /Replay: /.test(document.querySelector("#notice")?.textContent), POLL);
     const notice = await page.$eval("#notice", (n) => n.textContent);
     await shot("06-replayed");
     return { status: await field("status"), notice };

@@ -3,6 +3,9 @@
 // answered through the bridge; two frames that are not the plugin try the same and must get nothing.
 import { runStep } from "./browser-step.mjs";
 
+// Waits poll every 100 ms: animation-frame polling (puppeteer's default) can stall in a frame of another process.
+const POLL = { polling: 100 };
+
 /** The plugin's frame (another origin: a frame of its own process, reached through the page's frame tree). */
 async function pluginFrame(page, pluginOrigin) {
   for (let i = 0; i < 300; i++) {
@@ -17,7 +20,7 @@ async function pluginFrame(page, pluginOrigin) {
 async function click(frame, id, count = 1) {
   const before = await frame.evaluate(() => window.pluginLog.length);
   await frame.click(`#${id}`);
-  await frame.waitForFunction((n) => window.pluginLog.length >= n, { timeout: 30_000 }, before + count);
+  await frame.waitForFunction((n) => window.pluginLog.length >= n, { timeout: 30_000, polling: 100 }, before + count);
   return frame.evaluate((from) => window.pluginLog.slice(from), before);
 }
 
@@ -31,9 +34,9 @@ const steps = {
   async technicianUsesThePlugin({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
-    await page.waitForFunction(() => document.querySelector("#host-log li"));
+    await page.waitForFunction(() => document.querySelector("#host-log li"), POLL);
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
     const opening = await frame.evaluate(() => window.pluginLog.slice());
     await shot("01-plugin-opened");
     const answers = {};
@@ -47,7 +50,7 @@ const steps = {
     const everything = await frame.evaluate(() => window.pluginLog.map((m) => m.received));
     const everythingSent = await frame.evaluate(() => window.pluginSent);
     await frame.click("#close");
-    await page.waitForFunction(() => [...document.querySelectorAll("#host-log li")].some((li) => li.textContent.startsWith("closed:")));
+    await page.waitForFunction(() => [...document.querySelectorAll("#host-log li")].some((li) => li.textContent.startsWith("closed:")), POLL);
     const hostLog = await page.$$eval("#host-log li", (all) => all.map((li) => li.textContent));
     await shot("03-plugin-closed");
     return { opening, answers, foreign, everything, everythingSent, hostLog, user: await page.$eval("#user", (u) => u.textContent) };
@@ -58,7 +61,7 @@ const steps = {
     await page.goto(`${hostUrl}?asObjects`);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
     const use = await click(frame, "use");
     return { opening: await frame.evaluate(() => window.pluginLog.slice(0, 2)), use };
   },
@@ -68,7 +71,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
     const use = await click(frame, "use");
     await shot("05-plugin-timeout");
     return { use };
@@ -82,7 +85,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
     const posts = [];
     page.on("request", (request) => request.method() === "POST" && /\/plugin-api$/.test(request.url()) && posts.push(Date.now()));
     await frame.click("#leave");
@@ -93,7 +96,7 @@ const steps = {
       else await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (!landed) throw new Error("The plugin frame did not land on the other page");
-    await landed.waitForFunction(() => Array.isArray(window.received));
+    await landed.waitForFunction(() => Array.isArray(window.received), POLL);
     const settledAt = Date.now() + 1000; // the five calls were posted before leaving; anything later is the new page's
     await new Promise((resolve) => setTimeout(resolve, 4000));
     await shot("06-plugin-left");
@@ -109,7 +112,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
     const client = await page.createCDPSession();
     await client.send("Network.enable");
     await client.send("Network.emulateNetworkConditions", { offline: false, latency: 40_000, downloadThroughput: -1, uploadThroughput: -1 });
@@ -117,7 +120,7 @@ const steps = {
     try {
       const before = await frame.evaluate(() => window.pluginLog.length);
       await frame.click("#use");
-      await frame.waitForFunction((n) => window.pluginLog.length > n, { timeout: 35_000 }, before);
+      await frame.waitForFunction((n) => window.pluginLog.length > n, { timeout: 35_000, polling: 100 }, before);
       return { use: await frame.evaluate((from) => window.pluginLog.slice(from), before), waitedMillis: Date.now() - started };
     } finally {
       await client.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -129,7 +132,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"));
+    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
     await page.setOfflineMode(true);
     try {
       const use = await click(frame, "use");
