@@ -16,11 +16,29 @@ async function pluginFrame(page, pluginOrigin) {
   throw new Error("The plugin frame did not load");
 }
 
+/**
+ * Waits in the plugin's frame; a timeout says what was awaited and what the plugin had been through (the
+ * buttons clicked, the messages sent and received), so a failure tells a click that never landed from an
+ * answer that never came.
+ */
+async function waitInPlugin(frame, what, predicate, arg, timeout = 30_000) {
+  try {
+    return await frame.waitForFunction(predicate, { timeout, polling: 100 }, arg);
+  } catch (error) {
+    const seen = await frame.evaluate(() => ({ clicked: window.pluginClicks, sent: window.pluginSent.map((m) => m.method),
+      received: window.pluginLog.map((m) => m.received.method), onLine: navigator.onLine })).catch((e) => `unreadable: ${e.message}`);
+    throw new Error(`Waiting for ${what}: ${error.message}; the plugin: ${JSON.stringify(seen)}`);
+  }
+}
+
+const opened = (frame) => waitInPlugin(frame, "the plugin to be opened", () => window.pluginLog.some((m) => m.received.method === "open"));
+
 /** Clicks a button of the plugin and waits until `count` more messages reached it; those messages. */
 async function click(frame, id, count = 1) {
-  const before = await frame.evaluate(() => window.pluginLog.length);
+  const [before, clicks] = await frame.evaluate(() => [window.pluginLog.length, window.pluginClicks.length]);
   await frame.click(`#${id}`);
-  await frame.waitForFunction((n) => window.pluginLog.length >= n, { timeout: 30_000, polling: 100 }, before + count);
+  await waitInPlugin(frame, `the click on #${id} to reach the plugin`, (n) => window.pluginClicks.length > n, clicks, 10_000);
+  await waitInPlugin(frame, `${count} answer(s) to #${id}`, (n) => window.pluginLog.length >= n, before + count);
   return frame.evaluate((from) => window.pluginLog.slice(from), before);
 }
 
@@ -36,7 +54,7 @@ const steps = {
     await signInIfAsked(username, password, "#host-log li");
     await page.waitForFunction(() => document.querySelector("#host-log li"), POLL);
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
+    await opened(frame);
     const opening = await frame.evaluate(() => window.pluginLog.slice());
     await shot("01-plugin-opened");
     const answers = {};
@@ -61,7 +79,7 @@ const steps = {
     await page.goto(`${hostUrl}?asObjects`);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
+    await opened(frame);
     const use = await click(frame, "use");
     return { opening: await frame.evaluate(() => window.pluginLog.slice(0, 2)), use };
   },
@@ -71,7 +89,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
+    await opened(frame);
     const use = await click(frame, "use");
     await shot("05-plugin-timeout");
     return { use };
@@ -85,7 +103,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
+    await opened(frame);
     const posts = [];
     page.on("request", (request) => request.method() === "POST" && /\/plugin-api$/.test(request.url()) && posts.push(Date.now()));
     await frame.click("#leave");
@@ -112,7 +130,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
+    await opened(frame);
     const client = await page.createCDPSession();
     await client.send("Network.enable");
     await client.send("Network.emulateNetworkConditions", { offline: false, latency: 40_000, downloadThroughput: -1, uploadThroughput: -1 });
@@ -132,7 +150,7 @@ const steps = {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
-    await frame.waitForFunction(() => window.pluginLog.some((m) => m.received.method === "open"), POLL);
+    await opened(frame);
     await page.setOfflineMode(true);
     try {
       const use = await click(frame, "use");

@@ -12,6 +12,7 @@
   window.pluginLog = [];
 
   window.pluginSent = [];
+  window.pluginClicks = [];
 
   function send(message) {
     window.pluginSent.push(message);
@@ -82,7 +83,10 @@
     }
   };
   Object.keys(buttons).forEach(function (id) {
-    document.getElementById(id).addEventListener("click", buttons[id]);
+    document.getElementById(id).addEventListener("click", function () {
+      window.pluginClicks.push(id);
+      buttons[id]();
+    });
   });
 
   send({ apiVersion: 1, method: "ready", sendInitData: true, sendMessageAsJsObject: asObjects });
