@@ -3,6 +3,7 @@ package dev.kcintegrations.events;
 import dev.kcintegrations.events.capture.EventCapture;
 import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.capture.RealmUrl;
 import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.events.topics.Topics;
@@ -36,7 +37,8 @@ final class WebhookEventListener implements EventListenerProvider {
         new EventCapture(session, engine::captured).capture(realm, Topics.fedBy(realm, Topic.Source.USER), type, () ->
                 new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
                         type, Topics.KEYCLOAK_USER, realm.getName(), Instant.ofEpochMilli(event.getTime()),
-                        EventFacts.ofUserEvent(event, adminBase(realm))), null);
+                        EventFacts.ofUserEvent(event, adminBase(realm)), Topic.Source.USER,
+                        event.getUserId() == null ? null : "users/" + event.getUserId(), RealmUrl.of(session, realm)), null);
     }
 
     @Override
@@ -49,18 +51,14 @@ final class WebhookEventListener implements EventListenerProvider {
         new EventCapture(session, engine::captured).capture(realm, Topics.fedBy(realm, Topic.Source.ADMIN), type, () ->
                 new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
                         type, Topics.KEYCLOAK_ADMIN, realm.getName(), Instant.ofEpochMilli(event.getTime()),
-                        EventFacts.ofAdminEvent(event, includeRepresentation, adminBase(realm))), null);
+                        EventFacts.ofAdminEvent(event, includeRepresentation, adminBase(realm)), Topic.Source.ADMIN,
+                        event.getResourcePath(), RealmUrl.of(session, realm)), null);
     }
 
     /** {@code <server>/admin/realms/<realm>} as this request sees the server; none outside a request. */
     private URI adminBase(RealmModel realm) {
-        try {
-            URI base = session.getContext().getUri().getBaseUri();
-            String text = base.toString().replaceAll("/+$", "");
-            return URI.create(text + "/admin/realms/" + realm.getName());
-        } catch (RuntimeException noRequest) {
-            return null;
-        }
+        URI realmUrl = RealmUrl.of(session, realm);
+        return realmUrl == null ? null : URI.create(realmUrl.toString().replaceFirst("/realms/[^/]*$", "/admin/realms/" + realm.getName()));
     }
 
     @Override

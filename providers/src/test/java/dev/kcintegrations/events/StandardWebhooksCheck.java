@@ -3,10 +3,6 @@ package dev.kcintegrations.events;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Http;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Verifies a received delivery the way a receiver would, with independent npm libraries run by node from
@@ -40,31 +36,15 @@ final class StandardWebhooksCheck {
     }
 
     private static boolean runs(String script, ObjectNode input) {
-        Path root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath();
-        try {
-            Process node = new ProcessBuilder("node", script).directory(root.resolve("docs/webhook-receiver").toFile())
-                    .redirectErrorStream(true).start();
-            node.getOutputStream().write(input.toString().getBytes(StandardCharsets.UTF_8));
-            node.getOutputStream().close();
-            String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!node.waitFor(30, TimeUnit.SECONDS)) {
-                node.destroyForcibly();
-                throw new AssertionError(script + " did not finish");
-            }
-            // Only the verifier's own verdict counts: a missing node or package fails the test, it does not pass a negative check.
-            if (node.exitValue() == 0 && output.startsWith("verified ")) {
-                return true;
-            }
-            if (node.exitValue() == 1 && output.startsWith("refused: ")) {
-                System.out.println(script + ": " + output);
-                return false;
-            }
-            throw new AssertionError("node " + script + " did not give a verdict (exit " + node.exitValue() + "): " + output);
-        } catch (IOException e) {
-            throw new AssertionError("Could not run node docs/webhook-receiver/" + script, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+        NodeScript.Result result = NodeScript.run(script, input);
+        // Only the verifier's own verdict counts: a missing node or package fails the test, it does not pass a negative check.
+        if (result.exit() == 0 && result.output().startsWith("verified ")) {
+            return true;
         }
+        if (result.exit() == 1 && result.output().startsWith("refused: ")) {
+            System.out.println(script + ": " + result.output());
+            return false;
+        }
+        throw new AssertionError("node " + script + " did not give a verdict (exit " + result.exit() + "): " + result.output());
     }
 }

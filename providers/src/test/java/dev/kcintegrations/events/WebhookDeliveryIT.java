@@ -8,9 +8,9 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.kcintegrations.testing.Http;
-import dev.kcintegrations.testing.ScratchRealm;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.ScratchRealm;
 import dev.kcintegrations.testproviders.FailingChangeListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,9 +39,14 @@ class WebhookDeliveryIT {
         receiver = WebhookReceiver.start();
     }
 
+    /** Whatever a test had delivered, each body also matches its schema in the event catalog. */
     @AfterEach
-    void stopReceiver() {
-        receiver.close();
+    void stopReceiver(Keycloak keycloak) {
+        try {
+            CatalogCheck.assertDeliveriesMatchTheCatalog(keycloak, receiver.received());
+        } finally {
+            receiver.close();
+        }
     }
 
     static Ess application(Keycloak keycloak) {

@@ -102,9 +102,9 @@ final class WebhookReceiver implements AutoCloseable {
         return new ArrayList<>(received);
     }
 
-    /** Events (not verification calls) whose eventType matches. */
+    /** Events (not verification calls: eventType, or a CloudEvent's type, subscription.verification) that match. */
     List<Received> events(Predicate<Received> which) {
-        return received().stream().filter(r -> !r.body().contains("\"subscription.verification\"")).filter(which).toList();
+        return received().stream().filter(r -> !r.body().matches("(?s).*[\".]subscription\\.verification\".*")).filter(which).toList();
     }
 
     /**

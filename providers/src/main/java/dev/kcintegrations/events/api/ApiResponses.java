@@ -24,13 +24,18 @@ final class ApiResponses {
     }
 
     static Response json(int status, Object body, String correlationId) {
+        return json(status, MediaType.APPLICATION_JSON_TYPE, body, correlationId);
+    }
+
+    /** @param type a JSON media type ({@code application/schema+json}, say) */
+    static Response json(int status, MediaType type, Object body, String correlationId) {
         String text;
         try {
             text = StrictJson.MAPPER.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("API shapes always serialise", e);
         }
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE.withCharset("utf-8")).entity(text)
+        return Response.status(status).type(type.withCharset("utf-8")).entity(text)
                 .header("Cache-Control", "no-store")
                 .header(Correlation.HEADER, correlationId)
                 .build();

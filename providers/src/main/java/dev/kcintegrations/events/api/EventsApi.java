@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.events.WebhookEngine;
 import dev.kcintegrations.events.capture.EventCapture;
+import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.capture.RealmUrl;
+import dev.kcintegrations.events.catalog.EventCatalog;
 import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
@@ -160,6 +163,7 @@ public final class EventsApi {
     private Response dispatch(Route route, String method, List<String> s, Application app, InputStream body) {
         return switch (route) {
             case TOPICS -> ApiResponses.json(200, app.readableTopics(realm).stream().map(Topic::name).toList(), correlationId);
+            case CATALOG -> catalog(app);
             case TOPIC_EVENTS -> publishTestEvent(app, s.get(2), readOptional(body));
             case SUBSCRIPTIONS -> ApiResponses.json(200, subscriptions().ofApplication(app.id()).stream().map(SubscriptionView::of).toList(), correlationId);
             case WEBHOOK -> save(app, SubscriptionRequest.parse(read(body)));
@@ -173,11 +177,48 @@ public final class EventsApi {
         };
     }
 
+    // ---- catalog -------------------------------------------------------------------------------------
+
+    private static final jakarta.ws.rs.core.MediaType SCHEMA_JSON = new jakarta.ws.rs.core.MediaType("application", "schema+json");
+
+    /**
+     * The AsyncAPI document of the topics this token may read, or ({@code format=json-schema}) the JSON Schema
+     * of one event type's body or facts. A {@code version} other than the one served is a 404, never another
+     * version's schema passed off as it.
+     */
+    private Response catalog(Application app) {
+        jakarta.ws.rs.core.MultivaluedMap<String, String> query = session.getContext().getUri().getQueryParameters();
+        String version = query.getFirst("version");
+        if (version != null && !version.equals(EventPayload.SCHEMA_VERSION)) {
+            throw ApiFailure.notFound("This server serves version " + EventPayload.SCHEMA_VERSION + " of the event schemas only");
+        }
+        EventCatalog catalog = new EventCatalog(realm.getName(), RealmUrl.of(session, realm), app.readableTopics(realm));
+        String format = query.getFirst("format");
+        if (format == null || format.equals("asyncapi")) {
+            return ApiResponses.json(200, catalog.asyncApi(), correlationId);
+        }
+        if (!format.equals("json-schema")) {
+            throw ApiFailure.badRequest("format must be asyncapi (the default) or json-schema");
+        }
+        String eventType = query.getFirst("eventType");
+        if (eventType == null || eventType.isBlank()) {
+            throw ApiFailure.badRequest("eventType is required with format=json-schema");
+        }
+        String partName = query.getFirst("part");
+        EventCatalog.Part part = partName == null ? EventCatalog.Part.ESS : EventCatalog.Part.parse(partName).orElseThrow(() ->
+                ApiFailure.badRequest("part must be one of " + String.join(", ",
+                        Arrays.stream(EventCatalog.Part.values()).map(EventCatalog.Part::id).toList())));
+        String topic = query.getFirst("topic");
+        return catalog.jsonSchema(topic, eventType, part)
+                .map(schema -> ApiResponses.json(200, SCHEMA_JSON, schema, correlationId))
+                .orElseThrow(() -> ApiFailure.notFound((topic == null ? "No topic" : "No topic of that name") + " this token may read carries that event type"));
+    }
+
     // ---- subscriptions -------------------------------------------------------------------------------
 
     private Response save(Application app, SubscriptionRequest request) {
         lifecycle.subscribe(app.id(), new SubscriptionLifecycle.Subscribe(request.id(), request.topic(), request.filter().source(),
-                request.endpoint()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
+                request.endpoint(), request.format()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 
@@ -281,7 +322,7 @@ public final class EventsApi {
             }
             JsonNode type = body.get("eventType");
             if (type != null) {
-                if (!type.isTextual() || !type.asText().matches("[A-Za-z0-9._:-]{1,128}")) {
+                if (!type.isTextual() || !type.asText().matches(EventPayload.TEST_EVENT_TYPE)) {
                     throw ApiFailure.badRequest("eventType must be 1-128 characters of letters, digits, '.', '_', ':' and '-'");
                 }
                 eventType = type.asText();
@@ -294,9 +335,8 @@ public final class EventsApi {
                 facts = (ObjectNode) given;
             }
         }
-        facts.put("applicationId", app.id());
         EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, eventType, topic.name(),
-                realm.getName(), Instant.now(), facts);
+                realm.getName(), Instant.now(), EventFacts.ofTestEvent(facts, app.id()), Topic.Source.TEST, null, RealmUrl.of(session, realm));
         int rows = new EventCapture(session, engine::captured).capture(realm, List.of(topic), payload, app.id());
         return ApiResponses.json(202, new Published(payload.id(), rows,
                 "Event '" + payload.id() + "' published to " + rows + " subscription(s)"), correlationId);

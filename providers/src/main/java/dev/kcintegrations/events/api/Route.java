@@ -5,6 +5,7 @@ import java.util.List;
 /** The paths of the events API under {@code /realms/{realm}/events}, and the methods each takes. */
 enum Route {
     TOPICS("v4/topics", List.of("GET")),
+    CATALOG("v4/catalog", List.of("GET")),
     TOPIC_EVENTS("v4/topics/{topic}/events", List.of("POST")),
     SUBSCRIPTIONS("v4/subscriptions", List.of("GET")),
     WEBHOOK("v4/subscriptions/webhook", List.of("PUT")),
@@ -39,6 +40,9 @@ enum Route {
             throw ApiFailure.notFound("No such resource; the API is under /events/v4");
         }
         int n = s.size();
+        if (n == 2 && s.get(1).equals("catalog")) {
+            return CATALOG;
+        }
         if (n >= 2 && s.get(1).equals("topics")) {
             if (n == 2) return TOPICS;
             if (n == 4 && s.get(3).equals("events")) return TOPIC_EVENTS;

@@ -1,14 +1,16 @@
 package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.topics.EventTypeFilter;
 import dev.kcintegrations.shared.StrictJson;
 
 /**
- * The body of {@code PUT /subscriptions/webhook}: {@code {"id","filter","topic","webHookConfig":{"endpoint"}}}.
- * Other fields (such as the read-only ones a client copied from a GET) are ignored.
+ * The body of {@code PUT /subscriptions/webhook}: {@code {"id","filter","topic","webHookConfig":{"endpoint","format"}}},
+ * {@code format} optional ({@code ess} when absent: a PUT states the whole subscription). Other fields (such as
+ * the read-only ones a client copied from a GET) are ignored.
  */
-record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint) {
+record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint, BodyFormat format) {
 
     static final String ID_RULE = "[a-z0-9.-]{1,128}";
 
@@ -48,7 +50,12 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         if (endpoint.asText().length() > 2048) {
             throw ApiFailure.badRequest("webHookConfig.endpoint must be at most 2048 characters");
         }
-        return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip());
+        JsonNode format = config.get("format");
+        if (format != null && !format.isNull() && (!format.isTextual() || BodyFormat.parse(format.asText()).isEmpty())) {
+            throw ApiFailure.badRequest("webHookConfig.format must be one of " + BodyFormat.allowed());
+        }
+        return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip(),
+                format == null || format.isNull() ? BodyFormat.ESS : BodyFormat.parse(format.asText()).orElseThrow());
     }
 
     private static String text(JsonNode root, String field) {

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 
 import java.util.List;
@@ -14,11 +15,12 @@ import java.util.List;
 record SubscriptionView(String id, String topic, String filter, WebHookConfig webHookConfig, String applicationId,
                         String scope, List<String> groups, List<String> companyIds) {
 
-    record WebHookConfig(String endpoint) {
+    /** @param format the body format, {@code ess} or {@code cloudevents} */
+    record WebHookConfig(String endpoint, String format) {
     }
 
     static SubscriptionView of(SubscriptionEntity entity) {
         return new SubscriptionView(entity.getName(), entity.getTopic(), entity.getFilter(),
-                new WebHookConfig(entity.getEndpoint()), entity.getApplicationId(), "", List.of(), List.of());
+                new WebHookConfig(entity.getEndpoint(), BodyFormat.stored(entity.getFormat()).id()), entity.getApplicationId(), "", List.of(), List.of());
     }
 }

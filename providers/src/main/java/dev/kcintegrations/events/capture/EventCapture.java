@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.capture;
 
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
@@ -59,7 +60,7 @@ public final class EventCapture {
         List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(carrying.keySet());
         Outbox outbox = null;
         EventPayload event = null;
-        Map<String, SignedBody> bodies = new java.util.HashMap<>(2); // one body and signature per topic, not per subscription
+        Map<String, SignedBody> bodies = new java.util.HashMap<>(2); // one body and signature per topic and format, not per subscription
         List<String> woken = new java.util.ArrayList<>();
         long now = System.currentTimeMillis();
         for (SubscriptionEntity subscription : subscriptions) {
@@ -75,8 +76,10 @@ public final class EventCapture {
             outbox = outbox == null ? new Outbox(session) : outbox;
             event = event == null ? payload.get() : event;
             EventPayload built = event;
-            SignedBody body = bodies.computeIfAbsent(subscription.getTopic(), topic -> sign(realm, built.forTopic(topic).toJson()));
-            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), body.json(), body.signature(), body.kid(), now);
+            BodyFormat format = BodyFormat.stored(subscription.getFormat());
+            SignedBody body = bodies.computeIfAbsent(subscription.getTopic() + " " + format.id(),
+                    key -> sign(realm, built.forTopic(subscription.getTopic()).toJson(format)));
+            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), format, body.json(), body.signature(), body.kid(), now);
             woken.add(subscription.getId());
         }
         int rows = woken.size();
@@ -95,14 +98,14 @@ public final class EventCapture {
         return rows;
     }
 
-    /** A body as every subscription of one topic gets it, with its Concur-Signature (null: signed when sent). */
+    /** A body as every subscription of one topic and format gets it, with its Concur-Signature (null: signed when sent). */
     private record SignedBody(String json, String signature, String kid) {
     }
 
     /**
      * Signs the body here, once, rather than in each lane that sends it: the subscriptions of an event may be
      * served by several nodes, and RS256 is most of what a delivery costs. The request pays one signature per
-     * event and topic.
+     * event, topic and format.
      */
     private SignedBody sign(RealmModel realm, String json) {
         try {

@@ -3,89 +3,242 @@ package dev.kcintegrations.events.capture;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.shared.StrictJson;
 import org.keycloak.events.Event;
 import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.events.admin.AuthDetails;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Turns Keycloak's events into the {@code facts} of a delivery. What leaves Keycloak is chosen, not
  * filtered: identifiers, the client, the address, a link to the admin API resource, and for updates the
  * <b>names</b> of what changed. Values of changed attributes, credentials, codes and tokens never do.
+ * <p>
+ * Each kind of event has one declared list of facts, and that list both builds the facts and describes them
+ * (the JSON Schema the event catalog publishes), so what is delivered and what is documented cannot drift.
  */
 public final class EventFacts {
 
     /** Event details that are safe to pass on as they are. Anything else is left out. */
-    private static final Set<String> PASSED_DETAILS = Set.of(
+    static final Set<String> PASSED_DETAILS = new TreeSet<>(Set.of(
             "username", "auth_method", "auth_type", "redirect_uri", "grant_type", "reason", "identity_provider",
             "remember_me", "response_type", "response_mode", "consent", "custom_required_action",
-            "credential_type", "scope", "client_auth_method", "requested_issuer", "audience");
+            "credential_type", "scope", "client_auth_method", "requested_issuer", "audience"));
     private static final String PREVIOUS = "previous_";
     private static final String UPDATED = "updated_";
-    private static final int MAX_VALUE = 1024;
+    static final int MAX_VALUE = 1024;
+    private static final String ERROR_SUFFIX = "_ERROR";
+
+    /** What a user event's facts are read from. */
+    private record UserEventSource(Event event, URI adminBase) {
+    }
+
+    /** What an admin event's facts are read from. */
+    private record AdminEventSource(AdminEvent event, boolean withRepresentation, URI adminBase) {
+    }
+
+    private static final Declared<UserEventSource> USER = new Declared<UserEventSource>("The facts of a user event", false)
+            .text("userId", "The user's id; absent when no user was identified (a failed login with an unknown name)",
+                    s -> s.event().getUserId())
+            .text("clientId", "The client the user acted through", s -> s.event().getClientId())
+            .text("ipAddress", "The address the request came from", s -> s.event().getIpAddress())
+            .text("error", "Keycloak's error code", s -> s.event().getError()).onlyFor(type -> type.endsWith(ERROR_SUFFIX))
+            .fact("href", type -> JsonSchema.uri("The user in the admin REST API"),
+                    s -> s.event().getUserId() != null && s.adminBase() != null
+                            ? TextNode.valueOf(s.adminBase() + "/users/" + s.event().getUserId()) : null)
+            .fact("details", type -> detailsSchema(), EventFacts::details)
+            .fact("changedAttributes", type -> JsonSchema.names("The names of the attributes that changed, never their values"),
+                    s -> names(changedOf(s.event())));
+
+    private static final Declared<AdminEventSource> ADMIN = new Declared<AdminEventSource>("The facts of an admin event", false)
+            .fact("resourceType", type -> JsonSchema.constant(resourceTypeOf(type), "The kind of resource changed"),
+                    s -> text(s.event().getResourceTypeAsString()))
+            .fact("operation", type -> JsonSchema.constant(operationOf(type), "What was done to it"),
+                    s -> s.event().getOperationType() == null ? null : text(s.event().getOperationType().name()))
+            .text("resourcePath", "The resource's path under the realm in the admin REST API", s -> s.event().getResourcePath())
+            .text("error", "Keycloak's error code, when the operation failed", s -> s.event().getError())
+            .text("actorUserId", "The administrator's user id", s -> actor(s, AuthDetails::getUserId))
+            .text("actorClientId", "The client the administrator acted through (its id)", s -> actor(s, AuthDetails::getClientId))
+            .text("ipAddress", "The address the request came from", s -> actor(s, AuthDetails::getIpAddress))
+            .fact("href", type -> JsonSchema.uri("The resource in the admin REST API"),
+                    s -> s.event().getResourcePath() != null && s.adminBase() != null
+                            ? TextNode.valueOf(s.adminBase() + "/" + s.event().getResourcePath()) : null)
+            .fact("changedAttributes", type -> JsonSchema.names("The top-level fields of the update's representation, never their values"),
+                    EventFacts::changedFields).onlyFor(type -> type.endsWith(".UPDATE"));
+
+    /** The facts of a test event: the publisher's own, and the id of the application that published it. */
+    private static final Declared<String> TEST = new Declared<String>("The facts the publishing application gave, and its id", true)
+            .text("applicationId", "The id of the client that published the test event", applicationId -> applicationId).required();
+
+    private static final String VERIFICATION_MESSAGE = "Verification of a webhook endpoint; answer 2xx to accept the subscription";
+
+    /** The facts of a subscription's verification event, read from the subscription's id. */
+    private static final Declared<String> VERIFICATION = new Declared<String>(
+            "Sent once when a subscription is saved; the endpoint accepts it by answering 2xx", false)
+            .text("subscriptionId", "The subscription being verified", subscriptionId -> subscriptionId).required()
+            .text("message", "What this event is, for people", subscriptionId -> VERIFICATION_MESSAGE).required();
 
     private EventFacts() {
     }
 
     public static ObjectNode ofUserEvent(Event event, URI adminBase) {
-        ObjectNode facts = StrictJson.MAPPER.createObjectNode();
-        putIfPresent(facts, "userId", event.getUserId());
-        putIfPresent(facts, "clientId", event.getClientId());
-        putIfPresent(facts, "ipAddress", event.getIpAddress());
-        putIfPresent(facts, "error", event.getError());
-        if (event.getUserId() != null && adminBase != null) {
-            facts.put("href", adminBase + "/users/" + event.getUserId());
+        return USER.build(new UserEventSource(event, adminBase));
+    }
+
+    public static ObjectNode ofAdminEvent(AdminEvent event, boolean withRepresentation, URI adminBase) {
+        return ADMIN.build(new AdminEventSource(event, withRepresentation, adminBase));
+    }
+
+    /** @param given the facts the application published, kept as given (it chose them for its own receiver) */
+    public static ObjectNode ofTestEvent(ObjectNode given, String applicationId) {
+        ObjectNode facts = given.deepCopy();
+        facts.setAll(TEST.build(applicationId));
+        return facts;
+    }
+
+    public static ObjectNode ofVerification(String subscriptionId) {
+        return VERIFICATION.build(subscriptionId);
+    }
+
+    /**
+     * The schema of the facts of {@code eventType} from {@code source}; a null source is the subscription's
+     * verification event.
+     */
+    public static ObjectNode schema(Topic.Source source, String eventType) {
+        if (source == null) {
+            return VERIFICATION.schema(eventType);
         }
-        Set<String> changed = new TreeSet<>();
+        return switch (source) {
+            case USER -> USER.schema(eventType);
+            case ADMIN -> ADMIN.schema(eventType);
+            case TEST -> TEST.schema(eventType);
+        };
+    }
+
+    // ---- the declarations' machinery -------------------------------------------------------------------
+
+    /**
+     * One fact: its name; the schema of its value for an event type; which event types may carry it; how it
+     * is read from its source (null: absent, left out of the facts); whether every event of the kind has it.
+     */
+    private record Fact<S>(String name, Function<String, ObjectNode> schema, Predicate<String> carriedBy,
+                           Function<S, JsonNode> value, boolean required) {
+    }
+
+    /** The facts of one kind of event, in order, declared once. */
+    private static final class Declared<S> {
+        private final String description;
+        private final boolean open;
+        private final List<Fact<S>> facts = new ArrayList<>();
+
+        /** @param open whether facts not declared here may appear (a test event's publisher chooses its own) */
+        Declared(String description, boolean open) {
+            this.description = description;
+            this.open = open;
+        }
+
+        Declared<S> fact(String name, Function<String, ObjectNode> schema, Function<S, JsonNode> value) {
+            facts.add(new Fact<>(name, schema, type -> true, value, false));
+            return this;
+        }
+
+        /** A text value, cut at {@value EventFacts#MAX_VALUE} characters; empty is absent. */
+        Declared<S> text(String name, String description, Function<S, String> read) {
+            return fact(name, type -> JsonSchema.text(description, MAX_VALUE), s -> EventFacts.text(read.apply(s)));
+        }
+
+        /** The fact declared last is carried by these event types only. */
+        Declared<S> onlyFor(Predicate<String> types) {
+            Fact<S> last = facts.removeLast();
+            facts.add(new Fact<>(last.name(), last.schema(), types, last.value(), last.required()));
+            return this;
+        }
+
+        /** The fact declared last is in every event of the kind. */
+        Declared<S> required() {
+            Fact<S> last = facts.removeLast();
+            facts.add(new Fact<>(last.name(), last.schema(), last.carriedBy(), last.value(), true));
+            return this;
+        }
+
+        ObjectNode build(S source) {
+            ObjectNode built = StrictJson.MAPPER.createObjectNode();
+            for (Fact<S> fact : facts) {
+                JsonNode value = fact.value().apply(source);
+                if (value != null) {
+                    built.set(fact.name(), value);
+                }
+            }
+            return built;
+        }
+
+        ObjectNode schema(String eventType) {
+            Map<String, ObjectNode> properties = new LinkedHashMap<>();
+            List<String> required = new ArrayList<>();
+            for (Fact<S> fact : facts) {
+                if (fact.carriedBy().test(eventType)) {
+                    properties.put(fact.name(), fact.schema().apply(eventType));
+                    if (fact.required()) {
+                        required.add(fact.name());
+                    }
+                }
+            }
+            return JsonSchema.object(description, properties, required, open);
+        }
+    }
+
+    // ---- how the facts are read ------------------------------------------------------------------------
+
+    private static ObjectNode detailsSchema() {
+        Map<String, ObjectNode> properties = new LinkedHashMap<>();
+        PASSED_DETAILS.forEach(name -> properties.put(name, JsonSchema.text(null, MAX_VALUE)));
+        return JsonSchema.object("The event's details that are safe to pass on; others are left out", properties, List.of(), false);
+    }
+
+    private static JsonNode details(UserEventSource source) {
         ObjectNode details = StrictJson.MAPPER.createObjectNode();
-        Map<String, String> source = event.getDetails() == null ? Map.of() : event.getDetails();
-        source.forEach((key, value) -> {
+        Map<String, String> given = source.event().getDetails() == null ? Map.of() : source.event().getDetails();
+        given.forEach((key, value) -> {
+            if (PASSED_DETAILS.contains(key) && text(value) != null) {
+                details.set(key, text(value));
+            }
+        });
+        return details.isEmpty() ? null : details;
+    }
+
+    /** The names behind {@code previous_x} / {@code updated_x} details: what changed, never to what. */
+    private static Set<String> changedOf(Event event) {
+        Set<String> changed = new TreeSet<>();
+        Map<String, String> given = event.getDetails() == null ? Map.of() : event.getDetails();
+        for (String key : given.keySet()) {
             if (key.startsWith(PREVIOUS)) {
                 changed.add(key.substring(PREVIOUS.length()));
             } else if (key.startsWith(UPDATED)) {
                 changed.add(key.substring(UPDATED.length()));
-            } else if (PASSED_DETAILS.contains(key)) {
-                putIfPresent(details, key, value);
             }
-        });
-        if (!details.isEmpty()) {
-            facts.set("details", details);
         }
-        if (!changed.isEmpty()) {
-            ArrayNode names = facts.putArray("changedAttributes");
-            changed.forEach(names::add);
-        }
-        return facts;
+        return changed;
     }
 
-    public static ObjectNode ofAdminEvent(AdminEvent event, boolean withRepresentation, URI adminBase) {
-        ObjectNode facts = StrictJson.MAPPER.createObjectNode();
-        putIfPresent(facts, "resourceType", event.getResourceTypeAsString());
-        putIfPresent(facts, "operation", event.getOperationType() == null ? null : event.getOperationType().name());
-        putIfPresent(facts, "resourcePath", event.getResourcePath());
-        putIfPresent(facts, "error", event.getError());
-        if (event.getAuthDetails() != null) {
-            putIfPresent(facts, "actorUserId", event.getAuthDetails().getUserId());
-            putIfPresent(facts, "actorClientId", event.getAuthDetails().getClientId());
-            putIfPresent(facts, "ipAddress", event.getAuthDetails().getIpAddress());
+    private static JsonNode changedFields(AdminEventSource source) {
+        AdminEvent event = source.event();
+        if (!source.withRepresentation() || event.getOperationType() == null
+                || !"UPDATE".equals(event.getOperationType().name()) || event.getRepresentation() == null) {
+            return null;
         }
-        if (event.getResourcePath() != null && adminBase != null) {
-            facts.put("href", adminBase + "/" + event.getResourcePath());
-        }
-        if (withRepresentation && event.getOperationType() != null
-                && "UPDATE".equals(event.getOperationType().name()) && event.getRepresentation() != null) {
-            Set<String> names = fieldNames(event.getRepresentation());
-            if (!names.isEmpty()) {
-                ArrayNode array = facts.putArray("changedAttributes");
-                names.forEach(array::add);
-            }
-        }
-        return facts;
+        return names(fieldNames(event.getRepresentation()));
     }
 
     /** Top-level field names of an admin representation, never a value. Unparseable → none. */
@@ -107,9 +260,31 @@ public final class EventFacts {
         return names;
     }
 
-    private static void putIfPresent(ObjectNode node, String key, String value) {
-        if (value != null && !value.isEmpty()) {
-            node.put(key, value.length() > MAX_VALUE ? value.substring(0, MAX_VALUE) : value);
+    private static JsonNode names(Set<String> names) {
+        if (names.isEmpty()) {
+            return null;
         }
+        ArrayNode array = StrictJson.MAPPER.createArrayNode();
+        names.forEach(array::add);
+        return array;
+    }
+
+    private static TextNode text(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return TextNode.valueOf(value.length() > MAX_VALUE ? value.substring(0, MAX_VALUE) : value);
+    }
+
+    private static String actor(AdminEventSource source, Function<AuthDetails, String> read) {
+        return source.event().getAuthDetails() == null ? null : read.apply(source.event().getAuthDetails());
+    }
+
+    private static String resourceTypeOf(String adminEventType) {
+        return adminEventType.substring(0, Math.max(0, adminEventType.lastIndexOf('.')));
+    }
+
+    private static String operationOf(String adminEventType) {
+        return adminEventType.substring(adminEventType.lastIndexOf('.') + 1);
     }
 }

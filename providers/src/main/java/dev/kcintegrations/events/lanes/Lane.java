@@ -219,7 +219,7 @@ final class Lane implements Runnable {
         } catch (RuntimeException e) {
             return SendResult.failed(0, "could not sign the body (" + e.getClass().getSimpleName() + ")");
         }
-        return scheduler.sender().send(read.policy(), read.endpoint(), body,
+        return scheduler.sender().send(read.policy(), read.endpoint(), row.bodyFormat(), body,
                 DeliveryHeaders.of(read.secrets(), row.eventId(), row.correlationId(), body, concur));
     }
 

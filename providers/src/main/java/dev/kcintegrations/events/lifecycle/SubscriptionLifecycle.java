@@ -1,7 +1,9 @@
 package dev.kcintegrations.events.lifecycle;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.capture.RealmUrl;
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
@@ -17,13 +19,13 @@ import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
 import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.events.topics.Topic;
-import dev.kcintegrations.shared.StrictJson;
 import jakarta.persistence.PersistenceException;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +63,7 @@ public final class SubscriptionLifecycle {
     }
 
     /** A subscription as its owner asks for it; the filter is already compiled and checked. */
-    public record Subscribe(String id, String topic, String filter, String endpoint) {
+    public record Subscribe(String id, String topic, String filter, String endpoint, BodyFormat format) {
     }
 
     /** Why a change was refused, in terms an API can map to its own answer. */
@@ -92,9 +94,11 @@ public final class SubscriptionLifecycle {
         // a transaction of its own, and the endpoint is called with none open: a stranger's endpoint may take
         // attempt-timeout to answer, and a database connection held meanwhile (a realm cache miss is enough to
         // take one) would be one fewer for every sign-in of the server.
+        URI realmUrl = RealmUrl.of(session, realm); // the job's session has no request to tell it
         Verification verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
-                job -> prepareVerification(job, applicationId, request, topicFor, correlationId));
-        SendResult result = sender.send(verification.policy(), request.endpoint(), verification.body(), verification.headers());
+                job -> prepareVerification(job, applicationId, request, topicFor, correlationId, realmUrl));
+        SendResult result = sender.send(verification.policy(), request.endpoint(), request.format(), verification.body(),
+                verification.headers());
         if (!result.successful()) {
             throw new Refused(Refused.Kind.INVALID, "webHookConfig.endpoint did not accept the verification event: " + result.describe());
         }
@@ -122,6 +126,7 @@ public final class SubscriptionLifecycle {
         entity.setTopic(topic.name());
         entity.setFilter(request.filter());
         entity.setEndpoint(request.endpoint());
+        entity.setFormat(request.format().id());
         entity.setStatus(SubscriptionStatus.ACTIVE);
         entity.setStatusReason(null);
         entity.setFailureStreak(0);
@@ -146,7 +151,7 @@ public final class SubscriptionLifecycle {
     }
 
     private Verification prepareVerification(KeycloakSession job, String applicationId, Subscribe request,
-                                             Function<RealmModel, Topic> topicFor, String correlationId) {
+                                             Function<RealmModel, Topic> topicFor, String correlationId, URI realmUrl) {
         RealmModel jobRealm = job.realms().getRealm(realm.getId());
         Topic topic = topicFor.apply(jobRealm);
         WebhookTargetPolicy policy = WebhookTargets.policy(jobRealm, settings);
@@ -160,12 +165,9 @@ public final class SubscriptionLifecycle {
         checkRoomFor(applicationId, request, existing, subscriptions);
         boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
         String secret = live ? existing.get().getSecret() : WebhookSecrets.generate();
-        ObjectNode facts = StrictJson.MAPPER.createObjectNode();
-        facts.put("subscriptionId", request.id());
-        facts.put("message", "Verification of a webhook endpoint; answer 2xx to accept the subscription");
-        EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, "subscription.verification",
-                topic.name(), realm.getName(), Instant.now(), facts);
-        byte[] body = payload.toJson().getBytes(StandardCharsets.UTF_8);
+        EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, EventPayload.VERIFICATION,
+                topic.name(), realm.getName(), Instant.now(), EventFacts.ofVerification(request.id()), null, null, realmUrl);
+        byte[] body = payload.toJson(request.format()).getBytes(StandardCharsets.UTF_8);
         return new Verification(secret, body, DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
                 ConcurSignature.sign(job, jobRealm, body)), policy);
     }

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.sender;
 
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
@@ -95,7 +96,7 @@ public final class WebhookSender implements AutoCloseable {
         deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kci-webhook-deadlines").daemon(true).factory());
     }
 
-    public SendResult send(WebhookTargetPolicy policy, String endpoint, byte[] body, Map<String, String> headers) {
+    public SendResult send(WebhookTargetPolicy policy, String endpoint, BodyFormat format, byte[] body, Map<String, String> headers) {
         long started = System.nanoTime();
         long deadline = started + attemptTimeout.toNanos();
         WebhookTargetPolicy.CheckedTarget target;
@@ -114,7 +115,7 @@ public final class WebhookSender implements AutoCloseable {
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         HttpPost post = new HttpPost(pathAndQuery);
         headers.forEach(post::setHeader);
-        post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+        post.setEntity(new ByteArrayEntity(body, ContentType.parse(format.contentType())));
         int remaining = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         post.setConfig(RequestConfig.custom()
                 .setConnectTimeout(Math.min((int) connectTimeout.toMillis(), remaining))

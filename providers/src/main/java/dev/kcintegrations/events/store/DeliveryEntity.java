@@ -71,7 +71,7 @@ import org.hibernate.annotations.DynamicUpdate;
 public class DeliveryEntity {
 
     static final String PENDING_OF_SUBSCRIPTION = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId,"
-            + " d.correlationId, d.payload, d.concurSignature, d.signedWith, d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
+            + " d.correlationId, d.payload, d.format, d.concurSignature, d.signedWith, d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
             + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'";
     // All four columns of IDX_KCI_WH_DELIVERY_SUB (the first two are fixed): H2 then reads the index in order and
     // stops at the limit, as PostgreSQL does with "ORDER BY seq, id" alone.
@@ -92,6 +92,9 @@ public class DeliveryEntity {
     private String correlationId;
     @Column(name = "PAYLOAD", nullable = false)
     private String payload;
+    /** The format {@link #payload} is written in, sent as its Content-Type; null (rows from before formats) is {@code ess}. */
+    @Column(name = "FORMAT", length = 16)
+    private String format;
 
     /** The body's Concur-Signature, made once at capture for every row of the event; null if it could not be. */
     @Column(name = "CONCUR_SIGNATURE", length = 2048)
@@ -133,6 +136,8 @@ public class DeliveryEntity {
     public void setCorrelationId(String correlationId) { this.correlationId = correlationId; }
     public String getPayload() { return payload; }
     public void setPayload(String payload) { this.payload = payload; }
+    public String getFormat() { return format; }
+    public void setFormat(String format) { this.format = format; }
     public String getConcurSignature() { return concurSignature; }
     public String getSignedWith() { return signedWith; }
 

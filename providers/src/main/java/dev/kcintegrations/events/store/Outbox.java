@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.store;
 
+import dev.kcintegrations.events.config.BodyFormat;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
@@ -40,7 +41,7 @@ public final class Outbox {
 
     /** @param signature the body's Concur-Signature and the kid of its key, both null if it could not be made */
     public String enqueue(SubscriptionEntity subscription, String eventId, String eventType, String correlationId,
-                          String payload, String signature, String kid, long now) {
+                          BodyFormat format, String payload, String signature, String kid, long now) {
         DeliveryEntity row = new DeliveryEntity();
         row.setId(UUID.randomUUID().toString());
         row.setRealmId(subscription.getRealmId());
@@ -49,6 +50,7 @@ public final class Outbox {
         row.setEventType(eventType);
         row.setCorrelationId(correlationId);
         row.setPayload(payload);
+        row.setFormat(format.id());
         row.setConcurSignature(signature, kid);
         row.setSeq(Sequence.next());
         row.moveTo(DeliveryStatus.PENDING);

@@ -103,6 +103,9 @@ public class SubscriptionEntity {
     private String filter;
     @Column(name = "ENDPOINT", length = 2048, nullable = false)
     private String endpoint;
+    /** The body format's id ({@code ess}, {@code cloudevents}); null (rows from before formats) is {@code ess}. */
+    @Column(name = "FORMAT", length = 16)
+    private String format;
     @Column(name = "SECRET", length = 64, nullable = false)
     private String secret;
     @Column(name = "PREVIOUS_SECRET", length = 64)
@@ -153,6 +156,8 @@ public class SubscriptionEntity {
     public void setFilter(String filter) { this.filter = filter; }
     public String getEndpoint() { return endpoint; }
     public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
+    public String getFormat() { return format; }
+    public void setFormat(String format) { this.format = format; }
     public String getSecret() { return secret; }
     public void setSecret(String secret) { this.secret = secret; }
     public String getPreviousSecret() { return previousSecret; }

@@ -32,7 +32,7 @@ class RouteTest {
 
     @Test
     void unknownPathsAre404sWithoutTheRawInput() {
-        for (String path : List.of("", "v3/topics", "v4", "v4/topics/x", "v4/topics/x/events/y", "v4/subscriptions/a/b",
+        for (String path : List.of("", "v3/topics", "v4", "v4/catalog/x", "v4/topics/x", "v4/topics/x/events/y", "v4/subscriptions/a/b",
                 "v4/subscriptions/a/deliveries/d", "v4/subscriptions/a/secret/rotate/now")) {
             ApiFailure failure = assertThrows(ApiFailure.class, () -> route(path), path);
             assertEquals(404, failure.status, path);

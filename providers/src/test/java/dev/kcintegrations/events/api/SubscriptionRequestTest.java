@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.api;
 
+import dev.kcintegrations.events.config.BodyFormat;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,18 @@ class SubscriptionRequestTest {
         assertEquals("LOGIN|LOGOUT", request.filter().source());
         assertEquals("keycloak.user", request.topic());
         assertEquals("https://receiver.example.com/hooks", request.endpoint());
+        assertEquals(BodyFormat.ESS, request.format(), "no format: the source service's body");
+    }
+
+    @Test
+    void theFormatIsEssOrCloudEventsAndNothingElse() {
+        String head = "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\",\"format\":";
+        assertEquals(BodyFormat.CLOUDEVENTS, parse(head + "\"cloudevents\"}}").format());
+        assertEquals(BodyFormat.ESS, parse(head + "\"ess\"}}").format());
+        assertEquals(BodyFormat.ESS, parse(head + "null}}").format());
+        for (String refused : new String[]{"\"CloudEvents\"", "\"\"", "\"json\"", "1", "[\"ess\"]", "{}"}) {
+            assertEquals("webHookConfig.format must be one of ess, cloudevents", refusal(head + refused + "}}"), refused);
+        }
     }
 
     @Test

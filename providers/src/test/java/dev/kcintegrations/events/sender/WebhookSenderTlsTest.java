@@ -2,6 +2,7 @@ package dev.kcintegrations.events.sender;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +77,7 @@ class WebhookSenderTlsTest {
     @Test
     void receiverWithACertificateForTheEndpointsNameIsTrustedOnThePinnedAddress() throws Exception {
         try (WebhookSender sender = new WebhookSender(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10), 2)) {
-            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + rightName.getAddress().getPort() + "/hook", BODY, Map.of());
+            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + rightName.getAddress().getPort() + "/hook", BodyFormat.ESS, BODY, Map.of());
             assertTrue(result.successful(), result.toString());
             assertEquals(java.util.Set.of("webhooks.example"), SERVER_NAMES, "the handshake named the endpoint's host (SNI)");
         }
@@ -85,7 +86,7 @@ class WebhookSenderTlsTest {
     @Test
     void receiverWithACertificateForAnotherNameIsRefused() throws Exception {
         try (WebhookSender sender = new WebhookSender(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10), 2)) {
-            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + wrongName.getAddress().getPort() + "/hook", BODY, Map.of());
+            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + wrongName.getAddress().getPort() + "/hook", BodyFormat.ESS, BODY, Map.of());
             assertFalse(result.successful(), result.toString());
             assertTrue(result.error().contains("webhooks.example"), "the certificate is checked against the endpoint's name: " + result);
         }

@@ -1,0 +1,236 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.kcintegrations.events.WebhookDeliveryIT.SOON;
+import static dev.kcintegrations.events.WebhookDeliveryIT.about;
+import static dev.kcintegrations.events.WebhookDeliveryIT.json;
+import static dev.kcintegrations.events.WebhookDeliveryIT.login;
+import static dev.kcintegrations.events.WebhookDeliveryIT.newUser;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The event catalog ({@code GET events/v4/catalog}) read by the tools a receiver would use, and the CloudEvents
+ * body format read by the CloudEvents SDK: both independent npm libraries, run by node.
+ */
+@KeycloakIntegrationTest
+class EventCatalogIT {
+
+    WebhookReceiver receiver;
+
+    @BeforeEach
+    void startReceiver() {
+        receiver = WebhookReceiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    // ---- the catalog
+
+    @Test
+    void theCatalogIsAsyncApiThatTheParserAcceptsWithJsonSchemasAjvCompiles(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Http.Reply reply = app.get("/catalog");
+        assertEquals(200, reply.status(), reply.body());
+        assertTrue(reply.header("Content-Type").orElseThrow().startsWith("application/json"));
+        JsonNode doc = reply.json();
+        assertEquals("3.0.0", doc.get("asyncapi").asText());
+        NodeScript.Result parsed = NodeScript.run("check-catalog.js", doc);
+        assertEquals(0, parsed.exit(), parsed.output());
+        assertTrue(parsed.output().startsWith("valid 3 channels"), parsed.output());
+        assertEquals(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks").toString(),
+                doc.at("/components/securitySchemes/concurSignature/x-jwks-uri").asText());
+        assertTrue(doc.at("/components/messages/user.LOGIN/headers/required").toString().contains("Concur-Signature"));
+    }
+
+    @Test
+    void theCatalogShowsOnlyTheTopicsTheTokenMayRead(Keycloak keycloak) {
+        Ess testOnly = Ess.application(keycloak, Ess.newApplication(keycloak, "events.topic.read"));
+        JsonNode doc = testOnly.get("/catalog").json();
+        List<String> channels = new ArrayList<>();
+        doc.get("channels").fieldNames().forEachRemaining(channels::add);
+        assertEquals(List.of("public.test"), channels);
+        EventsApiIT.assertError(testOnly.get("/catalog?format=json-schema&topic=keycloak.user&eventType=LOGIN"), 404, "carries");
+    }
+
+    @Test
+    void noTokenIs401(Keycloak keycloak) {
+        EventsApiIT.assertError(Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/catalog"), Map.of()), 401, "Bearer");
+    }
+
+    @Test
+    void badQueriesAre400Or404InTheApisErrorShape(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        EventsApiIT.assertError(app.get("/catalog?format=yaml"), 400, "asyncapi (the default) or json-schema");
+        EventsApiIT.assertError(app.get("/catalog?format=json-schema"), 400, "eventType is required");
+        EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=LOGIN&part=xml"), 400, "ess, cloudevents, data");
+        EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=NO_SUCH_TYPE&topic=keycloak.user"), 404, "carries");
+        EventsApiIT.assertError(app.get("/catalog?version=0"), 404, "version 1");
+        EventsApiIT.assertError(app.call("POST", "/catalog", "{}"), 405, "GET");
+    }
+
+    @Test
+    void oneSchemaStandsAloneWithItsOwnId(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Http.Reply reply = app.get("/catalog?format=json-schema&eventType=USER.UPDATE&part=data&version=1");
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals("application/schema+json;charset=utf-8", reply.header("Content-Type").orElseThrow().replace(" ", ""));
+        JsonNode schema = reply.json();
+        assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());
+        assertEquals(keycloak.realmUrl(Ess.REALM, "/events/v4/catalog?format=json-schema&topic=keycloak.admin&eventType=USER.UPDATE&part=data&version=1").toString(),
+                schema.get("$id").asText());
+        assertEquals("USER", schema.at("/properties/resourceType/const").asText());
+    }
+
+    // ---- what is delivered matches it
+
+    @Test
+    void essDeliveriesOfEachSourceMatchTheirSchemas(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        app.subscribe(Ess.uniqueId("cat-user"), "LOGIN|LOGIN_ERROR", "keycloak.user", receiver.url("/user"));
+        app.subscribe(Ess.uniqueId("cat-admin"), "USER\\..*", "keycloak.admin", receiver.url("/admin"));
+        app.subscribe(Ess.uniqueId("cat-test"), ".*", "public.test", receiver.url("/test"));
+        String username = Ess.uniqueId("catalogued");
+        String userId = newUser(keycloak, username);
+        login(keycloak, username, "wrong");
+        login(keycloak, username, "Secret-" + username);
+        ObjectNode user = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/users/" + userId);
+        user.put("firstName", "Renamed");
+        keycloak.admin().put("/" + Ess.REALM + "/users/" + userId, user);
+        Http.send("POST", app.url("/topics/public.test/events"), Map.of("Authorization", "Bearer " + app.token(),
+                "Content-Type", "application/json"), "{\"eventType\":\"order.created\",\"facts\":{\"orderId\":7}}".getBytes());
+        receiver.awaitEvents(r -> about(r, userId), 4, SOON); // LOGIN_ERROR, LOGIN, USER.CREATE, USER.UPDATE
+        receiver.awaitEvents(r -> about(r, "order.created"), 1, SOON);
+
+        CatalogCheck.assertDeliveriesMatchTheCatalog(keycloak, receiver.received()); // verifications included
+        assertTrue(receiver.received().size() >= 8, receiver.received().toString());
+    }
+
+    // ---- CloudEvents
+
+    @Test
+    void aCloudEventsSubscriptionGetsCloudEventsTheSdkReadsSignedAsAnyOther(Keycloak keycloak) throws Exception {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        String id = Ess.uniqueId("ce");
+        assertEquals(200, subscribe(app, id, "LOGIN", "keycloak.user", receiver.url("/ce"), "cloudevents").status());
+        assertEquals("cloudevents", app.get("/subscriptions/" + id).json().get(0).at("/webHookConfig/format").asText());
+        String username = Ess.uniqueId("ce-user");
+        String userId = newUser(keycloak, username);
+        login(keycloak, username, "Secret-" + username);
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, userId), 1, SOON).get(0);
+
+        assertEquals("application/cloudevents+json; charset=utf-8", delivery.header("content-type"));
+        JsonNode event = readByTheSdk(delivery);
+        assertEquals("1.0", event.get("specversion").asText());
+        assertEquals("org.keycloak.user.LOGIN", event.get("type").asText());
+        assertEquals(keycloak.realmUrl(Ess.REALM, "").toString().replaceAll("/$", ""), event.get("source").asText());
+        assertEquals("users/" + userId, event.get("subject").asText());
+        assertEquals(delivery.header("webhook-id"), event.get("id").asText(), "the id is the event's, as in the ess format");
+        assertEquals(userId, event.at("/data/userId").asText());
+        assertEquals(delivery.header("concur-correlationid"), event.get("correlationid").asText());
+        assertTrue(StandardWebhooksCheck.valid(app.secret(id), delivery), "Standard Webhooks as for ess");
+        assertTrue(StandardWebhooksCheck.concurSignatureValid(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), delivery));
+
+        // dataschema is where the catalog answers the schema of data, and data matches it.
+        JsonNode dataSchema = CatalogCheck.fetch(app, URI.create(event.get("dataschema").asText()));
+        ObjectNode check = Http.JSON.createArrayNode().addObject();
+        check.put("name", "data");
+        check.set("schema", dataSchema);
+        check.put("body", event.get("data").toString());
+        NodeScript.Result valid = NodeScript.run("validate-event.js", Http.JSON.createArrayNode().add(check));
+        assertEquals(0, valid.exit(), valid.output());
+        CatalogCheck.assertDeliveriesMatchTheCatalog(keycloak, receiver.received());
+
+        // The verification event came as a CloudEvent too.
+        WebhookReceiver.Received verification = receiver.received().get(0);
+        assertEquals("org.keycloak.subscription.verification", readByTheSdk(verification).get("type").asText());
+    }
+
+    @Test
+    void anEssBodyIsNoCloudEventAndTheSdkSaysSo(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        assertEquals(200, subscribe(app, Ess.uniqueId("ess"), ".*", "public.test", receiver.url("/ess"), "ess").status());
+        app.publishTest("eventCreated");
+        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, "eventCreated"), 1, SOON).get(0);
+        assertEquals("application/json; charset=UTF-8", delivery.header("content-type"));
+        NodeScript.Result read = NodeScript.run("receive-cloudevent.js", input(delivery));
+        assertEquals(1, read.exit(), read.output());
+        assertTrue(read.output().startsWith("refused: "), read.output());
+        assertEquals("eventCreated", json(delivery).get("eventType").asText());
+    }
+
+    @Test
+    void aFormatChangeAppliesToEventsCapturedAfterIt(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        String id = Ess.uniqueId("switch");
+        subscribe(app, id, ".*", "public.test", receiver.url("/switch"), "ess");
+        app.publishTest("before.switch");
+        receiver.awaitEvents(r -> about(r, "before.switch"), 1, SOON);
+        assertEquals(200, subscribe(app, id, ".*", "public.test", receiver.url("/switch"), "cloudevents").status());
+        app.publishTest("after.switch");
+        WebhookReceiver.Received after = receiver.awaitEvents(r -> about(r, "after.switch"), 1, SOON).get(0);
+        assertEquals("org.keycloak.test.after.switch", readByTheSdk(after).get("type").asText());
+        assertEquals("public.test", app.get("/subscriptions/" + id).json().get(0).get("topic").asText());
+    }
+
+    @Test
+    void anUnknownFormatIs400NamingTheAllowedOnes(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        EventsApiIT.assertError(subscribe(app, Ess.uniqueId("xml"), ".*", "public.test", receiver.url("/xml"), "xml"), 400,
+                "webHookConfig.format must be one of ess, cloudevents");
+        EventsApiIT.assertError(app.call("PUT", "/subscriptions/webhook", "{\"id\":\"n\",\"filter\":\".*\",\"topic\":\"public.test\","
+                + "\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/n") + "\",\"format\":7}}"), 400, "ess, cloudevents");
+        assertTrue(receiver.received().isEmpty(), "refused before any verification call");
+    }
+
+    @Test
+    void withoutAFormatASubscriptionIsEss(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        String id = Ess.uniqueId("default");
+        app.subscribe(id, ".*", "public.test", receiver.url("/default"));
+        assertEquals("ess", app.get("/subscriptions/" + id).json().get(0).at("/webHookConfig/format").asText());
+        assertFalse(receiver.received().get(0).body().contains("specversion"));
+    }
+
+    private static Http.Reply subscribe(Ess app, String id, String filter, String topic, URI endpoint, String format) {
+        ObjectNode body = (ObjectNode) Http.JSON.valueToTree(Map.of("id", id, "filter", filter, "topic", topic));
+        body.putObject("webHookConfig").put("endpoint", endpoint.toString()).put("format", format);
+        return app.call("PUT", "/subscriptions/webhook", body.toString());
+    }
+
+    /** The CloudEvent as the SDK read it (HTTP.toEvent, then validate()); fails when the SDK refuses it. */
+    private static JsonNode readByTheSdk(WebhookReceiver.Received delivery) {
+        NodeScript.Result read = NodeScript.run("receive-cloudevent.js", input(delivery));
+        assertEquals(0, read.exit(), read.output());
+        try {
+            return Http.JSON.readTree(read.output());
+        } catch (Exception e) {
+            throw new AssertionError(read.output(), e);
+        }
+    }
+
+    private static ObjectNode input(WebhookReceiver.Received delivery) {
+        ObjectNode input = Http.JSON.createObjectNode();
+        ObjectNode headers = input.putObject("headers");
+        delivery.headers().forEach(headers::put);
+        input.put("body", delivery.body());
+        return input;
+    }
+}
