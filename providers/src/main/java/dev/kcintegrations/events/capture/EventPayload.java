@@ -109,7 +109,7 @@ public record EventPayload(String id, String correlationId, String eventType, St
      * @param eventType null: a test event of any type its publisher chose
      */
     public static ObjectNode schema(BodyFormat format, Topic.Source source, String eventType) {
-        ObjectNode facts = EventFacts.schema(source, eventType);
+        ObjectNode facts = factsSchema(source, eventType);
         ObjectNode eventTypeSchema = eventType == null ? JsonSchema.pattern("^" + TEST_EVENT_TYPE + "$", "The type its publisher chose")
                 : JsonSchema.constant(eventType, "The kind of event");
         ObjectNode typeSchema = eventType == null
@@ -148,7 +148,38 @@ public record EventPayload(String id, String correlationId, String eventType, St
             }
             default -> throw new IllegalArgumentException(format.name());
         }
-        return JsonSchema.object(description, properties, required, false);
+        ObjectNode schema = JsonSchema.object(description, properties, required, false);
+        return titled(typeName(source, eventType) + (format == BodyFormat.ESS ? "Event" : "CloudEvent"), schema);
+    }
+
+    /** The JSON Schema of an event's facts: the ess body's {@code facts}, a CloudEvent's {@code data}. */
+    public static ObjectNode factsSchema(Topic.Source source, String eventType) {
+        return titled(typeName(source, eventType) + "Facts", EventFacts.schema(source, eventType));
+    }
+
+    /**
+     * What code generators name the type of an event's body: {@code Login}, {@code LoginError},
+     * {@code UserUpdateAdmin}, {@code Test}, {@code SubscriptionVerification}; unique per event type and source.
+     */
+    static String typeName(Topic.Source source, String eventType) {
+        if (source == Topic.Source.TEST) {
+            return "Test";
+        }
+        StringBuilder name = new StringBuilder();
+        for (String part : eventType.split("[^A-Za-z0-9]+")) {
+            if (!part.isEmpty()) {
+                String word = part.equals(part.toUpperCase(java.util.Locale.ROOT)) ? part.toLowerCase(java.util.Locale.ROOT) : part;
+                name.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+            }
+        }
+        return name + (source == Topic.Source.ADMIN ? "Admin" : "");
+    }
+
+    /** {@code title} first: where people and generators look for a schema's name. */
+    private static ObjectNode titled(String title, ObjectNode schema) {
+        ObjectNode titled = StrictJson.MAPPER.createObjectNode().put("title", title);
+        titled.setAll(schema);
+        return titled;
     }
 
     private static String encoded(String value) {

@@ -2,7 +2,6 @@ package dev.kcintegrations.events.catalog;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.JsonSchema;
 import dev.kcintegrations.events.config.BodyFormat;
@@ -245,7 +244,7 @@ public final class EventCatalog {
             ObjectNode schema = StrictJson.MAPPER.createObjectNode();
             schema.put("$schema", JsonSchema.DIALECT);
             schema.put("$id", EventPayload.catalogSchema(realmUrl, topic.name(), eventType, part.id()).toString());
-            schema.setAll(part == Part.DATA ? EventFacts.schema(kind, eventType)
+            schema.setAll(part == Part.DATA ? EventPayload.factsSchema(kind, eventType)
                     : EventPayload.schema(part == Part.ESS ? BodyFormat.ESS : BodyFormat.CLOUDEVENTS, kind, eventType));
             return Optional.of(schema);
         }

@@ -75,6 +75,17 @@ class EventCatalogTest {
     }
 
     @Test
+    void eachSchemaHasTheTitleCodeGeneratorsNameItsTypeBy() {
+        EventCatalog catalog = catalog(USER, ADMIN, TEST);
+        assertEquals("LoginErrorEvent", catalog.jsonSchema(null, "LOGIN_ERROR", EventCatalog.Part.ESS).orElseThrow().get("title").asText());
+        assertEquals("UserUpdateAdminCloudEvent", catalog.jsonSchema(null, "USER.UPDATE", EventCatalog.Part.CLOUDEVENTS).orElseThrow().get("title").asText());
+        assertEquals("LoginFacts", catalog.jsonSchema(null, "LOGIN", EventCatalog.Part.DATA).orElseThrow().get("title").asText());
+        assertEquals("LoginFacts", catalog.jsonSchema(null, "LOGIN", EventCatalog.Part.ESS).orElseThrow().at("/properties/facts/title").asText());
+        assertEquals("TestEvent", catalog.jsonSchema(null, "order.created", EventCatalog.Part.ESS).orElseThrow().get("title").asText());
+        assertEquals("SubscriptionVerificationEvent", catalog.asyncApi().at("/components/messages/subscription.verification/payload/schema/title").asText());
+    }
+
+    @Test
     void noSchemaUsesReferences() {
         assertFalse(catalog(USER, ADMIN, TEST).asyncApi().at("/components/messages").toString().contains("\"$ref\""),
                 "payload schemas stand alone: tools resolve a $ref in them against the AsyncAPI document");
