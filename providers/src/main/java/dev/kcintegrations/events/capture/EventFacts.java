@@ -64,9 +64,9 @@ public final class EventFacts {
 
     private static final Declared<AdminEventSource> ADMIN = new Declared<AdminEventSource>("The facts of an admin event", false)
             .fact("resourceType", type -> JsonSchema.constant(resourceTypeOf(type), "The kind of resource changed"),
-                    s -> text(s.event().getResourceTypeAsString()))
+                    s -> text(s.event().getResourceTypeAsString())).required()
             .fact("operation", type -> JsonSchema.constant(operationOf(type), "What was done to it"),
-                    s -> s.event().getOperationType() == null ? null : text(s.event().getOperationType().name()))
+                    s -> s.event().getOperationType() == null ? null : text(s.event().getOperationType().name())).required()
             .text("resourcePath", "The resource's path under the realm in the admin REST API", s -> s.event().getResourcePath())
             .text("error", "Keycloak's error code, when the operation failed", s -> s.event().getError())
             .text("actorUserId", "The administrator's user id", s -> actor(s, AuthDetails::getUserId))
