@@ -53,7 +53,7 @@ const steps = {
     const markupRan = await page.evaluate(() => window.__subscriberMarkupRan === true);
     const filterShown = await field("filter");
     return { link: href, row, deliveries, attempts, buttons: await buttons(), user: await page.$eval("#user", (s) => s.textContent),
-      markupRan, filterShown };
+      markupRan, filterShown, format: await field("body-format") };
   },
 
   /**

@@ -187,7 +187,7 @@ async function detail(id) {
   section.hidden = false;
   const facts = [
     ["Application", subscription.application.clientId ?? subscription.application.id], ["Topic", subscription.topic],
-    ["Filter", subscription.filter], ["Endpoint", subscription.endpoint],
+    ["Filter", subscription.filter], ["Endpoint", subscription.endpoint], ["Body format", subscription.format],
     ["Status", `${subscription.status}${subscription.statusReason ? ` (${subscription.statusReason})` : ""}`],
     ["Failure streak", subscription.failureStreak], ["Pending", subscription.pending], ["Created", when(subscription.createdAt)],
   ];

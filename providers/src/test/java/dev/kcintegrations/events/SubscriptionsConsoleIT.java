@@ -80,6 +80,7 @@ class SubscriptionsConsoleIT {
         assertEquals(List.of("disable", "redeliver-parked", "delete", "replay", "redeliver", "redeliver", "redeliver"), strings(opened.get("buttons")));
         assertEquals(MARKUP_FILTER, opened.get("filterShown").asText(), "the subscriber's filter is shown as text");
         assertEquals(false, opened.get("markupRan").asBoolean(), "and never run");
+        assertEquals("ess", opened.get("format").asText(), "the body format the subscription chose");
 
         JsonNode cameThrough = admin.step("adminComesThroughTheRealmsOwnPage", Map.of("realm", Ess.REALM, "subscription", id));
         assertTrue(cameThrough.get("url").asText().contains("/realms/master/event-subscriptions/console/?realm=" + Ess.REALM), cameThrough.toString());
