@@ -163,6 +163,27 @@ class EventCatalogIT {
         assertEquals("org.keycloak.subscription.verification", readByTheSdk(verification).get("type").asText());
     }
 
+    /** A receiver written with the SDK takes a cloudevents subscription, and each event it gets is one it can read. */
+    @Test
+    void aReceiverWrittenWithTheSdkTakesCloudEventsAndRefusesEss(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        try (CloudEventsReceiver sdk = CloudEventsReceiver.start()) {
+            // The ess body is no CloudEvent: the SDK's receiver answers 400 to the verification event, so no subscription.
+            EventsApiIT.assertError(subscribe(app, Ess.uniqueId("ess-to-ce"), ".*", "public.test", sdk.url("/ess"), "ess"), 400,
+                    "did not accept the verification event: HTTP 400");
+            assertEquals("no cloud event detected", sdk.await(r -> !r.get("ok").asBoolean(), SOON).get("error").asText());
+
+            assertEquals(200, subscribe(app, Ess.uniqueId("ce"), ".*", "keycloak.admin", sdk.url("/ce"), "cloudevents").status());
+            String username = Ess.uniqueId("ce-admin");
+            String userId = newUser(keycloak, username);
+            JsonNode created = sdk.await(r -> r.at("/event/subject").asText().equals("users/" + userId), SOON);
+            assertTrue(created.get("ok").asBoolean(), created.toString());
+            assertEquals("org.keycloak.admin.USER.CREATE", created.at("/event/type").asText());
+            assertEquals("CREATE", created.at("/event/data/operation").asText());
+            assertEquals(1, sdk.requests().stream().filter(r -> !r.get("ok").asBoolean()).count(), "only the ess verification was refused");
+        }
+    }
+
     @Test
     void anEssBodyIsNoCloudEventAndTheSdkSaysSo(Keycloak keycloak) {
         Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
