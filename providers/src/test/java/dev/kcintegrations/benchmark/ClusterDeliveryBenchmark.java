@@ -27,6 +27,13 @@ final class ClusterDeliveryBenchmark {
     static final int SUBSCRIPTIONS = 8;
     private static final Pattern STARTED = Pattern.compile("Webhook delivery started on (\\S+)");
 
+    /**
+     * {@code -Dbench.pin=true}: each node on a CPU of its own, as if each were a machine of one core. Unpinned, both
+     * nodes share this machine's cores with each other, PostgreSQL, the publisher and the receiver, so a second
+     * node brings no CPU of its own and can only cost; pinned, it brings one, which is what a second machine does.
+     */
+    static final boolean PINNED = Boolean.getBoolean("bench.pin");
+
     private ClusterDeliveryBenchmark() {
     }
 
@@ -43,7 +50,7 @@ final class ClusterDeliveryBenchmark {
     /** @param events rows each subscription's backlog holds in a measured round (half that in the warm-ups) */
     static Outcome run(int events, WebhookBenchmark.Receiver receiver) throws Exception {
         try (KeycloakCluster cluster = KeycloakCluster.start("benchmark-cluster",
-                List.of(Benchmarks.UNLIMITED_TEST_EVENTS, Benchmarks.MANY_SUBSCRIPTIONS, Benchmarks.RETRY_EVERY_SECOND))) {
+                List.of(Benchmarks.UNLIMITED_TEST_EVENTS, Benchmarks.MANY_SUBSCRIPTIONS, Benchmarks.RETRY_EVERY_SECOND), PINNED)) {
             List<URI> both = List.of(cluster.node(1).baseUrl(), cluster.node(2).baseUrl());
             // Both JVMs are warm before anything is measured, so neither case runs cold.
             warmUp(both, events, receiver);
@@ -147,8 +154,9 @@ final class ClusterDeliveryBenchmark {
     }
 
     static void print(Outcome outcome) {
-        System.out.printf(Locale.ROOT, "%nWebhook delivery on PostgreSQL in start mode, %d subscriptions: rounds %s (published on every running node)%n",
-                SUBSCRIPTIONS, String.join("-", outcome.rounds().stream().map(r -> String.valueOf(r.nodes())).toList()));
+        System.out.printf(Locale.ROOT, "%nWebhook delivery on PostgreSQL in start mode, %d subscriptions: rounds %s (published on every running node)%s%n",
+                SUBSCRIPTIONS, String.join("-", outcome.rounds().stream().map(r -> String.valueOf(r.nodes())).toList()),
+                PINNED ? ", each node pinned to a CPU of its own (taskset)" : ", every process on any CPU");
         System.out.printf(Locale.ROOT, "| %5s | %-34s | %9s | %4s | %4s | %10s | %10s | %10s | %17s |%n",
                 "nodes", "case", "delivered", "dup", "lost", "events/s", "p50 lag ms", "p99 lag ms", "cross-node p99 ms");
         System.out.println("|-------|------------------------------------|-----------|------|------|------------|------------|------------|-------------------|");

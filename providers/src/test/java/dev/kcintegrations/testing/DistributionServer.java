@@ -94,8 +94,9 @@ final class DistributionServer implements KeycloakServer {
      * A production-mode node ({@code kc.sh build} for PostgreSQL, then {@code kc.sh start --optimized}) of a
      * cluster: embedded Infinispan with jdbc-ping discovery over the shared database, bound to 127.0.0.1.
      */
+    /** @param cpu the one CPU the node may run on (its threads inherit {@code taskset}'s affinity); -1: any */
     static DistributionServer startClusterNode(Settings settings, String hostname, String jdbcUrl, int httpPort,
-                                               int managementPort, int jgroupsPort) {
+                                               int managementPort, int jgroupsPort, int cpu) {
         try {
             Path home = settings.runDirectory().resolve("keycloak");
             deleteRecursively(settings.runDirectory());
@@ -112,7 +113,8 @@ final class DistributionServer implements KeycloakServer {
             if (buildProcess.waitFor() != 0) {
                 throw new IllegalStateException("kc.sh build failed; see " + log);
             }
-            List<String> command = new ArrayList<>(List.of(
+            List<String> command = new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", Integer.toString(cpu)));
+            command.addAll(List.of(
                     home.resolve("bin/kc.sh").toString(), "start", "--optimized",
                     "--http-enabled=true",
                     "--http-host=127.0.0.1",

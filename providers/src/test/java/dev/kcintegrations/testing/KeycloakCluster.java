@@ -27,19 +27,29 @@ public final class KeycloakCluster implements AutoCloseable {
     private final DistributionServer.Settings[] settings = new DistributionServer.Settings[2];
     private final int[][] ports = new int[2][];
     private final String hostname;
+    private final boolean pinned;
 
-    private KeycloakCluster(PostgresServer database, String hostname) {
+    private KeycloakCluster(PostgresServer database, String hostname, boolean pinned) {
         this.database = database;
         this.hostname = hostname;
+        this.pinned = pinned;
     }
 
     public static KeycloakCluster start(String name, List<String> extraArgs) {
+        return start(name, extraArgs, false);
+    }
+
+    /**
+     * @param pinned each node on a CPU of its own (node 1 on CPU 0, node 2 on CPU 1, with {@code taskset}), as if
+     *               each were a machine of one core; PostgreSQL and everything else still run on any CPU
+     */
+    public static KeycloakCluster start(String name, List<String> extraArgs, boolean pinned) {
         Path run = Path.of(System.getProperty("keycloak.run.dir")).resolve(name);
         PostgresServer database = PostgresServer.start(run.resolve("postgres"));
         try {
             int[] http = {DistributionServer.freePort(), DistributionServer.freePort()};
             String hostname = "http://127.0.0.1:" + http[0];
-            KeycloakCluster cluster = new KeycloakCluster(database, hostname);
+            KeycloakCluster cluster = new KeycloakCluster(database, hostname, pinned);
             for (int i = 0; i < 2; i++) {
                 cluster.settings[i] = new DistributionServer.Settings(
                         Path.of(System.getProperty("keycloak.dist")), Path.of(System.getProperty("keycloak.providers.jar")),
@@ -108,7 +118,7 @@ public final class KeycloakCluster implements AutoCloseable {
 
     private void startNode(int index) {
         nodes[index] = DistributionServer.startClusterNode(settings[index], hostname, database.jdbcUrl(), ports[index][0],
-                ports[index][1], ports[index][2]);
+                ports[index][1], ports[index][2], pinned ? index % Runtime.getRuntime().availableProcessors() : -1);
     }
 
     /** Starts node {@code number} again after {@link #stop}, on its ports, and waits until both see two members. */
