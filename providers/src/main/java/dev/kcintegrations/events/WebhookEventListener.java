@@ -55,10 +55,8 @@ final class WebhookEventListener implements EventListenerProvider {
                         event.getResourcePath(), RealmUrl.of(session, realm)), null);
     }
 
-    /** {@code <server>/admin/realms/<realm>} as this request sees the server; none outside a request. */
     private URI adminBase(RealmModel realm) {
-        URI realmUrl = RealmUrl.of(session, realm);
-        return realmUrl == null ? null : URI.create(realmUrl.toString().replaceFirst("/realms/[^/]*$", "/admin/realms/" + realm.getName()));
+        return RealmUrl.adminOf(session, realm);
     }
 
     @Override

@@ -58,6 +58,36 @@ class EventCatalogIT {
         assertEquals(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks").toString(),
                 doc.at("/components/securitySchemes/concurSignature/x-jwks-uri").asText());
         assertTrue(doc.at("/components/messages/user.LOGIN/headers/required").toString().contains("Concur-Signature"));
+
+        // The document of the other format: the same channels, CloudEvents as messages.
+        JsonNode cloudEvents = app.get("/catalog?bodyFormat=cloudevents").json();
+        NodeScript.Result alsoParsed = NodeScript.run("check-catalog.js", cloudEvents);
+        assertEquals(0, alsoParsed.exit(), alsoParsed.output());
+        assertEquals("application/cloudevents+json; charset=utf-8", cloudEvents.at("/components/messages/user.LOGIN/contentType").asText());
+    }
+
+    /** The validator the delivery checks rely on refuses what does not match: those checks can fail. */
+    @Test
+    void aBodyThatDoesNotMatchItsSchemaIsRefused(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        JsonNode schema = app.get("/catalog?format=json-schema&topic=keycloak.user&eventType=LOGIN").json();
+        String body = "{\"id\":\"e1\",\"correlationId\":\"c1\",\"eventType\":\"LOGIN\",\"topic\":\"keycloak.user\","
+                + "\"subtopic\":\"integrations\",\"timeStamp\":\"2026-11-30T16:33:28.530Z\",\"facts\":{\"userId\":\"u1\"%s}}";
+        assertEquals(0, validate(schema, body.formatted("")).exit(), "the body as delivered");
+        for (String wrong : new String[]{",\"password\":\"s3cr3t\"", ",\"error\":\"invalid_user_credentials\"", ",\"details\":{\"code_id\":\"c\"}"}) {
+            NodeScript.Result refused = validate(schema, body.formatted(wrong));
+            assertEquals(1, refused.exit(), wrong + ": " + refused.output());
+            assertTrue(refused.output().contains("must NOT have additional properties"), refused.output());
+        }
+        assertEquals(1, validate(schema, body.formatted("").replace("\"LOGIN\"", "\"LOGOUT\"")).exit(), "another event type");
+    }
+
+    private static NodeScript.Result validate(JsonNode schema, String body) {
+        ObjectNode check = Http.JSON.createObjectNode();
+        check.put("name", "constructed");
+        check.set("schema", schema);
+        check.put("body", body);
+        return NodeScript.run("validate-event.js", Http.JSON.createArrayNode().add(check));
     }
 
     @Test
@@ -80,7 +110,8 @@ class EventCatalogIT {
         Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
         EventsApiIT.assertError(app.get("/catalog?format=yaml"), 400, "asyncapi (the default) or json-schema");
         EventsApiIT.assertError(app.get("/catalog?format=json-schema"), 400, "eventType is required");
-        EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=LOGIN&part=xml"), 400, "ess, cloudevents, data");
+        EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=LOGIN&part=xml"), 400, "part must be one of body, data");
+        EventsApiIT.assertError(app.get("/catalog?bodyFormat=xml"), 400, "bodyFormat must be one of ess, cloudevents");
         EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=NO_SUCH_TYPE&topic=keycloak.user"), 404, "carries");
         EventsApiIT.assertError(app.get("/catalog?version=0"), 404, "version 1");
         EventsApiIT.assertError(app.call("POST", "/catalog", "{}"), 405, "GET");
@@ -149,12 +180,7 @@ class EventCatalogIT {
         assertTrue(StandardWebhooksCheck.concurSignatureValid(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), delivery));
 
         // dataschema is where the catalog answers the schema of data, and data matches it.
-        JsonNode dataSchema = CatalogCheck.fetch(app, URI.create(event.get("dataschema").asText()));
-        ObjectNode check = Http.JSON.createArrayNode().addObject();
-        check.put("name", "data");
-        check.set("schema", dataSchema);
-        check.put("body", event.get("data").toString());
-        NodeScript.Result valid = NodeScript.run("validate-event.js", Http.JSON.createArrayNode().add(check));
+        NodeScript.Result valid = validate(CatalogCheck.fetch(app, URI.create(event.get("dataschema").asText())), event.get("data").toString());
         assertEquals(0, valid.exit(), valid.output());
         CatalogCheck.assertDeliveriesMatchTheCatalog(keycloak, receiver.received());
 
@@ -209,6 +235,12 @@ class EventCatalogIT {
         WebhookReceiver.Received after = receiver.awaitEvents(r -> about(r, "after.switch"), 1, SOON).get(0);
         assertEquals("org.keycloak.test.after.switch", readByTheSdk(after).get("type").asText());
         assertEquals("public.test", app.get("/subscriptions/" + id).json().get(0).get("topic").asText());
+    }
+
+    @Test
+    void aTestEventCannotPassForTheVerificationEvent(Keycloak keycloak) {
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        EventsApiIT.assertError(app.publishTest("subscription.verification"), 400, "reserved for the verification event");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.RealmUrl;
 import dev.kcintegrations.events.catalog.EventCatalog;
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
@@ -182,9 +183,9 @@ public final class EventsApi {
     private static final jakarta.ws.rs.core.MediaType SCHEMA_JSON = new jakarta.ws.rs.core.MediaType("application", "schema+json");
 
     /**
-     * The AsyncAPI document of the topics this token may read, or ({@code format=json-schema}) the JSON Schema
-     * of one event type's body or facts. A {@code version} other than the one served is a 404, never another
-     * version's schema passed off as it.
+     * The AsyncAPI document of the topics this token may read, for one body format ({@code bodyFormat}, ess by
+     * default), or ({@code format=json-schema}) the JSON Schema of one event type's body or facts. A
+     * {@code version} other than the one served is a 404, never another version's schema passed off as it.
      */
     private Response catalog(Application app) {
         jakarta.ws.rs.core.MultivaluedMap<String, String> query = session.getContext().getUri().getQueryParameters();
@@ -192,10 +193,13 @@ public final class EventsApi {
         if (version != null && !version.equals(EventPayload.SCHEMA_VERSION)) {
             throw ApiFailure.notFound("This server serves version " + EventPayload.SCHEMA_VERSION + " of the event schemas only");
         }
+        String bodyFormat = query.getFirst("bodyFormat");
+        BodyFormat body = bodyFormat == null ? BodyFormat.ESS : BodyFormat.parse(bodyFormat)
+                .orElseThrow(() -> ApiFailure.badRequest("bodyFormat must be one of " + BodyFormat.allowed()));
         EventCatalog catalog = new EventCatalog(realm.getName(), RealmUrl.of(session, realm), app.readableTopics(realm));
         String format = query.getFirst("format");
         if (format == null || format.equals("asyncapi")) {
-            return ApiResponses.json(200, catalog.asyncApi(), correlationId);
+            return ApiResponses.json(200, catalog.asyncApi(body), correlationId);
         }
         if (!format.equals("json-schema")) {
             throw ApiFailure.badRequest("format must be asyncapi (the default) or json-schema");
@@ -205,11 +209,11 @@ public final class EventsApi {
             throw ApiFailure.badRequest("eventType is required with format=json-schema");
         }
         String partName = query.getFirst("part");
-        EventCatalog.Part part = partName == null ? EventCatalog.Part.ESS : EventCatalog.Part.parse(partName).orElseThrow(() ->
+        EventCatalog.Part part = partName == null ? EventCatalog.Part.BODY : EventCatalog.Part.parse(partName).orElseThrow(() ->
                 ApiFailure.badRequest("part must be one of " + String.join(", ",
                         Arrays.stream(EventCatalog.Part.values()).map(EventCatalog.Part::id).toList())));
         String topic = query.getFirst("topic");
-        return catalog.jsonSchema(topic, eventType, part)
+        return catalog.jsonSchema(topic, eventType, part, body)
                 .map(schema -> ApiResponses.json(200, SCHEMA_JSON, schema, correlationId))
                 .orElseThrow(() -> ApiFailure.notFound((topic == null ? "No topic" : "No topic of that name") + " this token may read carries that event type"));
     }
@@ -324,6 +328,10 @@ public final class EventsApi {
             if (type != null) {
                 if (!type.isTextual() || !type.asText().matches(EventPayload.TEST_EVENT_TYPE)) {
                     throw ApiFailure.badRequest("eventType must be 1-128 characters of letters, digits, '.', '_', ':' and '-'");
+                }
+                if (type.asText().equals(EventPayload.VERIFICATION)) {
+                    // Receivers tell the verification event by its type: a test event must not pass for one.
+                    throw ApiFailure.badRequest("eventType " + EventPayload.VERIFICATION + " is reserved for the verification event");
                 }
                 eventType = type.asText();
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.shared.StrictJson;
+import org.keycloak.common.util.Encode;
 import org.keycloak.events.Event;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.AuthDetails;
@@ -74,7 +75,7 @@ public final class EventFacts {
             .text("ipAddress", "The address the request came from", s -> actor(s, AuthDetails::getIpAddress))
             .fact("href", type -> JsonSchema.uri("The resource in the admin REST API"),
                     s -> s.event().getResourcePath() != null && s.adminBase() != null
-                            ? TextNode.valueOf(s.adminBase() + "/" + s.event().getResourcePath()) : null)
+                            ? TextNode.valueOf(s.adminBase() + "/" + Encode.encodePath(s.event().getResourcePath())) : null)
             .fact("changedAttributes", type -> JsonSchema.names("The top-level fields of the update's representation, never their values"),
                     EventFacts::changedFields).onlyFor(type -> type.endsWith(".UPDATE"));
 

@@ -93,13 +93,17 @@ public record EventPayload(String id, String correlationId, String eventType, St
 
     /** Where the catalog answers the schema of an event's {@code data} (its facts), at this schema version. */
     public static URI dataSchema(URI realmUrl, String topic, String eventType) {
-        return catalogSchema(realmUrl, topic, eventType, "data");
+        return catalogSchema(realmUrl, topic, eventType, "&part=data");
     }
 
-    /** Where the catalog answers the schema of {@code part} ({@code ess}, {@code cloudevents}, {@code data}) of an event. */
-    public static URI catalogSchema(URI realmUrl, String topic, String eventType, String part) {
+    /** Where the catalog answers the schema of an event's body in {@code format}, at this schema version. */
+    public static URI bodySchema(URI realmUrl, String topic, String eventType, BodyFormat format) {
+        return catalogSchema(realmUrl, topic, eventType, "&bodyFormat=" + format.id());
+    }
+
+    private static URI catalogSchema(URI realmUrl, String topic, String eventType, String which) {
         return URI.create(realmUrl + "/events/v4/catalog?format=json-schema&topic=" + encoded(topic) + "&eventType="
-                + encoded(eventType) + "&part=" + part + "&version=" + SCHEMA_VERSION);
+                + encoded(eventType) + which + "&version=" + SCHEMA_VERSION);
     }
 
     /**

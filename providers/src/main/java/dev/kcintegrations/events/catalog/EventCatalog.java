@@ -6,6 +6,8 @@ import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.JsonSchema;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.Correlation;
+import dev.kcintegrations.events.sender.ConcurSignature;
+import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.shared.StrictJson;
 import org.keycloak.events.EventType;
@@ -29,11 +31,9 @@ public final class EventCatalog {
 
     /** Which schema of an event the JSON Schema variant answers. */
     public enum Part {
-        /** The body in the {@code ess} format (the default). */
-        ESS,
-        /** The body in the {@code cloudevents} format. */
-        CLOUDEVENTS,
-        /** Its facts alone: a CloudEvent's {@code data}, what its {@code dataschema} names. */
+        /** The delivered body, in the format asked for. */
+        BODY,
+        /** Its facts alone: an ess body's {@code facts}, a CloudEvent's {@code data} (what its {@code dataschema} names). */
         DATA;
 
         public String id() {
@@ -80,7 +80,8 @@ public final class EventCatalog {
 
     // ---- AsyncAPI ----------------------------------------------------------------------------------------
 
-    public ObjectNode asyncApi() {
+    /** @param format the body format whose messages the document describes (a subscription chooses one) */
+    public ObjectNode asyncApi(BodyFormat format) {
         ObjectNode doc = StrictJson.MAPPER.createObjectNode();
         doc.put("asyncapi", "3.0.0");
         doc.put("id", realmUrl + "/events/v4/catalog");
@@ -88,13 +89,12 @@ public final class EventCatalog {
         info.put("title", "Keycloak events of realm " + realmName);
         info.put("version", EventPayload.SCHEMA_VERSION + ".0.0");
         info.put("description", """
-                What Keycloak sends to the webhook endpoints of event subscriptions (events/v4): one channel per topic \
-                this application may read, one message per event type. Each delivery is an HTTP POST of one event. \
-                A subscription with webHookConfig.format "ess" (the default) receives the message's payload; one with \
-                "cloudevents" receives a CloudEvent (1.0, structured mode, Content-Type application/cloudevents+json) \
-                whose data is the payload's facts, described at ?format=json-schema&part=cloudevents. Both carry the \
-                same headers and signatures. The schema version is in info.version and in every CloudEvent's \
-                dataschema.""");
+                What Keycloak sends to the webhook endpoints of event subscriptions (events/v4) whose \
+                webHookConfig.format is "%s": one channel per topic this application may read, one message per event \
+                type. Each delivery is an HTTP POST of one event. The other format's document: ?bodyFormat=%s. Both \
+                formats carry the same headers and signatures. The schema version is info.version; a CloudEvent's \
+                dataschema names it too.""".formatted(format.id(), format == BodyFormat.ESS ? BodyFormat.CLOUDEVENTS.id() : BodyFormat.ESS.id()));
+        info.put("x-keycloak-version", org.keycloak.common.Version.VERSION);
         doc.put("defaultContentType", "application/json");
         ObjectNode channels = doc.putObject("channels");
         ObjectNode operations = doc.putObject("operations");
@@ -124,7 +124,7 @@ public final class EventCatalog {
             for (Message message : carried) {
                 String component = message.component();
                 if (!messages.has(component)) {
-                    messages.set(component, message(message));
+                    messages.set(component, message(message, format));
                 }
                 channelMessages.putObject(message.key()).put("$ref", "#/components/messages/" + component);
                 refs.addObject().put("$ref", "#/channels/" + topic.name() + "/messages/" + message.key());
@@ -147,18 +147,16 @@ public final class EventCatalog {
         }
     }
 
-    private ObjectNode message(Message message) {
+    private ObjectNode message(Message message, BodyFormat format) {
         ObjectNode node = StrictJson.MAPPER.createObjectNode();
         node.put("name", message.key());
         node.put("title", message.eventType() == null ? "A test event" : message.eventType());
         node.put("summary", summary(message));
-        node.put("contentType", "application/json");
+        node.put("contentType", format.contentType());
         node.set("headers", headers());
         ObjectNode payload = node.putObject("payload");
         payload.put("schemaFormat", SCHEMA_FORMAT);
-        payload.set("schema", EventPayload.schema(BodyFormat.ESS, message.source(), message.eventType()));
-        node.put("x-cloudevents-type", message.eventType() == null
-                ? EventPayload.cloudEventsType(Topic.Source.TEST, "<eventType>") : EventPayload.cloudEventsType(message.source(), message.eventType()));
+        payload.set("schema", EventPayload.schema(format, message.source(), message.eventType()));
         return node;
     }
 
@@ -186,11 +184,11 @@ public final class EventCatalog {
     /** The headers of every delivery, in both formats. */
     private static ObjectNode headers() {
         ObjectNode properties = StrictJson.MAPPER.createObjectNode();
-        properties.set("webhook-id", JsonSchema.text("Standard Webhooks: the event's id, the same on every retry", 64));
-        properties.set("webhook-timestamp", JsonSchema.pattern("^[0-9]+$", "Standard Webhooks: seconds since the epoch of this attempt"));
-        properties.set("webhook-signature", JsonSchema.string(
+        properties.set(DeliveryHeaders.ID, JsonSchema.text("Standard Webhooks: the event's id, the same on every retry", 64));
+        properties.set(DeliveryHeaders.TIMESTAMP, JsonSchema.pattern("^[0-9]+$", "Standard Webhooks: seconds since the epoch of this attempt"));
+        properties.set(DeliveryHeaders.SIGNATURE, JsonSchema.string(
                 "Standard Webhooks: v1,<base64 HMAC-SHA256 of id.timestamp.body> with the subscription's secret; during a rotation also one with the previous secret"));
-        properties.set("Concur-Signature", JsonSchema.string(
+        properties.set(ConcurSignature.HEADER, JsonSchema.string(
                 "A compact JWS (RS256, detached payload) over the body, by a key of the realm's webhook JWKS"));
         properties.set(Correlation.HEADER, JsonSchema.string("The correlation id of the request that caused the event"));
         ObjectNode schema = StrictJson.MAPPER.createObjectNode();
@@ -204,13 +202,13 @@ public final class EventCatalog {
     private void securitySchemes(ObjectNode schemes) {
         ObjectNode concur = schemes.putObject("concurSignature");
         concur.put("type", "httpApiKey");
-        concur.put("name", "Concur-Signature");
+        concur.put("name", ConcurSignature.HEADER);
         concur.put("in", "header");
         concur.put("description", "Verify the body against the realm's webhook signing keys: " + realmUrl + "/events/v4/jwks");
         concur.put("x-jwks-uri", realmUrl + "/events/v4/jwks");
         ObjectNode standard = schemes.putObject("standardWebhooks");
         standard.put("type", "httpApiKey");
-        standard.put("name", "webhook-signature");
+        standard.put("name", DeliveryHeaders.SIGNATURE);
         standard.put("in", "header");
         standard.put("description", "Standard Webhooks HMAC with the subscription's secret (GET /events/v4/subscriptions/{id}/secret)");
         ObjectNode api = schemes.putObject("eventsApi");
@@ -229,9 +227,10 @@ public final class EventCatalog {
 
     /**
      * The schema of {@code part} of {@code eventType}'s events on {@code topicName} (null: the first topic that
-     * carries it, Keycloak's own events before test events); empty when no readable topic carries it.
+     * carries it, Keycloak's own events before test events), the body in {@code format}; empty when no readable
+     * topic carries it.
      */
-    public Optional<ObjectNode> jsonSchema(String topicName, String eventType, Part part) {
+    public Optional<ObjectNode> jsonSchema(String topicName, String eventType, Part part, BodyFormat format) {
         for (Topic topic : ordered()) {
             if (topicName != null && !topic.name().equals(topicName)) {
                 continue;
@@ -243,9 +242,9 @@ public final class EventCatalog {
             Topic.Source kind = source.orElse(null);
             ObjectNode schema = StrictJson.MAPPER.createObjectNode();
             schema.put("$schema", JsonSchema.DIALECT);
-            schema.put("$id", EventPayload.catalogSchema(realmUrl, topic.name(), eventType, part.id()).toString());
-            schema.setAll(part == Part.DATA ? EventPayload.factsSchema(kind, eventType)
-                    : EventPayload.schema(part == Part.ESS ? BodyFormat.ESS : BodyFormat.CLOUDEVENTS, kind, eventType));
+            schema.put("$id", (part == Part.DATA ? EventPayload.dataSchema(realmUrl, topic.name(), eventType)
+                    : EventPayload.bodySchema(realmUrl, topic.name(), eventType, format)).toString());
+            schema.setAll(part == Part.DATA ? EventPayload.factsSchema(kind, eventType) : EventPayload.schema(format, kind, eventType));
             return Optional.of(schema);
         }
         return Optional.empty();
@@ -261,7 +260,7 @@ public final class EventCatalog {
             return Optional.empty();
         }
         if (topic.source() == Topic.Source.TEST) {
-            return eventType.matches(EventPayload.TEST_EVENT_TYPE) ? Optional.of(Topic.Source.TEST) : null;
+            return eventType.matches(EventPayload.TEST_EVENT_TYPE) && topic.carries(eventType) ? Optional.of(Topic.Source.TEST) : null;
         }
         return eventTypes(topic).contains(eventType) ? Optional.of(topic.source()) : null;
     }

@@ -9,6 +9,10 @@ import java.util.Map;
 /** The headers of every delivery: Standard Webhooks' three, the correlation id and the Concur-Signature. */
 public final class DeliveryHeaders {
 
+    public static final String ID = "webhook-id";
+    public static final String TIMESTAMP = "webhook-timestamp";
+    public static final String SIGNATURE = "webhook-signature";
+
     private DeliveryHeaders() {
     }
 
@@ -16,9 +20,9 @@ public final class DeliveryHeaders {
                                          String concurSignature) {
         long timestamp = System.currentTimeMillis() / 1000;
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("webhook-id", eventId);
-        headers.put("webhook-timestamp", Long.toString(timestamp));
-        headers.put("webhook-signature", StandardWebhookSignature.header(secrets, eventId, timestamp, body));
+        headers.put(ID, eventId);
+        headers.put(TIMESTAMP, Long.toString(timestamp));
+        headers.put(SIGNATURE, StandardWebhookSignature.header(secrets, eventId, timestamp, body));
         headers.put(Correlation.HEADER, correlationId);
         headers.put(ConcurSignature.HEADER, concurSignature);
         return headers;

@@ -72,4 +72,16 @@ class EventFactsTest {
         event.setRepresentation("{\"username\":\"alice\"}");
         assertNull(EventFacts.ofAdminEvent(event, true, ADMIN).get("changedAttributes"));
     }
+
+    /** A resource path holds what administrators named things; the link to it is a URI all the same. */
+    @Test
+    void adminLinksAreUrisWhateverTheResourceIsCalled() {
+        AdminEvent event = new AdminEvent();
+        event.setOperationType(OperationType.CREATE);
+        event.setResourceTypeAsString("REALM_ROLE");
+        event.setResourcePath("roles/my role ü");
+        String href = EventFacts.ofAdminEvent(event, true, ADMIN).get("href").asText();
+        assertEquals("https://sso.example.com/admin/realms/r/roles/my%20role%20%C3%BC", href);
+        assertEquals("/admin/realms/r/roles/my role ü", URI.create(href).getPath());
+    }
 }

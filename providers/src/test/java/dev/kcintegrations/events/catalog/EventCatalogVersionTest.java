@@ -1,6 +1,8 @@
 package dev.kcintegrations.events.catalog;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.config.BodyFormat;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -42,10 +44,15 @@ class EventCatalogVersionTest {
     static String fingerprint() throws NoSuchAlgorithmException, IOException {
         EventCatalog catalog = EventCatalogTest.catalog(EventCatalogTest.USER, EventCatalogTest.ADMIN, EventCatalogTest.TEST);
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        digest.update(catalog.asyncApi().toString().getBytes(StandardCharsets.UTF_8));
-        for (EventCatalog.Part part : EventCatalog.Part.values()) {
-            for (String eventType : new String[]{"LOGIN", "LOGIN_ERROR", "USER.UPDATE", "USER.CREATE", EventPayload.VERIFICATION, "any.test"}) {
-                digest.update(catalog.jsonSchema(null, eventType, part).orElseThrow().toString().getBytes(StandardCharsets.UTF_8));
+        for (BodyFormat format : BodyFormat.values()) {
+            // The documents leave out their x-keycloak-version: the Keycloak they run on says nothing of the schemas.
+            ObjectNode doc = catalog.asyncApi(format);
+            ((ObjectNode) doc.get("info")).remove("x-keycloak-version");
+            digest.update(doc.toString().getBytes(StandardCharsets.UTF_8));
+            for (EventCatalog.Part part : EventCatalog.Part.values()) {
+                for (String eventType : new String[]{"LOGIN", "LOGIN_ERROR", "USER.UPDATE", "USER.CREATE", EventPayload.VERIFICATION, "any.test"}) {
+                    digest.update(catalog.jsonSchema(null, eventType, part, format).orElseThrow().toString().getBytes(StandardCharsets.UTF_8));
+                }
             }
         }
         return HexFormat.of().formatHex(digest.digest());
