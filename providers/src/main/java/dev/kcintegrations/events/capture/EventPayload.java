@@ -61,7 +61,7 @@ public record EventPayload(String id, String correlationId, String eventType, St
             case CLOUDEVENTS -> {
                 node.put("specversion", "1.0");
                 node.put("id", id);
-                node.put("source", realmUrl == null ? NO_REQUEST_SOURCE + subtopic : realmUrl.toString());
+                node.put("source", realmUrl == null ? NO_REQUEST_SOURCE + encoded(subtopic) : realmUrl.toString());
                 node.put("type", cloudEventsType(source, eventType));
                 if (subject != null) {
                     node.put("subject", subject);

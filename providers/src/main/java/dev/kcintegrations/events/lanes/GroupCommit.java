@@ -217,12 +217,16 @@ final class GroupCommit implements AutoCloseable {
             byLane.computeIfAbsent(item.lane(), LaneWrite::new).items.add(item);
         }
         long now = System.currentTimeMillis();
+        // Subscriptions in id order, as every transaction that locks several of them takes them (a client or realm
+        // deleted meanwhile locks its subscriptions so too): in any other order two of them could deadlock.
+        List<LaneWrite> inLockOrder = byLane.values().stream()
+                .sorted(java.util.Comparator.comparing(write -> write.lane.lease().subscriptionId())).toList();
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
             Outbox outbox = new Outbox(session);
             List<AttemptEntity> attempts = new ArrayList<>();
             List<String> pruned = new ArrayList<>();
             Map<Finish, List<String>> finishes = new LinkedHashMap<>();
-            for (LaneWrite write : byLane.values()) {
+            for (LaneWrite write : inLockOrder) {
                 write.finished.clear();
                 write.counted.clear();
                 write.releases.clear();
@@ -232,7 +236,7 @@ final class GroupCommit implements AutoCloseable {
             finishes.forEach((kind, ids) -> outbox.finish(ids, kind.status(), kind.httpStatus(), kind.error(), now));
             outbox.insertAttempts(attempts);
             pruned.forEach(outbox::keepNewestAttempts);
-            for (LaneWrite write : byLane.values()) {
+            for (LaneWrite write : inLockOrder) {
                 for (Item item : write.items) {
                     if (item instanceof Release release) {
                         write.releases.put(release, !write.lost && outbox.release(write.lane.lease(), release.ifIdle(), now, LaneScheduler.quietSince(now)));

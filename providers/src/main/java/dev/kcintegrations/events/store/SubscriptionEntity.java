@@ -33,6 +33,12 @@ import org.hibernate.annotations.DynamicUpdate;
         @NamedQuery(name = "KciSubscription.failureStreaks",
                 query = "SELECT s.realmId, s.name, s.failureStreak FROM SubscriptionEntity s WHERE s.status <> 'DELETED'"
                         + " ORDER BY s.failureStreak DESC, s.realmId, s.name"),
+        // Every transaction that locks several subscriptions locks them in id order (see Subscriptions#lockInOrder).
+        @NamedQuery(name = "KciSubscription.lockOfApplication",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId AND s.applicationId = :applicationId"
+                        + " AND s.status <> 'DELETED' ORDER BY s.id"),
+        @NamedQuery(name = "KciSubscription.lockOfRealm",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.realmId = :realmId ORDER BY s.id"),
         @NamedQuery(name = "KciSubscription.deleteOfApplication",
                 query = "UPDATE SubscriptionEntity s SET s.status = 'DELETED', s.statusReason = :reason, s.updatedAt = :now"
                         + " WHERE s.realmId = :realmId AND s.applicationId = :applicationId AND s.status <> 'DELETED'"),
@@ -65,7 +71,7 @@ import org.hibernate.annotations.DynamicUpdate;
         // Of the subscriptions a capture on this node woke, those another node serves now.
         @NamedQuery(name = "KciSubscription.servedElsewhere",
                 query = "SELECT s FROM SubscriptionEntity s WHERE s.id IN :ids AND s.leaseOwner IS NOT NULL"
-                        + " AND s.leaseOwner <> :node AND s.leaseUntil >= :now"),
+                        + " AND s.leaseOwner <> :node AND s.leaseUntil >= :now ORDER BY s.id"),
         // This node captured for them: their lanes elsewhere keep reading until that has been quiet a while.
         @NamedQuery(name = "KciSubscription.touch",
                 query = "UPDATE SubscriptionEntity s SET s.touchedAt = :now WHERE s.id IN :ids"),

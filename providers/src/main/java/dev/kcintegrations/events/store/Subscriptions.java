@@ -1,6 +1,8 @@
 package dev.kcintegrations.events.store;
 
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 
@@ -45,9 +47,12 @@ public final class Subscriptions {
 
     /**
      * The application was deleted: so are its subscriptions, and their pending deliveries are cancelled. The
-     * subscriptions first: a group commit locks a subscription before its deliveries, and so does this.
+     * subscriptions first, in id order: a group commit locks the subscriptions it renews in that order, each
+     * before its deliveries, and so does this.
      */
     public int removeApplication(String applicationId, long now) {
+        lockInOrder(em.createNamedQuery("KciSubscription.lockOfApplication", SubscriptionEntity.class)
+                .setParameter("realmId", realmId).setParameter("applicationId", applicationId));
         int removed = em.createNamedQuery("KciSubscription.deleteOfApplication").setParameter("realmId", realmId)
                 .setParameter("applicationId", applicationId).setParameter("reason", "Deleted with its application")
                 .setParameter("now", now).executeUpdate();
@@ -57,11 +62,22 @@ public final class Subscriptions {
         return removed;
     }
 
-    /** The realm was deleted: nothing of it stays, attempts and payloads included. */
+    /** The realm was deleted: nothing of it stays, attempts and payloads included. Its subscriptions are locked first, as above. */
     public void removeRealm() {
+        lockInOrder(em.createNamedQuery("KciSubscription.lockOfRealm", SubscriptionEntity.class).setParameter("realmId", realmId));
         em.createNamedQuery("KciAttempt.removeRealm").setParameter("realmId", realmId).executeUpdate();
         em.createNamedQuery("KciDelivery.removeRealm").setParameter("realmId", realmId).executeUpdate();
         em.createNamedQuery("KciSubscription.removeRealm").setParameter("realmId", realmId).executeUpdate();
+    }
+
+    /**
+     * Locks the subscriptions a query reads, in the id order it reads them in. A transaction that locks several
+     * subscriptions must take them in one order, or two such transactions (a group commit renewing the leases of
+     * its lanes, a client deleted meanwhile) can each hold what the other waits for: PostgreSQL then aborts one of
+     * them, and that was an administrator's DELETE answered with a 500.
+     */
+    private static void lockInOrder(TypedQuery<SubscriptionEntity> subscriptions) {
+        subscriptions.setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
     }
 
     public void add(SubscriptionEntity subscription) {
