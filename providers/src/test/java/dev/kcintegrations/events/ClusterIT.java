@@ -377,6 +377,45 @@ class ClusterIT {
         }
     }
 
+    /**
+     * A client deleted while its subscriptions drain a backlog: the group commit renews those subscriptions'
+     * leases while the removal marks them deleted, so both lock the same rows at once. Both take them in id
+     * order; in any other order PostgreSQL found a deadlock and the DELETE answered 500 (seen in the cluster
+     * benchmark).
+     */
+    @Test
+    @Order(8)
+    void aClientDeletedWhileItsSubscriptionsDrainIsDeleted() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            for (int round = 1; round <= 3; round++) {
+                String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+                Ess app = Ess.application(node1, clientId);
+                String prefix = Ess.uniqueId("draining");
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(200, app.subscribe(prefix + "-" + i, ".*", "public.test", receiver.url("/" + prefix)).status());
+                }
+                app.publishTest("template");
+                receiver.awaitEvents(r -> r.path().endsWith(prefix) && r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
+                String subscriptions = "(SELECT id FROM kci_webhook_subscription WHERE name LIKE '" + prefix + "-%')";
+                cluster.database().query("INSERT INTO kci_webhook_delivery (id, realm_id, subscription_id, event_id, event_type,"
+                        + " correlation_id, payload, seq, status, attempts, next_attempt_at, created_at, requeues)"
+                        + " SELECT gen_random_uuid()::text, realm_id, subscription_id, gen_random_uuid()::text, 'd' || g, correlation_id,"
+                        + " payload, seq + g, 'PENDING', 0, next_attempt_at, (extract(epoch from now()) * 1000)::bigint, 0"
+                        + " FROM kci_webhook_delivery, generate_series(1, 4000) AS g"
+                        + " WHERE event_type = 'template' AND subscription_id IN " + subscriptions);
+                // Wake the lanes (a test event) and let the drain get going on all five.
+                app.publishTest("go");
+                receiver.awaitAttempts(r -> r.path().endsWith(prefix), 2_000, Duration.ofSeconds(60));
+
+                // A refused DELETE (the 500 of a deadlock) throws, naming its status.
+                node1.admin().delete("/" + Ess.REALM + "/clients/" + node1.admin().clientUuid(Ess.REALM, clientId));
+                assertEquals(List.of("DELETED"), cluster.database().query("SELECT DISTINCT status FROM kci_webhook_subscription WHERE id IN " + subscriptions));
+                assertEquals(List.of(), cluster.database().query("SELECT id FROM kci_webhook_delivery WHERE status = 'PENDING'"
+                        + " AND subscription_id IN " + subscriptions), "round " + round + ": nothing of it is left to send");
+            }
+        }
+    }
+
     @Test
     @Order(8)
     void applicationDeletedOnNode2HasItsPendingDeliveriesCancelledInTheDatabase() {
