@@ -397,12 +397,7 @@ class ClusterIT {
                 app.publishTest("template");
                 receiver.awaitEvents(r -> r.path().endsWith(prefix) && r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
                 String subscriptions = "(SELECT id FROM kci_webhook_subscription WHERE name LIKE '" + prefix + "-%')";
-                cluster.database().query("INSERT INTO kci_webhook_delivery (id, realm_id, subscription_id, event_id, event_type,"
-                        + " correlation_id, payload, seq, status, attempts, next_attempt_at, created_at, requeues)"
-                        + " SELECT gen_random_uuid()::text, realm_id, subscription_id, gen_random_uuid()::text, 'd' || g, correlation_id,"
-                        + " payload, seq + g, 'PENDING', 0, next_attempt_at, (extract(epoch from now()) * 1000)::bigint, 0"
-                        + " FROM kci_webhook_delivery, generate_series(1, 4000) AS g"
-                        + " WHERE event_type = 'template' AND subscription_id IN " + subscriptions);
+                preloadBacklog(subscriptions, 4000);
                 // Wake the lanes (a test event) and let the drain get going on all five.
                 app.publishTest("go");
                 receiver.awaitAttempts(r -> r.path().endsWith(prefix), 2_000, Duration.ofSeconds(60));
@@ -567,6 +562,20 @@ class ClusterIT {
     }
 
     /**
+     * {@code rows} copies of each named subscription's "template" event, PENDING, as events d1…dN: written as a
+     * capture writes them, in one transaction, so no time goes into publishing them.
+     */
+    private static void preloadBacklog(String subscriptionIds, int rows) {
+        cluster.database().query("INSERT INTO kci_webhook_delivery (id, realm_id, subscription_id, event_id, event_type,"
+                + " correlation_id, payload, seq, status, attempts, next_attempt_at, created_at, requeues)"
+                + " SELECT gen_random_uuid()::text, realm_id, subscription_id, gen_random_uuid()::text, 'd' || g, correlation_id,"
+                + " replace(payload, '\"template\"', '\"d' || g || '\"'), seq + g, 'PENDING', 0, next_attempt_at,"
+                + " (extract(epoch from now()) * 1000)::bigint, 0"
+                + " FROM kci_webhook_delivery, generate_series(1, " + rows + ") AS g"
+                + " WHERE event_type = 'template' AND subscription_id IN " + subscriptionIds);
+    }
+
+    /**
      * kill -9 of the node that serves a 20,000-row backlog, mid-drain: the other node takes the subscription
      * over when the lease ends and sends every row; what the dead node sent but had not yet recorded goes out
      * again (at least once), and only that. The killed node is started again for the tests after this one.
@@ -581,15 +590,7 @@ class ClusterIT {
             assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/drainkill")).status());
             app.publishTest("template");
             receiver.awaitEvents(r -> r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
-            // The backlog is written as a capture writes it, in one transaction, so no time goes into publishing it.
-            String subscription = "(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')";
-            cluster.database().query("INSERT INTO kci_webhook_delivery (id, realm_id, subscription_id, event_id, event_type,"
-                    + " correlation_id, payload, seq, status, attempts, next_attempt_at, created_at, requeues)"
-                    + " SELECT gen_random_uuid()::text, realm_id, subscription_id, gen_random_uuid()::text, 'd' || g, correlation_id,"
-                    + " replace(payload, '\"template\"', '\"d' || g || '\"'), seq + g, 'PENDING', 0, next_attempt_at,"
-                    + " (extract(epoch from now()) * 1000)::bigint, 0"
-                    + " FROM kci_webhook_delivery, generate_series(1, " + rows + ") AS g"
-                    + " WHERE event_type = 'template' AND subscription_id = " + subscription);
+            preloadBacklog("(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')", rows);
             java.util.function.Predicate<WebhookReceiver.Received> drained = r -> r.body().contains("\"eventType\":\"d");
             receiver.awaitEvents(drained, rows / 5, Duration.ofSeconds(60));
             String holder = cluster.database().query("SELECT lease_owner FROM kci_webhook_subscription WHERE name = '" + id + "'").get(0);
