@@ -125,16 +125,21 @@ public final class WebhookTargetPolicy {
         return false;
     }
 
-    /** ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), 64:ff9b::a.b.c.d (NAT64) carry an IPv4 address. */
+    /**
+     * ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), ::ffff:0:a.b.c.d (translated, RFC 2765 SIIT: a translator
+     * on the path turns it into the IPv4 address) and 64:ff9b::a.b.c.d (NAT64) carry an IPv4 address.
+     */
     private static boolean embedsIpv4(byte[] b) {
-        boolean firstTenZero = true;
-        for (int i = 0; i < 10; i++) {
-            firstTenZero &= b[i] == 0;
+        boolean firstEightZero = true;
+        for (int i = 0; i < 8; i++) {
+            firstEightZero &= b[i] == 0;
         }
+        boolean firstTenZero = firstEightZero && b[8] == 0 && b[9] == 0;
         boolean mapped = firstTenZero && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
         boolean compatible = firstTenZero && b[10] == 0 && b[11] == 0;
+        boolean translated = firstEightZero && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && b[10] == 0 && b[11] == 0;
         boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
-        return mapped || compatible || nat64;
+        return mapped || compatible || translated || nat64;
     }
 
     private static boolean isPublicIpv4(byte[] b) {

@@ -36,17 +36,21 @@ class WebhookTargetPolicyTest {
                 () -> resolvingTo(address).check("https://hooks.example.com/ess"));
     }
 
-    /** IPv6 transition forms of internal IPv4 addresses: 6to4, Teredo (client bits inverted) and local-use NAT64. */
+    /**
+     * IPv6 transition forms of internal IPv4 addresses: 6to4, Teredo (client bits inverted), local-use NAT64 and
+     * IPv4-translated ({@code ::ffff:0:0/96}, SIIT).
+     */
     @ParameterizedTest
     @ValueSource(strings = {"2002:7f00:1::1", "2002:a9fe:a9fe::", "2002:c0a8:101::1",
-            "2001:0:5db8:7a1b::8000:f5ff:fffe", "2001:0:a00:1::1", "2001:0:5db8:7a1b:0:0:80ff:fffe", "64:ff9b:1::5db8:7a1b"})
+            "2001:0:5db8:7a1b::8000:f5ff:fffe", "2001:0:a00:1::1", "2001:0:5db8:7a1b:0:0:80ff:fffe", "64:ff9b:1::5db8:7a1b",
+            "::ffff:0:7f00:1", "::ffff:0:c0a8:101"})
     void ipv6FormsOfInternalAddressesAreRefused(String address) {
         assertThrows(WebhookTargetPolicy.RefusedTargetException.class,
                 () -> resolvingTo(address).check("https://hooks.example.com/ess"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2002:5db8:7a1b::1", "2606:4700::1111"})
+    @ValueSource(strings = {"2002:5db8:7a1b::1", "2606:4700::1111", "::ffff:0:5db8:7a1b"})
     void ipv6FormsOfPublicAddressesPass(String address) {
         resolvingTo(address).check("https://hooks.example.com/ess");
     }
@@ -59,7 +63,8 @@ class WebhookTargetPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://127.0.0.1/x", "https://[::1]/x", "https://[::ffff:10.0.0.1]/x", "https://169.254.169.254/latest"})
+    @ValueSource(strings = {"https://127.0.0.1/x", "https://[::1]/x", "https://[::ffff:10.0.0.1]/x", "https://169.254.169.254/latest",
+            "https://[::ffff:0:7f00:1]:8443/", "https://[::ffff:0:a9fe:a9fe]/latest", "https://[::ffff:0:10.0.0.1]/x"})
     void literalNonPublicHostsAreRefused(String endpoint) {
         assertThrows(WebhookTargetPolicy.RefusedTargetException.class, () -> literal().check(endpoint));
     }
