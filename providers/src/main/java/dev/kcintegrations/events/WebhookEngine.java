@@ -2,6 +2,7 @@ package dev.kcintegrations.events;
 
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lanes.LaneScheduler;
+import dev.kcintegrations.events.lifecycle.StoredSubscriptionCheck;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.ops.DeliveryMetrics;
 import dev.kcintegrations.events.ops.OutboxHealth;
@@ -92,6 +93,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
                 new ScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName())),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
+        StoredSubscriptionCheck.logFindings(factory);
         LOG.infof("Webhook delivery started on %s (%d lanes, retention %s)", nodeName(),
                 settings.maxConcurrentDeliveries(), settings.retention());
     }

@@ -171,21 +171,31 @@ class SubscriptionsAdminIT {
         assertEquals(404, admin(keycloak, "GET", "/" + id, null).status());
     }
 
+    /**
+     * Every change is refused to a {@code view-events} administrator, each on a resource that exists: a check
+     * that broke into a 404 (an unknown delivery) would not pass for a refusal.
+     */
     @Test
     void viewEventsMayReadButNotChangeAndOthersAreRefused(Keycloak keycloak) {
         String id = Ess.uniqueId("admin-authz");
-        subscribed(keycloak, id);
+        Ess app = subscribed(keycloak, id);
+        app.publishTest("deliveredBeforeTheViewerTries");
+        String deliveryId = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED")).get("deliveryId").asText();
         String viewer = realmUser(keycloak, Ess.uniqueId("viewer"), "view-events");
         String nobody = realmUser(keycloak, Ess.uniqueId("nobody"));
         assertEquals(200, as(keycloak, viewer, "GET", "", null).status());
         assertEquals(200, as(keycloak, viewer, "GET", "/" + id + "/deliveries", null).status());
         for (String[] change : new String[][]{{"PUT", "/" + id + "/status", "{\"status\":\"DISABLED\"}"}, {"DELETE", "/" + id, null},
-                {"POST", "/" + id + "/redeliver", "{\"status\":\"PARKED\"}"}}) {
-            assertEquals(403, as(keycloak, viewer, change[0], change[1], change[2]).status(), "view-events cannot " + change[0]);
+                {"POST", "/" + id + "/redeliver", "{\"status\":\"PARKED\"}"},
+                {"POST", "/" + id + "/deliveries/" + deliveryId + "/redeliver", null}}) {
+            assertEquals(403, as(keycloak, viewer, change[0], change[1], change[2]).status(), "view-events cannot " + change[0] + " " + change[1]);
         }
         assertEquals(403, as(keycloak, nobody, "GET", "", null).status(), "no realm-management role: refused");
         assertEquals(401, as(keycloak, null, "GET", "", null).status(), "no token");
         assertEquals("ACTIVE", admin(keycloak, "GET", "/" + id, null).json().get("status").asText(), "nothing changed");
+        assertEquals(1, app.deliveries(id, null).get(0).get("attempts").asInt(), "the viewer's redeliver queued nothing");
+        assertEquals(202, admin(keycloak, "POST", "/" + id + "/deliveries/" + deliveryId + "/redeliver", null).status(),
+                "the same call is a manage-events administrator's to make");
     }
 
     @Test
@@ -201,6 +211,12 @@ class SubscriptionsAdminIT {
         cases.put("POST /" + id + "/redeliver {\"from\":\"yesterday\",\"to\":\"today\"}", 400);
         cases.put("POST /" + id + "/redeliver {\"from\":\"2026-11-30T12:00:00Z\",\"to\":\"2026-11-30T11:00:00Z\"}", 400);
         cases.put("POST /" + id + "/redeliver {\"status\":\"DELIVERED\"}", 400);
+        // Times whose milliseconds do not fit a long (a 500 once), and times before the epoch, are not times of a delivery.
+        cases.put("GET /" + id + "/deliveries?to=%2B300000-01-01T00:00:00Z ", 400);
+        cases.put("GET /" + id + "/deliveries?from=-300000-01-01T00:00:00Z ", 400);
+        cases.put("GET /" + id + "/deliveries?from=1969-12-31T23:59:59Z ", 400);
+        cases.put("POST /" + id + "/redeliver {\"from\":\"2026-11-30T11:00:00Z\",\"to\":\"+300000-01-01T00:00:00Z\"}", 400);
+        cases.put("POST /" + id + "/redeliver {\"from\":\"+300000-01-01T00:00:00Z\",\"to\":\"+300001-01-01T00:00:00Z\"}", 400);
         cases.put("GET ?max=1000 ", 400);
         cases.put("GET ?status=GONE ", 400);
         cases.put("GET /no-such-subscription ", 404);

@@ -3,10 +3,12 @@ package dev.kcintegrations.fuzz;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.events.HostileReceiver;
 import dev.kcintegrations.events.HostileReceiver.Behaviour;
+import dev.kcintegrations.events.topics.FilterGenerators;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.Metrics;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -91,6 +93,7 @@ class MalformedInputPropertiesIT {
         for (Behaviour behaviour : QUICK_HOSTILE_ANSWERS) {
             HOSTILE.put(behaviour, HostileReceiver.start().behave(behaviour));
         }
+        HOSTILE.put(Behaviour.OK, HostileReceiver.start().behave(Behaviour.OK));
     }
 
     @AfterContainer
@@ -283,6 +286,46 @@ class MalformedInputPropertiesIT {
                 });
         return withWellFormed(Arbitraries.create(() -> new FuzzRequest("GET", "/events/v4/topics",
                 List.of(new FuzzRequest.Header("Authorization", "Bearer " + essToken)), new byte[0])), fuzzed);
+    }
+
+    // --- hostile filters: a subscriber's regular expression is compiled and run on the server
+
+    /** Heap in use when the first filter was sent; every later reading is compared with it. */
+    private static double heapBefore = -1;
+
+    /**
+     * Filters of nested (counted) repetition, alternation and classes, each sent as the one subscription's new
+     * filter: every answer comes within a second (a refusal, or a verified subscription), the heap stays within
+     * 256 MB of where it started (one 23-character filter used to exhaust it), and the server stays ready.
+     */
+    @Property(tries = 80)
+    void aSubscribersFilterIsAnsweredWithinASecondAndTheHeapStaysFlat(@ForAll("hostileFilters") String filter) {
+        if (heapBefore < 0) {
+            heapBefore = heapUsed();
+        }
+        String body = "{\"id\":\"fuzz.filter\",\"filter\":" + Http.JSON.valueToTree(filter) + ",\"topic\":\"public.test\","
+                + "\"webHookConfig\":{\"endpoint\":\"" + HOSTILE.get(Behaviour.OK).url("/filters") + "\"}}";
+        long started = System.nanoTime();
+        Http.Reply reply = send(new FuzzRequest("PUT", "/events/v4/subscriptions/webhook",
+                List.of(new FuzzRequest.Header("Content-Type", "application/json"), new FuzzRequest.Header("Authorization", "Bearer " + essToken)),
+                body.getBytes(StandardCharsets.UTF_8)));
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        Statistics.label("answer").collect(reply.status());
+        assertTrue(millis < 1000, () -> filter + " took " + millis + " ms");
+        assertTrue(reply.status() == 200 || reply.status() == 400, () -> reply.status() + " " + reply.body());
+        double grown = heapUsed() - heapBefore;
+        assertTrue(grown < 256 * 1024 * 1024, () -> "heap grew by " + (long) grown / 1024 / 1024 + " MB after " + filter);
+        assertEquals(200, Http.get(keycloak.managementUrl().resolve("/health/ready"), Map.of()).status());
+    }
+
+    @Provide
+    Arbitrary<String> hostileFilters() {
+        return Arbitraries.oneOf(FilterGenerators.filters(),
+                Arbitraries.of("((a{1000}){1000}){1000}", "(a{1000}){1000}", "((((((a*)*)*)*)*)*)", ".*"));
+    }
+
+    private static double heapUsed() {
+        return Metrics.sum(keycloak, "jvm_memory_used_bytes", "area=\"heap\"");
     }
 
     // --- hostile receivers: whatever the endpoint answers the verification event, the PUT gets a bounded answer

@@ -10,11 +10,11 @@ import java.time.Instant;
 
 /**
  * A subscription as the realm's administrators see it: whose it is, where it sends and in which body format,
- * how it stands.
+ * how it stands. {@code uuid} is its internal id: {@code uuid:<uuid>} reaches it wherever the API takes an id.
  * {@code lastHttpStatus} is absent when the last attempt got no answer; times are RFC 3339 UTC.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record SubscriptionAdminView(String id, Application application, String topic, String filter, String endpoint, String format, String status,
+record SubscriptionAdminView(String id, String uuid, Application application, String topic, String filter, String endpoint, String format, String status,
                              String statusReason, int failureStreak, long pending, Long oldestPendingSeconds,
                              String lastAttemptAt, Integer lastHttpStatus, String createdAt) {
 
@@ -23,7 +23,7 @@ record SubscriptionAdminView(String id, Application application, String topic, S
     }
 
     static SubscriptionAdminView of(SubscriptionEntity subscription, ClientModel client, Outbox.Backlog backlog, long now) {
-        return new SubscriptionAdminView(subscription.getName(),
+        return new SubscriptionAdminView(subscription.getName(), subscription.getId(),
                 new Application(client == null ? null : client.getClientId(), subscription.getApplicationId()),
                 subscription.getTopic(), subscription.getFilter(), subscription.getEndpoint(),
                 BodyFormat.stored(subscription.getFormat()).id(), subscription.getStatus().name(),

@@ -312,11 +312,20 @@ public final class SubscriptionsAdminResource {
         return value == null ? absent : parseInstant(name, value);
     }
 
+    /** The times a delivery can have: the outbox counts milliseconds since the epoch, and year 10000 is past RFC 3339. */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
     private static Instant parseInstant(String name, String value) {
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw bad(name + " must be an RFC 3339 time in UTC, e.g. 2026-11-30T12:00:00Z");
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw bad(name + " must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+        }
+        return instant;
     }
 }

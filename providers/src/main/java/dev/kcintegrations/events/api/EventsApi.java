@@ -196,16 +196,13 @@ public final class EventsApi {
         String bodyFormat = query.getFirst("bodyFormat");
         BodyFormat body = bodyFormat == null ? BodyFormat.ESS : BodyFormat.parse(bodyFormat)
                 .orElseThrow(() -> ApiFailure.badRequest("bodyFormat must be one of " + BodyFormat.allowed()));
-        EventCatalog catalog = new EventCatalog(realm.getName(), RealmUrl.of(session, realm), app.readableTopics(realm));
         String format = query.getFirst("format");
-        if (format == null || format.equals("asyncapi")) {
-            return ApiResponses.json(200, catalog.asyncApi(body), correlationId);
-        }
-        if (!format.equals("json-schema")) {
+        if (format != null && !format.equals("asyncapi") && !format.equals("json-schema")) {
             throw ApiFailure.badRequest("format must be asyncapi (the default) or json-schema");
         }
+        boolean asyncApi = format == null || format.equals("asyncapi");
         String eventType = query.getFirst("eventType");
-        if (eventType == null || eventType.isBlank()) {
+        if (!asyncApi && (eventType == null || eventType.isBlank())) {
             throw ApiFailure.badRequest("eventType is required with format=json-schema");
         }
         String partName = query.getFirst("part");
@@ -213,9 +210,17 @@ public final class EventsApi {
                 ApiFailure.badRequest("part must be one of " + String.join(", ",
                         Arrays.stream(EventCatalog.Part.values()).map(EventCatalog.Part::id).toList())));
         String topic = query.getFirst("topic");
-        return catalog.jsonSchema(topic, eventType, part, body)
-                .map(schema -> ApiResponses.json(200, SCHEMA_JSON, schema, correlationId))
-                .orElseThrow(() -> ApiFailure.notFound((topic == null ? "No topic" : "No topic of that name") + " this token may read carries that event type"));
+        java.net.URI realmUrl = RealmUrl.of(session, realm);
+        List<Topic> topics = app.readableTopics(realm);
+        String key = asyncApi ? CatalogDocuments.key(realm.getId(), realmUrl, topics, "asyncapi", body.id())
+                : CatalogDocuments.key(realm.getId(), realmUrl, topics, "json-schema", body.id(), part.id(), String.valueOf(topic), eventType);
+        CatalogDocuments.Document document = CatalogDocuments.get(key, asyncApi ? jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE : SCHEMA_JSON,
+                () -> {
+                    EventCatalog catalog = new EventCatalog(realm.getName(), realmUrl, topics);
+                    return asyncApi ? catalog.asyncApi(body) : catalog.jsonSchema(topic, eventType, part, body).orElseThrow(() ->
+                            ApiFailure.notFound((topic == null ? "No topic" : "No topic of that name") + " this token may read carries that event type"));
+                });
+        return CatalogDocuments.respond(document, session.getContext().getRequestHeaders(), correlationId);
     }
 
     // ---- subscriptions -------------------------------------------------------------------------------
@@ -344,7 +349,7 @@ public final class EventsApi {
             }
         }
         EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, eventType, topic.name(),
-                realm.getName(), Instant.now(), EventFacts.ofTestEvent(facts, app.id()), Topic.Source.TEST, null, RealmUrl.of(session, realm));
+                realm.getName(), Instant.now(), EventFacts.ofTestEvent(facts, app.id()), Topic.Source.TEST, null, RealmUrl.configured(realm));
         int rows = new EventCapture(session, engine::captured).capture(realm, List.of(topic), payload, app.id());
         return ApiResponses.json(202, new Published(payload.id(), rows,
                 "Event '" + payload.id() + "' published to " + rows + " subscription(s)"), correlationId);

@@ -2,6 +2,7 @@ package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.lifecycle.SubscriptionIds;
 import dev.kcintegrations.events.topics.EventTypeFilter;
 import dev.kcintegrations.shared.StrictJson;
 
@@ -11,8 +12,6 @@ import dev.kcintegrations.shared.StrictJson;
  * the read-only ones a client copied from a GET) are ignored.
  */
 record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint, BodyFormat format) {
-
-    static final String ID_RULE = "[a-z0-9.-]{1,128}";
 
     static SubscriptionRequest parse(byte[] body) {
         JsonNode root;
@@ -25,9 +24,9 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
             throw ApiFailure.badRequest("The body must be one JSON object");
         }
         String id = text(root, "id");
-        if (!id.matches(ID_RULE)) {
-            throw ApiFailure.badRequest("id must be 1-128 characters of a-z, 0-9, '.' and '-'");
-        }
+        SubscriptionIds.problem(id).ifPresent(problem -> {
+            throw ApiFailure.badRequest(problem);
+        });
         String filterSource = text(root, "filter");
         EventTypeFilter filter;
         try {

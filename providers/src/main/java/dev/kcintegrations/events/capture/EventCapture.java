@@ -5,7 +5,6 @@ import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.Subscriptions;
-import dev.kcintegrations.events.topics.EventTypeFilter;
 import dev.kcintegrations.events.topics.SubscriberAccess;
 import dev.kcintegrations.events.topics.Topic;
 import org.jboss.logging.Logger;
@@ -17,7 +16,6 @@ import org.keycloak.models.RealmModel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -29,8 +27,6 @@ import java.util.function.Supplier;
 public final class EventCapture {
 
     private static final Logger LOG = Logger.getLogger(EventCapture.class);
-    private static final int MAX_CACHED_FILTERS = 1000;
-    private static final Map<String, EventTypeFilter> FILTERS = new ConcurrentHashMap<>();
 
     private final KeycloakSession session;
     private final Consumer<List<String>> committed;
@@ -67,7 +63,7 @@ public final class EventCapture {
             if (onlyApplication != null && !onlyApplication.equals(subscription.getApplicationId())) {
                 continue;
             }
-            if (!filter(subscription.getFilter()).matches(eventType)) {
+            if (!CompiledFilters.matches(subscription.getId(), subscription.getFilter(), eventType)) {
                 continue;
             }
             if (SubscriberAccess.denial(realm, subscription.getApplicationId(), carrying.get(subscription.getTopic())).isPresent()) {
@@ -116,16 +112,5 @@ public final class EventCapture {
             LOG.debugf("Could not sign a webhook body at capture (%s); it is signed when sent", e.getClass().getSimpleName());
             return new SignedBody(json, null, null);
         }
-    }
-
-    private static EventTypeFilter filter(String source) {
-        EventTypeFilter cached = FILTERS.get(source);
-        if (cached != null) {
-            return cached;
-        }
-        if (FILTERS.size() >= MAX_CACHED_FILTERS) {
-            FILTERS.clear();
-        }
-        return FILTERS.computeIfAbsent(source, EventTypeFilter::compile);
     }
 }

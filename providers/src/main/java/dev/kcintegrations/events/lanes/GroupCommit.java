@@ -8,6 +8,7 @@ import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
+import dev.kcintegrations.events.store.DisabledBy;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionEntity;
@@ -326,7 +327,7 @@ final class GroupCommit implements AutoCloseable {
                         }
                         failed(row, s.result());
                         finish(row, DeliveryStatus.REJECTED, now, "receiver answered 410 Gone");
-                        subscription.setStatus(SubscriptionStatus.DISABLED);
+                        subscription.disable(DisabledBy.RECEIVER);
                         subscription.setStatusReason("Disabled: the endpoint answered 410 Gone");
                         subscription.setUpdatedAt(now);
                         write.counted.add(metrics::rejected);

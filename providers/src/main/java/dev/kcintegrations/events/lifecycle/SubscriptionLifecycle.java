@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.lifecycle;
 
+import dev.kcintegrations.events.capture.CompiledFilters;
 import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.RealmUrl;
@@ -14,6 +15,7 @@ import dev.kcintegrations.events.sender.WebhookSecrets;
 import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
+import dev.kcintegrations.events.store.DisabledBy;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
@@ -94,7 +96,7 @@ public final class SubscriptionLifecycle {
         // a transaction of its own, and the endpoint is called with none open: a stranger's endpoint may take
         // attempt-timeout to answer, and a database connection held meanwhile (a realm cache miss is enough to
         // take one) would be one fewer for every sign-in of the server.
-        URI realmUrl = RealmUrl.of(session, realm); // the job's session has no request to tell it
+        URI realmUrl = RealmUrl.configured(realm); // signed: from configuration, never the request's Host header
         Verification verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
                 job -> prepareVerification(job, applicationId, request, topicFor, correlationId, realmUrl));
         SendResult result = sender.send(verification.policy(), request.endpoint(), request.format(), verification.body(),
@@ -172,10 +174,18 @@ public final class SubscriptionLifecycle {
                 ConcurSignature.sign(job, jobRealm, body)), policy);
     }
 
-    /** The id is the application's or free, and a new subscription stays within max-subscriptions. */
+    /**
+     * The id is the application's or free, a new subscription stays within max-subscriptions, and no
+     * administrator stopped it: an application's save ends a receiver's stop (410 Gone), not an administrator's.
+     */
     private void checkRoomFor(String applicationId, Subscribe request, Optional<SubscriptionEntity> existing, Subscriptions subscriptions) {
         if (existing.isPresent() && !existing.get().getApplicationId().equals(applicationId)) {
             throw new Refused(Refused.Kind.CONFLICT, "Subscription id '" + request.id() + "' is in use by another application");
+        }
+        if (existing.isPresent() && existing.get().getStatus() == SubscriptionStatus.DISABLED
+                && existing.get().getDisabledBy() == DisabledBy.ADMINISTRATOR) {
+            throw new Refused(Refused.Kind.CONFLICT, "Subscription '" + request.id() + "' was disabled by an administrator ("
+                    + existing.get().getStatusReason() + "); only an administrator can enable it");
         }
         boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
         int max = settings.maxSubscriptionsPerApplication();
@@ -200,12 +210,21 @@ public final class SubscriptionLifecycle {
         // The subscription's row first, then its deliveries': the order a group commit locks them in.
         subscriptions().flush();
         new Outbox(session).cancelPending(subscription.getId(), "subscription deleted", now);
+        CompiledFilters.forget(subscription.getId()); // other nodes' copies age out of their bounded caches
     }
 
-    /** Any application's live subscription {@code name}: for the realm's administrators. */
-    public SubscriptionEntity live(String name) {
-        return subscriptions().byName(name).filter(s -> s.getStatus() != SubscriptionStatus.DELETED)
-                .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + name + "' not found"));
+    /**
+     * Any application's live subscription, for the realm's administrators: {@code key} is its id (name), or
+     * {@value SubscriptionIds#BY_UUID}{@code <internal id>}, which reaches rows whose names a client's URL
+     * normalisation would rewrite.
+     */
+    public SubscriptionEntity live(String key) {
+        Subscriptions subscriptions = subscriptions();
+        Optional<SubscriptionEntity> found = key.startsWith(SubscriptionIds.BY_UUID)
+                ? subscriptions.byId(key.substring(SubscriptionIds.BY_UUID.length()))
+                : subscriptions.byName(key);
+        return found.filter(s -> s.getStatus() != SubscriptionStatus.DELETED)
+                .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + key + "' not found"));
     }
 
     /** The longest reason a status change keeps (the column's size). */
@@ -223,7 +242,11 @@ public final class SubscriptionLifecycle {
         if (reason != null && reason.length() > MAX_REASON) {
             throw new Refused(Refused.Kind.INVALID, "reason must be at most " + MAX_REASON + " characters");
         }
-        subscription.setStatus(status);
+        if (status == SubscriptionStatus.DISABLED) {
+            subscription.disable(DisabledBy.ADMINISTRATOR);
+        } else {
+            subscription.setStatus(status);
+        }
         subscription.setStatusReason(status == SubscriptionStatus.ACTIVE ? null : reason == null || reason.isBlank()
                 ? "disabled by an administrator" : reason.strip());
         if (status == SubscriptionStatus.ACTIVE) {

@@ -122,6 +122,8 @@ public class SubscriptionEntity {
     private String status;
     @Column(name = "STATUS_REASON", length = 255)
     private String statusReason;
+    @Column(name = "DISABLED_BY", length = 16)
+    private String disabledBy;
     @Column(name = "FAILURE_STREAK", nullable = false)
     private int failureStreak;
     /** When a delivery of it was last tried, and what the receiver answered (0: no answer). */
@@ -171,7 +173,17 @@ public class SubscriptionEntity {
     public Long getPreviousSecretUntil() { return previousSecretUntil; }
     public void setPreviousSecretUntil(Long previousSecretUntil) { this.previousSecretUntil = previousSecretUntil; }
     public SubscriptionStatus getStatus() { return SubscriptionStatus.of(status); }
-    public void setStatus(SubscriptionStatus status) { this.status = status.name(); }
+    public void setStatus(SubscriptionStatus status) {
+        this.status = status.name();
+        this.disabledBy = null;
+    }
+    /** DISABLED, by {@code by}. */
+    public void disable(DisabledBy by) {
+        this.status = SubscriptionStatus.DISABLED.name();
+        this.disabledBy = by.name();
+    }
+    /** Who stopped the subscription; meaningful only while it is DISABLED. */
+    public DisabledBy getDisabledBy() { return disabledBy == null ? null : DisabledBy.valueOf(disabledBy); }
     public String getStatusReason() { return statusReason; }
     public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
     public int getFailureStreak() { return failureStreak; }

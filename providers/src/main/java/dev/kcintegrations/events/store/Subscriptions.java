@@ -27,6 +27,18 @@ public final class Subscriptions {
                 .getResultStream().findFirst();
     }
 
+    /** Every realm's subscriptions that are not deleted, a page at a time (for checks at start-up). */
+    public static List<SubscriptionEntity> everyLive(KeycloakSession session, int first, int max) {
+        return session.getProvider(JpaConnectionProvider.class).getEntityManager()
+                .createQuery("SELECT s FROM SubscriptionEntity s WHERE s.status <> 'DELETED' ORDER BY s.id", SubscriptionEntity.class)
+                .setFirstResult(first).setMaxResults(max).getResultList();
+    }
+
+    /** The realm's subscription with this internal id. */
+    public Optional<SubscriptionEntity> byId(String id) {
+        return Optional.ofNullable(em.find(SubscriptionEntity.class, id)).filter(s -> s.getRealmId().equals(realmId));
+    }
+
     public List<SubscriptionEntity> ofApplication(String applicationId) {
         return em.createNamedQuery("KciSubscription.byApplication", SubscriptionEntity.class)
                 .setParameter("realmId", realmId).setParameter("applicationId", applicationId).getResultList();

@@ -50,7 +50,7 @@ class SubscriptionRequestTest {
         Map<String, String> cases = Map.of(
                 "[]", "The body must be one JSON object",
                 "{\"id\":", "The body must be one JSON object",
-                "{\"id\":\"UPPER\",\"filter\":\".*\",\"topic\":\"t\"" + endpoint + "}", "id must be 1-128 characters of a-z, 0-9, '.' and '-'",
+                "{\"id\":\"UPPER\",\"filter\":\".*\",\"topic\":\"t\"" + endpoint + "}", "id must be 1-128 characters of a-z, 0-9, '.' and '-', starting with a letter or digit",
                 "{\"id\":\"a\",\"topic\":\"t\"" + endpoint + "}", "filter is required",
                 "{\"id\":\"a\",\"filter\":7,\"topic\":\"t\"" + endpoint + "}", "filter must be a string",
                 "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\" \"" + endpoint + "}", "topic is required",

@@ -1,0 +1,174 @@
+package dev.kcintegrations.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A subscribing application holds a valid token and writes what it likes: no single request of its own may
+ * stop the server, shadow the APIs' paths, or undo an administrator's decision.
+ */
+@KeycloakIntegrationTest
+class HostileSubscriberIT {
+
+    WebhookReceiver receiver;
+
+    @BeforeEach
+    void startReceiver() {
+        receiver = WebhookReceiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    private static Http.Reply admin(Keycloak keycloak, String method, String path, String body) {
+        return SubscriptionsAdminIT.as(keycloak, SubscriptionsAdminIT.adminToken(keycloak), method, path, body);
+    }
+
+    /** 23 characters that compile to ~10⁹ instructions: the JVM ran out of heap and stopped. */
+    @Test
+    void aFilterOfNestedCountedRepetitionIsRefusedAtOnceAndTheServerStaysReady(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        for (String bomb : List.of("((a{1000}){1000}){1000}", "(a{1000}){1000}")) {
+            long started = System.nanoTime();
+            Http.Reply reply = app.subscribe(Ess.uniqueId("bomb"), bomb, "public.test", receiver.url("/bomb"));
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertEquals(400, reply.status(), reply.body());
+            assertTrue(reply.json().get("message").asText().contains("counted repetition"), reply.body());
+            assertTrue(millis < 1000, bomb + " took " + millis + " ms");
+        }
+        assertEquals(200, Http.get(keycloak.managementUrl().resolve("/health/ready"), Map.of()).status());
+        assertEquals(0, receiver.received().size(), "refused before any endpoint is called");
+    }
+
+    /**
+     * {@code ..} as an id made {@code curl -X DELETE …/event-subscriptions/..} a {@code DELETE} of the realm
+     * (curl, browsers and Postman normalise the segment away); {@code webhook} and {@code access} are words of
+     * the APIs' own paths.
+     */
+    @Test
+    void pathShapedIdsAndRouteWordsAreRefused(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        for (String id : List.of("..", ".", ".hidden", "-dash", "a..b", "webhook", "access")) {
+            Http.Reply reply = app.subscribe(id, ".*", "public.test", receiver.url("/ids"));
+            assertEquals(400, reply.status(), id + " → " + reply.body());
+            assertTrue(reply.json().get("message").asText().startsWith("id must"), reply.body());
+        }
+        assertEquals(0, admin(keycloak, "GET", "?clientId=" + app.clientId(), null).json().size(), "nothing was saved");
+        assertEquals(0, receiver.received().size(), "refused before any endpoint is called");
+    }
+
+    /** {@code uuid:<internal id>} reaches any subscription, also one whose id a URL client would rewrite. */
+    @Test
+    void administratorsReachEverySubscriptionByItsInternalId(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        String id = Ess.uniqueId("by-uuid");
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/uuid")).status());
+        String uuid = admin(keycloak, "GET", "/" + id, null).json().get("uuid").asText();
+        String key = "/uuid:" + uuid;
+        assertEquals(id, admin(keycloak, "GET", key, null).json().get("id").asText());
+        assertEquals(200, admin(keycloak, "GET", key + "/deliveries", null).status());
+        assertEquals("DISABLED", admin(keycloak, "PUT", key + "/status", "{\"status\":\"DISABLED\"}").json().get("status").asText());
+        assertEquals(204, admin(keycloak, "DELETE", key, null).status());
+        assertEquals(404, admin(keycloak, "GET", key, null).status());
+        assertEquals(404, admin(keycloak, "GET", "/uuid:" + java.util.UUID.randomUUID(), null).status());
+    }
+
+    /**
+     * An administrator's stop holds against the application: its PUT of the same subscription is a 409 with
+     * the administrator's reason (and no verification is sent) until an administrator enables it. A receiver's
+     * stop (410 Gone) is still the application's to lift ({@code WebhookDeliveryIT.savingADisabledSubscriptionAgainEnablesIt}).
+     */
+    @Test
+    void anApplicationCannotLiftAnAdministratorsStop(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        String id = Ess.uniqueId("admin-stop");
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/stop")).status());
+        assertEquals(200, admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"DISABLED\",\"reason\":\"compliance hold\"}").status());
+        int verifications = receiver.received().size();
+
+        Http.Reply again = app.subscribe(id, ".*", "public.test", receiver.url("/stop"));
+        assertEquals(409, again.status(), again.body());
+        assertTrue(again.json().get("message").asText().contains("compliance hold"), again.body());
+        JsonNode stopped = admin(keycloak, "GET", "/" + id, null).json();
+        assertEquals("DISABLED", stopped.get("status").asText(), stopped.toString());
+        assertEquals("compliance hold", stopped.get("statusReason").asText(), stopped.toString());
+        assertEquals(verifications, receiver.received().size(), "no verification event for a refused save");
+        assertEquals(0, app.publishTest("whileStopped").json().get("subscriptions").asInt());
+
+        assertEquals(200, admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/stop")).status(), "enabled again, the application saves it");
+        assertEquals("ACTIVE", admin(keycloak, "GET", "/" + id, null).json().get("status").asText());
+    }
+
+    /**
+     * Without a fixed {@code --hostname}, Keycloak builds its URLs from the request's Host header: a sign-in
+     * sent with {@code Host: attacker.example} put that host into the CloudEvents {@code source} and
+     * {@code dataschema} of a body every subscriber gets signed. Signed bodies take URLs from configuration
+     * only: none here (the realm is named by a URN), then the realm's Frontend URL once it is set.
+     */
+    @Test
+    void aSignInsHostHeaderIsNeverSignedIntoADelivery(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        String ce = Ess.uniqueId("host-ce");
+        String ess = Ess.uniqueId("host-ess");
+        assertEquals(200, app.call("PUT", "/subscriptions/webhook", "{\"id\":\"" + ce + "\",\"filter\":\"LOGIN\",\"topic\":\"keycloak.user\","
+                + "\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/ce") + "\",\"format\":\"cloudevents\"}}").status());
+        assertEquals(200, app.subscribe(ess, "LOGIN", "keycloak.user", receiver.url("/ess")).status());
+        String username = Ess.uniqueId("host-user");
+        String userId = WebhookDeliveryIT.newUser(keycloak, username);
+
+        signInWithHost(keycloak, username, "attacker.example:4443");
+        List<WebhookReceiver.Received> unconfigured = receiver.awaitEvents(r -> r.body().contains(userId), 2, Duration.ofSeconds(30));
+        for (WebhookReceiver.Received delivery : unconfigured) {
+            assertTrue(!delivery.body().contains("attacker"), delivery.body());
+        }
+        JsonNode event = cloudEvent(unconfigured);
+        assertEquals("urn:keycloak:realm:" + Ess.REALM, event.get("source").asText(), event.toString());
+        assertTrue(!event.has("dataschema"), event.toString());
+
+        try (FrontendUrl ignored = FrontendUrl.set(keycloak, "https://sso.example.com")) {
+            signInWithHost(keycloak, username, "attacker.example:4443");
+            List<WebhookReceiver.Received> configured = receiver.awaitEvents(r -> r.body().contains(userId), 4, Duration.ofSeconds(30));
+            for (WebhookReceiver.Received delivery : configured) {
+                assertTrue(!delivery.body().contains("attacker"), delivery.body());
+            }
+            JsonNode second = cloudEvent(configured.subList(2, 4));
+            assertEquals("https://sso.example.com/realms/" + Ess.REALM, second.get("source").asText(), second.toString());
+            assertTrue(second.get("dataschema").asText().startsWith("https://sso.example.com/realms/" + Ess.REALM + "/events/v4/catalog?"),
+                    second.toString());
+        }
+    }
+
+    private static void signInWithHost(Keycloak keycloak, String username, String host) {
+        String form = "grant_type=password&client_id=field-service-plugin&username=" + username + "&password=Secret-" + username;
+        Http.Reply reply = dev.kcintegrations.testing.RawHttp.exchange(keycloak.baseUrl(), "POST /realms/" + Ess.REALM
+                + "/protocol/openid-connect/token HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: " + form.length() + "\r\nConnection: close\r\n\r\n" + form);
+        assertEquals(200, reply.status(), reply.body());
+    }
+
+    private static JsonNode cloudEvent(List<WebhookReceiver.Received> deliveries) {
+        return deliveries.stream().filter(r -> r.body().contains("\"specversion\"")).findFirst()
+                .map(r -> {
+                    try {
+                        return Http.JSON.readTree(r.body());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).orElseThrow(() -> new AssertionError("no CloudEvent among " + deliveries));
+    }
+}
