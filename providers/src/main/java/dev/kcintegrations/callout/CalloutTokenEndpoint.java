@@ -32,7 +32,9 @@ import org.keycloak.services.cors.Cors;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -52,10 +54,12 @@ public final class CalloutTokenEndpoint {
 
     private final KeycloakSession session;
     private final RealmModel realm;
+    private final FailureThrottle throttle;
 
-    CalloutTokenEndpoint(KeycloakSession session) {
+    CalloutTokenEndpoint(KeycloakSession session, FailureThrottle throttle) {
         this.session = session;
         this.realm = session.getContext().getRealm();
+        this.throttle = throttle;
     }
 
     /**
@@ -74,9 +78,20 @@ public final class CalloutTokenEndpoint {
         List<String> sent = headers.getRequestHeader(HttpHeaders.AUTHORIZATION);
         List<String> authorization = sent == null || sent.isEmpty() ? null : sent;
         boolean basic = authorization != null && authorization.size() == 1 && BasicCredentials.isBasic(authorization.get(0));
+        String address = session.getContext().getConnection().getRemoteAddr();
+        Optional<Duration> addressWait = throttle.addressWait(address);
+        if (addressWait.isPresent()) {
+            return throttled(addressWait.get()); // refused before anything is read or recorded
+        }
         try {
             return issue(event, headers, authorization, body);
         } catch (OAuthError refusal) {
+            if (refusal.status() == Response.Status.UNAUTHORIZED) {
+                Optional<Duration> clientWait = throttle.failed(address, realm.getId(), event.getEvent().getClientId());
+                if (clientWait.isPresent()) {
+                    return throttled(clientWait.get()); // beyond the client's budget: no event, no delivery
+                }
+            }
             event.detail(Details.REASON, refusal.reason());
             event.error(refusal.eventError());
             return OAuthErrorResponses.render(refusal, basic || authorization == null ? realm.getName() : null);
@@ -94,6 +109,14 @@ public final class CalloutTokenEndpoint {
             return OAuthErrorResponses.render(new OAuthError(Response.Status.INTERNAL_SERVER_ERROR, "server_error",
                     "Unexpected error, correlation id " + correlationId, null), null);
         }
+    }
+
+    /** {@code 429}, RFC 6749's {@code temporarily_unavailable}, and when to come back. */
+    private static Response throttled(Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return Response.fromResponse(OAuthErrorResponses.render(new OAuthError(Response.Status.TOO_MANY_REQUESTS, "temporarily_unavailable",
+                "Too many failed client authentications; retry after " + seconds + " s", "too_many_failures"), null))
+                .header("Retry-After", seconds).build();
     }
 
     private Response issue(EventBuilder event, HttpHeaders headers, List<String> authorization, InputStream in) {

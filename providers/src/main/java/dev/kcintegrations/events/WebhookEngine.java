@@ -4,6 +4,7 @@ import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lanes.LaneScheduler;
 import dev.kcintegrations.events.lifecycle.StoredSubscriptionCheck;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
+import dev.kcintegrations.events.lifecycle.Verifications;
 import dev.kcintegrations.events.ops.DeliveryMetrics;
 import dev.kcintegrations.events.ops.OutboxHealth;
 import dev.kcintegrations.events.ops.WebhookHousekeeping;
@@ -42,6 +43,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     private WebhookSettings settings;
     private DeliveryMetrics metrics;
     private WebhookSender sender;
+    private Verifications verifications;
     private volatile LaneScheduler lanes;
 
     @Override
@@ -64,6 +66,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         metrics = new DeliveryMetrics();
         sender = new WebhookSender(settings.connectTimeout(), settings.readTimeout(), settings.attemptTimeout(),
                 settings.maxConcurrentDeliveries());
+        verifications = new Verifications(settings);
         // Deliver only once the database schema (ours included) is migrated.
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
@@ -111,8 +114,9 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         return metrics;
     }
 
-    public WebhookSender sender() {
-        return sender;
+    /** Endpoint verifications: their own client and bounds, never the deliveries' connections. */
+    public Verifications verifications() {
+        return verifications;
     }
 
     /** After a capture committed: counted, and the lanes of these subscriptions read again, or they are claimed. */
@@ -146,9 +150,11 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         if (lanes != null) {
             lanes.close();
         }
-        if (sender != null) {
+        for (java.io.Closeable client : new java.io.Closeable[]{sender, verifications}) {
             try {
-                sender.close();
+                if (client != null) {
+                    client.close();
+                }
             } catch (IOException ignored) {
                 // shutting down
             }

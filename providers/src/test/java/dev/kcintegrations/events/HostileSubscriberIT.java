@@ -132,7 +132,7 @@ class HostileSubscriberIT {
         String userId = WebhookDeliveryIT.newUser(keycloak, username);
 
         signInWithHost(keycloak, username, "attacker.example:4443");
-        List<WebhookReceiver.Received> unconfigured = receiver.awaitEvents(r -> r.body().contains(userId), 2, Duration.ofSeconds(30));
+        List<WebhookReceiver.Received> unconfigured = receiver.awaitAttempts(r -> r.body().contains(userId), 2, Duration.ofSeconds(30));
         for (WebhookReceiver.Received delivery : unconfigured) {
             assertTrue(!delivery.body().contains("attacker"), delivery.body());
         }
@@ -142,7 +142,7 @@ class HostileSubscriberIT {
 
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, "https://sso.example.com")) {
             signInWithHost(keycloak, username, "attacker.example:4443");
-            List<WebhookReceiver.Received> configured = receiver.awaitEvents(r -> r.body().contains(userId), 4, Duration.ofSeconds(30));
+            List<WebhookReceiver.Received> configured = receiver.awaitAttempts(r -> r.body().contains(userId), 4, Duration.ofSeconds(30));
             for (WebhookReceiver.Received delivery : configured) {
                 assertTrue(!delivery.body().contains("attacker"), delivery.body());
             }
@@ -170,5 +170,62 @@ class HostileSubscriberIT {
                         throw new java.io.UncheckedIOException(e);
                     }
                 }).orElseThrow(() -> new AssertionError("no CloudEvent among " + deliveries));
+    }
+
+    /**
+     * Two applications save subscriptions to endpoints that accept the connection and never answer, 32 callers
+     * each, for 10 s. Verifications have their own small client and one in flight per application, so the rest
+     * are refused at once (429, Retry-After); meanwhile another application's events are delivered within a
+     * second and a user signs in within half a second (before: deliveries minutes late, sign-ins up to 4.7 s).
+     */
+    @Test
+    void aVerificationFloodNeitherDelaysOtherDeliveriesNorSignIns(Keycloak keycloak) throws Exception {
+        Ess other = WebhookDeliveryIT.application(keycloak);
+        String probe = Ess.uniqueId("flood-probe");
+        assertEquals(200, other.subscribe(probe, ".*", "public.test", receiver.url("/probe")).status());
+        String username = Ess.uniqueId("flood-user");
+        WebhookDeliveryIT.newUser(keycloak, username);
+        List<Ess> flooders = List.of(WebhookDeliveryIT.application(keycloak), WebhookDeliveryIT.application(keycloak));
+        java.util.Map<Integer, java.util.concurrent.atomic.AtomicInteger> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        // Six endpoints: connections to one are also bounded per route, so a flood to one would prove less.
+        List<HostileReceiver> silent = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            silent.add(HostileReceiver.start().behave(HostileReceiver.Behaviour.SILENT));
+        }
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            long until = System.currentTimeMillis() + 10_000;
+            for (int caller = 0; caller < 64; caller++) {
+                Ess flooder = flooders.get(caller % 2);
+                String id = "flood-" + caller % 5;
+                java.net.URI endpoint = silent.get(caller % silent.size()).url("/never");
+                pool.submit(() -> {
+                    while (System.currentTimeMillis() < until) {
+                        int status = flooder.subscribe(id, ".*", "public.test", endpoint).status();
+                        answers.computeIfAbsent(status, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                        WebhookDeliveryIT.pause(Duration.ofMillis(500));
+                    }
+                    return null;
+                });
+            }
+            WebhookDeliveryIT.pause(Duration.ofSeconds(2)); // the flood is on
+            for (int i = 0; i < 4; i++) {
+                String eventType = "probe" + i;
+                long published = System.currentTimeMillis();
+                assertEquals(202, other.publishTest(eventType).status());
+                WebhookReceiver.Received delivered = receiver.awaitEvents(r -> r.body().contains("\"" + eventType + "\""), 1, Duration.ofSeconds(30)).get(0);
+                long late = delivered.receivedAtMillis() - published;
+                assertTrue(late < 1000, "another application's event arrived " + late + " ms after it was published; answers so far " + answers);
+                long started = System.nanoTime();
+                assertEquals(200, WebhookDeliveryIT.login(keycloak, username, "Secret-" + username).status());
+                long signIn = Duration.ofNanos(System.nanoTime() - started).toMillis();
+                assertTrue(signIn < 500, "a sign-in took " + signIn + " ms; answers so far " + answers);
+                assertEquals(200, Http.get(keycloak.managementUrl().resolve("/health/ready"), Map.of()).status());
+                WebhookDeliveryIT.pause(Duration.ofSeconds(1));
+            }
+        } finally {
+            silent.forEach(HostileReceiver::close);
+        }
+        assertTrue(answers.getOrDefault(429, new java.util.concurrent.atomic.AtomicInteger()).get() > 64, "refused at once: " + answers);
+        assertTrue(answers.keySet().stream().allMatch(status -> status == 429 || status == 400), "nothing else: " + answers);
     }
 }

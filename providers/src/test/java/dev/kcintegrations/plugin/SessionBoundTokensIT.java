@@ -71,6 +71,32 @@ class SessionBoundTokensIT {
         assertTrue(exp - claims.get("iat").asLong() < 3600, "the 3600 s lifespan was not capped");
     }
 
+    /**
+     * The plugin client's own Client Session Max ({@code client.session.max.lifespan}, an override on the
+     * client) caps the token as well: 300 s here, below the realm's session limits and the 3600 s lifespan.
+     */
+    @Test
+    void pluginTokenEndsWithThePluginClientsSessionMax(Keycloak keycloak) {
+        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        ObjectNode attributes = (ObjectNode) client.get("attributes");
+        String previous = attributes.path("client.session.max.lifespan").asText("");
+        attributes.put("client.session.max.lifespan", "300");
+        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+        try {
+            String user = PluginApiIT.userToken(keycloak);
+            Http.Reply reply = PluginApiIT.post(keycloak, user, PluginApiIT.call("s", "\"" + PluginApiIT.FS + "/use\""));
+            assertEquals(200, reply.status(), reply.body());
+            JsonNode claims = PluginApiIT.claims(reply.json().get("resultData").get("token").asText());
+            long lifetime = claims.get("exp").asLong() - claims.get("iat").asLong();
+            assertTrue(lifetime <= 300, "lives " + lifetime + " s, past the plugin client's 300 s session");
+            assertTrue(lifetime > 200, "lives " + lifetime + " s: capped by the client session, not by something shorter");
+        } finally {
+            attributes.put("client.session.max.lifespan", previous);
+            keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+        }
+    }
+
     @Test
     void exchangedTokenExpiresWithTheSubjectTokensSession(Keycloak keycloak) {
         String user = PluginApiIT.userToken(keycloak);

@@ -36,7 +36,7 @@ final class DistributionServer implements KeycloakServer {
      * Environment tab, and webhooks allowed to reach the tests' receivers on loopback.
      */
     static final List<String> SERVER_OPTIONS = List.of("--health-enabled=true", "--metrics-enabled=true",
-            "--features=declarative-ui", LOOPBACK_WEBHOOKS);
+            "--features=declarative-ui,client-secret-rotation", LOOPBACK_WEBHOOKS);
 
     private final Process process;
     private final Path log;

@@ -22,7 +22,12 @@ public final class RawHttp {
     }
 
     public static Http.Reply exchange(URI server, String rawRequest) {
-        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+        return exchangeFrom(null, server, rawRequest);
+    }
+
+    /** @param from the local address to send from, e.g. 127.0.0.2 to be another client of a loopback server; null: any */
+    public static Http.Reply exchangeFrom(java.net.InetAddress from, URI server, String rawRequest) {
+        try (Socket socket = new Socket(java.net.InetAddress.getByName(server.getHost()), server.getPort(), from, 0)) {
             socket.setSoTimeout(60_000);
             socket.getOutputStream().write(rawRequest.getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();

@@ -65,7 +65,7 @@ public final class SubscriptionsAdminResource {
         this.auth = auth;
         this.adminEvent = adminEvent.resource(RESOURCE_TYPE);
         WebhookEngine engine = WebhookEngine.of(session);
-        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.sender(), engine::wakeDispatcher);
+        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine::wakeDispatcher);
     }
 
     @GET
@@ -251,6 +251,7 @@ public final class SubscriptionsAdminResource {
             case INVALID -> Response.Status.BAD_REQUEST;
             case NOT_FOUND -> Response.Status.NOT_FOUND;
             case CONFLICT -> Response.Status.CONFLICT;
+            case TOO_MANY -> Response.Status.TOO_MANY_REQUESTS;
         });
     }
 

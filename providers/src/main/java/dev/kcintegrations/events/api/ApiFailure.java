@@ -42,6 +42,7 @@ final class ApiFailure extends RuntimeException {
             case INVALID -> badRequest(refused.getMessage());
             case NOT_FOUND -> notFound(refused.getMessage());
             case CONFLICT -> conflict(refused.getMessage());
+            case TOO_MANY -> new ApiFailure(429, refused.getMessage(), Map.of("Retry-After", Long.toString(refused.retryAfterSeconds())));
         };
     }
 }

@@ -13,6 +13,7 @@ import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
 import dev.kcintegrations.events.lifecycle.DeliveryView;
+import dev.kcintegrations.events.lifecycle.PerMinuteLimiter;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
@@ -76,16 +77,16 @@ public final class EventsApi {
     private final RealmModel realm;
     private final WebhookEngine engine;
     private final String correlationId;
-    private final TestEventLimiter testEvents;
+    private final PerMinuteLimiter testEvents;
     private final SubscriptionLifecycle lifecycle;
 
-    EventsApi(KeycloakSession session, TestEventLimiter testEvents) {
+    EventsApi(KeycloakSession session, PerMinuteLimiter testEvents) {
         this.session = session;
         this.testEvents = testEvents;
         this.realm = session.getContext().getRealm();
         this.engine = WebhookEngine.of(session);
         this.correlationId = Correlation.ofRequest(session);
-        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.sender(), engine::wakeDispatcher);
+        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine::wakeDispatcher);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.api;
 
+import dev.kcintegrations.events.lifecycle.PerMinuteLimiter;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -10,7 +11,7 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
 public final class EventsApiResourceProviderFactory implements RealmResourceProviderFactory {
 
     public static final String PROVIDER_ID = "events";
-    private final TestEventLimiter testEvents = new TestEventLimiter();
+    private final PerMinuteLimiter testEvents = new PerMinuteLimiter();
 
     @Override
     public RealmResourceProvider create(KeycloakSession session) {

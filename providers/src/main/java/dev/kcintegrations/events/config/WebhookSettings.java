@@ -30,13 +30,16 @@ import java.util.List;
  * @param signingKeyOverlap              how long a retired signing key stays published for verification
  * @param testEventsPerMinute            test events one application may publish a minute on one node
  * @param maxRequeues                    how often one delivery may be queued again through the API
+ * @param verificationsPerMinute         endpoint verifications (subscription saves) one application may cause a minute on one node
+ * @param maxConcurrentVerifications     verification calls in flight at once on this node, on a client of their own
  */
 public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
                               Duration attemptTimeout, Duration retention, Duration history, List<Duration> retrySchedule,
                               int maxConcurrentDeliveries, Duration pollInterval, Duration lease,
                               Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue,
                               Duration signingKeyLifetime,
-                              Duration signingKeyOverlap, int testEventsPerMinute, int maxRequeues) {
+                              Duration signingKeyOverlap, int testEventsPerMinute, int maxRequeues, int verificationsPerMinute,
+                              int maxConcurrentVerifications) {
 
     /**
      * Every option of the engine, each with its one default and help text: {@link #from} reads them, and the
@@ -71,6 +74,12 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 "Test events one application may publish a minute on one node; more get 429 with Retry-After"),
         MAX_REQUEUES("max-requeues", ProviderConfigProperty.INTEGER_TYPE, "5",
                 "How often one delivery may be queued again through the API (each starts a new retention)"),
+        VERIFICATIONS_PER_MINUTE("verifications-per-minute", ProviderConfigProperty.INTEGER_TYPE, "30",
+                "Subscription saves (each calls the endpoint with a verification event) one application may make a minute on one node;"
+                        + " more get 429 with Retry-After"),
+        MAX_CONCURRENT_VERIFICATIONS("max-concurrent-verifications", ProviderConfigProperty.INTEGER_TYPE, "8",
+                "Verification calls in flight at once on one node (one per application), on connections of their own, never the"
+                        + " deliveries'; more get 429 with Retry-After"),
         ALLOWED_HOSTS("allowed-hosts", ProviderConfigProperty.STRING_TYPE, "",
                 "Comma-separated hosts webhooks may target although private or plain http");
 
@@ -131,7 +140,9 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Option.SIGNING_KEY_LIFETIME.durationIn(config),
                 Option.SIGNING_KEY_OVERLAP.durationIn(config),
                 Option.TEST_EVENTS_PER_MINUTE.intIn(config),
-                Option.MAX_REQUEUES.intIn(config));
+                Option.MAX_REQUEUES.intIn(config),
+                Option.VERIFICATIONS_PER_MINUTE.intIn(config),
+                Option.MAX_CONCURRENT_VERIFICATIONS.intIn(config));
     }
 
     public WebhookSettings {

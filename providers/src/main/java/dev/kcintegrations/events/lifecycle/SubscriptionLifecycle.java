@@ -12,7 +12,6 @@ import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.SendResult;
 import dev.kcintegrations.events.sender.WebhookSecrets;
-import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.DisabledBy;
@@ -51,16 +50,16 @@ public final class SubscriptionLifecycle {
     private final KeycloakSession session;
     private final RealmModel realm;
     private final WebhookSettings settings;
-    private final WebhookSender sender;
+    private final Verifications verifications;
     private final Runnable wake;
 
     /** @param wake called after a commit that may make a queue due (the engine's claim loop) */
-    public SubscriptionLifecycle(KeycloakSession session, RealmModel realm, WebhookSettings settings, WebhookSender sender,
+    public SubscriptionLifecycle(KeycloakSession session, RealmModel realm, WebhookSettings settings, Verifications verifications,
                                  Runnable wake) {
         this.session = session;
         this.realm = realm;
         this.settings = settings;
-        this.sender = sender;
+        this.verifications = verifications;
         this.wake = wake;
     }
 
@@ -70,17 +69,32 @@ public final class SubscriptionLifecycle {
 
     /** Why a change was refused, in terms an API can map to its own answer. */
     public static final class Refused extends RuntimeException {
-        public enum Kind { INVALID, NOT_FOUND, CONFLICT }
+        public enum Kind { INVALID, NOT_FOUND, CONFLICT, TOO_MANY }
 
         private final Kind kind;
+        private final long retryAfterSeconds;
 
         Refused(Kind kind, String message) {
+            this(kind, message, 0);
+        }
+
+        private Refused(Kind kind, String message, long retryAfterSeconds) {
             super(message, null, false, false);
             this.kind = kind;
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        static Refused tooMany(String message, long retryAfterSeconds) {
+            return new Refused(Kind.TOO_MANY, message, retryAfterSeconds);
         }
 
         public Kind kind() {
             return kind;
+        }
+
+        /** For TOO_MANY: when to try again. */
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
         }
     }
 
@@ -97,10 +111,13 @@ public final class SubscriptionLifecycle {
         // attempt-timeout to answer, and a database connection held meanwhile (a realm cache miss is enough to
         // take one) would be one fewer for every sign-in of the server.
         URI realmUrl = RealmUrl.configured(realm); // signed: from configuration, never the request's Host header
-        Verification verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
-                job -> prepareVerification(job, applicationId, request, topicFor, correlationId, realmUrl));
-        SendResult result = sender.send(verification.policy(), request.endpoint(), request.format(), verification.body(),
-                verification.headers());
+        SendResult result;
+        Verification verification;
+        try (Verifications.Pass pass = verifications.enter(applicationId)) { // bounded before anything is read or signed
+            verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
+                    job -> prepareVerification(job, applicationId, request, topicFor, correlationId, realmUrl));
+            result = pass.send(verification.policy(), request.endpoint(), request.format(), verification.body(), verification.headers());
+        }
         if (!result.successful()) {
             throw new Refused(Refused.Kind.INVALID, "webHookConfig.endpoint did not accept the verification event: " + result.describe());
         }

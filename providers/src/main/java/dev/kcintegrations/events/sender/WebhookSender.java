@@ -54,7 +54,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Redirects are not followed. Every failure comes back as a {@link SendResult} with a short reason that
  * holds nothing the receiver chose.
  */
-public final class WebhookSender implements AutoCloseable {
+public final class WebhookSender implements java.io.Closeable {
 
     public static final int EXCERPT_BYTES = 1024;
     static final int MAX_LINE = 8 * 1024;

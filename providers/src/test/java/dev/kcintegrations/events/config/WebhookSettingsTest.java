@@ -32,7 +32,7 @@ class WebhookSettingsTest {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new WebhookSettings(5,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofHours(72), Duration.ofDays(30),
                 List.of(Duration.ofSeconds(5)), 32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(500),
-                List.of(), Duration.ofMinutes(10), Duration.ofDays(90), Duration.ofDays(7), 60, 5));
+                List.of(), Duration.ofMinutes(10), Duration.ofDays(90), Duration.ofDays(7), 60, 5, 30, 8));
         assertEquals("housekeeping-interval must be at least 1s", refused.getMessage());
     }
 

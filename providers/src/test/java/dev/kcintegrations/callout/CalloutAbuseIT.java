@@ -1,0 +1,147 @@
+package dev.kcintegrations.callout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Callout clients' failures are throttled so that they stop costing the server (each was a stored event, an
+ * outbox row, a signature and a delivery), and secrets Keycloak rotates keep working as Keycloak's own client
+ * authenticator lets them. The throttle is per node and per source address: these tests send from addresses
+ * of their own in 127.0.0.0/8 (the rest of the suite sends from 127.0.0.1), with the default budgets
+ * (120 failures a minute per address, 30 per client).
+ */
+@KeycloakIntegrationTest
+class CalloutAbuseIT {
+
+    private static final int PER_ADDRESS = 120;
+    private static final int PER_CLIENT = 30;
+
+    private static Http.Reply tokenRequest(Keycloak keycloak, String from, String clientId, String secret) {
+        String body = "grant_type=client_credentials";
+        try {
+            return RawHttp.exchangeFrom(InetAddress.getByName(from), CalloutRequests.endpoint(keycloak),
+                    "POST " + CalloutRequests.endpoint(keycloak).getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Authorization: " + CalloutRequests.urlSafeBasic(clientId, secret) + "\r\n"
+                            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length()
+                            + "\r\nConnection: close\r\n\r\n" + body);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int loginErrors(Keycloak keycloak, String clientId) {
+        return keycloak.admin().get("/" + DemoRealm.REALM + "/events?type=CLIENT_LOGIN_ERROR&max=1000&client=" + clientId).size();
+    }
+
+    private static void assertThrottled(Http.Reply reply) {
+        assertEquals(429, reply.status(), reply.body());
+        assertEquals("temporarily_unavailable", reply.json().get("error").asText(), reply.body());
+        long retryAfter = Long.parseLong(reply.header("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+        assertEquals("no-store", reply.header("Cache-Control").orElseThrow());
+    }
+
+    /** Whoever fails from one address past its budget is refused before anything is checked or recorded. */
+    @Test
+    void anAddressThatKeepsFailingIsRefusedAndNotRecorded(Keycloak keycloak) {
+        String from = "127.0.0.2";
+        String prefix = "nobody-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        int failures = failUntilThrottled(keycloak, from, i -> prefix + i, i -> "wrong");
+        // The bucket refills evenly (2 a second): a few more than the budget may pass while the loop runs.
+        assertTrue(failures >= PER_ADDRESS && failures <= PER_ADDRESS + 10, failures + " failures before the first 429");
+        assertThrottled(tokenRequest(keycloak, from, DemoRealm.COUPA_CLIENT, DemoRealm.COUPA_SECRET));
+        assertEquals(0, loginErrors(keycloak, prefix + failures), "a refused request is no event");
+        assertEquals(1, loginErrors(keycloak, prefix + "0"));
+        assertEquals(200, tokenRequest(keycloak, "127.0.0.1", DemoRealm.COUPA_CLIENT, DemoRealm.COUPA_SECRET).status(),
+                "another address is not affected");
+    }
+
+    /** Sends failing requests until one is throttled (which it checks); returns how many failed before it. */
+    private static int failUntilThrottled(Keycloak keycloak, String from, java.util.function.IntFunction<String> clientId,
+                                          java.util.function.IntFunction<String> secret) {
+        for (int i = 0; i < 200; i++) {
+            Http.Reply reply = tokenRequest(keycloak, from, clientId.apply(i), secret.apply(i));
+            if (reply.status() == 429) {
+                assertThrottled(reply);
+                return i;
+            }
+            assertEquals(401, reply.status(), "failure " + (i + 1) + ": " + reply.body());
+        }
+        throw new AssertionError("200 failures from " + from + " and none throttled");
+    }
+
+    /**
+     * Someone who knows a client's id cannot lock the integration out: past the client's budget its wrong
+     * secrets are answered 429 and recorded as nothing, and its right secret still gets a token.
+     */
+    @Test
+    void aClientThatKeepsFailingStillGetsItsTokenAndItsWrongSecretsCostNothing(Keycloak keycloak) {
+        try (TestClient client = TestClient.create(keycloak.admin(), "throttled", "Throttled-Secret-01")) {
+            int failures = failUntilThrottled(keycloak, "127.0.0.3", i -> client.clientId, i -> "wrong-" + i);
+            assertTrue(failures >= PER_CLIENT && failures <= PER_CLIENT + 3, failures + " failures before the first 429");
+            assertThrottled(tokenRequest(keycloak, "127.0.0.4", client.clientId, "wrong-elsewhere"));
+            assertEquals(failures, loginErrors(keycloak, client.clientId), "failures past the budget are no events");
+            Http.Reply right = tokenRequest(keycloak, "127.0.0.4", client.clientId, client.secret);
+            assertEquals(200, right.status(), right.body());
+        }
+    }
+
+    /**
+     * With Keycloak's client-secret-rotation feature (on in the test servers), a rotated secret still inside its
+     * validity is accepted beside the current one, as by Keycloak's own client authenticator; an expired rotated
+     * secret is not; and once the current secret expired, the rotated one is refused as "Client secret expired".
+     */
+    @Test
+    void aRotatedSecretWorksWhileItIsValidAsKeycloakDecides(Keycloak keycloak) {
+        long now = Instant.now().getEpochSecond();
+        try (TestClient valid = TestClient.create(keycloak.admin(), "rotated", "Current-Secret-01", rep -> rotated(rep, now, now + 3600, 0));
+             TestClient outdated = TestClient.create(keycloak.admin(), "rotated-out", "Current-Secret-01", rep -> rotated(rep, now - 7200, now - 60, 0));
+             TestClient expired = TestClient.create(keycloak.admin(), "expired", "Current-Secret-01", rep -> rotated(rep, now, now + 3600, now - 60))) {
+            assertEquals(200, token(keycloak, valid, "Current-Secret-01").status());
+            Http.Reply rotated = token(keycloak, valid, "Rotated-Secret-00");
+            assertEquals(200, rotated.status(), "the rotated secret is valid for another hour: " + rotated.body());
+
+            assertEquals(401, token(keycloak, outdated, "Rotated-Secret-00").status(), "the rotated secret expired");
+            assertEquals("Invalid client secret", latestReason(keycloak, outdated));
+
+            // Keycloak's own authenticator refuses a valid rotated secret once the current one expired: so do we, saying so.
+            assertEquals(401, token(keycloak, expired, "Rotated-Secret-00").status());
+            assertEquals("Client secret expired", latestReason(keycloak, expired));
+        }
+    }
+
+    private static Http.Reply token(Keycloak keycloak, TestClient client, String secret) {
+        return CalloutRequests.post(keycloak, CalloutRequests.urlSafeBasic(client.clientId, secret), CalloutRequests.FORM,
+                "grant_type=client_credentials");
+    }
+
+    private static String latestReason(Keycloak keycloak, TestClient client) {
+        JsonNode latest = keycloak.admin().get("/" + DemoRealm.REALM + "/events?type=CLIENT_LOGIN_ERROR&max=1&client=" + client.clientId).get(0);
+        return latest.at("/details/reason").asText();
+    }
+
+    /** The attributes Keycloak's rotation writes: the rotated secret, when it was made and when it expires; the current one's expiry. */
+    private static void rotated(ObjectNode rep, long rotatedAt, long rotatedUntil, long currentUntil) {
+        ObjectNode attributes = rep.has("attributes") ? (ObjectNode) rep.get("attributes") : rep.putObject("attributes");
+        attributes.put("client.secret.rotated", "Rotated-Secret-00");
+        attributes.put("client.secret.rotated.creation.time", String.valueOf(rotatedAt));
+        attributes.put("client.secret.rotated.expiration.time", String.valueOf(rotatedUntil));
+        attributes.put("client.secret.creation.time", String.valueOf(rotatedAt));
+        if (currentUntil > 0) {
+            attributes.put("client.secret.expiration.time", String.valueOf(currentUntil));
+        }
+    }
+
+}
