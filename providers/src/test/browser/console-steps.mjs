@@ -71,13 +71,18 @@ const steps = {
 
   /** Disables the subscription with a reason, as the page's button does it. */
   async adminDisables({ loginRealm, realm, subscription, reason }) {
+    // Which paths the page changes a subscription through: its internal id, which no URL parser rewrites.
+    const changes = [];
+    page.on("request", (request) => {
+      if (request.method() !== "GET" && request.url().includes("/event-subscriptions/")) changes.push(`${request.method()} ${request.url()}`);
+    });
     await page.goto(consoleUrl(loginRealm, { realm, subscription }));
     await detailOf(subscription);
     await page.type("#reason", reason);
     await page.click("[data-action=disable]");
     await waitForField("status", "DISABLED");
     await shot("05-disabled");
-    return { status: await field("status"), buttons: await buttons() };
+    return { status: await field("status"), buttons: await buttons(), changes };
   },
 
   /** Enables it again, then replays a window of capture time. */

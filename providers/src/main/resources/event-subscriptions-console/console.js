@@ -73,6 +73,15 @@ async function token() {
   }
 }
 
+/**
+ * A subscription's path: by its internal id once it is known. An id saved by an earlier version may be "..",
+ * which the browser's URL parser would turn into a call on the realm itself (DELETE /admin/realms/R/).
+ */
+const uuids = new Map();
+function at(id) {
+  return uuids.has(id) ? `/uuid:${encodeURIComponent(uuids.get(id))}` : `/${encodeURIComponent(id)}`;
+}
+
 async function api(method, path, body, retried = false) {
   const response = await fetch(`${config.adminApi}/${encodeURIComponent(state.realm)}/event-subscriptions${path}`, {
     method,
@@ -152,6 +161,7 @@ async function list(first = state.first) {
     return;
   }
   state.first = first;
+  rows.forEach((s) => uuids.set(s.id, s.uuid));
   $("subscriptions").replaceChildren(
     el("thead", {}, el("tr", {}, ["Application", "Topic", "Filter", "Endpoint", "Status", "Failure streak", "Pending",
       "Oldest pending", "Last attempt"].map((h) => el("th", { scope: "col" }, h)))),
@@ -175,7 +185,8 @@ async function detail(id) {
   remember();
   let subscription;
   try {
-    subscription = await api("GET", `/${encodeURIComponent(id)}`);
+    subscription = await api("GET", at(id));
+    uuids.set(subscription.id, subscription.uuid);
   } catch (error) {
     notice(error.message, "error");
     return;
@@ -203,7 +214,7 @@ async function detail(id) {
 }
 
 function actions(subscription) {
-  const id = encodeURIComponent(subscription.id);
+  const path = at(subscription.id);
   const hourAgo = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
   const now = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z");
   const act = (label, run) => async () => {
@@ -221,13 +232,13 @@ function actions(subscription) {
     el("div", { class: "row" },
       el("label", {}, "Reason ", el("input", { id: "reason", maxlength: 255, placeholder: "why (shown to the application)" })),
       el("button", { "data-action": disabled ? "enable" : "disable", onclick: act(disabled ? "Enable" : "Disable",
-        () => api("PUT", `/${id}/status`, { status: disabled ? "ACTIVE" : "DISABLED", reason: $("reason").value || undefined })) },
+        () => api("PUT", `${path}/status`, { status: disabled ? "ACTIVE" : "DISABLED", reason: $("reason").value || undefined })) },
       disabled ? "Enable" : "Disable"),
       el("button", { "data-action": "redeliver-parked", onclick: act("Redeliver parked",
-        () => api("POST", `/${id}/redeliver`, { status: "PARKED" })) }, "Redeliver parked"),
+        () => api("POST", `${path}/redeliver`, { status: "PARKED" })) }, "Redeliver parked"),
       el("button", { "data-action": "delete", class: "danger", onclick: act("Delete", async () => {
         if (!confirm(`Delete subscription ${subscription.id}? Its pending deliveries are cancelled.`)) throw new Error("not deleted");
-        await api("DELETE", `/${id}`);
+        await api("DELETE", path);
         state.selected = null;
         remember();
         $("detail").hidden = true;
@@ -235,7 +246,7 @@ function actions(subscription) {
     el("div", { class: "row" },
       el("label", {}, "Replay from ", el("input", { id: "replay-from", value: hourAgo, size: 22 })),
       el("label", {}, "to ", el("input", { id: "replay-to", value: now, size: 22 })),
-      el("button", { "data-action": "replay", onclick: act("Replay", () => api("POST", `/${id}/redeliver`,
+      el("button", { "data-action": "replay", onclick: act("Replay", () => api("POST", `${path}/redeliver`,
         { from: $("replay-from").value.trim(), to: $("replay-to").value.trim() })) }, "Replay window"),
       el("small", {}, "RFC 3339, UTC: every retained event captured then is sent again, in order, with its webhook-id")));
 }
@@ -243,7 +254,7 @@ function actions(subscription) {
 async function chart(id) {
   let activity;
   try {
-    activity = await api("GET", `/${encodeURIComponent(id)}/activity?hours=6`);
+    activity = await api("GET", `${at(id)}/activity?hours=6`);
   } catch (error) {
     $("chart")?.replaceChildren(el("p", { class: "notice error" }, error.message));
     return;
@@ -270,7 +281,7 @@ async function deliveries(id) {
   const status = $("delivery-status")?.value || "";
   let rows;
   try {
-    rows = await api("GET", `/${encodeURIComponent(id)}/deliveries?max=20${status ? `&status=${status}` : ""}`);
+    rows = await api("GET", `${at(id)}/deliveries?max=20${status ? `&status=${status}` : ""}`);
   } catch (error) {
     $("deliveries")?.replaceChildren(el("caption", {}, error.message));
     return;
@@ -278,7 +289,7 @@ async function deliveries(id) {
   if (state.selected !== id || !$("deliveries")) return;
   const redeliver = (delivery) => async () => {
     try {
-      await api("POST", `/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(delivery.deliveryId)}/redeliver`);
+      await api("POST", `${at(id)}/deliveries/${encodeURIComponent(delivery.deliveryId)}/redeliver`);
       notice(`Delivery ${delivery.deliveryId} queued again.`);
       await deliveries(id);
     } catch (error) {

@@ -89,6 +89,9 @@ class SubscriptionsConsoleIT {
         JsonNode disabled = admin.step("adminDisables", Map.of("loginRealm", "master", "realm", Ess.REALM, "subscription", id,
                 "reason", "paused from the console"));
         assertEquals("DISABLED (paused from the console)", disabled.get("status").asText());
+        assertEquals(1, disabled.get("changes").size(), disabled.toString());
+        assertTrue(disabled.get("changes").get(0).asText().matches("PUT .*/event-subscriptions/uuid:[0-9a-f-]{36}/status"),
+                "a change goes by the internal id, which no URL parser rewrites: " + disabled.get("changes"));
         assertEquals(0, app.publishTest("afterDisabling").json().get("subscriptions").asInt(), "a disabled subscription captures nothing");
         WebhookDeliveryIT.pause(Duration.ofSeconds(2));
         assertEquals(0, receiver.events(r -> r.body().contains("afterDisabling")).size(), "the application's next delivery does not happen");
