@@ -79,7 +79,10 @@ async function token() {
  */
 const uuids = new Map();
 function at(id) {
-  return uuids.has(id) ? `/uuid:${encodeURIComponent(uuids.get(id))}` : `/${encodeURIComponent(id)}`;
+  if (uuids.has(id)) return `/uuid:${encodeURIComponent(uuids.get(id))}`;
+  // Not listed yet (a link to it): only an id no URL parser rewrites goes into a path by name.
+  if (!/^[a-z0-9][a-z0-9.-]{0,127}$/.test(id) || id.includes("..")) throw new Error(`Subscription ${id} is not listed; choose it in the table`);
+  return `/${encodeURIComponent(id)}`;
 }
 
 async function api(method, path, body, retried = false) {
@@ -123,6 +126,7 @@ async function realms() {
 
 async function open(realm) {
   state.realm = realm;
+  uuids.clear(); // ids are a realm's
   state.first = 0;
   $("detail").hidden = true;
   remember();

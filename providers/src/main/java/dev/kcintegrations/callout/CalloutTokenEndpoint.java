@@ -79,15 +79,17 @@ public final class CalloutTokenEndpoint {
         List<String> authorization = sent == null || sent.isEmpty() ? null : sent;
         boolean basic = authorization != null && authorization.size() == 1 && BasicCredentials.isBasic(authorization.get(0));
         String address = session.getContext().getConnection().getRemoteAddr();
-        Optional<Duration> addressWait = throttle.addressWait(address);
+        Optional<Duration> addressWait = throttle.admit(address);
         if (addressWait.isPresent()) {
             return throttled(addressWait.get()); // refused before anything is read or recorded
         }
+        boolean authenticationFailed = false;
         try {
             return issue(event, headers, authorization, body);
         } catch (OAuthError refusal) {
             if (refusal.status() == Response.Status.UNAUTHORIZED) {
-                Optional<Duration> clientWait = throttle.failed(address, realm.getId(), event.getEvent().getClientId());
+                authenticationFailed = true;
+                Optional<Duration> clientWait = throttle.failed(realm.getId(), knownClient(event.getEvent().getClientId()));
                 if (clientWait.isPresent()) {
                     return throttled(clientWait.get()); // beyond the client's budget: no event, no delivery
                 }
@@ -108,7 +110,23 @@ public final class CalloutTokenEndpoint {
             event.error("unknown_error");
             return OAuthErrorResponses.render(new OAuthError(Response.Status.INTERNAL_SERVER_ERROR, "server_error",
                     "Unexpected error, correlation id " + correlationId, null), null);
+        } finally {
+            if (!authenticationFailed) {
+                throttle.succeeded(address);
+            }
         }
+    }
+
+    /**
+     * The internal id of the client a failed authentication named, or null when the id (as sent) names none:
+     * every made-up id of the realm then shares one budget.
+     */
+    private String knownClient(String clientId) {
+        if (clientId == null || clientId.isEmpty()) {
+            return null;
+        }
+        org.keycloak.models.ClientModel client = session.clients().getClientByClientId(realm, clientId);
+        return client == null ? null : client.getId();
     }
 
     /** {@code 429}, RFC 6749's {@code temporarily_unavailable}, and when to come back. */

@@ -3,6 +3,8 @@ package dev.kcintegrations.callout;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -12,11 +14,14 @@ import java.util.Optional;
  * used to cost a stored event, an outbox row, an RS256 signature and a delivery to every subscriber of
  * {@code CLIENT_LOGIN_ERROR}, for free to the sender (2,000 in 14 s from one thread).
  * <ul>
- *   <li>An <b>address</b> over its budget is refused before anything is checked: whoever sends from it only
- *       locks itself out.</li>
- *   <li>A <b>client</b> over its budget still gets a token for its right secret (an attacker who knows a client
- *       id must not be able to stop that integration), but a wrong one is answered {@code 429} with no event,
- *       so failures beyond the budget cost nothing downstream.</li>
+ *   <li>An <b>address</b> (an IPv6 one by its /64, which one host holds whole) takes a token before anything
+ *       is checked and gets it back unless the request fails to authenticate: past its budget it is refused at
+ *       once, concurrent requests included. Whoever sends from it only locks itself out (behind a proxy, Keycloak
+ *       needs {@code --proxy-headers} to see callers' addresses).</li>
+ *   <li>A <b>client</b> (the one the id names; an id that names none has no budget of its own, so made-up ids
+ *       buy nothing beyond their address's) over its budget still gets a token for its right secret, so an attacker who knows a client
+ *       id cannot stop that integration; a wrong one is answered {@code 429} with no event, so failures beyond
+ *       the budget cost nothing downstream.</li>
  * </ul>
  * Buckets are per node (a cluster of n nodes allows n times the budget); idle keys leave after ten minutes.
  */
@@ -35,31 +40,58 @@ final class FailureThrottle {
         this.perMinuteAndClient = perMinuteAndClient;
     }
 
-    /** How long {@code address} must wait before it is heard again; empty when it may send now. */
-    Optional<Duration> addressWait(String address) {
+    /**
+     * Takes one of {@code address}'s failures in advance; empty when it may send now (call {@link #succeeded}
+     * unless the request then fails to authenticate), else how long it must wait.
+     */
+    Optional<Duration> admit(String address) {
         if (perMinuteAndAddress <= 0 || address == null) {
             return Optional.empty();
         }
-        Bucket bucket = buckets.getIfPresent("a " + address);
-        return bucket == null ? Optional.empty() : bucket.waitForOne();
+        Bucket bucket = buckets.get(addressKey(address), k -> new Bucket(perMinuteAndAddress));
+        return bucket.take() ? Optional.empty() : bucket.waitForOne();
+    }
+
+    /** The request admitted for {@code address} did not fail to authenticate: its failure is given back. */
+    void succeeded(String address) {
+        if (perMinuteAndAddress > 0 && address != null) {
+            Bucket bucket = buckets.getIfPresent(addressKey(address));
+            if (bucket != null) {
+                bucket.giveBack();
+            }
+        }
     }
 
     /**
-     * Counts a failed authentication of {@code clientId} (as sent; may be null) in {@code realmId} from
-     * {@code address}; returns how long to wait when the client had no failure left, so that this one is
-     * answered 429 rather than recorded.
+     * Counts a failed authentication of {@code client} (the client's id in the realm, or null for a client id
+     * that names no client: not counted here); returns how long to wait when the client had no failure left, so that this one
+     * is answered 429 rather than recorded.
      */
-    Optional<Duration> failed(String address, String realmId, String clientId) {
-        if (perMinuteAndAddress > 0 && address != null) {
-            buckets.get("a " + address, k -> new Bucket(perMinuteAndAddress)).take();
+    Optional<Duration> failed(String realmId, String client) {
+        if (perMinuteAndClient <= 0 || client == null) {
+            return Optional.empty(); // an id that names no client has no budget of its own: its address's holds it
         }
-        if (perMinuteAndClient <= 0 || clientId == null) {
-            return Optional.empty();
-        }
-        // Bounded: a client id is at most what a request body carries, and keys leave when idle.
-        String key = "c " + realmId + " " + (clientId.length() > 255 ? clientId.substring(0, 255) : clientId);
+        String key = "c " + realmId + " " + client;
         Bucket bucket = buckets.get(key, k -> new Bucket(perMinuteAndClient));
         return bucket.take() ? Optional.empty() : bucket.waitForOne();
+    }
+
+    /** An IPv4 address as it is; an IPv6 one by its /64. */
+    static String addressKey(String address) {
+        if (!address.matches("[0-9A-Fa-f:.]{2,45}")) {
+            return "a " + address; // not an address literal (getByName would look a name up)
+        }
+        try {
+            InetAddress parsed = InetAddress.getByName(address);
+            if (parsed instanceof Inet6Address) {
+                byte[] bytes = parsed.getAddress();
+                java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+                return "a " + InetAddress.getByAddress(bytes).getHostAddress() + "/64";
+            }
+            return "a " + parsed.getHostAddress();
+        } catch (Exception notALiteral) {
+            return "a " + address;
+        }
     }
 
     /** Up to {@code capacity} tokens, {@code capacity} a minute back. */
@@ -83,6 +115,11 @@ final class FailureThrottle {
                 return true;
             }
             return false;
+        }
+
+        synchronized void giveBack() {
+            refill();
+            tokens = Math.min(capacity, tokens + 1);
         }
 
         synchronized Optional<Duration> waitForOne() {

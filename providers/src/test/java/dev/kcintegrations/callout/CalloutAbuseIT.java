@@ -106,34 +106,47 @@ class CalloutAbuseIT {
     @Test
     void aRotatedSecretWorksWhileItIsValidAsKeycloakDecides(Keycloak keycloak) {
         long now = Instant.now().getEpochSecond();
+        // Stock "Client Id and Secret" clients, so that Keycloak's own authenticator answers the same secrets at its token endpoint.
         try (TestClient valid = TestClient.create(keycloak.admin(), "rotated", "Current-Secret-01", rep -> rotated(rep, now, now + 3600, 0));
              TestClient outdated = TestClient.create(keycloak.admin(), "rotated-out", "Current-Secret-01", rep -> rotated(rep, now - 7200, now - 60, 0));
              TestClient expired = TestClient.create(keycloak.admin(), "expired", "Current-Secret-01", rep -> rotated(rep, now, now + 3600, now - 60))) {
-            assertEquals(200, token(keycloak, valid, "Current-Secret-01").status());
-            Http.Reply rotated = token(keycloak, valid, "Rotated-Secret-00");
-            assertEquals(200, rotated.status(), "the rotated secret is valid for another hour: " + rotated.body());
+            assertAsKeycloak(keycloak, valid, "Current-Secret-01", 200);
+            assertAsKeycloak(keycloak, valid, "Rotated-Secret-00", 200); // valid for another hour
 
-            assertEquals(401, token(keycloak, outdated, "Rotated-Secret-00").status(), "the rotated secret expired");
+            assertAsKeycloak(keycloak, outdated, "Rotated-Secret-00", 401); // expired a minute ago
             assertEquals("Invalid client secret", latestReason(keycloak, outdated));
 
-            // Keycloak's own authenticator refuses a valid rotated secret once the current one expired: so do we, saying so.
-            assertEquals(401, token(keycloak, expired, "Rotated-Secret-00").status());
+            // A valid rotated secret is refused once the current one expired: so do we, saying so.
+            assertAsKeycloak(keycloak, expired, "Rotated-Secret-00", 401);
             assertEquals("Client secret expired", latestReason(keycloak, expired));
+            assertAsKeycloak(keycloak, expired, "Current-Secret-01", 401);
         }
     }
 
-    private static Http.Reply token(Keycloak keycloak, TestClient client, String secret) {
-        return CalloutRequests.post(keycloak, CalloutRequests.urlSafeBasic(client.clientId, secret), CalloutRequests.FORM,
+    /** oauth-compat answers {@code expected}, and Keycloak's own token endpoint answers the same secret alike. */
+    private static void assertAsKeycloak(Keycloak keycloak, TestClient client, String secret, int expected) {
+        Http.Reply ours = CalloutRequests.post(keycloak, CalloutRequests.urlSafeBasic(client.clientId, secret), CalloutRequests.FORM,
                 "grant_type=client_credentials");
+        assertEquals(expected, ours.status(), client.clientId + " with " + secret + " at oauth-compat: " + ours.body());
+        Http.Reply keycloaks = Http.post(keycloak.realmUrl(DemoRealm.REALM, "/protocol/openid-connect/token"),
+                java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                "grant_type=client_credentials&client_id=" + client.clientId + "&client_secret=" + secret);
+        assertEquals(expected == 200 ? 200 : 401, keycloaks.status(), client.clientId + " with " + secret + " at Keycloak's endpoint: " + keycloaks.body());
     }
 
+    /** The reason of the newest refusal at oauth-compat (Keycloak's own endpoint, asked alike, records none). */
     private static String latestReason(Keycloak keycloak, TestClient client) {
-        JsonNode latest = keycloak.admin().get("/" + DemoRealm.REALM + "/events?type=CLIENT_LOGIN_ERROR&max=1&client=" + client.clientId).get(0);
-        return latest.at("/details/reason").asText();
+        for (JsonNode event : keycloak.admin().get("/" + DemoRealm.REALM + "/events?type=CLIENT_LOGIN_ERROR&max=10&client=" + client.clientId)) {
+            if ("oauth-compat".equals(event.at("/details/endpoint").asText())) {
+                return event.at("/details/reason").asText();
+            }
+        }
+        throw new AssertionError("no oauth-compat refusal of " + client.clientId);
     }
 
     /** The attributes Keycloak's rotation writes: the rotated secret, when it was made and when it expires; the current one's expiry. */
     private static void rotated(ObjectNode rep, long rotatedAt, long rotatedUntil, long currentUntil) {
+        rep.put("clientAuthenticatorType", "client-secret");
         ObjectNode attributes = rep.has("attributes") ? (ObjectNode) rep.get("attributes") : rep.putObject("attributes");
         attributes.put("client.secret.rotated", "Rotated-Secret-00");
         attributes.put("client.secret.rotated.creation.time", String.valueOf(rotatedAt));

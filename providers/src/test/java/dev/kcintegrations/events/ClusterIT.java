@@ -154,6 +154,28 @@ class ClusterIT {
         }
     }
 
+    /**
+     * The nodes run with {@code --hostname} as a URL: a signed body names the realm by it, whatever the Host
+     * header of the sign-in that raised the event (the single servers of the suite fix no hostname).
+     */
+    @Test
+    @Order(3)
+    void aSignedBodyCarriesTheConfiguredHostnameWhateverTheSignInsHostHeader() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            assertEquals(200, app.call("PUT", "/subscriptions/webhook", "{\"id\":\"" + Ess.uniqueId("hostname") + "\",\"filter\":\"LOGIN\","
+                    + "\"topic\":\"keycloak.user\",\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/hostname") + "\",\"format\":\"cloudevents\"}}").status());
+            String username = Ess.uniqueId("hostname-user");
+            String userId = WebhookDeliveryIT.newUser(node1, username);
+            HostileSubscriberIT.signInWithHost(node2, username, "attacker.example");
+            JsonNode event = HostileSubscriberIT.cloudEvent(receiver.awaitEvents(r -> r.body().contains(userId), 1, Duration.ofSeconds(30)));
+            String configured = node1.realmUrl(Ess.REALM, "").toString().replaceAll("/$", ""); // the hostname is node 1's URL
+            assertEquals(configured, event.get("source").asText(), event.toString());
+            assertTrue(event.get("dataschema").asText().startsWith(configured + "/events/v4/catalog?"), event.toString());
+            assertTrue(event.at("/data/href").asText().startsWith(node1.baseUrl().toString().replaceAll("/$", "") + "/admin/realms/"), event.toString());
+        }
+    }
+
     @Test
     @Order(3)
     void subscriptionMadeOnNode1ReceivesALoginOnNode2() {

@@ -83,9 +83,9 @@ class HostileReceiverIT {
         }
     }
 
+    /** Five hostile endpoints verified at once, each by an application of its own (one may verify one at a time). */
     @Test
     void verificationAgainstAHostileReceiverIsA400ThatSaysWhy(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
         List<HostileReceiver> receivers = new ArrayList<>();
         try {
             Map<Behaviour, CompletableFuture<Http.Reply>> replies = new EnumMap<>(Behaviour.class);
@@ -94,6 +94,7 @@ class HostileReceiverIT {
                 HostileReceiver receiver = HostileReceiver.start().behave(behaviour);
                 receivers.add(receiver);
                 URI endpoint = receiver.url(behaviour == Behaviour.STALLED_HANDSHAKE ? "https" : "http", "/verify");
+                Ess app = WebhookDeliveryIT.application(keycloak);
                 replies.put(behaviour, CompletableFuture.supplyAsync(() ->
                         app.subscribe(Ess.uniqueId("verify"), ".*", "public.test", endpoint)));
             }

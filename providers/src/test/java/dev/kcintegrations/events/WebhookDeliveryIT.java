@@ -85,9 +85,12 @@ class WebhookDeliveryIT {
         assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/logins")).status());
         String username = Ess.uniqueId("login-user");
         String userId = newUser(keycloak, username);
-        assertEquals(200, login(keycloak, username, "Secret-" + username).status());
-
-        WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, userId), 1, SOON).get(0);
+        WebhookReceiver.Received delivery;
+        // A link in a signed body needs a configured URL (the realm's Frontend URL here), never the request's Host.
+        try (FrontendUrl ignored = FrontendUrl.set(keycloak, "https://sso.example.com")) {
+            assertEquals(200, login(keycloak, username, "Secret-" + username).status());
+            delivery = receiver.awaitEvents(r -> about(r, userId), 1, SOON).get(0);
+        }
         assertTrue(StandardWebhooksCheck.valid(app.secret(id), delivery), "the reference verifier must accept it");
         JsonNode event = json(delivery);
         assertEquals(delivery.header("webhook-id"), event.get("id").asText());
@@ -97,7 +100,7 @@ class WebhookDeliveryIT {
         assertTrue(event.get("timeStamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"), event.toString());
         assertEquals(userId, event.get("facts").get("userId").asText());
         assertEquals("field-service-plugin", event.get("facts").get("clientId").asText());
-        assertTrue(event.get("facts").get("href").asText().endsWith("/admin/realms/integrations/users/" + userId), event.toString());
+        assertEquals("https://sso.example.com/admin/realms/integrations/users/" + userId, event.get("facts").get("href").asText(), event.toString());
         assertNotNull(event.get("correlationId"));
         assertEquals(event.get("correlationId").asText(), delivery.header("concur-correlationid"));
     }

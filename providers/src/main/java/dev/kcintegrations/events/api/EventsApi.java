@@ -213,8 +213,9 @@ public final class EventsApi {
         String topic = query.getFirst("topic");
         java.net.URI realmUrl = RealmUrl.of(session, realm);
         List<Topic> topics = app.readableTopics(realm);
-        String key = asyncApi ? CatalogDocuments.key(realm.getId(), realmUrl, topics, "asyncapi", body.id())
-                : CatalogDocuments.key(realm.getId(), realmUrl, topics, "json-schema", body.id(), part.id(), String.valueOf(topic), eventType);
+        String key = asyncApi ? CatalogDocuments.key(realm.getId(), realmUrl, topics, "asyncapi", "bodyFormat=" + body.id())
+                : CatalogDocuments.key(realm.getId(), realmUrl, topics, "json-schema", "bodyFormat=" + body.id(), "part=" + part.id(),
+                topic == null ? "no topic" : "topic=" + topic, "eventType=" + eventType);
         CatalogDocuments.Document document = CatalogDocuments.get(key, asyncApi ? jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE : SCHEMA_JSON,
                 () -> {
                     EventCatalog catalog = new EventCatalog(realm.getName(), realmUrl, topics);
@@ -233,7 +234,7 @@ public final class EventsApi {
     }
 
     private Response remove(SubscriptionEntity subscription) {
-        lifecycle.cancel(subscription, "Deleted by its application");
+        lifecycle.cancelByApplication(subscription);
         return ApiResponses.message(200, "Subscription '" + subscription.getName() + "' marked for deletion", correlationId);
     }
 

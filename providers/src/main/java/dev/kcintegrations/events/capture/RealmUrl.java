@@ -18,8 +18,8 @@ import java.util.Optional;
  *   <li>{@link #configured}: from configuration only, for what goes into a <b>signed</b> delivery. Without a
  *       fixed {@code --hostname}, Keycloak builds its URLs from the request's {@code Host} header, and a
  *       sign-in's header would then be signed into every subscriber's body. So: the realm's Frontend URL,
- *       else the server's {@code hostname} (a URL, or a plain name as {@code https://<name>}), else none
- *       (bodies name the realm by a URN and carry no links).</li>
+ *       else the server's {@code hostname} when it is a URL, else none (bodies name the realm by a URN and carry
+ *       no links).</li>
  * </ul>
  */
 public final class RealmUrl {
@@ -54,12 +54,13 @@ public final class RealmUrl {
         if (frontend.isPresent()) {
             return frontend;
         }
+        // Only a hostname given as a URL: with a plain name Keycloak still takes scheme, port and path from the request.
         String hostname = ServerOptions.HOSTNAME;
         if (hostname == null || hostname.isBlank()) {
             return Optional.empty();
         }
         String lower = hostname.strip().toLowerCase(Locale.ROOT);
-        return httpUrl(lower.startsWith("http://") || lower.startsWith("https://") ? hostname.strip() : "https://" + hostname.strip());
+        return lower.startsWith("http://") || lower.startsWith("https://") ? httpUrl(hostname.strip()) : Optional.empty();
     }
 
     /** An absolute http(s) URL with a host and no user info, query or fragment; anything else is not used. */

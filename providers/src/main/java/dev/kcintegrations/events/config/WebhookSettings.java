@@ -155,6 +155,10 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
         if (attemptTimeout.isZero() || attemptTimeout.isNegative()) {
             throw new IllegalArgumentException("attempt-timeout must be positive");
         }
+        if (verificationsPerMinute < 1 || maxConcurrentVerifications < 1) {
+            // Zero would refuse every subscription save with a 429 that never ends.
+            throw new IllegalArgumentException("verifications-per-minute and max-concurrent-verifications must be at least 1");
+        }
         if (housekeepingInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             // Each node's timer fires every interval and asks the database; faster than that is busy work.
             throw new IllegalArgumentException("housekeeping-interval must be at least 1s");

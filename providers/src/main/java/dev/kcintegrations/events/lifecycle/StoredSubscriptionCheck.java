@@ -3,6 +3,7 @@ package dev.kcintegrations.events.lifecycle;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.events.topics.EventTypeFilter;
+import dev.kcintegrations.events.topics.Topics;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -14,7 +15,8 @@ import java.util.Optional;
 /**
  * At start-up, names the subscriptions saved before today's rules: an id a URL client would rewrite (reach it
  * by {@value SubscriptionIds#BY_UUID}{@code <uuid>}), or a filter that is refused today (it matches nothing
- * until its application saves a new one). Both keep working as far as they safely can; the warning tells an
+ * until its application saves a new one); and the declared topics whose {@code eventTypes} is refused today
+ * (the topic is skipped until an administrator corrects it). Both keep working as far as they safely can; the warning tells an
  * administrator which rows to look at.
  */
 public final class StoredSubscriptionCheck {
@@ -53,6 +55,12 @@ public final class StoredSubscriptionCheck {
         }
         if (!found.isEmpty()) {
             LOG.warnf("%d webhook subscription(s) were saved before today's rules:%n  %s", found.size(), String.join("\n  ", found));
+        }
+        List<String> topics = KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> session.realms().getRealmsStream()
+                .flatMap(realm -> Topics.unusable(realm).stream().map(problem -> "realm " + realm.getName() + ", topic " + problem))
+                .toList());
+        if (!topics.isEmpty()) {
+            LOG.warnf("%d event topic(s) were declared before today's rules:%n  %s", topics.size(), String.join("\n  ", topics));
         }
     }
 

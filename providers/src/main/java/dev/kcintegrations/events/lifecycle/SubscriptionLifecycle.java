@@ -126,6 +126,7 @@ public final class SubscriptionLifecycle {
         Topic topic = topicFor.apply(realm);
         Subscriptions subscriptions = subscriptions();
         Optional<SubscriptionEntity> existing = subscriptions.byName(request.id());
+        existing.ifPresent(subscriptions::lockFresh); // an administrator's stop meanwhile is seen, not overwritten
         checkRoomFor(applicationId, request, existing, subscriptions);
         boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
         long now = System.currentTimeMillis();
@@ -199,11 +200,7 @@ public final class SubscriptionLifecycle {
         if (existing.isPresent() && !existing.get().getApplicationId().equals(applicationId)) {
             throw new Refused(Refused.Kind.CONFLICT, "Subscription id '" + request.id() + "' is in use by another application");
         }
-        if (existing.isPresent() && existing.get().getStatus() == SubscriptionStatus.DISABLED
-                && existing.get().getDisabledBy() == DisabledBy.ADMINISTRATOR) {
-            throw new Refused(Refused.Kind.CONFLICT, "Subscription '" + request.id() + "' was disabled by an administrator ("
-                    + existing.get().getStatusReason() + "); only an administrator can enable it");
-        }
+        existing.ifPresent(SubscriptionLifecycle::refuseIfStoppedByAnAdministrator);
         boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
         int max = settings.maxSubscriptionsPerApplication();
         if (!live && subscriptions.countOfApplication(applicationId) >= max) {
@@ -218,8 +215,27 @@ public final class SubscriptionLifecycle {
                 .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + name + "' not found"));
     }
 
+    /** An administrator's stop is the administrators' to lift: the application may neither save nor delete the subscription. */
+    private static void refuseIfStoppedByAnAdministrator(SubscriptionEntity subscription) {
+        if (subscription.getStatus() == SubscriptionStatus.DISABLED && subscription.getDisabledBy() == DisabledBy.ADMINISTRATOR) {
+            throw new Refused(Refused.Kind.CONFLICT, "Subscription '" + subscription.getName() + "' was disabled by an administrator ("
+                    + subscription.getStatusReason() + "); only an administrator can enable or delete it");
+        }
+    }
+
+    /**
+     * The application deletes its own subscription, unless an administrator stopped it: deleting it and saving
+     * it again would otherwise lift the stop.
+     */
+    public void cancelByApplication(SubscriptionEntity subscription) {
+        subscriptions().lockFresh(subscription);
+        refuseIfStoppedByAnAdministrator(subscription);
+        cancel(subscription, "Deleted by its application");
+    }
+
     /** Deletes the subscription; its pending deliveries are cancelled in the same transaction, and never sent. */
     public void cancel(SubscriptionEntity subscription, String reason) {
+        subscriptions().lockFresh(subscription);
         long now = System.currentTimeMillis();
         subscription.setStatus(SubscriptionStatus.DELETED);
         subscription.setStatusReason(reason);
@@ -259,6 +275,7 @@ public final class SubscriptionLifecycle {
         if (reason != null && reason.length() > MAX_REASON) {
             throw new Refused(Refused.Kind.INVALID, "reason must be at most " + MAX_REASON + " characters");
         }
+        subscriptions().lockFresh(subscription); // an application's save meanwhile is not written back over
         if (status == SubscriptionStatus.DISABLED) {
             subscription.disable(DisabledBy.ADMINISTRATOR);
         } else {

@@ -27,6 +27,15 @@ public final class Subscriptions {
                 .getResultStream().findFirst();
     }
 
+    /**
+     * Reads the row again under a write lock, for a change decided on what it holds now: an administrator's
+     * stop and an application's save of the same subscription then follow one another, and neither writes back
+     * a state the other already changed.
+     */
+    public void lockFresh(SubscriptionEntity subscription) {
+        em.refresh(subscription, LockModeType.PESSIMISTIC_WRITE);
+    }
+
     /** Every realm's subscriptions that are not deleted, a page at a time (for checks at start-up). */
     public static List<SubscriptionEntity> everyLive(KeycloakSession session, int first, int max) {
         return session.getProvider(JpaConnectionProvider.class).getEntityManager()

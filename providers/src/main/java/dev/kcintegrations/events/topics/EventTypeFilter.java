@@ -16,7 +16,10 @@ import com.google.re2j.PatternSyntaxException;
  *       refused before anything is compiled; without it a program grows with the text, and its size is checked
  *       after compiling against {@link #MAX_PROGRAM} all the same;</li>
  *   <li>Unicode groups ({@code \p{Greek}}) are refused: each use copies a large table into the program, and
- *       event types are ASCII.</li>
+ *       event types are ASCII;</li>
+ *   <li>the case-insensitive flag ({@code (?i)}) is refused: RE2/J 1.8's case folding never ends for some
+ *       characters ({@code (?i)\x{1C80}}, or a range over them such as {@code (?i)[B-\x{10FFFF}]}, spin a thread
+ *       for ever: google/re2j#168), and {@code [Ll]ogin} says the same; so are characters outside ASCII.</li>
  * </ul>
  */
 public final class EventTypeFilter {
@@ -32,6 +35,11 @@ public final class EventTypeFilter {
      * and keeps this check a plain reading of the text, made before RE2/J sees it.
      */
     private static final java.util.regex.Pattern COUNTED_REPETITION = java.util.regex.Pattern.compile("\\{[0-9]+(,[0-9]*)?}");
+    /**
+     * A flag group that sets {@code i}: {@code (?i)}, {@code (?mi)}, {@code (?i:…)}; {@code (?-i)} clears it and
+     * passes. Read on the text, as the repetition is, because compiling is what would hang.
+     */
+    private static final java.util.regex.Pattern CASE_INSENSITIVE = java.util.regex.Pattern.compile("\\(\\?[A-Za-z]*i");
 
     private final Pattern pattern;
 
@@ -56,6 +64,12 @@ public final class EventTypeFilter {
         }
         if (filter.length() > MAX_LENGTH) {
             throw new InvalidFilterException("filter must be at most " + MAX_LENGTH + " characters");
+        }
+        if (!filter.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new InvalidFilterException("filter must be printable ASCII: event types are");
+        }
+        if (CASE_INSENSITIVE.matcher(filter).find()) {
+            throw new InvalidFilterException("filter must not use the case-insensitive flag (?i): name the cases, e.g. [Ll]ogin");
         }
         if (COUNTED_REPETITION.matcher(filter).find()) {
             throw new InvalidFilterException("filter must not use counted repetition such as {2} or {1,5}: event types are matched"

@@ -47,6 +47,28 @@ public final class Topics {
         return of(realm).stream().filter(topic -> topic.source() == source).toList();
     }
 
+    /**
+     * The realm's declared topics that are skipped because they no longer validate (an {@code eventTypes} an
+     * earlier version accepted, such as counted repetition), each as "name: why", for the warning at start-up.
+     */
+    public static List<String> unusable(RealmModel realm) {
+        return realm.getComponentsStream(realm.getId(), UiPageProvider.class.getName())
+                .filter(component -> TopicPage.PROVIDER_ID.equals(component.getProviderId()))
+                .filter(component -> fromComponent(component).isEmpty())
+                .map(component -> component.getName() + ": eventTypes '" + component.get(TopicPage.EVENT_TYPES) + "' is refused today ("
+                        + why(component.get(TopicPage.EVENT_TYPES)) + "); the topic is not offered until an administrator corrects it")
+                .toList();
+    }
+
+    private static String why(String types) {
+        try {
+            EventTypeFilter.compile(types);
+            return "its other settings do not validate";
+        } catch (RuntimeException refused) {
+            return refused.getMessage();
+        }
+    }
+
     /** A component that no longer validates (edited in the database, say) is skipped, not fatal. */
     static Optional<Topic> fromComponent(ComponentModel component) {
         try {

@@ -44,6 +44,26 @@ class EventTypeFilterBoundsTest {
         assertTrue(compiled.matches("LOGIN"));
     }
 
+    /** RE2/J 1.8 folds the case of these for ever (google/re2j#168): one request would spin a thread until restart. */
+    @ParameterizedTest
+    @ValueSource(strings = {"(?i)\\x{1C80}", "(?i)[B-\\x{10FFFF}]", "(?is)x", "a(?i:b)", "(?mi)LOGIN"})
+    void theCaseInsensitiveFlagIsRefusedBeforeItCanHangTheCompiler(String filter) {
+        var refused = assertTimeoutPreemptively(Duration.ofSeconds(1),
+                () -> assertThrows(EventTypeFilter.InvalidFilterException.class, () -> EventTypeFilter.compile(filter)));
+        assertTrue(refused.getMessage().contains("case-insensitive"), refused.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LOGİN", "é", "\u1C80", "LOGIN\t"})
+    void characterOutsidePrintableAsciiAreRefused(String filter) {
+        assertThrows(EventTypeFilter.InvalidFilterException.class, () -> EventTypeFilter.compile(filter));
+    }
+
+    @Test
+    void clearingTheCaseFlagIsHarmlessAndPasses() {
+        assertTrue(EventTypeFilter.compile("(?-i)LOGIN").matches("LOGIN"));
+    }
+
     @Test
     void unicodeGroupsWhichNoEventTypeNeedsAreRefused() {
         // \p{…} classes are large tables copied into every instruction that uses them; event types are ASCII.

@@ -20,7 +20,9 @@ public final class FilterGenerators {
 
     private static Arbitrary<String> node(int depth) {
         Arbitrary<String> leaf = Arbitraries.oneOf(
-                Arbitraries.of("a", "LOGIN", ".", "\\.", "[A-Z]", "[^a]", "\\w", "\\d", "(?i)x", "[a-zA-Z0-9_.]", "\\S", "[\\x00-\\x{10FFFF}]", "()"),
+                Arbitraries.of("a", "LOGIN", ".", "\\.", "[A-Z]", "[^a]", "\\w", "\\d", "(?i)x", "[a-zA-Z0-9_.]", "\\S", "[\\x00-\\x{10FFFF}]", "()",
+                        // case folding that never ends in RE2/J 1.8 (google/re2j#168), and text outside ASCII
+                        "(?i)\\x{1C80}", "(?i:[B-\\x{10FFFF}])", "(?mi)k", "\u1C80", "é"),
                 Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(12));
         if (depth >= 3) {
             return leaf;
