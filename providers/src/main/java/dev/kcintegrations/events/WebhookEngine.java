@@ -96,7 +96,12 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
                 new ScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName())),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
-        StoredSubscriptionCheck.logFindings(factory);
+        try {
+            StoredSubscriptionCheck.logFindings(factory);
+        } catch (RuntimeException e) {
+            // a warning that could not be made must not keep delivery from starting
+            LOG.warnf("Could not check stored subscriptions and topics against today's rules: %s", e.getClass().getSimpleName());
+        }
         LOG.infof("Webhook delivery started on %s (%d lanes, retention %s)", nodeName(),
                 settings.maxConcurrentDeliveries(), settings.retention());
     }
