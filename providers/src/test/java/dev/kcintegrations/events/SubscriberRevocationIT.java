@@ -140,6 +140,33 @@ class SubscriberRevocationIT {
         assertEquals("ACTIVE", awaitListing(app, revoked.subscription(), l -> true).get("subscriptionStatus").asText());
     }
 
+    /**
+     * Access is checked again while a lane sends what it read, not only when it reads: with a receiver that
+     * takes 1.5 s an answer, a lane's read of five events took 7.5 s to send, and an application disabled after
+     * the first still got all five.
+     */
+    @Test
+    void anApplicationDisabledWhileItsQueueIsSentGetsNothingMore(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        String id = Ess.uniqueId("draining");
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
+        Subscribed revoked = new Subscribed(app, keycloak.admin().clientUuid(Ess.REALM, app.clientId()), id);
+        receiver.answer(r -> {
+            pause(Duration.ofMillis(1500)); // a receiver some work away
+            return 200;
+        });
+        for (int i = 0; i < 5; i++) {
+            assertEquals(202, app.publishTest("slow" + i).status());
+        }
+        receiver.awaitEvents(r -> about(r, "slow0"), 1, SOON);
+        setEnabled(keycloak, revoked, false);
+        pause(Duration.ofSeconds(8)); // the five would all have been sent by now
+        int sent = receiver.events(r -> about(r, "\"slow")).size();
+        assertTrue(sent <= 2, sent + " of 5 were sent, though the application was disabled after the first arrived");
+        setEnabled(keycloak, revoked, true);
+        receiver.awaitEvents(r -> about(r, "\"slow"), 5, Duration.ofSeconds(60)); // enabled again, the rest goes out
+    }
+
     @Test
     void pendingDeliveryOfADisabledApplicationWaitsAndGoesOutOnlyOnceItIsEnabledAgain(Keycloak keycloak) {
         Subscribed revoked = subscribeToLogins(keycloak, receiver);

@@ -49,6 +49,12 @@ final class Lane implements Runnable {
     private final Set<String> unflushed = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<String> committed = new ConcurrentLinkedQueue<>();
     private final Object flushed = new Object();
+    /**
+     * How often a lane that is sending asks again whether the application may still receive: a read of 32 rows
+     * to a receiver that takes seconds an answer is minutes of sending.
+     */
+    static final long ACCESS_RECHECK_MILLIS = 1000;
+    private long accessCheckedAt;
     private volatile long leaseUntil;
     private volatile boolean lost;
     private volatile boolean suspended;
@@ -139,6 +145,7 @@ final class Lane implements Runnable {
             if (read == null) {
                 return; // the lease is gone
             }
+            accessCheckedAt = System.currentTimeMillis();
             if (read.stop() != null) {
                 release(false);
                 return;
@@ -191,6 +198,14 @@ final class Lane implements Runnable {
                 awaitRoom();
                 if (lost || !scheduler.running() || !leaseHoldsFor(scheduler.settings().attemptTimeout())) {
                     return; // waiting for room may have taken long enough for the lease to be lost
+                }
+                if (System.currentTimeMillis() - accessCheckedAt > ACCESS_RECHECK_MILLIS) {
+                    String denial = accessDenial();
+                    if (denial != null) {
+                        scheduler.groupCommit().hold(this, row, denial);
+                        release(false);
+                        return;
+                    }
                 }
                 SendResult result = send(read, row, signatures.get(i));
                 RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
@@ -250,6 +265,16 @@ final class Lane implements Runnable {
             return new Read(slice.rows(), slice.endpoint(), slice.secrets(), WebhookTargets.policy(realm, scheduler.settings()),
                     denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null), null);
         });
+    }
+
+    /** Why the application may not receive now (through Keycloak's realm cache), or null when it may. */
+    private String accessDenial() {
+        String denial = KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
+            RealmModel realm = session.realms().getRealm(lease.realmId());
+            return realm == null ? "realm no longer exists" : SubscriberAccess.denial(realm, lease.applicationId(), lease.topic()).orElse(null);
+        });
+        accessCheckedAt = System.currentTimeMillis();
+        return denial;
     }
 
     /**
