@@ -34,10 +34,6 @@ class HostileSubscriberIT {
         receiver.close();
     }
 
-    private static Http.Reply admin(Keycloak keycloak, String method, String path, String body) {
-        return SubscriptionsAdminIT.as(keycloak, SubscriptionsAdminIT.adminToken(keycloak), method, path, body);
-    }
-
     /** 23 characters that compile to ~10⁹ instructions: the JVM ran out of heap and stopped. */
     @Test
     void aFilterOfNestedCountedRepetitionIsRefusedAtOnceAndTheServerStaysReady(Keycloak keycloak) {
@@ -67,7 +63,7 @@ class HostileSubscriberIT {
             assertEquals(400, reply.status(), id + " → " + reply.body());
             assertTrue(reply.json().get("message").asText().startsWith("id must"), reply.body());
         }
-        assertEquals(0, admin(keycloak, "GET", "?clientId=" + app.clientId(), null).json().size(), "nothing was saved");
+        assertEquals(0, SubscriptionsAdminIT.admin(keycloak, "GET", "?clientId=" + app.clientId(), null).json().size(), "nothing was saved");
         assertEquals(0, receiver.received().size(), "refused before any endpoint is called");
     }
 
@@ -77,14 +73,14 @@ class HostileSubscriberIT {
         Ess app = WebhookDeliveryIT.application(keycloak);
         String id = Ess.uniqueId("by-uuid");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/uuid")).status());
-        String uuid = admin(keycloak, "GET", "/" + id, null).json().get("uuid").asText();
+        String uuid = SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json().get("uuid").asText();
         String key = "/uuid:" + uuid;
-        assertEquals(id, admin(keycloak, "GET", key, null).json().get("id").asText());
-        assertEquals(200, admin(keycloak, "GET", key + "/deliveries", null).status());
-        assertEquals("DISABLED", admin(keycloak, "PUT", key + "/status", "{\"status\":\"DISABLED\"}").json().get("status").asText());
-        assertEquals(204, admin(keycloak, "DELETE", key, null).status());
-        assertEquals(404, admin(keycloak, "GET", key, null).status());
-        assertEquals(404, admin(keycloak, "GET", "/uuid:" + java.util.UUID.randomUUID(), null).status());
+        assertEquals(id, SubscriptionsAdminIT.admin(keycloak, "GET", key, null).json().get("id").asText());
+        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "GET", key + "/deliveries", null).status());
+        assertEquals("DISABLED", SubscriptionsAdminIT.admin(keycloak, "PUT", key + "/status", "{\"status\":\"DISABLED\"}").json().get("status").asText());
+        assertEquals(204, SubscriptionsAdminIT.admin(keycloak, "DELETE", key, null).status());
+        assertEquals(404, SubscriptionsAdminIT.admin(keycloak, "GET", key, null).status());
+        assertEquals(404, SubscriptionsAdminIT.admin(keycloak, "GET", "/uuid:" + java.util.UUID.randomUUID(), null).status());
     }
 
     /**
@@ -98,24 +94,24 @@ class HostileSubscriberIT {
         Ess app = WebhookDeliveryIT.application(keycloak);
         String id = Ess.uniqueId("admin-stop");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/stop")).status());
-        assertEquals(200, admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"DISABLED\",\"reason\":\"compliance hold\"}").status());
+        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"DISABLED\",\"reason\":\"compliance hold\"}").status());
         int verifications = receiver.received().size();
 
         Http.Reply again = app.subscribe(id, ".*", "public.test", receiver.url("/stop"));
         assertEquals(409, again.status(), again.body());
         assertTrue(again.json().get("message").asText().contains("compliance hold"), again.body());
-        JsonNode stopped = admin(keycloak, "GET", "/" + id, null).json();
+        JsonNode stopped = SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json();
         assertEquals("DISABLED", stopped.get("status").asText(), stopped.toString());
         assertEquals("compliance hold", stopped.get("statusReason").asText(), stopped.toString());
         assertEquals(verifications, receiver.received().size(), "no verification event for a refused save");
         assertEquals(0, app.publishTest("whileStopped").json().get("subscriptions").asInt());
         Http.Reply deleted = app.delete(id);
         assertEquals(409, deleted.status(), "deleting and saving it again would lift the stop: " + deleted.body());
-        assertEquals("DISABLED", admin(keycloak, "GET", "/" + id, null).json().get("status").asText());
+        assertEquals("DISABLED", SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json().get("status").asText());
 
-        assertEquals(200, admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
+        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/stop")).status(), "enabled again, the application saves it");
-        assertEquals("ACTIVE", admin(keycloak, "GET", "/" + id, null).json().get("status").asText());
+        assertEquals("ACTIVE", SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json().get("status").asText());
     }
 
     /**
@@ -192,6 +188,7 @@ class HostileSubscriberIT {
         WebhookDeliveryIT.newUser(keycloak, username);
         List<Ess> flooders = List.of(WebhookDeliveryIT.application(keycloak), WebhookDeliveryIT.application(keycloak));
         java.util.Map<Integer, java.util.concurrent.atomic.AtomicInteger> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<Http.Reply> refusal = new java.util.concurrent.atomic.AtomicReference<>();
         // Six endpoints: connections to one are also bounded per route, so a flood to one would prove less.
         List<HostileReceiver> silent = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -205,7 +202,11 @@ class HostileSubscriberIT {
                 java.net.URI endpoint = silent.get(caller % silent.size()).url("/never");
                 pool.submit(() -> {
                     while (System.currentTimeMillis() < until) {
-                        int status = flooder.subscribe(id, ".*", "public.test", endpoint).status();
+                        Http.Reply reply = flooder.subscribe(id, ".*", "public.test", endpoint);
+                        int status = reply.status();
+                        if (status == 429) {
+                            refusal.compareAndSet(null, reply);
+                        }
                         answers.computeIfAbsent(status, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
                         WebhookDeliveryIT.pause(Duration.ofSeconds(1)); // each caller saves again a second after its answer
                     }
@@ -237,5 +238,9 @@ class HostileSubscriberIT {
         }
         assertTrue(answers.getOrDefault(429, new java.util.concurrent.atomic.AtomicInteger()).get() > 64, "refused at once: " + answers);
         assertTrue(answers.keySet().stream().allMatch(status -> status == 429 || status == 400), "nothing else: " + answers);
+        Http.Reply refused = refusal.get(); // in the API's error shape, saying when to come back
+        assertEquals(429, refused.json().get("statusCode").asInt(), refused.body());
+        assertTrue(refused.json().get("message").isTextual() && refused.json().has("correlationId"), refused.body());
+        assertTrue(Long.parseLong(refused.header("Retry-After").orElseThrow()) >= 1, refused.headers().toString());
     }
 }

@@ -39,7 +39,7 @@ class SubscriptionsAdminIT {
         receiver.close();
     }
 
-    private static Http.Reply admin(Keycloak keycloak, String method, String path, String body) {
+    static Http.Reply admin(Keycloak keycloak, String method, String path, String body) {
         return as(keycloak, adminToken(keycloak), method, path, body);
     }
 

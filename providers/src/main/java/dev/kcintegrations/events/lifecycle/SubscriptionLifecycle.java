@@ -230,12 +230,16 @@ public final class SubscriptionLifecycle {
     public void cancelByApplication(SubscriptionEntity subscription) {
         subscriptions().lockFresh(subscription);
         refuseIfStoppedByAnAdministrator(subscription);
-        cancel(subscription, "Deleted by its application");
+        cancelLocked(subscription, "Deleted by its application");
     }
 
     /** Deletes the subscription; its pending deliveries are cancelled in the same transaction, and never sent. */
     public void cancel(SubscriptionEntity subscription, String reason) {
         subscriptions().lockFresh(subscription);
+        cancelLocked(subscription, reason);
+    }
+
+    private void cancelLocked(SubscriptionEntity subscription, String reason) {
         long now = System.currentTimeMillis();
         subscription.setStatus(SubscriptionStatus.DELETED);
         subscription.setStatusReason(reason);

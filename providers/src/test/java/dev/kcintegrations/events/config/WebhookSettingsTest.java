@@ -29,20 +29,21 @@ class WebhookSettingsTest {
 
     @Test
     void aHousekeepingIntervalUnderOneSecondIsRefused() {
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new WebhookSettings(5,
-                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofHours(72), Duration.ofDays(30),
-                List.of(Duration.ofSeconds(5)), 32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(500),
-                List.of(), Duration.ofMinutes(10), Duration.ofDays(90), Duration.ofDays(7), 60, 5, 30, 8));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> settings(Duration.ofMillis(500), 30));
         assertEquals("housekeeping-interval must be at least 1s", refused.getMessage());
     }
 
     @Test
     void noVerificationsAtAllIsRefusedRatherThanA429ForEverySave() {
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new WebhookSettings(5,
-                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofHours(72), Duration.ofDays(30),
-                List.of(Duration.ofSeconds(5)), 32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(5),
-                List.of(), Duration.ofMinutes(10), Duration.ofDays(90), Duration.ofDays(7), 60, 5, 0, 8));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> settings(Duration.ofMinutes(5), 0));
         assertEquals("verifications-per-minute and max-concurrent-verifications must be at least 1", refused.getMessage());
+    }
+
+    /** The defaults but for a housekeeping interval and verifications a minute. */
+    private static WebhookSettings settings(Duration housekeepingInterval, int verificationsPerMinute) {
+        return new WebhookSettings(5, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofHours(72),
+                Duration.ofDays(30), List.of(Duration.ofSeconds(5)), 32, Duration.ofSeconds(1), Duration.ofSeconds(60), housekeepingInterval,
+                List.of(), Duration.ofMinutes(10), Duration.ofDays(90), Duration.ofDays(7), 60, 5, verificationsPerMinute, 8);
     }
 
     /** No option set: the settings are the published defaults, each written once in {@link WebhookSettings.Option}. */
