@@ -32,7 +32,7 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         try {
             filter = EventTypeFilter.compile(filterSource);
         } catch (EventTypeFilter.InvalidFilterException e) {
-            throw ApiFailure.badRequest("filter " + e.getMessage());
+            throw ApiFailure.badRequest(e.getMessage()); // each names the field: "filter must …", "filter is …"
         }
         String topic = text(root, "topic");
         if (topic.isBlank()) {

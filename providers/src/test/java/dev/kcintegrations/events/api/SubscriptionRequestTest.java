@@ -59,6 +59,8 @@ class SubscriptionRequestTest {
                 "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://x/" + "a".repeat(2048) + "\"}}",
                 "webHookConfig.endpoint must be at most 2048 characters");
         cases.forEach((json, message) -> assertEquals(message, refusal(json)));
-        assertEquals(true, refusal("{\"id\":\"a\",\"filter\":\"(\",\"topic\":\"t\"" + endpoint + "}").startsWith("filter "));
+        assertEquals(true, refusal("{\"id\":\"a\",\"filter\":\"(\",\"topic\":\"t\"" + endpoint + "}").startsWith("filter is not a valid"));
+        assertEquals(true, refusal("{\"id\":\"a\",\"filter\":\"a{2}\",\"topic\":\"t\"" + endpoint + "}").startsWith("filter must not use counted"),
+                "the field is named once");
     }
 }
