@@ -65,7 +65,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     public void postInit(KeycloakSessionFactory factory) {
         metrics = new DeliveryMetrics();
         sender = new WebhookSender(settings.connectTimeout(), settings.readTimeout(), settings.attemptTimeout(),
-                settings.maxConcurrentDeliveries());
+                settings.maxConnections());
         verifications = new Verifications(settings);
         // Deliver only once the database schema (ours included) is migrated.
         factory.register(event -> {

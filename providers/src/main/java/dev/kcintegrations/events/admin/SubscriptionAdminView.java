@@ -2,6 +2,8 @@ package dev.kcintegrations.events.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.DeliveryOrdering;
+import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.keycloak.models.ClientModel;
@@ -16,13 +18,34 @@ import java.time.Instant;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record SubscriptionAdminView(String id, String uuid, Application application, String topic, String filter, String endpoint, String format, String status,
                              String statusReason, int failureStreak, long pending, Long oldestPendingSeconds,
-                             String lastAttemptAt, Integer lastHttpStatus, String createdAt) {
+                             String lastAttemptAt, Integer lastHttpStatus, String createdAt, Delivery delivery) {
+
+    /**
+     * How its lane sends: the ordering, the POSTs it may keep in flight ({@code maxInFlight}, within the server's
+     * bound) and the window it last had ({@code window}: smaller while the receiver pushes back), the order keys
+     * held by an event waiting for a retry, and until when and why the whole subscription waits, if it does
+     * ({@code blockedBy}: {@code HEAD} its first event's retry or lost access, {@code KEYS} every event left is
+     * behind a held key, {@code RECEIVER} the receiver's Retry-After).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Delivery(String ordering, int maxInFlight, int window, long heldKeys, String blockedUntil, String blockedBy) {
+    }
 
     /** The subscribing application: its client id and its UUID (the client may have been renamed). */
     record Application(String clientId, String id) {
     }
 
-    static SubscriptionAdminView of(SubscriptionEntity subscription, ClientModel client, Outbox.Backlog backlog, long now) {
+    static SubscriptionAdminView of(SubscriptionEntity subscription, ClientModel client, Outbox.Backlog backlog, long now,
+                                    WebhookSettings settings) {
+        DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.getOrdering());
+        int ceiling = ordering == DeliveryOrdering.SUBSCRIPTION ? 1 : Math.min(settings.maxInFlight(),
+                subscription.getMaxInFlight() == null ? settings.defaultMaxInFlight() : subscription.getMaxInFlight());
+        boolean blocked = subscription.getBlockedUntil() != null && subscription.getBlockedUntil() > now;
+        Delivery delivery = new Delivery(ordering.id(), ceiling,
+                subscription.getSendWindow() == null ? ceiling : Math.min(ceiling, subscription.getSendWindow()),
+                backlog == null ? 0 : backlog.heldKeys(),
+                blocked ? Instant.ofEpochMilli(subscription.getBlockedUntil()).toString() : null,
+                blocked ? subscription.getBlockedBy().name() : null);
         return new SubscriptionAdminView(subscription.getName(), subscription.getId(),
                 new Application(client == null ? null : client.getClientId(), subscription.getApplicationId()),
                 subscription.getTopic(), subscription.getFilter(), subscription.getEndpoint(),
@@ -31,6 +54,6 @@ record SubscriptionAdminView(String id, String uuid, Application application, St
                 backlog == null ? null : Math.max(0, (now - backlog.oldestCreatedAt()) / 1000),
                 subscription.getLastAttemptAt() == null ? null : Instant.ofEpochMilli(subscription.getLastAttemptAt()).toString(),
                 subscription.getLastHttpStatus() == null || subscription.getLastHttpStatus() == 0 ? null : subscription.getLastHttpStatus(),
-                Instant.ofEpochMilli(subscription.getCreatedAt()).toString());
+                Instant.ofEpochMilli(subscription.getCreatedAt()).toString(), delivery);
     }
 }

@@ -2,6 +2,7 @@ package dev.kcintegrations.events.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.events.WebhookEngine;
+import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lifecycle.DeliveryView;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.store.AttemptEntity;
@@ -58,6 +59,7 @@ public final class SubscriptionsAdminResource {
     private final AdminPermissionEvaluator auth;
     private final AdminEventBuilder adminEvent;
     private final SubscriptionLifecycle lifecycle;
+    private final WebhookSettings settings;
 
     SubscriptionsAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
         this.session = session;
@@ -65,6 +67,7 @@ public final class SubscriptionsAdminResource {
         this.auth = auth;
         this.adminEvent = adminEvent.resource(RESOURCE_TYPE);
         WebhookEngine engine = WebhookEngine.of(session);
+        this.settings = engine.settings();
         this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine::wakeDispatcher);
     }
 
@@ -168,6 +171,19 @@ public final class SubscriptionsAdminResource {
      * hours, in {@value #ACTIVITY_BUCKETS} buckets, each with how many were delivered, failed (rejected, parked,
      * cancelled) and still wait, and the mean time from being queued to delivered.
      */
+    /**
+     * The order keys held now: for each, the event that waits for its retry (and holds the key's later events
+     * behind it), the soonest due first, at most {@value #MAX_PAGE}.
+     */
+    @GET
+    @Path("{id}/held-keys")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<HeldKeyView> heldKeys(@PathParam("id") String id) {
+        auth.realm().requireViewEvents();
+        SubscriptionEntity subscription = subscription(id);
+        return new Outbox(session).heldRows(subscription.getId(), System.currentTimeMillis(), MAX_PAGE).stream().map(HeldKeyView::of).toList();
+    }
+
     @GET
     @Path("{id}/activity")
     @Produces(MediaType.APPLICATION_JSON)
@@ -226,7 +242,7 @@ public final class SubscriptionsAdminResource {
     // ---- helpers ----------------------------------------------------------------------------------------
 
     private SubscriptionAdminView view(SubscriptionEntity subscription, Outbox.Backlog backlog, long now) {
-        return SubscriptionAdminView.of(subscription, realm.getClientById(subscription.getApplicationId()), backlog, now);
+        return SubscriptionAdminView.of(subscription, realm.getClientById(subscription.getApplicationId()), backlog, now, settings);
     }
 
     private SubscriptionEntity subscription(String id) {

@@ -167,10 +167,11 @@ public final class EventsApi {
             case TOPICS -> ApiResponses.json(200, app.readableTopics(realm).stream().map(Topic::name).toList(), correlationId);
             case CATALOG -> catalog(app);
             case TOPIC_EVENTS -> publishTestEvent(app, s.get(2), readOptional(body));
-            case SUBSCRIPTIONS -> ApiResponses.json(200, subscriptions().ofApplication(app.id()).stream().map(SubscriptionView::of).toList(), correlationId);
+            case SUBSCRIPTIONS -> ApiResponses.json(200, subscriptions().ofApplication(app.id()).stream()
+                    .map(owned -> SubscriptionView.of(owned, engine.settings())).toList(), correlationId);
             case WEBHOOK -> save(app, SubscriptionRequest.parse(read(body)));
             case SUBSCRIPTION -> method.equals("GET")
-                    ? ApiResponses.json(200, List.of(SubscriptionView.of(lifecycle.owned(app.id(), s.get(2)))), correlationId)
+                    ? ApiResponses.json(200, List.of(SubscriptionView.of(lifecycle.owned(app.id(), s.get(2)), engine.settings())), correlationId)
                     : remove(lifecycle.owned(app.id(), s.get(2)));
             case DELIVERIES -> deliveries(lifecycle.owned(app.id(), s.get(2)));
             case RETRY -> retry(lifecycle.owned(app.id(), s.get(2)), s.get(4));
@@ -229,7 +230,7 @@ public final class EventsApi {
 
     private Response save(Application app, SubscriptionRequest request) {
         lifecycle.subscribe(app.id(), new SubscriptionLifecycle.Subscribe(request.id(), request.topic(), request.filter().source(),
-                request.endpoint(), request.format()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
+                request.endpoint(), request.format(), request.ordering(), request.maxInFlight()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 

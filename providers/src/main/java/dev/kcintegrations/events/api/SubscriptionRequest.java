@@ -2,16 +2,29 @@ package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.DeliveryOrdering;
+import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lifecycle.SubscriptionIds;
 import dev.kcintegrations.events.topics.EventTypeFilter;
 import dev.kcintegrations.shared.StrictJson;
 
+import java.util.List;
+
 /**
- * The body of {@code PUT /subscriptions/webhook}: {@code {"id","filter","topic","webHookConfig":{"endpoint","format"}}},
- * {@code format} optional ({@code ess} when absent: a PUT states the whole subscription). Other fields (such as
- * the read-only ones a client copied from a GET) are ignored.
+ * The body of {@code PUT /subscriptions/webhook}:
+ * {@code {"id","filter","topic","webHookConfig":{"endpoint","format","ordering","maxInFlight"}}}. {@code format}
+ * is optional ({@code ess} when absent: a PUT states the body it wants). {@code ordering} and {@code maxInFlight}
+ * are optional and null when absent: a new subscription then gets the defaults and an existing one keeps its own,
+ * so a client written before orderings existed does not change one by saving. The read-only fields of a GET
+ * ({@code applicationId}, {@code scope}, {@code groups}, {@code companyIds}) may be sent back; any other field
+ * is refused, never ignored: a client that asks for a setting this server does not have must learn so.
  */
-record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint, BodyFormat format) {
+record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint, BodyFormat format,
+                           DeliveryOrdering ordering, Integer maxInFlight) {
+
+    private static final List<String> FIELDS = List.of("id", "topic", "filter", "webHookConfig");
+    private static final List<String> READ_ONLY = List.of("applicationId", "scope", "groups", "companyIds");
+    private static final List<String> CONFIG_FIELDS = List.of("endpoint", "format", "ordering", "maxInFlight");
 
     static SubscriptionRequest parse(byte[] body) {
         JsonNode root;
@@ -23,6 +36,12 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         if (root == null || !root.isObject()) {
             throw ApiFailure.badRequest("The body must be one JSON object");
         }
+        root.fieldNames().forEachRemaining(name -> {
+            if (!FIELDS.contains(name) && !READ_ONLY.contains(name)) {
+                throw ApiFailure.badRequest("unknown field '" + name + "' (fields: " + String.join(", ", FIELDS)
+                        + "; applicationId, scope, groups and companyIds are read-only and may be sent back as read)");
+            }
+        });
         String id = text(root, "id");
         SubscriptionIds.problem(id).ifPresent(problem -> {
             throw ApiFailure.badRequest(problem);
@@ -42,6 +61,11 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         if (config == null || !config.isObject()) {
             throw ApiFailure.badRequest("webHookConfig must be an object with an endpoint");
         }
+        config.fieldNames().forEachRemaining(name -> {
+            if (!CONFIG_FIELDS.contains(name)) {
+                throw ApiFailure.badRequest("unknown field 'webHookConfig." + name + "' (fields: " + String.join(", ", CONFIG_FIELDS) + ")");
+            }
+        });
         JsonNode endpoint = config.get("endpoint");
         if (endpoint == null || !endpoint.isTextual() || endpoint.asText().isBlank()) {
             throw ApiFailure.badRequest("webHookConfig.endpoint must be a URL string");
@@ -53,8 +77,33 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         if (format != null && !format.isNull() && (!format.isTextual() || BodyFormat.parse(format.asText()).isEmpty())) {
             throw ApiFailure.badRequest("webHookConfig.format must be one of " + BodyFormat.allowed());
         }
+        DeliveryOrdering ordering = ordering(config.get("ordering"));
+        Integer maxInFlight = maxInFlight(config.get("maxInFlight"));
+        if (maxInFlight != null && ordering == DeliveryOrdering.SUBSCRIPTION) {
+            throw ApiFailure.badRequest("webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)");
+        }
         return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip(),
-                format == null || format.isNull() ? BodyFormat.ESS : BodyFormat.parse(format.asText()).orElseThrow());
+                format == null || format.isNull() ? BodyFormat.ESS : BodyFormat.parse(format.asText()).orElseThrow(), ordering, maxInFlight);
+    }
+
+    private static DeliveryOrdering ordering(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() || DeliveryOrdering.parse(node.asText()).isEmpty()) {
+            throw ApiFailure.badRequest("webHookConfig.ordering must be one of " + DeliveryOrdering.allowed());
+        }
+        return DeliveryOrdering.parse(node.asText()).orElseThrow();
+    }
+
+    private static Integer maxInFlight(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 1 || node.intValue() > WebhookSettings.MAX_IN_FLIGHT_BOUND) {
+            throw ApiFailure.badRequest("webHookConfig.maxInFlight must be a whole number from 1 to " + WebhookSettings.MAX_IN_FLIGHT_BOUND);
+        }
+        return node.intValue();
     }
 
     private static String text(JsonNode root, String field) {

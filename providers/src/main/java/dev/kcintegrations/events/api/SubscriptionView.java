@@ -2,6 +2,8 @@ package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.DeliveryOrdering;
+import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 
 import java.util.List;
@@ -15,12 +17,21 @@ import java.util.List;
 record SubscriptionView(String id, String topic, String filter, WebHookConfig webHookConfig, String applicationId,
                         String scope, List<String> groups, List<String> companyIds) {
 
-    /** @param format the body format, {@code ess} or {@code cloudevents} */
-    record WebHookConfig(String endpoint, String format) {
+    /**
+     * @param format      the body format, {@code ess} or {@code cloudevents}
+     * @param ordering    {@code subject} or {@code subscription}
+     * @param maxInFlight POSTs on the wire at most ({@code subject} ordering; 1 with {@code subscription})
+     */
+    @JsonPropertyOrder({"endpoint", "format", "ordering", "maxInFlight"})
+    record WebHookConfig(String endpoint, String format, String ordering, int maxInFlight) {
     }
 
-    static SubscriptionView of(SubscriptionEntity entity) {
+    static SubscriptionView of(SubscriptionEntity entity, WebhookSettings settings) {
+        DeliveryOrdering ordering = DeliveryOrdering.stored(entity.getOrdering());
+        int maxInFlight = ordering == DeliveryOrdering.SUBSCRIPTION ? 1
+                : entity.getMaxInFlight() == null ? settings.defaultMaxInFlight() : entity.getMaxInFlight();
         return new SubscriptionView(entity.getName(), entity.getTopic(), entity.getFilter(),
-                new WebHookConfig(entity.getEndpoint(), BodyFormat.stored(entity.getFormat()).id()), entity.getApplicationId(), "", List.of(), List.of());
+                new WebHookConfig(entity.getEndpoint(), BodyFormat.stored(entity.getFormat()).id(), ordering.id(), maxInFlight),
+                entity.getApplicationId(), "", List.of(), List.of());
     }
 }

@@ -56,6 +56,7 @@ public final class EventCapture {
         List<SubscriptionEntity> subscriptions = new Subscriptions(session, realm.getId()).activeFor(carrying.keySet());
         Outbox outbox = null;
         EventPayload event = null;
+        String orderKey = null;
         Map<String, SignedBody> bodies = new java.util.HashMap<>(2); // one body and signature per topic and format, not per subscription
         List<String> woken = new java.util.ArrayList<>();
         long now = System.currentTimeMillis();
@@ -75,7 +76,9 @@ public final class EventCapture {
             BodyFormat format = BodyFormat.stored(subscription.getFormat());
             SignedBody body = bodies.computeIfAbsent(subscription.getTopic() + " " + format.id(),
                     key -> sign(realm, built.forTopic(subscription.getTopic()).toJson(format)));
-            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), format, body.json(), body.signature(), body.kid(), now);
+            orderKey = orderKey == null ? OrderKey.of(built) : orderKey;
+            outbox.enqueue(subscription, built.id(), eventType, built.correlationId(), orderKey, format, body.json(), body.signature(),
+                    body.kid(), now);
             woken.add(subscription.getId());
         }
         int rows = woken.size();

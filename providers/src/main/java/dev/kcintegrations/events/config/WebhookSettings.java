@@ -39,7 +39,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                               Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue,
                               Duration signingKeyLifetime,
                               Duration signingKeyOverlap, int testEventsPerMinute, int maxRequeues, int verificationsPerMinute,
-                              int maxConcurrentVerifications) {
+                              int maxConcurrentVerifications, int maxInFlight, int maxConnections) {
 
     /**
      * Every option of the engine, each with its one default and help text: {@link #from} reads them, and the
@@ -61,7 +61,11 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
         RETRY_SCHEDULE("retry-schedule", ProviderConfigProperty.STRING_TYPE, "5s,5m,30m,2h,5h,10h",
                 "Delays before the 2nd, 3rd, ... attempt (the last repeats), jittered by 10 %"),
         MAX_CONCURRENT_DELIVERIES("max-concurrent-deliveries", ProviderConfigProperty.INTEGER_TYPE, "32",
-                "Subscriptions one node serves at once (lanes; each has one delivery in flight)"),
+                "Subscriptions one node serves at once (lanes; each keeps up to its window of deliveries in flight)"),
+        MAX_IN_FLIGHT("max-in-flight", ProviderConfigProperty.INTEGER_TYPE, "64",
+                "Deliveries one subscription may keep in flight at most (webHookConfig.maxInFlight is capped by it; 1-64)"),
+        MAX_CONNECTIONS("max-connections", ProviderConfigProperty.INTEGER_TYPE, "256",
+                "Deliveries in flight at once on one node, over all subscriptions (the connection pool's size)"),
         POLL_INTERVAL("poll-interval", ProviderConfigProperty.STRING_TYPE, "1s",
                 "How often a node looks for due deliveries when no capture woke it"),
         LEASE("lease", ProviderConfigProperty.STRING_TYPE, "60s",
@@ -142,7 +146,9 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Option.TEST_EVENTS_PER_MINUTE.intIn(config),
                 Option.MAX_REQUEUES.intIn(config),
                 Option.VERIFICATIONS_PER_MINUTE.intIn(config),
-                Option.MAX_CONCURRENT_VERIFICATIONS.intIn(config));
+                Option.MAX_CONCURRENT_VERIFICATIONS.intIn(config),
+                Option.MAX_IN_FLIGHT.intIn(config),
+                Option.MAX_CONNECTIONS.intIn(config));
     }
 
     public WebhookSettings {
@@ -159,6 +165,9 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
             // Zero would refuse every subscription save with a 429 that never ends.
             throw new IllegalArgumentException("verifications-per-minute and max-concurrent-verifications must be at least 1");
         }
+        if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_BOUND || maxConnections < 1) {
+            throw new IllegalArgumentException("max-in-flight must be 1-" + MAX_IN_FLIGHT_BOUND + " and max-connections at least 1");
+        }
         if (housekeepingInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             // Each node's timer fires every interval and asks the database; faster than that is busy work.
             throw new IllegalArgumentException("housekeeping-interval must be at least 1s");
@@ -168,6 +177,16 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
         }
         retrySchedule = List.copyOf(retrySchedule);
         allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** The most a subscription may ask for as {@code webHookConfig.maxInFlight}, and the most the option allows. */
+    public static final int MAX_IN_FLIGHT_BOUND = 64;
+    /** What a {@code subject}-ordered subscription keeps in flight when it names no {@code maxInFlight}. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 16;
+
+    /** In flight for a subscription that names no maxInFlight: the default, within the node's bound. */
+    public int defaultMaxInFlight() {
+        return Math.min(DEFAULT_MAX_IN_FLIGHT, maxInFlight);
     }
 
     /** Delay before attempt {@code failedAttempts + 1}. */

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.lanes;
 
+import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.ops.DeliveryMetrics;
 import dev.kcintegrations.events.sender.RetryPolicy;
@@ -12,6 +13,7 @@ import dev.kcintegrations.events.store.DisabledBy;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.store.SubscriptionLease;
 import dev.kcintegrations.events.store.SubscriptionStatus;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -54,8 +56,15 @@ final class GroupCommit implements AutoCloseable {
     private record Expired(Lane lane, PendingDelivery row) implements Item {
     }
 
-    private record Release(Lane lane, boolean ifIdle, CompletableFuture<Boolean> done) implements Item {
+    private record Release(Lane lane, ReleaseKind kind, long until, CompletableFuture<Boolean> done) implements Item {
     }
+
+    /**
+     * How a lane gives its subscription back: {@code ALWAYS}; {@code IF_IDLE}, only when no PENDING row is left;
+     * {@code HELD}, every row left waits behind a held key (blocked until {@code until} or the next capture);
+     * {@code PAUSED}, the receiver asked for a pause until {@code until}.
+     */
+    enum ReleaseKind { ALWAYS, IF_IDLE, HELD, PAUSED }
 
     private record Renew(Lane lane, CompletableFuture<Boolean> done) implements Item {
     }
@@ -97,10 +106,10 @@ final class GroupCommit implements AutoCloseable {
         offer(new Expired(lane, row), null);
     }
 
-    /** Gives the lease back after the lane's outcomes; {@code ifIdle}: only when no PENDING row is left. */
-    CompletableFuture<Boolean> release(Lane lane, boolean ifIdle) {
+    /** Gives the lease back after the lane's outcomes (see {@link ReleaseKind}). */
+    CompletableFuture<Boolean> release(Lane lane, ReleaseKind kind, long until) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        offer(new Release(lane, ifIdle, done), done);
+        offer(new Release(lane, kind, until, done), done);
         return done;
     }
 
@@ -240,7 +249,7 @@ final class GroupCommit implements AutoCloseable {
             for (LaneWrite write : inLockOrder) {
                 for (Item item : write.items) {
                     if (item instanceof Release release) {
-                        write.releases.put(release, !write.lost && outbox.release(write.lane.lease(), release.ifIdle(), now, LaneScheduler.quietSince(now)));
+                        write.releases.put(release, !write.lost && release(outbox, release, now));
                     }
                 }
             }
@@ -262,6 +271,16 @@ final class GroupCommit implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static boolean release(Outbox outbox, Release release, long now) {
+        SubscriptionLease lease = release.lane().lease();
+        return switch (release.kind()) {
+            case ALWAYS -> outbox.release(lease, false, now, 0);
+            case IF_IDLE -> outbox.release(lease, true, now, LaneScheduler.quietSince(now));
+            case HELD -> outbox.releaseHeld(lease, release.until(), now, LaneScheduler.quietSince(now));
+            case PAUSED -> outbox.releasePaused(lease, release.until(), now);
+        };
     }
 
     private void writeLane(Outbox outbox, LaneWrite write, long now, List<AttemptEntity> attempts, List<String> pruned,
@@ -287,7 +306,7 @@ final class GroupCommit implements AutoCloseable {
         long until = now + settings.lease().toMillis();
         long lastAt = last == null ? -1 : last.sentAt();
         int lastStatus = last == null ? 0 : last.result().httpStatus().orElse(0);
-        if (lane.lost() || !outbox.renew(lane.lease(), until, failures, delivered, lastAt, lastStatus)) {
+        if (lane.lost() || !outbox.renew(lane.lease(), until, failures, delivered, lastAt, lastStatus, lane.window())) {
             write.lost = true;
             return;
         }
@@ -346,7 +365,7 @@ final class GroupCommit implements AutoCloseable {
                             finish(row, DeliveryStatus.PARKED, now, "retention ended; last attempt: " + s.result().describe());
                             write.counted.add(metrics::parked);
                         } else {
-                            outbox.hold(subscription, row, next);
+                            outbox.hold(subscription, row, next, lane.lease().ordering() == DeliveryOrdering.SUBSCRIPTION);
                             write.counted.add(metrics::retried);
                         }
                     }
@@ -367,7 +386,7 @@ final class GroupCommit implements AutoCloseable {
                 subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
                 long next = now + settings.delayAfter(1).toMillis();
                 row.setLastError(truncate("waiting: " + h.reason()));
-                outbox.hold(subscription, row, next);
+                outbox.hold(subscription, row, next, true); // access is the subscription's, not one key's
                 if (subscription.getStatus() == SubscriptionStatus.ACTIVE) {
                     subscription.setStatus(SubscriptionStatus.SUSPENDED);
                     subscription.setStatusReason(truncate("Suspended: " + h.reason()

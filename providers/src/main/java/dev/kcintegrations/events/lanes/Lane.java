@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.lanes;
 
+import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
 import dev.kcintegrations.events.sender.ConcurSignature;
@@ -17,51 +18,78 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Serves one leased subscription on this node: reads the bottom of its PENDING range, signs ahead, keeps one
- * POST on the wire at a time (so the receiver sees the queue's order, and a failing head holds the rest), and
- * hands every outcome to the group commit without waiting for it. It gives the lease back when the queue is
- * empty, when the head must wait for a retry, or after its quantum when other subscriptions wait for a lane.
+ * Serves one leased subscription on this node. It reads the bottom of its PENDING range and keeps up to its
+ * send window of POSTs on the wire, never two of one order key ({@link KeySchedule}): with {@code subject}
+ * ordering the events of one user or resource arrive in capture order while others go side by side, and a
+ * failing event holds only its own key; with {@code subscription} ordering every row has one key and the
+ * window is one, so the receiver sees the queue's order and a failing head holds the rest. The window
+ * ({@link SendWindow}) shrinks while the receiver pushes back. Every outcome goes to the group commit without
+ * waiting for it. The lease is given back when the queue is empty, when all that is left waits for retries,
+ * when the receiver asks for a pause, or after a quantum when other subscriptions wait for a lane.
  */
 final class Lane implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(Lane.class);
-    /** Rows read ahead of the one on the wire: also how many a cancel can still let through at most. */
-    static final int READ_AHEAD = 32;
+    /** Rows one read takes at most: the buffer the schedule picks from. */
+    static final int READ_AHEAD = 256;
     /** Sent rows whose outcome is not yet committed; the lane waits beyond this (the group commit is behind). */
-    static final int MAX_UNFLUSHED = 256;
+    static final int MAX_UNFLUSHED = 1024;
     /** How often a lane with an empty queue reads again while another node captures for its subscription. */
     static final Duration LINGER_READS = Duration.ofMillis(50);
     /** How long a lane serves before it yields to subscriptions waiting for one. */
     static final Duration QUANTUM = Duration.ofSeconds(2);
+    /** A held key due sooner than this is waited for here; a later one lets the lease go until it is due. */
+    static final Duration WAIT_FOR_HELD = Duration.ofSeconds(1);
+    /**
+     * How often a lane that is sending asks again whether the application may still receive: every POST
+     * follows a check made less than this before it.
+     */
+    static final long ACCESS_RECHECK_MILLIS = 1000;
+
+    /** What the lane thread waits for: an attempt that ended, a capture, or outcomes written. */
+    private record Completion(PendingDelivery row, long ticket, SendResult result) {
+    }
+
+    private static final Object WOKEN = new Object();
+    private static final Object FLUSHED = new Object();
 
     private final LaneScheduler scheduler;
     private final SubscriptionLease lease;
     private final RetryPolicy retryPolicy;
+    private final DeliveryOrdering ordering;
+    private final KeySchedule schedule;
+    private final SendWindow window;
     private final Set<String> unflushed = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<String> committed = new ConcurrentLinkedQueue<>();
-    private final Object flushed = new Object();
-    /**
-     * How often a lane that is sending asks again whether the application may still receive: a read of 32 rows
-     * to a receiver that takes seconds an answer is minutes of sending.
-     */
-    static final long ACCESS_RECHECK_MILLIS = 1000;
-    private long accessCheckedAt;
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private volatile long leaseUntil;
     private volatile boolean lost;
     private volatile boolean suspended;
+    private volatile int windowNow;
+    // guarded by this
     private boolean exiting;
     private boolean wokenSinceRead;
+    private boolean wokenWhileExiting;
+    // the lane thread's own
+    private long accessCheckedAt;
+    private int inFlight;
     private int emptyReads;
     private boolean released;
+    private boolean readNeeded = true;
+    /** Nothing more is sent; the lane ends once what is on the wire has come back. */
+    private boolean stopping;
+    private Read sending;
 
     Lane(LaneScheduler scheduler, SubscriptionLease lease) {
         this.scheduler = scheduler;
@@ -69,6 +97,20 @@ final class Lane implements Runnable {
         this.leaseUntil = lease.until();
         this.suspended = lease.suspended();
         this.retryPolicy = new RetryPolicy(scheduler.settings());
+        this.ordering = lease.ordering();
+        this.schedule = new KeySchedule(ordering == DeliveryOrdering.SUBSCRIPTION ? row -> PendingDelivery.NO_ORDER_KEY
+                : PendingDelivery::orderKey);
+        this.window = new SendWindow(ceiling(lease.ordering(), lease.maxInFlight()), lease.sendWindow());
+        this.windowNow = window.limit();
+    }
+
+    /** POSTs a subscription's lane may keep on the wire at most: one for total order, else its own and the node's bound. */
+    int ceiling(DeliveryOrdering ordering, Integer maxInFlight) {
+        if (ordering == DeliveryOrdering.SUBSCRIPTION) {
+            return 1;
+        }
+        int asked = maxInFlight == null ? scheduler.settings().defaultMaxInFlight() : maxInFlight;
+        return Math.max(1, Math.min(asked, scheduler.settings().maxInFlight()));
     }
 
     SubscriptionLease lease() {
@@ -83,28 +125,45 @@ final class Lane implements Runnable {
         return lost;
     }
 
+    /** The send window now: what the group commit writes for administrators to see. */
+    int window() {
+        return windowNow;
+    }
+
     /**
-     * A capture for this subscription committed. True: this lane will read it (it reads until its queue is
-     * empty, and cannot give the subscription back while the row exists); false: the lane is ending, and the
-     * scheduler must claim again.
+     * A capture for this subscription committed. True: this lane will read it (it reads before it gives the
+     * subscription back); false: the lane is ending, and the scheduler must claim again once it has.
      */
     synchronized boolean wake() {
         if (exiting) {
+            wokenWhileExiting = true;
             return false;
         }
         wokenSinceRead = true;
-        notifyAll();
+        inbox.offer(WOKEN);
         return true;
     }
 
-    private synchronized void awaitWake(Duration longest) {
-        try {
-            if (!wokenSinceRead) {
-                wait(longest.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            lost = true;
+    /** Whether a capture came while the lane was giving its subscription back (the scheduler wakes it again). */
+    synchronized boolean wokenWhileExiting() {
+        return wokenWhileExiting;
+    }
+
+    /** The lane may end unless a capture came since its last read (then it reads again). */
+    private synchronized boolean tryExit() {
+        if (wokenSinceRead) {
+            return false;
+        }
+        exiting = true;
+        return true;
+    }
+
+    /** The subscription was not given back after all: the lane serves on. */
+    private synchronized void stayAfterAll() {
+        exiting = false;
+        if (wokenWhileExiting) {
+            wokenWhileExiting = false;
+            wokenSinceRead = true;
         }
     }
 
@@ -123,107 +182,135 @@ final class Lane implements Runnable {
                     lease.name(), e.getClass().getSimpleName());
         } finally {
             if (!released && !lost) {
-                release(false); // shutting down, or stopped by an error: the next node need not wait for the lease
+                release(GroupCommit.ReleaseKind.ALWAYS, 0); // shutting down, or stopped by an error: the next node need not wait
             }
             scheduler.laneEnded(this);
         }
     }
 
-    private boolean release(boolean ifIdle) {
+    private boolean release(GroupCommit.ReleaseKind kind, long until) {
         released = true;
-        return scheduler.groupCommit().release(this, ifIdle).join();
+        return scheduler.groupCommit().release(this, kind, until).join();
     }
 
     private void serve() {
         long started = System.currentTimeMillis();
-        while (scheduler.running() && !lost) {
+        while (!lost) {
             forgetCommitted();
-            synchronized (this) {
-                wokenSinceRead = false; // a wake from here on may be for a row this read misses: awaitWake returns at once
+            drainInbox(0);
+            if (!scheduler.running()) {
+                stopping = true;
             }
-            Read read = read();
-            if (read == null) {
-                return; // the lease is gone
-            }
-            accessCheckedAt = System.currentTimeMillis();
-            if (read.stop() != null) {
-                release(false);
-                return;
-            }
-            List<PendingDelivery> fresh = read.rows().stream().filter(row -> !unflushed.contains(row.id())).toList();
-            if (!fresh.isEmpty()) {
-                emptyReads = 0;
-            }
-            if (fresh.isEmpty()) {
-                if (!unflushed.isEmpty()) {
-                    awaitFlush();
-                    continue;
-                }
-                if (release(true) || lost) {
+            if (stopping) {
+                if (inFlight == 0) {
+                    release(GroupCommit.ReleaseKind.ALWAYS, 0);
                     return;
                 }
-                released = false;
-                // A row came in after the read (read again at once), or another node captured for this
-                // subscription lately and leaves it to this lane (read again soon, at once when woken here).
-                if (emptyReads++ > 0) {
-                    awaitWake(LINGER_READS);
+                drainInbox(100);
+                continue;
+            }
+            long now = System.currentTimeMillis();
+            if (window.pausedUntil() > now) {
+                if (inFlight == 0 && window.pausedUntil() - now > WAIT_FOR_HELD.toMillis()) {
+                    release(GroupCommit.ReleaseKind.PAUSED, window.pausedUntil()); // the receiver asked for a pause
+                    return;
+                }
+                drainInbox(Math.min(100, window.pausedUntil() - now));
+                continue;
+            }
+            if (inFlight < window.limit() && unflushed.size() < MAX_UNFLUSHED) {
+                PendingDelivery row = schedule.next(now);
+                if (row == null && readNeeded) {
+                    Read read = read();
+                    if (read == null) {
+                        return; // the lease is gone
+                    }
+                    if (read.stop() != null) {
+                        stopping = true;
+                        continue;
+                    }
+                    row = schedule.next(now);
+                }
+                if (row != null) {
+                    if (!sendOrSkip(row)) {
+                        stopping = true;
+                    }
+                    continue;
+                }
+            }
+            if (inFlight == 0 && !readNeeded) {
+                // The last read left nothing to send now: the queue is empty, or all of it waits behind held keys.
+                if (!unflushed.isEmpty()) {
+                    drainInbox(20); // until the outcomes are written: the queue in the database is what counts
+                    readNeeded = true;
+                    continue;
+                }
+                if (giveBack(now)) {
+                    return;
                 }
                 continue;
             }
-            if (read.denial() != null) {
-                scheduler.groupCommit().hold(this, fresh.get(0), read.denial());
-                release(false);
-                return;
+            if (System.currentTimeMillis() - started > QUANTUM.toMillis() && scheduler.othersWaiting()) {
+                stopping = true;
+                continue;
             }
-            List<CompletableFuture<String>> signatures = new ArrayList<>(fresh.size());
-            for (PendingDelivery row : fresh) {
-                signatures.add(row.signatureBy(read.key().getKid()).map(CompletableFuture::completedFuture).orElseGet(() ->
-                        scheduler.signatures().signature(read.key(), row.payload().getBytes(StandardCharsets.UTF_8))));
-            }
-            for (int i = 0; i < fresh.size(); i++) {
-                if (!scheduler.running() || lost) {
-                    return;
-                }
-                PendingDelivery row = fresh.get(i);
-                long now = System.currentTimeMillis();
-                if (row.nextAttemptAt() > now) {
-                    release(false); // the head waits for its retry
-                    return;
-                }
-                if (now - row.createdAt() > scheduler.settings().retention().toMillis()) {
-                    unflushed.add(row.id());
-                    scheduler.groupCommit().expired(this, row);
-                    continue;
-                }
-                awaitRoom();
-                if (lost || !scheduler.running() || !leaseHoldsFor(scheduler.settings().attemptTimeout())) {
-                    return; // waiting for room may have taken long enough for the lease to be lost
-                }
-                if (System.currentTimeMillis() - accessCheckedAt > ACCESS_RECHECK_MILLIS) {
-                    String denial = accessDenial();
-                    if (denial != null) {
-                        scheduler.groupCommit().hold(this, row, denial);
-                        release(false);
-                        return;
-                    }
-                }
-                SendResult result = send(read, row, signatures.get(i));
-                RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
-                Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(row.attempts() + 1, result) : Duration.ZERO;
+            drainInbox(LINGER_READS.toMillis());
+        }
+    }
+
+    /**
+     * Sends a row, or ends it when its retention ran out. False when the lane must stop sending: the
+     * application may no longer receive, or the lease could not be kept for another attempt.
+     */
+    private boolean sendOrSkip(PendingDelivery row) {
+        long now = System.currentTimeMillis();
+        if (now - row.createdAt() > scheduler.settings().retention().toMillis()) {
+            unflushed.add(row.id());
+            scheduler.groupCommit().expired(this, row);
+            schedule.completed(row, null);
+            return true;
+        }
+        if (!leaseHoldsFor(scheduler.settings().attemptTimeout())) {
+            schedule.completed(row, null);
+            return false;
+        }
+        if (System.currentTimeMillis() - accessCheckedAt > ACCESS_RECHECK_MILLIS) {
+            String denial = accessDenial();
+            if (denial != null) {
                 unflushed.add(row.id());
-                scheduler.groupCommit().sent(this, row, result, verdict, delay);
-                LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", row.id(), row.eventId(),
-                        lease.name(), verdict, result.describe(), row.correlationId());
-                if (verdict == RetryPolicy.Verdict.RETRY || verdict == RetryPolicy.Verdict.GONE) {
-                    release(false); // the queue waits behind its head, or is closed
-                    return;
-                }
-                if (System.currentTimeMillis() - started > QUANTUM.toMillis() && scheduler.othersWaiting()) {
-                    release(false);
-                    return;
-                }
+                scheduler.groupCommit().hold(this, row, denial);
+                schedule.completed(row, Long.MAX_VALUE);
+                return false;
             }
         }
+        if (!scheduler.connectionPermit(50)) {
+            // The node's connections are all in use: try again after a look at what came back.
+            schedule.completed(row, null);
+            readNeeded = true;
+            return true;
+        }
+        dispatch(row);
+        return true;
+    }
+
+    private void dispatch(PendingDelivery row) {
+        Read read = sending;
+        long ticket = window.dispatched();
+        inFlight++;
+        unflushed.add(row.id()); // left out of every read until its outcome is written
+        CompletableFuture<String> signature = row.signatureBy(read.key().getKid()).map(CompletableFuture::completedFuture)
+                .orElseGet(() -> scheduler.signatures().signature(read.key(), row.payload().getBytes(StandardCharsets.UTF_8)));
+        scheduler.sends().execute(() -> {
+            SendResult result;
+            try {
+                result = send(read, row, signature);
+            } catch (RuntimeException e) {
+                result = SendResult.failed(0, "could not send (" + e.getClass().getSimpleName() + ")");
+            } finally {
+                scheduler.connectionReturned();
+            }
+            inbox.offer(new Completion(row, ticket, result));
+        });
     }
 
     private SendResult send(Read read, PendingDelivery row, CompletableFuture<String> signature) {
@@ -238,33 +325,161 @@ final class Lane implements Runnable {
                 DeliveryHeaders.of(read.secrets(), row.eventId(), row.correlationId(), body, concur));
     }
 
-    /** What one read of the queue found, with what sending it needs; {@code stop} set: the queue is not served now. */
-    private record Read(List<PendingDelivery> rows, String endpoint, List<String> secrets, WebhookTargetPolicy policy,
-                        KeyWrapper key, String denial, String stop) {
+    /** Takes what came in, waiting up to {@code millis} for the first of it. */
+    private void drainInbox(long millis) {
+        try {
+            Object first = millis <= 0 ? inbox.poll() : inbox.poll(millis, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                return;
+            }
+            handle(first);
+            Object next;
+            while ((next = inbox.poll()) != null) {
+                handle(next);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lost = true;
+        }
     }
 
+    private void handle(Object message) {
+        readNeeded = true; // a key came free, a row came in, or outcomes were written: the next read may find more
+        if (message instanceof Completion done) {
+            completed(done);
+        } else if (message == FLUSHED) {
+            forgetCommitted();
+        }
+    }
+
+    private void completed(Completion done) {
+        inFlight--;
+        PendingDelivery row = done.row();
+        SendResult result = done.result();
+        long now = System.currentTimeMillis();
+        window.onResult(done.ticket(), result, now);
+        windowNow = window.limit();
+        RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
+        Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(row.attempts() + 1, result) : Duration.ZERO;
+        scheduler.groupCommit().sent(this, row, result, verdict, delay);
+        schedule.completed(row, verdict == RetryPolicy.Verdict.RETRY ? now + delay.toMillis() : null);
+        LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", row.id(), row.eventId(),
+                lease.name(), verdict, result.describe(), row.correlationId());
+        if (verdict == RetryPolicy.Verdict.GONE || (verdict == RetryPolicy.Verdict.RETRY && ordering == DeliveryOrdering.SUBSCRIPTION)) {
+            stopping = true; // closed, or the whole queue waits behind its head (its hold blocks the subscription)
+        }
+    }
+
+    /**
+     * Nothing is on the wire and the last read left nothing to send now. Gives the subscription back (true) —
+     * empty: only if nothing came in meanwhile; all of it behind held keys: blocked until the earliest is due
+     * or a capture comes — or waits a little and reads again (false).
+     */
+    private boolean giveBack(long now) {
+        boolean held = schedule.heldKeys(now) > 0 || schedule.buffered();
+        if (held && ordering == DeliveryOrdering.SUBSCRIPTION) {
+            release(GroupCommit.ReleaseKind.ALWAYS, 0); // the head waits for its retry; its hold blocks the subscription
+            return true;
+        }
+        long due = schedule.earliestHeld(now);
+        if (held && due - now <= WAIT_FOR_HELD.toMillis()) {
+            drainInbox(Math.max(1, due - now));
+            readNeeded = true;
+            return false;
+        }
+        if (!tryExit()) {
+            readNeeded = true; // a capture came after the last read
+            return false;
+        }
+        boolean gone = held ? release(GroupCommit.ReleaseKind.HELD, due == Long.MAX_VALUE ? now + WAIT_FOR_HELD.toMillis() : due)
+                : release(GroupCommit.ReleaseKind.IF_IDLE, 0);
+        if (gone || lost) {
+            return true;
+        }
+        released = false;
+        stayAfterAll();
+        readNeeded = true;
+        // A row came in after the read (read again at once), or another node captured for this subscription
+        // lately and leaves it to this lane (read again soon, at once when woken here).
+        if (emptyReads++ > 0) {
+            drainInbox(LINGER_READS.toMillis());
+        }
+        return false;
+    }
+
+    /**
+     * What one read of the queue found, with what sending it needs; {@code stop} set: the queue is not served now.
+     */
+    private record Read(String endpoint, List<String> secrets, WebhookTargetPolicy policy, KeyWrapper key, String stop) {
+    }
+
+    /** Reads the queue into the schedule; null when the lease is gone. */
     private Read read() {
+        synchronized (this) {
+            wokenSinceRead = false; // a wake from here on may be for a row this read misses: the lane reads again
+        }
+        readNeeded = false;
+        long now = System.currentTimeMillis();
         List<String> sent = List.copyOf(unflushed);
-        return KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
-            Outbox.QueueSlice slice = new Outbox(session).slice(lease, READ_AHEAD, sent);
+        Set<String> skip = schedule.skipKeys(now, unflushed::contains);
+        record Found(Read read, Outbox.QueueSlice slice, List<PendingDelivery> more, String denial) {
+        }
+        Found found = KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
+            Outbox outbox = new Outbox(session);
+            Outbox.QueueSlice slice = outbox.slice(lease, READ_AHEAD, sent, skip, now);
             if (slice == null) {
                 lost = true;
                 return null;
             }
             if (!slice.status().served()) {
-                return new Read(List.of(), null, null, null, null, null, "subscription is " + slice.status());
+                return new Found(stop("subscription is " + slice.status()), slice, List.of(), null);
+            }
+            if (slice.ordering() != lease.ordering() || !Objects.equals(slice.maxInFlight(), lease.maxInFlight())) {
+                return new Found(stop("its ordering changed"), slice, List.of(), null); // the next claim serves it as it is now
             }
             RealmModel realm = session.realms().getRealm(lease.realmId());
             if (realm == null) {
-                return new Read(List.of(), null, null, null, null, null, "realm no longer exists");
+                return new Found(stop("realm no longer exists"), slice, List.of(), null);
             }
             if (slice.rows().isEmpty()) {
-                return new Read(List.of(), null, null, null, null, null, null);
+                return new Found(new Read(slice.endpoint(), slice.secrets(), null, null, null), slice, List.of(), null);
+            }
+            List<PendingDelivery> more = List.of();
+            if (slice.rows().size() == READ_AHEAD && ordering == DeliveryOrdering.SUBJECT) {
+                // The read filled up: if its rows are of few keys already on the wire, the keys behind them get
+                // a read of their own, or one busy user would keep every other one waiting.
+                Set<String> wider = new java.util.HashSet<>(skip);
+                wider.addAll(slice.heldKeys().keySet());
+                slice.rows().forEach(row -> wider.add(row.orderKey()));
+                Outbox.QueueSlice rest = outbox.slice(lease, READ_AHEAD, sent, wider, now);
+                more = rest == null ? List.of() : rest.rows();
             }
             Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic());
-            return new Read(slice.rows(), slice.endpoint(), slice.secrets(), WebhookTargets.policy(realm, scheduler.settings()),
-                    denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null), null);
+            return new Found(new Read(slice.endpoint(), slice.secrets(), WebhookTargets.policy(realm, scheduler.settings()),
+                    denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), null), slice, more, denial.orElse(null));
         });
+        if (found == null) {
+            return null;
+        }
+        accessCheckedAt = System.currentTimeMillis();
+        if (found.read().stop() != null) {
+            return found.read();
+        }
+        schedule.refill(found.slice().rows(), found.slice().heldKeys());
+        schedule.append(found.more());
+        emptyReads = found.slice().rows().isEmpty() ? emptyReads : 0;
+        if (found.denial() != null && !found.slice().rows().isEmpty()) {
+            PendingDelivery head = found.slice().rows().get(0);
+            unflushed.add(head.id());
+            scheduler.groupCommit().hold(this, head, found.denial());
+            return stop(found.denial());
+        }
+        sending = found.read();
+        return found.read();
+    }
+
+    private static Read stop(String why) {
+        return new Read(null, null, null, null, why);
     }
 
     /** Why the application may not receive now (through Keycloak's realm cache), or null when it may. */
@@ -289,32 +504,11 @@ final class Lane implements Runnable {
         return scheduler.groupCommit().renew(this).join() && !lost && leaseUntil - System.currentTimeMillis() > margin;
     }
 
-    private void awaitRoom() {
-        while (!lost && scheduler.running()) {
-            forgetCommitted();
-            if (unflushed.size() < MAX_UNFLUSHED) {
-                return;
-            }
-            awaitFlush();
-        }
-    }
-
     /** Rows whose outcome committed are no longer PENDING: a read that begins after this cannot return them. */
     private void forgetCommitted() {
         String id;
         while ((id = committed.poll()) != null) {
             unflushed.remove(id);
-        }
-    }
-
-    private void awaitFlush() {
-        synchronized (flushed) {
-            try {
-                flushed.wait(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                lost = true;
-            }
         }
     }
 
@@ -326,15 +520,11 @@ final class Lane implements Runnable {
         if (resumed) {
             suspended = false;
         }
-        synchronized (flushed) {
-            flushed.notifyAll();
-        }
+        inbox.offer(FLUSHED);
     }
 
     void leaseLost() {
         lost = true;
-        synchronized (flushed) {
-            flushed.notifyAll();
-        }
+        inbox.offer(FLUSHED);
     }
 }

@@ -52,6 +52,10 @@ public final class LaneScheduler implements AutoCloseable {
     /** Until when a subscription another node serves was touched from here: its lane reads what this node captures. */
     private final Map<String, Long> touchedUntil = new ConcurrentHashMap<>();
     private final ExecutorService laneThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kci-webhook-lane-", 0).factory());
+    /** One virtual thread per POST on the wire. */
+    private final ExecutorService sends = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kci-webhook-send-", 0).factory());
+    /** POSTs on the wire from this node, over all lanes: max-connections, the pool's size. */
+    private final java.util.concurrent.Semaphore connections;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition poked = lock.newCondition();
     private boolean pending;
@@ -73,6 +77,7 @@ public final class LaneScheduler implements AutoCloseable {
         this.health = health;
         this.node = node;
         this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node);
+        this.connections = new java.util.concurrent.Semaphore(settings.maxConnections());
     }
 
     public void start() {
@@ -155,6 +160,7 @@ public final class LaneScheduler implements AutoCloseable {
         List<SubscriptionLease> leases = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             Outbox outbox = new Outbox(session);
             touched.clear();
+            outbox.unblockKeys(woken); // a new row may be of a free key: see Outbox.releaseHeld
             touched.addAll(outbox.touchServedElsewhere(woken, node, now)); // first: see Outbox.touchServedElsewhere
             if (free <= 0) {
                 othersWaiting = outbox.claimable(now) > 0;
@@ -199,6 +205,10 @@ public final class LaneScheduler implements AutoCloseable {
     void laneEnded(Lane lane) {
         lane.end();
         lanes.remove(lane.lease().subscriptionId(), lane);
+        if (lane.wokenWhileExiting()) {
+            // A capture came while the lane gave the subscription back: claimed (or unblocked) now that it has.
+            wokenElsewhere.add(lane.lease().subscriptionId());
+        }
         poke();
     }
 
@@ -251,6 +261,24 @@ public final class LaneScheduler implements AutoCloseable {
         return sender;
     }
 
+    ExecutorService sends() {
+        return sends;
+    }
+
+    /** A connection of the node's budget, waited for up to {@code millis}. */
+    boolean connectionPermit(long millis) {
+        try {
+            return connections.tryAcquire(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    void connectionReturned() {
+        connections.release();
+    }
+
     SignatureCache signatures() {
         return signatures;
     }
@@ -270,6 +298,7 @@ public final class LaneScheduler implements AutoCloseable {
             }
             // A send on the wire ends within attempt-timeout; its outcome still reaches the group commit.
             laneThreads.awaitTermination(settings.attemptTimeout().toSeconds() + 2, TimeUnit.SECONDS);
+            sends.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

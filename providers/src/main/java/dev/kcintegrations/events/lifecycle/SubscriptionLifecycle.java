@@ -5,6 +5,7 @@ import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.RealmUrl;
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
@@ -63,8 +64,12 @@ public final class SubscriptionLifecycle {
         this.wake = wake;
     }
 
-    /** A subscription as its owner asks for it; the filter is already compiled and checked. */
-    public record Subscribe(String id, String topic, String filter, String endpoint, BodyFormat format) {
+    /**
+     * A subscription as its owner asks for it; the filter is already compiled and checked. {@code ordering} and
+     * {@code maxInFlight} null: a new subscription gets the defaults, an existing one keeps its own.
+     */
+    public record Subscribe(String id, String topic, String filter, String endpoint, BodyFormat format,
+                            DeliveryOrdering ordering, Integer maxInFlight) {
     }
 
     /** Why a change was refused, in terms an API can map to its own answer. */
@@ -110,6 +115,9 @@ public final class SubscriptionLifecycle {
         // a transaction of its own, and the endpoint is called with none open: a stranger's endpoint may take
         // attempt-timeout to answer, and a database connection held meanwhile (a realm cache miss is enough to
         // take one) would be one fewer for every sign-in of the server.
+        if (request.maxInFlight() != null && request.maxInFlight() > settings.maxInFlight()) {
+            throw new Refused(Refused.Kind.INVALID, "webHookConfig.maxInFlight must be at most " + settings.maxInFlight() + " on this server");
+        }
         URI realmUrl = RealmUrl.configured(realm); // signed: from configuration, never the request's Host header
         SendResult result;
         Verification verification;
@@ -147,6 +155,18 @@ public final class SubscriptionLifecycle {
         entity.setFilter(request.filter());
         entity.setEndpoint(request.endpoint());
         entity.setFormat(request.format().id());
+        DeliveryOrdering ordering = request.ordering() != null ? request.ordering()
+                : live ? DeliveryOrdering.stored(entity.getOrdering()) : DeliveryOrdering.DEFAULT;
+        if (ordering == DeliveryOrdering.SUBSCRIPTION && request.maxInFlight() != null) {
+            throw new Refused(Refused.Kind.INVALID,
+                    "webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)");
+        }
+        entity.setOrdering(ordering.id());
+        if (ordering == DeliveryOrdering.SUBSCRIPTION) {
+            entity.setMaxInFlight(null);
+        } else if (request.maxInFlight() != null || !live) {
+            entity.setMaxInFlight(request.maxInFlight()); // null: the default; absent on an update: kept
+        }
         entity.setStatus(SubscriptionStatus.ACTIVE);
         entity.setStatusReason(null);
         entity.setFailureStreak(0);
@@ -290,6 +310,7 @@ public final class SubscriptionLifecycle {
         if (status == SubscriptionStatus.ACTIVE) {
             subscription.setFailureStreak(0);
             subscription.setBlockedUntil(null); // its head is tried at once
+            subscription.setBlockedBy(null);
         }
         subscription.setUpdatedAt(System.currentTimeMillis());
         subscriptions().flush();

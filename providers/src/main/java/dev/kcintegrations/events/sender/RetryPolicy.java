@@ -37,7 +37,7 @@ public final class RetryPolicy {
     }
 
     /** The longest wait a receiver's {@code Retry-After} can ask for. */
-    static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
+    public static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
 
     /**
      * When to try again after {@code failedAttempts} failures: the schedule's delay with ±10 % jitter (so

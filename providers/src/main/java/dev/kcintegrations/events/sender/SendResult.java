@@ -11,16 +11,27 @@ import java.util.Optional;
  * @param responseExcerpt the first KiB of the answer's body
  * @param retryAfter      the answer's {@code Retry-After}, when it had a usable one
  * @param error           why no answer came
+ * @param failure         what kind of failure that was ({@link Failure#NONE} when an answer came)
  */
 public record SendResult(Optional<Integer> httpStatus, long latencyMillis, String responseExcerpt,
-                         Optional<Duration> retryAfter, String error) {
+                         Optional<Duration> retryAfter, String error, Failure failure) {
+
+    /**
+     * Why no answer came, as far as a sender's pacing cares: a receiver that refuses connections or does not
+     * answer in time is overloaded or away (send less), one whose address is refused by policy is not.
+     */
+    public enum Failure { NONE, REFUSED, TIMEOUT, TARGET_REFUSED, OTHER }
 
     public static SendResult answered(int status, long latencyMillis, String excerpt, Optional<Duration> retryAfter) {
-        return new SendResult(Optional.of(status), latencyMillis, excerpt, retryAfter, null);
+        return new SendResult(Optional.of(status), latencyMillis, excerpt, retryAfter, null, Failure.NONE);
     }
 
     public static SendResult failed(long latencyMillis, String error) {
-        return new SendResult(Optional.empty(), latencyMillis, null, Optional.empty(), error);
+        return failed(latencyMillis, error, Failure.OTHER);
+    }
+
+    public static SendResult failed(long latencyMillis, String error, Failure failure) {
+        return new SendResult(Optional.empty(), latencyMillis, null, Optional.empty(), error, failure);
     }
 
     public boolean successful() {

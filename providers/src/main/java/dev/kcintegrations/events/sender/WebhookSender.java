@@ -79,7 +79,9 @@ public final class WebhookSender implements java.io.Closeable {
         this.attemptTimeout = attemptTimeout;
         connections = new PoolingHttpClientConnectionManager(30, TimeUnit.SECONDS);
         connections.setMaxTotal(maxConnections);
-        connections.setDefaultMaxPerRoute(Math.max(2, maxConnections / 4));
+        // Per route as many as in all: each subscription's window bounds what one receiver gets, and a window
+        // of 32 to one host must not wait for the pool (a wait looks like a slow receiver).
+        connections.setDefaultMaxPerRoute(maxConnections);
         connections.setDefaultConnectionConfig(ConnectionConfig.custom()
                 .setMessageConstraints(MessageConstraints.custom().setMaxLineLength(MAX_LINE).setMaxHeaderCount(MAX_HEADERS).build())
                 .build());
@@ -103,9 +105,9 @@ public final class WebhookSender implements java.io.Closeable {
         try {
             target = checkBefore(policy, endpoint, deadline);
         } catch (WebhookTargetPolicy.RefusedTargetException refused) {
-            return SendResult.failed(elapsed(started), "target refused: " + refused.getMessage());
+            return SendResult.failed(elapsed(started), "target refused: " + refused.getMessage(), SendResult.Failure.TARGET_REFUSED);
         } catch (TimeoutException late) {
-            return SendResult.failed(elapsed(started), DEADLINE_EXCEEDED);
+            return SendResult.failed(elapsed(started), DEADLINE_EXCEEDED, SendResult.Failure.TIMEOUT);
         }
         URI uri = target.uri();
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
@@ -132,11 +134,12 @@ public final class WebhookSender implements java.io.Closeable {
             int status = response.getStatusLine().getStatusCode();
             String excerpt = excerpt(response, post);
             if (expired.get()) {
-                return SendResult.failed(elapsed(started), DEADLINE_EXCEEDED);
+                return SendResult.failed(elapsed(started), DEADLINE_EXCEEDED, SendResult.Failure.TIMEOUT);
             }
             return SendResult.answered(status, elapsed(started), excerpt, retryAfter(response.getFirstHeader("Retry-After")));
         } catch (IOException | RuntimeException e) {
-            return SendResult.failed(elapsed(started), expired.get() ? DEADLINE_EXCEEDED : describe(e, readTimeout));
+            return SendResult.failed(elapsed(started), expired.get() ? DEADLINE_EXCEEDED : describe(e, readTimeout),
+                    expired.get() ? SendResult.Failure.TIMEOUT : failure(e));
         } finally {
             watchdog.cancel(false);
         }
@@ -215,6 +218,22 @@ public final class WebhookSender implements java.io.Closeable {
         String message = e.getMessage() == null ? "" : ": " + e.getMessage();
         String text = e.getClass().getSimpleName() + message;
         return text.length() > 200 ? text.substring(0, 200) : text;
+    }
+
+    /** What kind of failure an exception is, for the lane's pacing: refused and timed-out connections slow it down. */
+    static SendResult.Failure failure(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof org.apache.http.conn.ConnectionPoolTimeoutException) {
+                return SendResult.Failure.OTHER; // our own pool was full: says nothing about the receiver
+            }
+            if (cause instanceof java.net.ConnectException) {
+                return SendResult.Failure.REFUSED;
+            }
+            if (cause instanceof java.net.SocketTimeoutException || cause instanceof org.apache.http.conn.ConnectTimeoutException) {
+                return SendResult.Failure.TIMEOUT;
+            }
+        }
+        return SendResult.Failure.OTHER;
     }
 
     private static long elapsed(long startedNanos) {

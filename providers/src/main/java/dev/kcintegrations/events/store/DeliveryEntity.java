@@ -70,8 +70,11 @@ import org.hibernate.annotations.DynamicUpdate;
 })
 public class DeliveryEntity {
 
+    /** A row's order key as queries compare it: rows from before keys share one. */
+    static final String ORDER_KEY = "COALESCE(d.orderKey, '" + PendingDelivery.NO_ORDER_KEY + "')";
     static final String PENDING_OF_SUBSCRIPTION = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId,"
-            + " d.correlationId, d.payload, d.format, d.concurSignature, d.signedWith, d.attempts, d.createdAt, d.nextAttemptAt) FROM DeliveryEntity d"
+            + " d.correlationId, " + DeliveryEntity.ORDER_KEY + ", d.payload, d.format, d.concurSignature, d.signedWith, d.attempts, d.createdAt,"
+            + " d.nextAttemptAt) FROM DeliveryEntity d"
             + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'";
     // All four columns of IDX_KCI_WH_DELIVERY_SUB (the first two are fixed): H2 then reads the index in order and
     // stops at the limit, as PostgreSQL does with "ORDER BY seq, id" alone.
@@ -95,6 +98,9 @@ public class DeliveryEntity {
     /** The format {@link #payload} is written in, sent as its Content-Type; null (rows from before formats) is {@code ess}. */
     @Column(name = "FORMAT", length = 16)
     private String format;
+    /** The subject whose events keep their order (see OrderKey); null (rows from before) is {@link PendingDelivery#NO_ORDER_KEY}. */
+    @Column(name = "ORDER_KEY", length = 255)
+    private String orderKey;
 
     /** The body's Concur-Signature, made once at capture for every row of the event; null if it could not be. */
     @Column(name = "CONCUR_SIGNATURE", length = 2048)
@@ -138,6 +144,8 @@ public class DeliveryEntity {
     public void setPayload(String payload) { this.payload = payload; }
     public String getFormat() { return format; }
     public void setFormat(String format) { this.format = format; }
+    public String getOrderKey() { return orderKey; }
+    public void setOrderKey(String orderKey) { this.orderKey = orderKey; }
     public String getConcurSignature() { return concurSignature; }
     public String getSignedWith() { return signedWith; }
 

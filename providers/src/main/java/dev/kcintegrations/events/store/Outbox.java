@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.store;
 
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.DeliveryOrdering;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
@@ -40,7 +41,7 @@ public final class Outbox {
     }
 
     /** @param signature the body's Concur-Signature and the kid of its key, both null if it could not be made */
-    public String enqueue(SubscriptionEntity subscription, String eventId, String eventType, String correlationId,
+    public String enqueue(SubscriptionEntity subscription, String eventId, String eventType, String correlationId, String orderKey,
                           BodyFormat format, String payload, String signature, String kid, long now) {
         DeliveryEntity row = new DeliveryEntity();
         row.setId(UUID.randomUUID().toString());
@@ -49,6 +50,7 @@ public final class Outbox {
         row.setEventId(eventId);
         row.setEventType(eventType);
         row.setCorrelationId(correlationId);
+        row.setOrderKey(orderKey);
         row.setPayload(payload);
         row.setFormat(format.id());
         row.setConcurSignature(signature, kid);
@@ -94,7 +96,8 @@ public final class Outbox {
             subscription.setLeaseEpoch(subscription.getLeaseEpoch() + 1);
             leases.add(new SubscriptionLease(subscription.getId(), subscription.getRealmId(), subscription.getName(),
                     subscription.getApplicationId(), subscription.getTopic(), node, subscription.getLeaseEpoch(),
-                    now + leaseMillis, subscription.getStatus() == SubscriptionStatus.SUSPENDED));
+                    now + leaseMillis, subscription.getStatus() == SubscriptionStatus.SUSPENDED,
+                    DeliveryOrdering.stored(subscription.getOrdering()), subscription.getMaxInFlight(), subscription.getSendWindow()));
         }
         return new Claim(leases, heldBack);
     }
@@ -120,31 +123,69 @@ public final class Outbox {
     }
 
     /**
-     * What a lane sends next: the subscription as it is now (a rotated secret, a new endpoint, a cancel are
-     * seen at the next read) and the first {@code limit} PENDING rows of its queue that are not in {@code sent},
-     * null when the lease is gone.
+     * What a lane sends next: the subscription as it is now (a rotated secret, a new endpoint, a cancel, a new
+     * ordering are seen at the next read) and the first {@code limit} PENDING rows of its queue, in queue order,
+     * that are not in {@code sent} and whose order key is not in {@code skipKeys}; with {@code subject}
+     * ordering, also the keys held by a row that waits for a retry (at most {@link #MAX_HELD_KEYS}) and until
+     * when. Null when the lease is gone.
      */
-    public QueueSlice slice(SubscriptionLease lease, int limit, java.util.Collection<String> sent) {
+    public QueueSlice slice(SubscriptionLease lease, int limit, java.util.Collection<String> sent, java.util.Collection<String> skipKeys,
+                            long now) {
         SubscriptionEntity subscription = em.find(SubscriptionEntity.class, lease.subscriptionId());
         if (subscription == null || !lease.owner().equals(subscription.getLeaseOwner()) || subscription.getLeaseEpoch() != lease.epoch()) {
             return null;
         }
-        long now = System.currentTimeMillis();
         List<String> secrets = new ArrayList<>();
         secrets.add(subscription.getSecret());
         if (subscription.getPreviousSecret() != null && subscription.getPreviousSecretUntil() != null
                 && subscription.getPreviousSecretUntil() > now) {
             secrets.add(subscription.getPreviousSecret());
         }
-        List<PendingDelivery> rows = !subscription.getStatus().served() ? List.of()
-                : (sent.isEmpty() ? em.createNamedQuery("KciDelivery.pendingOfSubscription", PendingDelivery.class)
-                : em.createNamedQuery("KciDelivery.pendingOfSubscriptionExcept", PendingDelivery.class).setParameter("sent", sent))
-                .setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList();
-        return new QueueSlice(subscription.getStatus(), subscription.getEndpoint(), List.copyOf(secrets), rows);
+        DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.getOrdering());
+        if (!subscription.getStatus().served()) {
+            return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getEndpoint(),
+                    List.copyOf(secrets), List.of(), Map.of());
+        }
+        Map<String, Long> held = new java.util.HashMap<>();
+        if (ordering == DeliveryOrdering.SUBJECT) {
+            // On IDX_KCI_WH_DELIVERY_HELD: only the rows that wait, never the backlog behind them.
+            em.createQuery("SELECT " + DeliveryEntity.ORDER_KEY + ", MIN(d.nextAttemptAt) FROM DeliveryEntity d"
+                            + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING' AND d.nextAttemptAt > :now"
+                            + " GROUP BY " + DeliveryEntity.ORDER_KEY, Object[].class)
+                    .setParameter("subscriptionId", lease.subscriptionId()).setParameter("now", now)
+                    .setMaxResults(MAX_HELD_KEYS).getResultList()
+                    .forEach(row -> held.put((String) row[0], ((Number) row[1]).longValue()));
+        }
+        java.util.Set<String> skipped = new java.util.HashSet<>(skipKeys);
+        skipped.addAll(held.keySet());
+        TypedQuery<PendingDelivery> rows = em.createQuery(DeliveryEntity.PENDING_OF_SUBSCRIPTION
+                + (sent.isEmpty() ? "" : " AND d.id NOT IN :sent")
+                + (skipped.isEmpty() ? "" : " AND " + DeliveryEntity.ORDER_KEY + " NOT IN :skipped")
+                + DeliveryEntity.QUEUE_ORDER, PendingDelivery.class);
+        if (!sent.isEmpty()) {
+            rows.setParameter("sent", sent);
+        }
+        if (!skipped.isEmpty()) {
+            rows.setParameter("skipped", skipped);
+        }
+        return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getEndpoint(),
+                List.copyOf(secrets), rows.setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList(),
+                Map.copyOf(held));
     }
 
-    /** A subscription's queue as one read saw it. */
-    public record QueueSlice(SubscriptionStatus status, String endpoint, List<String> secrets, List<PendingDelivery> rows) {
+    /**
+     * Held keys one read learns of at most: beyond them, a held row read with the rest still holds its key (the
+     * lane sees its {@code nextAttemptAt}), only the read is less useful.
+     */
+    public static final int MAX_HELD_KEYS = 256;
+
+    /**
+     * A subscription's queue as one read saw it.
+     *
+     * @param heldKeys keys whose first row waits for a retry, and until when
+     */
+    public record QueueSlice(SubscriptionStatus status, DeliveryOrdering ordering, Integer maxInFlight, String endpoint,
+                             List<String> secrets, List<PendingDelivery> rows, Map<String, Long> heldKeys) {
     }
 
     /**
@@ -156,10 +197,12 @@ public final class Outbox {
      * @param delivered whether a delivery succeeded: the streak restarts and the queue is no longer held
      * @param lastAt    when the batch's last attempt was made, -1 if it made none
      * @param lastStatus what the receiver answered it, 0 for no answer
+     * @param window     the lane's send window now, shown to administrators
      */
-    public boolean renew(SubscriptionLease lease, long until, int failures, boolean delivered, long lastAt, int lastStatus) {
+    public boolean renew(SubscriptionLease lease, long until, int failures, boolean delivered, long lastAt, int lastStatus, int window) {
         return em.createNamedQuery(delivered ? "KciSubscription.renewDelivered" : "KciSubscription.renewAdding")
                 .setParameter("until", until).setParameter("failures", failures).setParameter("id", lease.subscriptionId())
+                .setParameter("window", window)
                 .setParameter("lastAt", lastAt).setParameter("lastStatus", lastStatus)
                 .setParameter("node", lease.owner()).setParameter("epoch", lease.epoch()).executeUpdate() == 1;
     }
@@ -287,10 +330,46 @@ public final class Outbox {
         }
     }
 
-    /** The head of a subscription's queue waits until {@code until}, and the queue behind it with it. */
-    public void hold(SubscriptionEntity subscription, DeliveryEntity head, long until) {
-        head.setNextAttemptAt(until);
-        subscription.setBlockedUntil(until);
+    /**
+     * A row waits until {@code until}, and the rows of its order key behind it. {@code wholeQueue} (the
+     * {@code subscription} ordering, or the application may not receive now): the whole queue waits with it.
+     */
+    public void hold(SubscriptionEntity subscription, DeliveryEntity row, long until, boolean wholeQueue) {
+        row.setNextAttemptAt(until);
+        if (wholeQueue) {
+            subscription.setBlockedUntil(until);
+            subscription.setBlockedBy(BlockedBy.HEAD);
+        }
+    }
+
+    /**
+     * Gives a {@code subject}-ordered subscription back when every row left waits behind a held key: it is not
+     * claimed again before {@code until} (the earliest held row's retry) unless a capture lifts the block
+     * ({@link #unblockKeys}). Kept like {@link #release} with {@code ifIdle} when another node captured for it
+     * since {@code quietSince}: its lane reads that first.
+     */
+    public boolean releaseHeld(SubscriptionLease lease, long until, long now, long quietSince) {
+        return em.createNamedQuery("KciSubscription.releaseHeld").setParameter("now", now).setParameter("until", until)
+                .setParameter("id", lease.subscriptionId()).setParameter("node", lease.owner()).setParameter("epoch", lease.epoch())
+                .setParameter("quietSince", quietSince).executeUpdate() == 1;
+    }
+
+    /**
+     * Captures committed for these subscriptions: those blocked only because their rows waited behind held keys
+     * become claimable, since a new row may be of a free key. A receiver's pause or a held head stays.
+     */
+    public int unblockKeys(java.util.Collection<String> subscriptionIds) {
+        if (subscriptionIds.isEmpty()) {
+            return 0;
+        }
+        return em.createNamedQuery("KciSubscription.unblockKeys").setParameter("ids", subscriptionIds).executeUpdate();
+    }
+
+    /** The receiver asked for a pause: the subscription is given back and not claimed before {@code until}. */
+    public boolean releasePaused(SubscriptionLease lease, long until, long now) {
+        return em.createNamedQuery("KciSubscription.releasePaused").setParameter("now", now).setParameter("until", until)
+                .setParameter("id", lease.subscriptionId()).setParameter("node", lease.owner()).setParameter("epoch", lease.epoch())
+                .executeUpdate() == 1;
     }
 
     public int cancelPending(String subscriptionId, String reason, long now) {
@@ -317,11 +396,25 @@ public final class Outbox {
         em.createQuery("SELECT d.subscriptionId, COUNT(d), MIN(d.createdAt) FROM DeliveryEntity d"
                         + " WHERE d.subscriptionId IN :ids AND d.status = 'PENDING' GROUP BY d.subscriptionId", Object[].class)
                 .setParameter("ids", subscriptionIds).getResultList()
-                .forEach(row -> backlogs.put((String) row[0], new Backlog(((Number) row[1]).longValue(), ((Number) row[2]).longValue())));
+                .forEach(row -> backlogs.put((String) row[0], new Backlog(((Number) row[1]).longValue(), ((Number) row[2]).longValue(), 0)));
+        long now = System.currentTimeMillis();
+        em.createQuery("SELECT d.subscriptionId, COUNT(DISTINCT " + DeliveryEntity.ORDER_KEY + ") FROM DeliveryEntity d"
+                        + " WHERE d.subscriptionId IN :ids AND d.status = 'PENDING' AND d.nextAttemptAt > :now GROUP BY d.subscriptionId", Object[].class)
+                .setParameter("ids", subscriptionIds).setParameter("now", now).getResultList()
+                .forEach(row -> backlogs.computeIfPresent((String) row[0], (id, backlog) ->
+                        new Backlog(backlog.pending(), backlog.oldestCreatedAt(), ((Number) row[1]).longValue())));
         return backlogs;
     }
 
-    public record Backlog(long pending, long oldestCreatedAt) {
+    /** @param heldKeys order keys whose first row waits for a retry (each holds the rows of its key behind it) */
+    public record Backlog(long pending, long oldestCreatedAt, long heldKeys) {
+    }
+
+    /** The rows that hold their keys now (each waits for a retry), the soonest due first. */
+    public List<DeliveryEntity> heldRows(String subscriptionId, long now, int max) {
+        return em.createQuery("SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'"
+                        + " AND d.nextAttemptAt > :now ORDER BY d.nextAttemptAt, d.seq", DeliveryEntity.class)
+                .setParameter("subscriptionId", subscriptionId).setParameter("now", now).setMaxResults(max).getResultList();
     }
 
     /**

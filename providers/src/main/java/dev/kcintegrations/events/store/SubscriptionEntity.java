@@ -54,10 +54,10 @@ import org.hibernate.annotations.DynamicUpdate;
         // and the subscription may still be delivered. Zero rows updated: the lane's outcomes are dropped.
         @NamedQuery(name = "KciSubscription.renewAdding",
                 query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = s.failureStreak + :failures,"
-                        + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
+                        + " s.sendWindow = :window," + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
         @NamedQuery(name = "KciSubscription.renewDelivered",
                 query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = :failures, s.blockedUntil = NULL,"
-                        + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
+                        + " s.blockedBy = NULL, s.sendWindow = :window," + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
         @NamedQuery(name = "KciSubscription.release",
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
                         + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
@@ -68,6 +68,16 @@ import org.hibernate.annotations.DynamicUpdate;
                         + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"
                         + " AND (s.touchedAt IS NULL OR s.touchedAt < :quietSince)"
                         + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id AND d.status = 'PENDING')"),
+        // Every row left waits behind a held key: back, blocked until the earliest retry or the next capture.
+        @NamedQuery(name = "KciSubscription.releaseHeld",
+                query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now, s.blockedUntil = :until, s.blockedBy = 'KEYS'"
+                        + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"
+                        + " AND (s.touchedAt IS NULL OR s.touchedAt < :quietSince)"),
+        @NamedQuery(name = "KciSubscription.releasePaused",
+                query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now, s.blockedUntil = :until,"
+                        + " s.blockedBy = 'RECEIVER' WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
+        @NamedQuery(name = "KciSubscription.unblockKeys",
+                query = "UPDATE SubscriptionEntity s SET s.blockedUntil = NULL, s.blockedBy = NULL WHERE s.id IN :ids AND s.blockedBy = 'KEYS'"),
         // Of the subscriptions a capture on this node woke, those another node serves now.
         @NamedQuery(name = "KciSubscription.servedElsewhere",
                 query = "SELECT s FROM SubscriptionEntity s WHERE s.id IN :ids AND s.leaseOwner IS NOT NULL"
@@ -134,6 +144,18 @@ public class SubscriptionEntity {
     /** While the head of the queue waits for its retry (or for access to return): the queue is not served. */
     @Column(name = "BLOCKED_UNTIL")
     private Long blockedUntil;
+    /** Why it is held until {@link #blockedUntil}: see {@link BlockedBy}; null is {@code HEAD}. */
+    @Column(name = "BLOCKED_BY", length = 16)
+    private String blockedBy;
+    /** {@code subject} or {@code subscription} (see DeliveryOrdering); null (subscriptions from before) is {@code subscription}. */
+    @Column(name = "ORDERING", length = 16)
+    private String ordering;
+    /** POSTs its lane keeps on the wire at most, with {@code subject} ordering; null before orderings existed. */
+    @Column(name = "MAX_IN_FLIGHT")
+    private Integer maxInFlight;
+    /** The send window its lane last had (it shrinks while the receiver pushes back): what administrators see. */
+    @Column(name = "SEND_WINDOW")
+    private Integer sendWindow;
     /** The node serving this subscription's queue, until {@code leaseUntil}. */
     @Column(name = "LEASE_OWNER", length = 64)
     private String leaseOwner;
@@ -192,6 +214,14 @@ public class SubscriptionEntity {
     public void setFailureStreak(int failureStreak) { this.failureStreak = failureStreak; }
     public Long getBlockedUntil() { return blockedUntil; }
     public void setBlockedUntil(Long blockedUntil) { this.blockedUntil = blockedUntil; }
+    public BlockedBy getBlockedBy() { return blockedBy == null ? BlockedBy.HEAD : BlockedBy.valueOf(blockedBy); }
+    public void setBlockedBy(BlockedBy by) { this.blockedBy = by == null || by == BlockedBy.HEAD ? null : by.name(); }
+    public String getOrdering() { return ordering; }
+    public void setOrdering(String ordering) { this.ordering = ordering; }
+    public Integer getMaxInFlight() { return maxInFlight; }
+    public void setMaxInFlight(Integer maxInFlight) { this.maxInFlight = maxInFlight; }
+    public Integer getSendWindow() { return sendWindow; }
+    public void setSendWindow(Integer sendWindow) { this.sendWindow = sendWindow; }
     public String getLeaseOwner() { return leaseOwner; }
     public void setLeaseOwner(String leaseOwner) { this.leaseOwner = leaseOwner; }
     public Long getLeaseUntil() { return leaseUntil; }

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.api;
 
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.DeliveryOrdering;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,12 +26,45 @@ class SubscriptionRequestTest {
     @Test
     void theVendorsExampleIsAccepted() {
         SubscriptionRequest request = parse("{\"id\":\"my-company.logins.v1\",\"filter\":\"LOGIN|LOGOUT\",\"topic\":\"keycloak.user\","
-                + "\"webHookConfig\":{\"endpoint\":\" https://receiver.example.com/hooks \"},\"status\":\"ignored\"}");
+                + "\"webHookConfig\":{\"endpoint\":\" https://receiver.example.com/hooks \"},\"applicationId\":\"copied\",\"scope\":\"\","
+                + "\"groups\":[],\"companyIds\":[]}");
         assertEquals("my-company.logins.v1", request.id());
         assertEquals("LOGIN|LOGOUT", request.filter().source());
         assertEquals("keycloak.user", request.topic());
         assertEquals("https://receiver.example.com/hooks", request.endpoint());
         assertEquals(BodyFormat.ESS, request.format(), "no format: the source service's body");
+        assertEquals(null, request.ordering(), "no ordering: a new subscription's default, an existing one's own");
+        assertEquals(null, request.maxInFlight());
+    }
+
+    @Test
+    void aFieldThisVersionDoesNotKnowIsRefusedNotIgnored() {
+        // A client that asks for a setting this server does not have must learn it, not find out from its receiver.
+        assertEquals("unknown field 'status' (fields: id, topic, filter, webHookConfig; applicationId, scope, groups and companyIds"
+                        + " are read-only and may be sent back as read)",
+                refusal("{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"},"
+                        + "\"status\":\"ACTIVE\"}"));
+        assertEquals("unknown field 'webHookConfig.orderBy' (fields: endpoint, format, ordering, maxInFlight)",
+                refusal("{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\","
+                        + "\"orderBy\":\"user\"}}"));
+    }
+
+    @Test
+    void theOrderingIsSubjectOrSubscriptionAndMaxInFlightOneToSixtyFourForSubjectOnly() {
+        String head = "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"";
+        assertEquals(DeliveryOrdering.SUBJECT, parse(head + ",\"ordering\":\"subject\"}}").ordering());
+        assertEquals(DeliveryOrdering.SUBSCRIPTION, parse(head + ",\"ordering\":\"subscription\"}}").ordering());
+        assertEquals(32, parse(head + ",\"ordering\":\"subject\",\"maxInFlight\":32}}").maxInFlight());
+        assertEquals(1, parse(head + ",\"maxInFlight\":1}}").maxInFlight());
+        assertEquals(64, parse(head + ",\"maxInFlight\":64}}").maxInFlight());
+        for (String refused : new String[]{"\"Subject\"", "\"user\"", "1", "[]"}) {
+            assertEquals("webHookConfig.ordering must be one of subject, subscription", refusal(head + ",\"ordering\":" + refused + "}}"), refused);
+        }
+        for (String refused : new String[]{"0", "65", "-1", "1.5", "\"16\"", "1e2"}) {
+            assertEquals("webHookConfig.maxInFlight must be a whole number from 1 to 64", refusal(head + ",\"maxInFlight\":" + refused + "}}"), refused);
+        }
+        assertEquals("webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)",
+                refusal(head + ",\"ordering\":\"subscription\",\"maxInFlight\":4}}"));
     }
 
     @Test
