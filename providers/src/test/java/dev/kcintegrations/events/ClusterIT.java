@@ -267,7 +267,7 @@ class ClusterIT {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
             String id = Ess.uniqueId("backlog");
-            assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/backlog")).status());
+            assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/backlog")).status());
             receiver.stop();
             List<String> published = new java.util.ArrayList<>();
             for (int i = 0; i < 15; i++) {
@@ -609,7 +609,7 @@ class ClusterIT {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
             String id = Ess.uniqueId("drainkill");
-            assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/drainkill")).status());
+            assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/drainkill")).status());
             app.publishTest("template");
             receiver.awaitEvents(r -> r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
             preloadBacklog("(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')", rows);

@@ -46,7 +46,7 @@ class CrossNodeWakeIT {
             Ess onNode1 = Ess.application(node1, clientId);
             Ess onNode2 = Ess.application(node2, clientId);
             String id = Ess.uniqueId("wake");
-            assertEquals(200, onNode1.subscribe(id, ".*", "public.test", receiver.url("/wake")).status());
+            assertEquals(200, onNode1.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/wake")).status());
             int events = 200;
             for (int i = 0; i < events; i++) {
                 (i % 2 == 0 ? onNode1 : onNode2).publishTest("w" + i);

@@ -50,8 +50,8 @@ class DeliveryLanesIT {
         Ess healthy = WebhookDeliveryIT.application(keycloak);
         String stuck = Ess.uniqueId("stuck");
         String flowing = Ess.uniqueId("flowing");
-        assertEquals(200, hanging.subscribe(stuck, ".*", "public.test", receiver.url("/stuck")).status());
-        assertEquals(200, healthy.subscribe(flowing, ".*", "public.test", receiver.url("/flowing")).status());
+        assertEquals(200, hanging.subscribeInTotalOrder(stuck, ".*", "public.test", receiver.url("/stuck")).status());
+        assertEquals(200, healthy.subscribeInTotalOrder(flowing, ".*", "public.test", receiver.url("/flowing")).status());
 
         hanging.publishTest("stuck");
         hanging.publishTest("behindStuck");
@@ -73,7 +73,7 @@ class DeliveryLanesIT {
     void aLongQueueGoesOutCompleteAndInOrder(Keycloak keycloak) {
         Ess app = WebhookDeliveryIT.application(keycloak);
         String id = Ess.uniqueId("long");
-        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/long")).status());
+        assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/long")).status());
         receiver.answer(request -> request.body().contains("\"q") ? 503 : 200); // away while the queue builds up
         int events = 55; // within test-events-per-minute (60 per application); ClusterIT drains 20,000
         for (int i = 0; i < events; i++) {

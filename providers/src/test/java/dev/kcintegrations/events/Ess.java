@@ -114,13 +114,36 @@ final class Ess {
         return call("PUT", "/subscriptions/webhook", subscription(id, filter, topic, endpoint.toString()));
     }
 
+    /**
+     * A subscription with a delivery setting of {@code webHookConfig}: {@code ordering} ({@code subject},
+     * {@code subscription}) and, when not null, {@code maxInFlight}.
+     */
+    Http.Reply subscribe(String id, String filter, String topic, URI endpoint, String ordering, Integer maxInFlight) {
+        ObjectNode body = subscriptionBody(id, filter, topic, endpoint.toString());
+        ObjectNode config = (ObjectNode) body.get("webHookConfig");
+        config.put("ordering", ordering);
+        if (maxInFlight != null) {
+            config.put("maxInFlight", maxInFlight);
+        }
+        return call("PUT", "/subscriptions/webhook", body.toString());
+    }
+
+    /** For tests of the total order: every event in capture order, one POST on the wire. */
+    Http.Reply subscribeInTotalOrder(String id, String filter, String topic, URI endpoint) {
+        return subscribe(id, filter, topic, endpoint, "subscription", null);
+    }
+
     static String subscription(String id, String filter, String topic, String endpoint) {
+        return subscriptionBody(id, filter, topic, endpoint).toString();
+    }
+
+    private static ObjectNode subscriptionBody(String id, String filter, String topic, String endpoint) {
         ObjectNode body = Http.JSON.createObjectNode();
         body.put("id", id);
         body.put("filter", filter);
         body.put("topic", topic);
         body.putObject("webHookConfig").put("endpoint", endpoint);
-        return body.toString();
+        return body;
     }
 
     Http.Reply delete(String id) {
@@ -133,6 +156,11 @@ final class Ess {
 
     Http.Reply publishTest(String eventType) {
         return call("POST", "/topics/public.test/events", "{\"eventType\":\"" + eventType + "\"}");
+    }
+
+    /** A test event about a user: {@code facts.userId}, its order key with {@code subject} ordering. */
+    Http.Reply publishTest(String eventType, String userId) {
+        return call("POST", "/topics/public.test/events", "{\"eventType\":\"" + eventType + "\",\"facts\":{\"userId\":\"" + userId + "\"}}");
     }
 
     List<JsonNode> deliveries(String id, String status) {

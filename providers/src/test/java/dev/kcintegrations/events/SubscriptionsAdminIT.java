@@ -59,6 +59,12 @@ class SubscriptionsAdminIT {
         return app;
     }
 
+    private Ess subscribedInTotalOrder(Keycloak keycloak, String id) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/" + id)).status());
+        return app;
+    }
+
     /** The receiver refuses events (503) from now on; one is published and has been tried once. */
     private void heldAfterOneAttempt(Ess app, String id, String eventType) {
         receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
@@ -144,7 +150,7 @@ class SubscriptionsAdminIT {
     @Test
     void aReplayedWindowIsSentAgainInOriginalOrderWithTheSameIds(Keycloak keycloak) {
         String id = Ess.uniqueId("admin-replay");
-        Ess app = subscribed(keycloak, id);
+        Ess app = subscribedInTotalOrder(keycloak, id);
         Instant from = Instant.now().minusSeconds(1);
         for (int i = 0; i < 3; i++) {
             app.publishTest("replayed" + i);

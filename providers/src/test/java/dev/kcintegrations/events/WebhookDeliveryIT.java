@@ -365,7 +365,7 @@ class WebhookDeliveryIT {
     void aFailingEventHoldsTheOnesBehindItInOrder(Keycloak keycloak) {
         Ess app = application(keycloak);
         String id = Ess.uniqueId("ordered");
-        app.subscribe(id, ".*", "public.test", receiver.url("/ordered"));
+        app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/ordered"));
         receiver.answer(request -> request.body().contains("\"first\"") && receiver.events(r -> about(r, "\"first\"")).size() == 1 ? 503 : 200);
         app.publishTest("first");
         app.publishTest("second");

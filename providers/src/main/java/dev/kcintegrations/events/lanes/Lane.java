@@ -44,7 +44,7 @@ final class Lane implements Runnable {
     /** Rows one read takes at most: the buffer the schedule picks from. */
     static final int READ_AHEAD = 256;
     /** Sent rows whose outcome is not yet committed; the lane waits beyond this (the group commit is behind). */
-    static final int MAX_UNFLUSHED = 1024;
+    static final int MAX_UNFLUSHED = 256;
     /** How often a lane with an empty queue reads again while another node captures for its subscription. */
     static final Duration LINGER_READS = Duration.ofMillis(50);
     /** How long a lane serves before it yields to subscriptions waiting for one. */
