@@ -59,6 +59,11 @@ public final class Benchmarks {
                 }
                 return;
             }
+            if ("latency".equals(System.getProperty("bench.only"))) {
+                latencyDrains(baseUrl);
+                SUMMARY.print();
+                return;
+            }
             if ("preload".equals(System.getProperty("bench.only"))) {
                 preloadedDrains(baseUrl);
                 return;
@@ -99,6 +104,7 @@ public final class Benchmarks {
                                     (double) pg.captureStatements() / pg.rows()), "events/s", pg.rate(), 0, 0, "node 1 alone", one, 0, 0);
                 }
             }
+            latencyDrains(baseUrl);
             preloadedDrains(baseUrl);
             SUMMARY.print();
         } finally {
@@ -129,6 +135,19 @@ public final class Benchmarks {
         PreloadedDrainBenchmark.print(ceiling, drains);
         for (PreloadedDrainBenchmark.Result d : drains) {
             SUMMARY.add("preloaded drain, 1 node (dev H2)", d.name(), "events/s", d.rate(), 0, 0, "ceiling", ceiling.rate(), 0, 0);
+        }
+    }
+
+    /** Issue 24's cases: a receiver 50 and 200 ms away, per-subject order against the total order. */
+    private static void latencyDrains(URI baseUrl) throws Exception {
+        List<LatencyDrainBenchmark.Result> results = LatencyDrainBenchmark.runAll(baseUrl);
+        LatencyDrainBenchmark.print(results);
+        LatencyDrainBenchmark.Result loopback = results.get(0);
+        LatencyDrainBenchmark.Result total = results.get(2);
+        for (LatencyDrainBenchmark.Result r : results) {
+            LatencyDrainBenchmark.Result base = r.latencyMs() == 0 ? loopback : total;
+            SUMMARY.add("delivery to a late receiver, 1 node (dev H2)", r.name() + " (" + r.outOfOrder() + " out of order, "
+                    + r.lost() + " lost, " + r.mostInFlight() + " at once)", "events/s", r.rate(), 0, 0, base.name(), base.rate(), 0, 0);
         }
     }
 

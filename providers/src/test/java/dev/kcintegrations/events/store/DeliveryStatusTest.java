@@ -56,10 +56,11 @@ class DeliveryStatusTest {
     }
 
     @Test
-    void everyStatusLiteralOfTheOutboxQueriesIsAStatusName() {
+    void everyStatusLiteralOfTheOutboxQueriesIsAStatusName() { // or the name of why a subscription is blocked
         Set<String> names = new HashSet<>();
         Arrays.stream(DeliveryStatus.values()).forEach(s -> names.add(s.name()));
         Arrays.stream(SubscriptionStatus.values()).forEach(s -> names.add(s.name()));
+        Arrays.stream(BlockedBy.values()).forEach(s -> names.add(s.name())); // the other enum a query compares with a literal
         Pattern literal = Pattern.compile("'([A-Z_]+)'");
         int seen = 0;
         for (Class<?> entity : List.of(DeliveryEntity.class, SubscriptionEntity.class, AttemptEntity.class)) {
