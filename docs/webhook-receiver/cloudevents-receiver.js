@@ -1,6 +1,7 @@
 // A webhook receiver written with the CloudEvents SDK (npm "cloudevents"), as a subscriber of the cloudevents
 // format would write one: it answers 204 to a valid CloudEvent and 400 to anything else (an ess body included),
-// and prints one JSON line per request: {"ok":true,"event":{…}} or {"ok":false,"error":"…"}.
+// and prints one JSON line per request: {"ok":true,"event":{…}} or {"ok":false,"error":"…"}. A batch
+// (application/cloudevents-batch+json) is read with the SDK's batch mode: {"ok":true,"events":[…]}.
 // Usage: node cloudevents-receiver.js [port]   (0 or none: any free port; the first line printed is {"port":…}).
 // A real receiver verifies webhook-signature or Concur-Signature on the raw body first (verify.js,
 // verify-concur-signature.js); this one shows the CloudEvents part only.
@@ -20,6 +21,12 @@ const server = http.createServer((req, res) => {
   req.on("end", () => {
     const body = Buffer.concat(chunks).toString("utf8");
     try {
+      if (String(req.headers["content-type"] || "").startsWith("application/cloudevents-batch+json")) {
+        const events = cloudEventOf.cloudEventsOfBatch(req.headers, body);
+        console.log(JSON.stringify({ ok: true, events: events.map((e) => e.toJSON()), webhookId: req.headers["webhook-id"] }));
+        res.writeHead(204).end();
+        return;
+      }
       const event = cloudEventOf(req.headers, body);
       console.log(JSON.stringify({ ok: true, event: event.toJSON() }));
       res.writeHead(204).end();

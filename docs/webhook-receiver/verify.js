@@ -9,7 +9,7 @@ process.stdin.on("end", () => {
   const { secret, headers, body } = JSON.parse(input);
   try {
     const payload = new Webhook(secret).verify(body, headers);
-    console.log("verified " + payload.id);
+    console.log("verified " + (Array.isArray(payload) ? "a batch of " + payload.length : payload.id));
   } catch (e) {
     console.log("refused: " + e.message);
     process.exit(1);

@@ -101,6 +101,20 @@ const steps = {
   },
 
   /**
+   * A subject-ordered subscription one of whose users' events fails: the page shows how it sends (ordering,
+   * window) and which subject is held by which event.
+   */
+  async adminSeesHeldSubjects({ loginRealm, realm, subscription }) {
+    await page.goto(consoleUrl(loginRealm, { realm, subscription }));
+    await detailOf(subscription);
+    await settled("#held-keys tbody tr[data-key]");
+    const held = await page.$$eval("#held-keys tbody tr[data-key]", (rows) => rows.map((tr) =>
+      ({ key: tr.dataset.key, cells: [...tr.cells].map((td) => td.textContent) })));
+    await shot("07-held-subjects");
+    return { ordering: await field("ordering"), inFlight: await field("in-flight"), heldSubjects: await field("held-subjects"), held };
+  },
+
+  /**
    * A user holding only view-events signs in to the admin console of their realm and opens the page: the
    * subscription is there, no action is offered, and the server refuses a change made with the page's own token.
    */

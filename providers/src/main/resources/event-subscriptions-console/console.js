@@ -205,6 +205,7 @@ async function detail(id) {
     ["Filter", subscription.filter], ["Endpoint", subscription.endpoint], ["Body format", subscription.format],
     ["Status", `${subscription.status}${subscription.statusReason ? ` (${subscription.statusReason})` : ""}`],
     ["Failure streak", subscription.failureStreak], ["Pending", subscription.pending], ["Created", when(subscription.createdAt)],
+    ...deliveryFacts(subscription.delivery),
   ];
   section.replaceChildren(el("h2", {}, `Subscription ${subscription.id}`), el("dl", {}, facts.flatMap(([term, value]) =>
     [el("dt", {}, term), el("dd", { "data-field": term.toLowerCase().replace(/ /g, "-") }, value)])));
@@ -214,7 +215,42 @@ async function detail(id) {
       onchange: () => deliveries(id) }, ["", "PENDING", "DELIVERED", "REJECTED", "PARKED", "CANCELLED"]
       .map((s) => el("option", { value: s }, s || "any status")))),
     el("table", { id: "deliveries" }));
-  await Promise.all([chart(id), deliveries(id)]);
+  if (subscription.delivery?.heldKeys > 0) {
+    section.insertBefore(el("div", {}, el("h3", {}, "Held subjects"), el("table", { id: "held-keys" })), section.querySelector("#chart").previousSibling);
+  }
+  await Promise.all([chart(id), deliveries(id), subscription.delivery?.heldKeys > 0 ? heldKeys(id) : null]);
+}
+
+/** How the subscription's lane sends: ordering, window, held subjects, why it waits, batches. */
+function deliveryFacts(delivery) {
+  if (!delivery) return [];
+  const facts = [["Ordering", delivery.ordering === "subject" ? "per subject (user, resource)" : "whole subscription"],
+    ["In flight", delivery.ordering === "subject" ? `window ${delivery.window} of ${delivery.maxInFlight}` : "1"],
+    ["Held subjects", delivery.heldKeys]];
+  if (delivery.blockedBy) {
+    const why = { HEAD: "its first event's retry", KEYS: "every event left is behind a held subject", RECEIVER: "the receiver's Retry-After" };
+    facts.push(["Waiting until", `${when(delivery.blockedUntil)} (${why[delivery.blockedBy] ?? delivery.blockedBy})`]);
+  }
+  if (delivery.batch) facts.push(["Batches", `up to ${delivery.batch.maxEvents} events, waiting ${delivery.batch.maxWaitMs} ms`]);
+  return facts;
+}
+
+async function heldKeys(id) {
+  let held;
+  try {
+    held = await api("GET", `${at(id)}/held-keys`);
+  } catch (error) {
+    $("held-keys")?.replaceChildren(el("caption", {}, error.message));
+    return;
+  }
+  if (state.selected !== id || !$("held-keys")) return;
+  $("held-keys").replaceChildren(
+    el("thead", {}, el("tr", {}, ["Subject", "Waiting event", "Attempts", "Next attempt", "Last answer"]
+      .map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...held.map((k) => el("tr", { "data-key": k.key },
+      el("td", { class: "code" }, k.key), el("td", {}, k.eventType, el("small", { class: "code" }, k.eventId)),
+      el("td", { class: "number" }, k.attempts), el("td", {}, when(k.nextAttemptAt)),
+      el("td", {}, k.lastHttpStatus ? `HTTP ${k.lastHttpStatus}` : "", k.lastError ? el("small", {}, k.lastError) : null)))));
 }
 
 function actions(subscription) {

@@ -210,9 +210,14 @@ final class WebhookBenchmark {
                 "grant_type=client_credentials").json().get("access_token").asText();
     }
 
+    /**
+     * A subscription in total order ({@code ordering: subscription}, one POST in flight): the drains and
+     * preloaded drains check the order per subscription, and their figures compare with runs made before
+     * orderings existed. {@link LatencyDrainBenchmark} measures the per-subject order.
+     */
     static void subscribe(URI baseUrl, String realm, String token, String id, String topic, String filter, String endpoint) {
         ObjectNode body = Http.JSON.createObjectNode().put("id", id).put("filter", filter).put("topic", topic);
-        body.putObject("webHookConfig").put("endpoint", endpoint);
+        body.putObject("webHookConfig").put("endpoint", endpoint).put("ordering", "subscription");
         Http.Reply reply = Http.send("PUT", baseUrl.resolve("/realms/" + realm + "/events/v4/subscriptions/webhook"),
                 Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), body.toString().getBytes(StandardCharsets.UTF_8));
         if (reply.status() != 200) {

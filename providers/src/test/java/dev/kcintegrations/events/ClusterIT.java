@@ -1,9 +1,11 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
+import dev.kcintegrations.testing.ScratchRealm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -559,6 +561,65 @@ class ClusterIT {
     }
 
     /**
+     * Keycloak 26.7 commits a transaction whose entities all allow it with {@code synchronous_commit} off
+     * (events, sessions: {@code AsyncCommitIntegrator}). An outbox row must be durable when the request that
+     * captured it returns, so a capture's transaction must commit synchronously. Deferred constraint triggers
+     * record, at COMMIT, the setting each transaction committed with: a LOGIN in a realm that saves events and
+     * has no subscription commits with it off (the control: the check can see it), the same LOGIN in a realm
+     * with a subscription for it commits with it on, its outbox row included.
+     */
+    @Test
+    @Order(8)
+    void aCapturedEventsTransactionCommitsSynchronously() {
+        cluster.database().query("CREATE TABLE IF NOT EXISTS kci_test_commit_log (table_name TEXT, realm_id TEXT, sync TEXT)");
+        cluster.database().query("CREATE OR REPLACE FUNCTION kci_test_log_commit() RETURNS trigger AS $$ BEGIN"
+                + " INSERT INTO kci_test_commit_log VALUES (TG_TABLE_NAME, NEW.realm_id, current_setting('synchronous_commit'));"
+                + " RETURN NULL; END $$ LANGUAGE plpgsql");
+        for (String table : List.of("kci_webhook_delivery", "event_entity")) {
+            cluster.database().query("DROP TRIGGER IF EXISTS kci_test_commit ON " + table);
+            cluster.database().query("CREATE CONSTRAINT TRIGGER kci_test_commit AFTER INSERT ON " + table
+                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kci_test_log_commit()");
+        }
+        String control = "sync-control";
+        String subscribed = "sync-subscribed";
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            for (String realm : List.of(control, subscribed)) {
+                ScratchRealm.create(node1.admin(), realm);
+                node1.admin().put("/" + realm, Map.of("eventsEnabled", true, "enabledEventTypes", List.of("LOGIN")));
+            }
+            String token = Http.post(node1.realmUrl(subscribed, "/protocol/openid-connect/token"),
+                    Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                    "grant_type=client_credentials&client_id=" + ScratchRealm.APP + "&client_secret=" + ScratchRealm.APP_SECRET)
+                    .json().get("access_token").asText();
+            ObjectNode subscription = Http.JSON.createObjectNode().put("id", "sync").put("filter", "LOGIN").put("topic", "keycloak.user");
+            subscription.putObject("webHookConfig").put("endpoint", receiver.url("/sync").toString());
+            Http.Reply saved = Http.send("PUT", node1.realmUrl(subscribed, "/events/v4/subscriptions/webhook"),
+                    Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
+                    subscription.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(200, saved.status(), saved.body());
+            for (String realm : List.of(control, subscribed)) {
+                Http.Reply login = Http.post(node1.realmUrl(realm, "/protocol/openid-connect/token"),
+                        Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                        "grant_type=password&client_id=bench-login&username=bench&password=bench");
+                assertEquals(200, login.status(), login.body());
+            }
+            receiver.awaitEvents(r -> r.body().contains("LOGIN"), 1, Duration.ofSeconds(20));
+            String realmIds = "(SELECT id FROM realm WHERE name = '" + control + "'), (SELECT id FROM realm WHERE name = '" + subscribed + "')";
+            List<String> log = cluster.database().query("SELECT table_name || ' ' || (SELECT name FROM realm WHERE id = l.realm_id)"
+                    + " || ' ' || sync FROM kci_test_commit_log l WHERE realm_id IN (" + realmIds + ") ORDER BY 1");
+            assertEquals(List.of("event_entity " + control + " off", "event_entity " + subscribed + " on",
+                    "kci_webhook_delivery " + subscribed + " on"), log,
+                    "a LOGIN alone commits asynchronously; one captured for a subscription, with its outbox row, does not");
+        } finally {
+            for (String table : List.of("kci_webhook_delivery", "event_entity")) {
+                cluster.database().query("DROP TRIGGER IF EXISTS kci_test_commit ON " + table);
+            }
+            node1.admin().delete("/" + control);
+            node1.admin().delete("/" + subscribed);
+        }
+    }
+
+    /**
      * Order is "never skipped", not "never overtaken": a row whose capture transaction commits after later
      * rows went out, with an earlier sequence number, is still delivered (a lane reads from the bottom of
      * the PENDING range every time, never from "after the last row it sent").
@@ -588,9 +649,14 @@ class ClusterIT {
      * capture writes them, in one transaction, so no time goes into publishing them.
      */
     private static void preloadBacklog(String subscriptionIds, int rows) {
+        preloadBacklog(subscriptionIds, rows, "order_key");
+    }
+
+    /** @param orderKey the SQL expression of each row's order key ({@code g} is its number) */
+    private static void preloadBacklog(String subscriptionIds, int rows, String orderKey) {
         cluster.database().query("INSERT INTO kci_webhook_delivery (id, realm_id, subscription_id, event_id, event_type,"
-                + " correlation_id, payload, seq, status, attempts, next_attempt_at, created_at, requeues)"
-                + " SELECT gen_random_uuid()::text, realm_id, subscription_id, gen_random_uuid()::text, 'd' || g, correlation_id,"
+                + " correlation_id, order_key, payload, seq, status, attempts, next_attempt_at, created_at, requeues)"
+                + " SELECT gen_random_uuid()::text, realm_id, subscription_id, gen_random_uuid()::text, 'd' || g, correlation_id, " + orderKey + ","
                 + " replace(payload, '\"template\"', '\"d' || g || '\"'), seq + g, 'PENDING', 0, next_attempt_at,"
                 + " (extract(epoch from now()) * 1000)::bigint, 0"
                 + " FROM kci_webhook_delivery, generate_series(1, " + rows + ") AS g"
@@ -610,28 +676,68 @@ class ClusterIT {
             Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
             String id = Ess.uniqueId("drainkill");
             assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/drainkill")).status());
-            app.publishTest("template");
-            receiver.awaitEvents(r -> r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
-            preloadBacklog("(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')", rows);
-            java.util.function.Predicate<WebhookReceiver.Received> drained = r -> r.body().contains("\"eventType\":\"d");
-            receiver.awaitEvents(drained, rows / 5, Duration.ofSeconds(60));
-            String holder = cluster.database().query("SELECT lease_owner FROM kci_webhook_subscription WHERE name = '" + id + "'").get(0);
-            int killed = holder.equals(nodeName(cluster.node(1))) ? 1 : 2;
-            assertEquals(holder, nodeName(cluster.node(killed)), "one of the nodes serves the drain");
-            cluster.kill(killed);
-            int atKill = receiver.events(drained).size();
-
-            List<WebhookReceiver.Received> arrived = receiver.awaitEvents(drained, rows, Duration.ofMinutes(3));
-            List<Integer> order = arrived.stream().map(r -> Integer.parseInt(WebhookDeliveryIT.json(r).get("eventType").asText().substring(1))).toList();
-            List<Integer> firstArrivals = order.stream().distinct().toList();
-            int duplicates = order.size() - firstArrivals.size();
-            System.out.printf("kill -9 of node %d after %d of %d rows: delivered %d distinct, %d duplicates, 0 lost%n",
-                    killed, atKill, rows, firstArrivals.size(), duplicates);
+            Drain drain = killMidDrain(app, receiver, id, rows, "order_key");
+            List<Integer> firstArrivals = drain.firstArrivals();
+            int duplicates = drain.duplicates();
             assertEquals(java.util.stream.IntStream.rangeClosed(1, rows).boxed().toList(), firstArrivals,
                     "every row arrived, first in queue order");
             assertTrue(duplicates <= 512, "only what the dead node sent but had not recorded is sent again: " + duplicates);
-            cluster.start(killed);
         }
+    }
+
+    /**
+     * The same with {@code ordering: subject} and 32 in flight: a backlog of 50 users' events, the serving node
+     * killed mid-drain. Every row arrives; each user's rows arrive, first time, in queue order; what the dead
+     * node had on the wire or not yet recorded goes out again, and only that.
+     */
+    @Test
+    @Order(99)
+    void killingTheNodeThatServesASubjectOrderedDrainKeepsEachUsersOrder() {
+        int rows = 10_000;
+        int users = 50;
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("subjectkill");
+            assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/subjectkill"), "subject", 32).status());
+            Drain drain = killMidDrain(app, receiver, id, rows, "'users/u' || (g % " + users + ")");
+            List<Integer> firstArrivals = drain.firstArrivals();
+            int duplicates = drain.duplicates();
+            assertEquals(rows, firstArrivals.size(), "every row arrived");
+            Map<Integer, List<Integer>> perUser = new HashMap<>();
+            firstArrivals.forEach(row -> perUser.computeIfAbsent(row % users, u -> new java.util.ArrayList<>()).add(row));
+            perUser.forEach((user, seen) -> assertEquals(seen.stream().sorted().toList(), seen, "user " + user + "'s rows first arrived in queue order"));
+            assertTrue(duplicates <= 256 + 32, "only what the dead node had on the wire or had not recorded is sent again: " + duplicates);
+        }
+    }
+
+    /** What a receiver got of a drain whose serving node was killed: each row's number in arrival order, first arrivals only. */
+    private record Drain(List<Integer> firstArrivals, int duplicates) {
+    }
+
+    /**
+     * A template event, then {@code rows} copies preloaded behind it (each with {@code orderKey}), the node that
+     * serves them killed after a fifth arrived, everything awaited from the other node; the killed node is
+     * started again for the tests after this one.
+     */
+    private static Drain killMidDrain(Ess app, WebhookReceiver receiver, String id, int rows, String orderKey) {
+        app.publishTest("template");
+        receiver.awaitEvents(r -> r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
+        preloadBacklog("(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')", rows, orderKey);
+        java.util.function.Predicate<WebhookReceiver.Received> drained = r -> r.body().contains("\"eventType\":\"d");
+        receiver.awaitEvents(drained, rows / 5, Duration.ofSeconds(60));
+        String holder = cluster.database().query("SELECT lease_owner FROM kci_webhook_subscription WHERE name = '" + id + "'").get(0);
+        int killed = holder.equals(nodeName(cluster.node(1))) ? 1 : 2;
+        assertEquals(holder, nodeName(cluster.node(killed)), "one of the nodes serves the drain");
+        cluster.kill(killed);
+        int atKill = receiver.events(drained).size();
+        List<WebhookReceiver.Received> arrived = receiver.awaitEvents(drained, rows, Duration.ofMinutes(3));
+        List<Integer> order = arrived.stream().map(r -> Integer.parseInt(WebhookDeliveryIT.json(r).get("eventType").asText().substring(1))).toList();
+        List<Integer> firstArrivals = order.stream().distinct().toList();
+        int duplicates = order.size() - firstArrivals.size();
+        System.out.printf("kill -9 of node %d after %d of %d rows (%s): delivered %d distinct, %d duplicates%n",
+                killed, atKill, rows, id, firstArrivals.size(), duplicates);
+        cluster.start(killed);
+        return new Drain(firstArrivals, duplicates);
     }
 
     @Test

@@ -87,4 +87,30 @@ class CrossNodeWakeIT {
             }
         }
     }
+
+    /**
+     * {@code ordering: subject}: one user's events always fail, so its key is held for minutes; every other
+     * user's event left waits behind nothing, and the lane gives the subscription back blocked until the held
+     * retry (BLOCKED_BY KEYS). A capture of another user on either node must lift that block at once: with
+     * polling an hour apart, each such event arrives only if its capture woke a claim.
+     */
+    @Test
+    void anEventOfAFreeUserArrivesAtOnceWhileAnotherUsersKeyIsHeld() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            receiver.answer(request -> request.body().contains("\"userId\":\"stuck\"") ? 500 : 200);
+            String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            Ess[] nodes = {Ess.application(node1, clientId), Ess.application(node2, clientId)};
+            String id = Ess.uniqueId("heldkey");
+            assertEquals(200, nodes[0].subscribe(id, ".*", "public.test", receiver.url("/heldkey"), "subject", 8).status());
+            nodes[0].publishTest("stuck0", "stuck");
+            receiver.awaitAttempts(r -> r.body().contains("\"stuck0\""), 1, Duration.ofSeconds(5));
+            for (int round = 0; round < 6; round++) {
+                WebhookDeliveryIT.pause(Duration.ofMillis(300)); // the lane runs dry and gives the subscription back, blocked
+                String marker = "\"free" + round + "\"";
+                nodes[round % 2].publishTest("free" + round, "free" + round);
+                receiver.awaitEvents(r -> r.body().contains(marker), 1, Duration.ofSeconds(5));
+            }
+            assertEquals(1, receiver.events(r -> r.body().contains("\"stuck0\"")).size(), "the held user's event waits for its retry (5 s)");
+        }
+    }
 }

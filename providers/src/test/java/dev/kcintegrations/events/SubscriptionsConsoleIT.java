@@ -49,7 +49,8 @@ class SubscriptionsConsoleIT {
     void anAdministratorDisablesAndReplaysASubscriptionOnThePageAndAViewerOnlyLooks(Keycloak keycloak) {
         String id = Ess.uniqueId("console");
         Ess app = WebhookDeliveryIT.application(keycloak);
-        assertEquals(200, app.subscribe(id, MARKUP_FILTER, "public.test", receiver.url("/" + id)).status());
+        // The replay below is checked for the original order: the total order, one event at a time.
+        assertEquals(200, app.subscribeInTotalOrder(id, MARKUP_FILTER, "public.test", receiver.url("/" + id)).status());
         Instant from = Instant.now().minusSeconds(1).truncatedTo(ChronoUnit.SECONDS);
         for (int i = 0; i < 3; i++) {
             app.publishTest("consoleShown" + i);
@@ -106,6 +107,20 @@ class SubscriptionsConsoleIT {
         List<WebhookReceiver.Received> all = receiver.awaitAttempts(r -> r.body().contains("\"consoleShown"), 6, WebhookDeliveryIT.SOON);
         List<String> ids = all.stream().map(r -> r.header("webhook-id")).toList();
         assertEquals(first.stream().map(r -> r.header("webhook-id")).toList(), ids.subList(3, 6), "the same ids, in the original order");
+
+        // A subject-ordered subscription with one user's event failing: the page shows the held subject.
+        String perSubject = Ess.uniqueId("console-held");
+        receiver.answer(r -> r.body().contains("\"userId\":\"console-stuck\"") ? 500 : 200);
+        assertEquals(200, app.subscribe(perSubject, ".*", "public.test", receiver.url("/" + perSubject), "subject", 4).status());
+        app.publishTest("consoleHeld", "console-stuck");
+        receiver.awaitAttempts(r -> r.body().contains("\"consoleHeld\""), 1, WebhookDeliveryIT.SOON);
+        JsonNode held = admin.step("adminSeesHeldSubjects", Map.of("loginRealm", "master", "realm", Ess.REALM, "subscription", perSubject));
+        assertEquals("per subject (user, resource)", held.get("ordering").asText(), held.toString());
+        assertEquals("window 4 of 4", held.get("inFlight").asText(), held.toString());
+        assertEquals("1", held.get("heldSubjects").asText(), held.toString());
+        assertEquals("users/console-stuck", held.at("/held/0/key").asText(), held.toString());
+        assertTrue(held.at("/held/0/cells").toString().contains("consoleHeld") && held.at("/held/0/cells").toString().contains("HTTP 500"),
+                held.toString());
 
     }
 

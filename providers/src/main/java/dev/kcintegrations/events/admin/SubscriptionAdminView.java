@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
@@ -25,10 +26,10 @@ record SubscriptionAdminView(String id, String uuid, Application application, St
      * bound) and the window it last had ({@code window}: smaller while the receiver pushes back), the order keys
      * held by an event waiting for a retry, and until when and why the whole subscription waits, if it does
      * ({@code blockedBy}: {@code HEAD} its first event's retry or lost access, {@code KEYS} every event left is
-     * behind a held key, {@code RECEIVER} the receiver's Retry-After).
+     * behind a held key, {@code RECEIVER} the receiver's Retry-After), and its batches (absent: one event per POST).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Delivery(String ordering, int maxInFlight, int window, long heldKeys, String blockedUntil, String blockedBy) {
+    record Delivery(String ordering, int maxInFlight, int window, long heldKeys, String blockedUntil, String blockedBy, Batching batch) {
     }
 
     /** The subscribing application: its client id and its UUID (the client may have been renamed). */
@@ -45,7 +46,7 @@ record SubscriptionAdminView(String id, String uuid, Application application, St
                 subscription.getSendWindow() == null ? ceiling : Math.min(ceiling, subscription.getSendWindow()),
                 backlog == null ? 0 : backlog.heldKeys(),
                 blocked ? Instant.ofEpochMilli(subscription.getBlockedUntil()).toString() : null,
-                blocked ? subscription.getBlockedBy().name() : null);
+                blocked ? subscription.getBlockedBy().name() : null, subscription.getBatch());
         return new SubscriptionAdminView(subscription.getName(), subscription.getId(),
                 new Application(client == null ? null : client.getClientId(), subscription.getApplicationId()),
                 subscription.getTopic(), subscription.getFilter(), subscription.getEndpoint(),

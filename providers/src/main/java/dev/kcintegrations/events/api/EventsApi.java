@@ -230,7 +230,7 @@ public final class EventsApi {
 
     private Response save(Application app, SubscriptionRequest request) {
         lifecycle.subscribe(app.id(), new SubscriptionLifecycle.Subscribe(request.id(), request.topic(), request.filter().source(),
-                request.endpoint(), request.format(), request.ordering(), request.maxInFlight()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
+                request.endpoint(), request.format(), request.ordering(), request.maxInFlight(), request.batch()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
@@ -9,22 +10,25 @@ import dev.kcintegrations.events.topics.EventTypeFilter;
 import dev.kcintegrations.shared.StrictJson;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The body of {@code PUT /subscriptions/webhook}:
- * {@code {"id","filter","topic","webHookConfig":{"endpoint","format","ordering","maxInFlight"}}}. {@code format}
- * is optional ({@code ess} when absent: a PUT states the body it wants). {@code ordering} and {@code maxInFlight}
- * are optional and null when absent: a new subscription then gets the defaults and an existing one keeps its own,
- * so a client written before orderings existed does not change one by saving. The read-only fields of a GET
+ * {@code {"id","filter","topic","webHookConfig":{"endpoint","format","ordering","maxInFlight","batch":{"maxEvents","maxWaitMs"}}}}.
+ * {@code format} is optional ({@code ess} when absent: a PUT states the body it wants). {@code ordering},
+ * {@code maxInFlight} and {@code batch} are optional and null when absent: a new subscription then gets the
+ * defaults and an existing one keeps its own, so a client written before they existed changes nothing by saving;
+ * {@code "batch": null} ends batching ({@code batch} is then an empty Optional). The read-only fields of a GET
  * ({@code applicationId}, {@code scope}, {@code groups}, {@code companyIds}) may be sent back; any other field
  * is refused, never ignored: a client that asks for a setting this server does not have must learn so.
  */
 record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint, BodyFormat format,
-                           DeliveryOrdering ordering, Integer maxInFlight) {
+                           DeliveryOrdering ordering, Integer maxInFlight, Optional<Batching> batch) {
 
     private static final List<String> FIELDS = List.of("id", "topic", "filter", "webHookConfig");
     private static final List<String> READ_ONLY = List.of("applicationId", "scope", "groups", "companyIds");
-    private static final List<String> CONFIG_FIELDS = List.of("endpoint", "format", "ordering", "maxInFlight");
+    private static final List<String> CONFIG_FIELDS = List.of("endpoint", "format", "ordering", "maxInFlight", "batch");
+    private static final List<String> BATCH_FIELDS = List.of("maxEvents", "maxWaitMs");
 
     static SubscriptionRequest parse(byte[] body) {
         JsonNode root;
@@ -82,8 +86,48 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         if (maxInFlight != null && ordering == DeliveryOrdering.SUBSCRIPTION) {
             throw ApiFailure.badRequest("webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)");
         }
-        return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip(),
-                format == null || format.isNull() ? BodyFormat.ESS : BodyFormat.parse(format.asText()).orElseThrow(), ordering, maxInFlight);
+        BodyFormat bodyFormat = format == null || format.isNull() ? BodyFormat.ESS : BodyFormat.parse(format.asText()).orElseThrow();
+        Optional<Batching> batch = batch(config);
+        if (batch != null && batch.isPresent() && bodyFormat != BodyFormat.CLOUDEVENTS) {
+            throw ApiFailure.badRequest("webHookConfig.batch needs format cloudevents (a batch is a JSON array of CloudEvents)");
+        }
+        return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip(), bodyFormat, ordering, maxInFlight, batch);
+    }
+
+    /** Null when absent, empty when null, else the batches asked for. */
+    private static Optional<Batching> batch(JsonNode config) {
+        if (!config.has("batch")) {
+            return null;
+        }
+        JsonNode batch = config.get("batch");
+        if (batch.isNull()) {
+            return Optional.empty();
+        }
+        if (!batch.isObject()) {
+            throw ApiFailure.badRequest("webHookConfig.batch must be an object {maxEvents, maxWaitMs} or null");
+        }
+        batch.fieldNames().forEachRemaining(name -> {
+            if (!BATCH_FIELDS.contains(name)) {
+                throw ApiFailure.badRequest("unknown field 'webHookConfig.batch." + name + "' (fields: " + String.join(", ", BATCH_FIELDS) + ")");
+            }
+        });
+        int maxEvents = whole(batch.get("maxEvents"), "webHookConfig.batch.maxEvents", 1, Batching.MAX_EVENTS, null);
+        int maxWaitMs = whole(batch.get("maxWaitMs"), "webHookConfig.batch.maxWaitMs", 0, Batching.MAX_WAIT_MS, 1000);
+        return Optional.of(new Batching(maxEvents, maxWaitMs));
+    }
+
+    /** A whole number within [min, max]; {@code absent} when the field is missing, required when that is null. */
+    private static int whole(JsonNode node, String field, int min, int max, Integer absent) {
+        if (node == null || node.isNull()) {
+            if (absent == null) {
+                throw ApiFailure.badRequest(field + " is required");
+            }
+            return absent;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
+            throw ApiFailure.badRequest(field + " must be a whole number from " + min + " to " + max);
+        }
+        return node.intValue();
     }
 
     private static DeliveryOrdering ordering(JsonNode node) {
@@ -100,10 +144,7 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 1 || node.intValue() > WebhookSettings.MAX_IN_FLIGHT_BOUND) {
-            throw ApiFailure.badRequest("webHookConfig.maxInFlight must be a whole number from 1 to " + WebhookSettings.MAX_IN_FLIGHT_BOUND);
-        }
-        return node.intValue();
+        return whole(node, "webHookConfig.maxInFlight", 1, WebhookSettings.MAX_IN_FLIGHT_BOUND, null);
     }
 
     private static String text(JsonNode root, String field) {

@@ -1,6 +1,8 @@
 package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
@@ -21,9 +23,11 @@ record SubscriptionView(String id, String topic, String filter, WebHookConfig we
      * @param format      the body format, {@code ess} or {@code cloudevents}
      * @param ordering    {@code subject} or {@code subscription}
      * @param maxInFlight POSTs on the wire at most ({@code subject} ordering; 1 with {@code subscription})
+     * @param batch       absent: one event per POST
      */
-    @JsonPropertyOrder({"endpoint", "format", "ordering", "maxInFlight"})
-    record WebHookConfig(String endpoint, String format, String ordering, int maxInFlight) {
+    @JsonPropertyOrder({"endpoint", "format", "ordering", "maxInFlight", "batch"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record WebHookConfig(String endpoint, String format, String ordering, int maxInFlight, Batching batch) {
     }
 
     static SubscriptionView of(SubscriptionEntity entity, WebhookSettings settings) {
@@ -31,7 +35,7 @@ record SubscriptionView(String id, String topic, String filter, WebHookConfig we
         int maxInFlight = ordering == DeliveryOrdering.SUBSCRIPTION ? 1
                 : entity.getMaxInFlight() == null ? settings.defaultMaxInFlight() : entity.getMaxInFlight();
         return new SubscriptionView(entity.getName(), entity.getTopic(), entity.getFilter(),
-                new WebHookConfig(entity.getEndpoint(), BodyFormat.stored(entity.getFormat()).id(), ordering.id(), maxInFlight),
+                new WebHookConfig(entity.getEndpoint(), BodyFormat.stored(entity.getFormat()).id(), ordering.id(), maxInFlight, entity.getBatch()),
                 entity.getApplicationId(), "", List.of(), List.of());
     }
 }

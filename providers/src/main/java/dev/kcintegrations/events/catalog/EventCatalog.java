@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.JsonSchema;
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.DeliveryOrdering;
+import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
@@ -91,10 +94,16 @@ public final class EventCatalog {
         info.put("description", """
                 What Keycloak sends to the webhook endpoints of event subscriptions (events/v4) whose \
                 webHookConfig.format is "%s": one channel per topic this application may read, one message per event \
-                type. Each delivery is an HTTP POST of one event. The other format's document: ?bodyFormat=%s. Both \
-                formats carry the same headers and signatures. The schema version is info.version; a CloudEvent's \
-                dataschema names it too.""".formatted(format.id(), format == BodyFormat.ESS ? BodyFormat.CLOUDEVENTS.id() : BodyFormat.ESS.id()));
+                type. Each delivery is an HTTP POST of one event; a cloudevents subscription with webHookConfig.batch \
+                receives a JSON array of them instead (%s, the CloudEvents batch mode), signed as one body. \
+                The other format's document: ?bodyFormat=%s. Both formats carry the same headers and signatures. \
+                Order (webHookConfig.ordering): "subject" delivers the events of one user or admin resource one at a \
+                time in capture order, other subjects side by side; "subscription" delivers every event in capture \
+                order, one POST at a time (see x-keycloak-delivery). The schema version is info.version; a \
+                CloudEvent's dataschema names it too.""".formatted(format.id(), Batching.CONTENT_TYPE,
+                format == BodyFormat.ESS ? BodyFormat.CLOUDEVENTS.id() : BodyFormat.ESS.id()));
         info.put("x-keycloak-version", org.keycloak.common.Version.VERSION);
+        info.set("x-keycloak-delivery", delivery());
         doc.put("defaultContentType", "application/json");
         ObjectNode channels = doc.putObject("channels");
         ObjectNode operations = doc.putObject("operations");
@@ -132,6 +141,29 @@ public final class EventCatalog {
         }
         securitySchemes(components.putObject("securitySchemes"));
         return doc;
+    }
+
+    /** What a receiver may rely on about order, concurrency and batches, for tools that read the catalog. */
+    private static ObjectNode delivery() {
+        ObjectNode delivery = StrictJson.MAPPER.createObjectNode();
+        ObjectNode orderings = delivery.putObject("orderings");
+        orderings.put(DeliveryOrdering.SUBJECT.id(), "The default. Events with the same subject (a user event's user, an admin event's "
+                + "resource: the first two segments of its resource path, a test event's facts.userId) arrive one at a time, in "
+                + "capture order; events of other subjects are sent side by side, up to webHookConfig.maxInFlight at once (1-"
+                + WebhookSettings.MAX_IN_FLIGHT_BOUND + ", default " + WebhookSettings.DEFAULT_MAX_IN_FLIGHT + "). An event that "
+                + "fails holds only its subject's later events.");
+        orderings.put(DeliveryOrdering.SUBSCRIPTION.id(), "Every event in capture order, one POST at a time; an event that fails "
+                + "holds every later one. Subscriptions made before orderings existed have it.");
+        ObjectNode batch = delivery.putObject("batch");
+        batch.put("contentType", Batching.CONTENT_TYPE);
+        batch.put("maxEvents", Batching.MAX_EVENTS);
+        batch.put("maxWaitMs", Batching.MAX_WAIT_MS);
+        batch.put("description", "webHookConfig.batch {maxEvents, maxWaitMs} on a cloudevents subscription: a JSON array of "
+                + "CloudEvents in queue order, one webhook-id (batch_...) and one signature for the array; a 2xx acknowledges "
+                + "every event in it, anything else retries them all. De-duplicate by each event's id.");
+        delivery.put("atLeastOnce", "An event may arrive more than once (a retry, a node that stopped mid-send): de-duplicate by "
+                + "webhook-id, or a CloudEvent's id.");
+        return delivery;
     }
 
     /**

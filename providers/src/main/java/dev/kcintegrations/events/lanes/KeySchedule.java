@@ -89,6 +89,49 @@ final class KeySchedule {
         return null;
     }
 
+    /**
+     * Up to {@code max} rows to send together, in queue order, their keys marked busy: the row {@link #next}
+     * would return, and after it, if it is {@code batchable}, the next batchable rows whose keys are free or
+     * already in the batch. A key stops joining once one of its rows could not (it is not batchable): its
+     * later rows must not go before that one.
+     */
+    List<PendingDelivery> nextBatch(long now, int max, Predicate<PendingDelivery> batchable) {
+        PendingDelivery first = next(now);
+        if (first == null) {
+            return List.of();
+        }
+        List<PendingDelivery> batch = new ArrayList<>();
+        batch.add(first);
+        if (!batchable.test(first)) {
+            return batch;
+        }
+        Set<String> joined = new HashSet<>();
+        joined.add(keyOf.apply(first));
+        Set<String> stopped = new HashSet<>();
+        for (Iterator<PendingDelivery> rows = buffer.iterator(); rows.hasNext() && batch.size() < max; ) {
+            PendingDelivery row = rows.next();
+            String key = keyOf.apply(row);
+            if (stopped.contains(key) || (!joined.contains(key) && (busy.contains(key) || isHeld(key, now)))) {
+                continue;
+            }
+            if (row.nextAttemptAt() > now || !batchable.test(row)) {
+                stopped.add(key);
+                continue;
+            }
+            rows.remove();
+            joined.add(key);
+            busy.add(key);
+            batch.add(row);
+        }
+        return batch;
+    }
+
+    /** Rows taken by {@link #nextBatch} that are not sent after all (the batch waits to fill): back in front, keys free. */
+    void putBack(List<PendingDelivery> rows) {
+        buffer.addAll(0, rows);
+        rows.forEach(row -> busy.remove(keyOf.apply(row)));
+    }
+
     private boolean isHeld(String key, long now) {
         Long until = heldInStore.get(key);
         return retried.containsKey(key) || (until != null && until > now);

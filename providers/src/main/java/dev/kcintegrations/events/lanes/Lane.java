@@ -1,8 +1,11 @@
 package dev.kcintegrations.events.lanes;
 
+import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
+import dev.kcintegrations.events.sender.BatchBody;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.RetryPolicy;
@@ -18,6 +21,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -58,7 +62,7 @@ final class Lane implements Runnable {
     static final long ACCESS_RECHECK_MILLIS = 1000;
 
     /** What the lane thread waits for: an attempt that ended, a capture, or outcomes written. */
-    private record Completion(PendingDelivery row, long ticket, SendResult result) {
+    private record Completion(List<PendingDelivery> rows, boolean batch, long ticket, SendResult result) {
     }
 
     private static final Object WOKEN = new Object();
@@ -219,8 +223,8 @@ final class Lane implements Runnable {
                 continue;
             }
             if (inFlight < window.limit() && unflushed.size() < MAX_UNFLUSHED) {
-                PendingDelivery row = schedule.next(now);
-                if (row == null && readNeeded) {
+                List<PendingDelivery> rows = take(now);
+                if (rows.isEmpty() && readNeeded) {
                     Read read = read();
                     if (read == null) {
                         return; // the lease is gone
@@ -229,10 +233,26 @@ final class Lane implements Runnable {
                         stopping = true;
                         continue;
                     }
-                    row = schedule.next(now);
+                    rows = take(now);
                 }
-                if (row != null) {
-                    if (!sendOrSkip(row)) {
+                if (!rows.isEmpty()) {
+                    long fillBy = fillBy(rows);
+                    if (fillBy > now) {
+                        // A batch that is not full waits for more events, up to its oldest one's maxWaitMs; what
+                        // a capture adds meanwhile is read into it.
+                        schedule.putBack(rows);
+                        if (readNeeded) {
+                            Read read = read();
+                            if (read == null) {
+                                return;
+                            }
+                            stopping = read.stop() != null;
+                            continue;
+                        }
+                        drainInbox(Math.min(fillBy - now, LINGER_READS.toMillis()));
+                        continue;
+                    }
+                    if (!sendOrSkip(rows)) {
                         stopping = true;
                     }
                     continue;
@@ -258,71 +278,121 @@ final class Lane implements Runnable {
         }
     }
 
+    /** The next row to send, or with batches the next batch. */
+    private List<PendingDelivery> take(long now) {
+        if (lease.batching() == null) {
+            PendingDelivery row = schedule.next(now);
+            return row == null ? List.of() : List.of(row);
+        }
+        return schedule.nextBatch(now, lease.batching().maxEvents(), Lane::batchable);
+    }
+
+    /** Only rows written as CloudEvents go in a batch: one captured as {@code ess} before the format changed goes alone. */
+    private static boolean batchable(PendingDelivery row) {
+        return row.bodyFormat() == BodyFormat.CLOUDEVENTS;
+    }
+
+    /** Until when a batch that is not full waits for more; 0 when it goes now. */
+    private long fillBy(List<PendingDelivery> rows) {
+        Batching batching = lease.batching();
+        if (batching == null || rows.size() >= batching.maxEvents() || !batchable(rows.get(0))) {
+            return 0;
+        }
+        return rows.stream().mapToLong(PendingDelivery::createdAt).min().orElse(0) + batching.maxWaitMs();
+    }
+
     /**
-     * Sends a row, or ends it when its retention ran out. False when the lane must stop sending: the
-     * application may no longer receive, or the lease could not be kept for another attempt.
+     * Sends rows (one, or a batch), ending those whose retention ran out. False when the lane must stop sending:
+     * the application may no longer receive, or the lease could not be kept for another attempt.
      */
-    private boolean sendOrSkip(PendingDelivery row) {
+    private boolean sendOrSkip(List<PendingDelivery> taken) {
         long now = System.currentTimeMillis();
-        if (now - row.createdAt() > scheduler.settings().retention().toMillis()) {
-            unflushed.add(row.id());
-            scheduler.groupCommit().expired(this, row);
-            schedule.completed(row, null);
+        List<PendingDelivery> rows = new ArrayList<>(taken.size());
+        for (PendingDelivery row : taken) {
+            if (now - row.createdAt() > scheduler.settings().retention().toMillis()) {
+                unflushed.add(row.id());
+                scheduler.groupCommit().expired(this, row);
+                schedule.completed(row, null);
+            } else {
+                rows.add(row);
+            }
+        }
+        if (rows.isEmpty()) {
             return true;
         }
         if (!leaseHoldsFor(scheduler.settings().attemptTimeout())) {
-            schedule.completed(row, null);
+            schedule.putBack(rows);
             return false;
         }
         if (System.currentTimeMillis() - accessCheckedAt > ACCESS_RECHECK_MILLIS) {
             String denial = accessDenial();
             if (denial != null) {
-                unflushed.add(row.id());
-                scheduler.groupCommit().hold(this, row, denial);
-                schedule.completed(row, Long.MAX_VALUE);
+                PendingDelivery head = rows.get(0);
+                unflushed.add(head.id());
+                scheduler.groupCommit().hold(this, head, denial);
+                schedule.completed(head, Long.MAX_VALUE);
+                schedule.putBack(rows.subList(1, rows.size()));
                 return false;
             }
         }
         if (!scheduler.connectionPermit(50)) {
             // The node's connections are all in use: try again after a look at what came back.
-            schedule.completed(row, null);
-            readNeeded = true;
+            schedule.putBack(rows);
             return true;
         }
-        dispatch(row);
+        dispatch(rows);
         return true;
     }
 
-    private void dispatch(PendingDelivery row) {
+    private void dispatch(List<PendingDelivery> rows) {
         Read read = sending;
         long ticket = window.dispatched();
         inFlight++;
-        unflushed.add(row.id()); // left out of every read until its outcome is written
-        CompletableFuture<String> signature = row.signatureBy(read.key().getKid()).map(CompletableFuture::completedFuture)
-                .orElseGet(() -> scheduler.signatures().signature(read.key(), row.payload().getBytes(StandardCharsets.UTF_8)));
+        rows.forEach(row -> unflushed.add(row.id())); // left out of every read until their outcome is written
+        byte[] body;
+        String webhookId;
+        String contentType;
+        CompletableFuture<String> signature;
+        boolean batch = lease.batching() != null && batchable(rows.get(0));
+        if (batch) {
+            BatchBody batchBody = BatchBody.of(rows.stream().map(PendingDelivery::eventId).toList(),
+                    rows.stream().map(PendingDelivery::payload).toList());
+            body = batchBody.body();
+            webhookId = batchBody.id();
+            contentType = Batching.CONTENT_TYPE;
+            signature = scheduler.signatures().signature(read.key(), body);
+        } else {
+            PendingDelivery row = rows.get(0);
+            body = row.payload().getBytes(StandardCharsets.UTF_8);
+            webhookId = row.eventId();
+            contentType = row.bodyFormat().contentType();
+            signature = row.signatureBy(read.key().getKid()).map(CompletableFuture::completedFuture)
+                    .orElseGet(() -> scheduler.signatures().signature(read.key(), body));
+        }
+        String correlationId = rows.get(0).correlationId();
         scheduler.sends().execute(() -> {
             SendResult result;
             try {
-                result = send(read, row, signature);
+                result = send(read, webhookId, correlationId, contentType, body, signature);
             } catch (RuntimeException e) {
                 result = SendResult.failed(0, "could not send (" + e.getClass().getSimpleName() + ")");
             } finally {
                 scheduler.connectionReturned();
             }
-            inbox.offer(new Completion(row, ticket, result));
+            inbox.offer(new Completion(rows, batch, ticket, result));
         });
     }
 
-    private SendResult send(Read read, PendingDelivery row, CompletableFuture<String> signature) {
-        byte[] body = row.payload().getBytes(StandardCharsets.UTF_8);
+    private SendResult send(Read read, String webhookId, String correlationId, String contentType, byte[] body,
+                            CompletableFuture<String> signature) {
         String concur;
         try {
             concur = signature.join();
         } catch (RuntimeException e) {
             return SendResult.failed(0, "could not sign the body (" + e.getClass().getSimpleName() + ")");
         }
-        return scheduler.sender().send(read.policy(), read.endpoint(), row.bodyFormat(), body,
-                DeliveryHeaders.of(read.secrets(), row.eventId(), row.correlationId(), body, concur));
+        return scheduler.sender().send(read.policy(), read.endpoint(), contentType, body,
+                DeliveryHeaders.of(read.secrets(), webhookId, correlationId, body, concur));
     }
 
     /** Takes what came in, waiting up to {@code millis} for the first of it. */
@@ -352,19 +422,21 @@ final class Lane implements Runnable {
         }
     }
 
+    /** An attempt (of one row, or of a batch: one outcome for all of its rows) came back. */
     private void completed(Completion done) {
         inFlight--;
-        PendingDelivery row = done.row();
         SendResult result = done.result();
         long now = System.currentTimeMillis();
         window.onResult(done.ticket(), result, now);
         windowNow = window.limit();
-        RetryPolicy.Verdict verdict = RetryPolicy.judge(result);
-        Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(row.attempts() + 1, result) : Duration.ZERO;
-        scheduler.groupCommit().sent(this, row, result, verdict, delay);
-        schedule.completed(row, verdict == RetryPolicy.Verdict.RETRY ? now + delay.toMillis() : null);
-        LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", row.id(), row.eventId(),
-                lease.name(), verdict, result.describe(), row.correlationId());
+        RetryPolicy.Verdict verdict = done.batch() ? RetryPolicy.judgeBatch(result) : RetryPolicy.judge(result);
+        for (PendingDelivery row : done.rows()) {
+            Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(row.attempts() + 1, result) : Duration.ZERO;
+            scheduler.groupCommit().sent(this, row, result, verdict, delay);
+            schedule.completed(row, verdict == RetryPolicy.Verdict.RETRY ? now + delay.toMillis() : null);
+            LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", row.id(), row.eventId(),
+                    lease.name(), verdict, result.describe(), row.correlationId());
+        }
         if (verdict == RetryPolicy.Verdict.GONE || (verdict == RetryPolicy.Verdict.RETRY && ordering == DeliveryOrdering.SUBSCRIPTION)) {
             stopping = true; // closed, or the whole queue waits behind its head (its hold blocks the subscription)
         }
@@ -434,8 +506,9 @@ final class Lane implements Runnable {
             if (!slice.status().served()) {
                 return new Found(stop("subscription is " + slice.status()), slice, List.of(), null);
             }
-            if (slice.ordering() != lease.ordering() || !Objects.equals(slice.maxInFlight(), lease.maxInFlight())) {
-                return new Found(stop("its ordering changed"), slice, List.of(), null); // the next claim serves it as it is now
+            if (slice.ordering() != lease.ordering() || !Objects.equals(slice.maxInFlight(), lease.maxInFlight())
+                    || !Objects.equals(slice.batching(), lease.batching())) {
+                return new Found(stop("its delivery settings changed"), slice, List.of(), null); // the next claim serves it as it is now
             }
             RealmModel realm = session.realms().getRealm(lease.realmId());
             if (realm == null) {

@@ -4,6 +4,7 @@ import dev.kcintegrations.events.capture.CompiledFilters;
 import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.RealmUrl;
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
@@ -65,11 +66,12 @@ public final class SubscriptionLifecycle {
     }
 
     /**
-     * A subscription as its owner asks for it; the filter is already compiled and checked. {@code ordering} and
-     * {@code maxInFlight} null: a new subscription gets the defaults, an existing one keeps its own.
+     * A subscription as its owner asks for it; the filter is already compiled and checked. {@code ordering},
+     * {@code maxInFlight} and {@code batch} null: a new subscription gets the defaults, an existing one keeps its
+     * own; {@code batch} empty: no batches.
      */
     public record Subscribe(String id, String topic, String filter, String endpoint, BodyFormat format,
-                            DeliveryOrdering ordering, Integer maxInFlight) {
+                            DeliveryOrdering ordering, Integer maxInFlight, Optional<Batching> batch) {
     }
 
     /** Why a change was refused, in terms an API can map to its own answer. */
@@ -166,6 +168,13 @@ public final class SubscriptionLifecycle {
             entity.setMaxInFlight(null);
         } else if (request.maxInFlight() != null || !live) {
             entity.setMaxInFlight(request.maxInFlight()); // null: the default; absent on an update: kept
+        }
+        if (request.batch() != null || !live) {
+            entity.setBatch(request.batch() == null ? null : request.batch().orElse(null));
+        }
+        if (entity.getBatch() != null && request.format() != BodyFormat.CLOUDEVENTS) {
+            throw new Refused(Refused.Kind.INVALID,
+                    "webHookConfig.batch needs format cloudevents: this subscription batches; send \"batch\": null to stop");
         }
         entity.setStatus(SubscriptionStatus.ACTIVE);
         entity.setStatusReason(null);

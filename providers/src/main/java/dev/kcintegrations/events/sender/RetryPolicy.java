@@ -36,6 +36,17 @@ public final class RetryPolicy {
         return Verdict.REJECTED;
     }
 
+    /**
+     * A CloudEvents batch: a {@code 2xx} acknowledges every event in it, {@code 410 Gone} disables the
+     * subscription, and anything else retries them all. A {@code 400} is not a rejection here: one event the
+     * receiver could not take must not reject the others with it; they go again, and are parked, visibly, if
+     * the receiver never takes them.
+     */
+    public static Verdict judgeBatch(SendResult result) {
+        Verdict single = judge(result);
+        return single == Verdict.REJECTED ? Verdict.RETRY : single;
+    }
+
     /** The longest wait a receiver's {@code Retry-After} can ask for. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
 

@@ -99,6 +99,11 @@ public final class WebhookSender implements java.io.Closeable {
     }
 
     public SendResult send(WebhookTargetPolicy policy, String endpoint, BodyFormat format, byte[] body, Map<String, String> headers) {
+        return send(policy, endpoint, format.contentType(), body, headers);
+    }
+
+    /** @param contentType the body's Content-Type (a format's, or a CloudEvents batch's) */
+    public SendResult send(WebhookTargetPolicy policy, String endpoint, String contentType, byte[] body, Map<String, String> headers) {
         long started = System.nanoTime();
         long deadline = started + attemptTimeout.toNanos();
         WebhookTargetPolicy.CheckedTarget target;
@@ -117,7 +122,7 @@ public final class WebhookSender implements java.io.Closeable {
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         HttpPost post = new HttpPost(pathAndQuery);
         headers.forEach(post::setHeader);
-        post.setEntity(new ByteArrayEntity(body, ContentType.parse(format.contentType())));
+        post.setEntity(new ByteArrayEntity(body, ContentType.parse(contentType)));
         int remaining = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         post.setConfig(RequestConfig.custom()
                 .setConnectTimeout(Math.min((int) connectTimeout.toMillis(), remaining))

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.store;
 
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import jakarta.persistence.EntityManager;
@@ -97,7 +98,8 @@ public final class Outbox {
             leases.add(new SubscriptionLease(subscription.getId(), subscription.getRealmId(), subscription.getName(),
                     subscription.getApplicationId(), subscription.getTopic(), node, subscription.getLeaseEpoch(),
                     now + leaseMillis, subscription.getStatus() == SubscriptionStatus.SUSPENDED,
-                    DeliveryOrdering.stored(subscription.getOrdering()), subscription.getMaxInFlight(), subscription.getSendWindow()));
+                    DeliveryOrdering.stored(subscription.getOrdering()), subscription.getMaxInFlight(), subscription.getSendWindow(),
+                    subscription.getBatch()));
         }
         return new Claim(leases, heldBack);
     }
@@ -143,8 +145,8 @@ public final class Outbox {
         }
         DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.getOrdering());
         if (!subscription.getStatus().served()) {
-            return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getEndpoint(),
-                    List.copyOf(secrets), List.of(), Map.of());
+            return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getBatch(),
+                    subscription.getEndpoint(), List.copyOf(secrets), List.of(), Map.of());
         }
         Map<String, Long> held = new java.util.HashMap<>();
         if (ordering == DeliveryOrdering.SUBJECT) {
@@ -168,8 +170,8 @@ public final class Outbox {
         if (!skipped.isEmpty()) {
             rows.setParameter("skipped", skipped);
         }
-        return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getEndpoint(),
-                List.copyOf(secrets), rows.setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList(),
+        return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getBatch(),
+                subscription.getEndpoint(), List.copyOf(secrets), rows.setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList(),
                 Map.copyOf(held));
     }
 
@@ -184,7 +186,7 @@ public final class Outbox {
      *
      * @param heldKeys keys whose first row waits for a retry, and until when
      */
-    public record QueueSlice(SubscriptionStatus status, DeliveryOrdering ordering, Integer maxInFlight, String endpoint,
+    public record QueueSlice(SubscriptionStatus status, DeliveryOrdering ordering, Integer maxInFlight, Batching batching, String endpoint,
                              List<String> secrets, List<PendingDelivery> rows, Map<String, Long> heldKeys) {
     }
 

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.store;
 
+import dev.kcintegrations.events.config.Batching;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -156,6 +157,12 @@ public class SubscriptionEntity {
     /** The send window its lane last had (it shrinks while the receiver pushes back): what administrators see. */
     @Column(name = "SEND_WINDOW")
     private Integer sendWindow;
+    /** Events one POST carries at most as a CloudEvents batch; null: one event per POST. */
+    @Column(name = "BATCH_MAX_EVENTS")
+    private Integer batchMaxEvents;
+    /** How long a batch that is not full waits for more events. */
+    @Column(name = "BATCH_MAX_WAIT_MS")
+    private Integer batchMaxWaitMs;
     /** The node serving this subscription's queue, until {@code leaseUntil}. */
     @Column(name = "LEASE_OWNER", length = 64)
     private String leaseOwner;
@@ -220,6 +227,14 @@ public class SubscriptionEntity {
     public void setOrdering(String ordering) { this.ordering = ordering; }
     public Integer getMaxInFlight() { return maxInFlight; }
     public void setMaxInFlight(Integer maxInFlight) { this.maxInFlight = maxInFlight; }
+    public Integer getBatchMaxEvents() { return batchMaxEvents; }
+    public Integer getBatchMaxWaitMs() { return batchMaxWaitMs; }
+    /** @param batch null: one event per POST */
+    public void setBatch(Batching batch) {
+        this.batchMaxEvents = batch == null ? null : batch.maxEvents();
+        this.batchMaxWaitMs = batch == null ? null : batch.maxWaitMs();
+    }
+    public Batching getBatch() { return batchMaxEvents == null ? null : new Batching(batchMaxEvents, batchMaxWaitMs == null ? 0 : batchMaxWaitMs); }
     public Integer getSendWindow() { return sendWindow; }
     public void setSendWindow(Integer sendWindow) { this.sendWindow = sendWindow; }
     public String getLeaseOwner() { return leaseOwner; }

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.store;
 
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 
 /**
@@ -9,8 +10,9 @@ import dev.kcintegrations.events.config.DeliveryOrdering;
  * @param ordering    how the lane keeps order, as the subscription said when it was claimed
  * @param maxInFlight POSTs it asked to keep on the wire at most (null: the default)
  * @param sendWindow  the window its last lane ended with (null: none yet), where the next one starts
+ * @param batching    its batches, null: one event per POST
  */
 public record SubscriptionLease(String subscriptionId, String realmId, String name, String applicationId, String topic,
                                 String owner, long epoch, long until, boolean suspended, DeliveryOrdering ordering,
-                                Integer maxInFlight, Integer sendWindow) {
+                                Integer maxInFlight, Integer sendWindow, Batching batching) {
 }

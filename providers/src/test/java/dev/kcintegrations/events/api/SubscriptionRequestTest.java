@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.api;
 
+import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import org.junit.jupiter.api.Test;
@@ -44,9 +45,27 @@ class SubscriptionRequestTest {
                         + " are read-only and may be sent back as read)",
                 refusal("{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"},"
                         + "\"status\":\"ACTIVE\"}"));
-        assertEquals("unknown field 'webHookConfig.orderBy' (fields: endpoint, format, ordering, maxInFlight)",
+        assertEquals("unknown field 'webHookConfig.orderBy' (fields: endpoint, format, ordering, maxInFlight, batch)",
                 refusal("{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\","
                         + "\"orderBy\":\"user\"}}"));
+    }
+
+    @Test
+    void batchesAreForCloudEventsUpToAHundredAndNullEndsThem() {
+        String head = "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"";
+        String ce = head + ",\"format\":\"cloudevents\"";
+        assertEquals(java.util.Optional.of(new Batching(100, 250)), parse(ce + ",\"batch\":{\"maxEvents\":100,\"maxWaitMs\":250}}}").batch());
+        assertEquals(java.util.Optional.of(new Batching(10, 1000)), parse(ce + ",\"batch\":{\"maxEvents\":10}}}").batch(), "maxWaitMs: 1 s");
+        assertEquals(java.util.Optional.empty(), parse(ce + ",\"batch\":null}}").batch(), "null: no batches");
+        assertEquals(null, parse(ce + "}}").batch(), "absent: a new subscription has none, an existing one keeps its own");
+        assertEquals("webHookConfig.batch needs format cloudevents (a batch is a JSON array of CloudEvents)",
+                refusal(head + ",\"batch\":{\"maxEvents\":10}}}"));
+        assertEquals("webHookConfig.batch.maxEvents must be a whole number from 1 to 100", refusal(ce + ",\"batch\":{\"maxEvents\":101}}}"));
+        assertEquals("webHookConfig.batch.maxEvents is required", refusal(ce + ",\"batch\":{\"maxWaitMs\":10}}}"));
+        assertEquals("webHookConfig.batch.maxWaitMs must be a whole number from 0 to 10000",
+                refusal(ce + ",\"batch\":{\"maxEvents\":5,\"maxWaitMs\":10001}}}"));
+        assertEquals("unknown field 'webHookConfig.batch.size' (fields: maxEvents, maxWaitMs)", refusal(ce + ",\"batch\":{\"size\":5}}}"));
+        assertEquals("webHookConfig.batch must be an object {maxEvents, maxWaitMs} or null", refusal(ce + ",\"batch\":5}}"));
     }
 
     @Test

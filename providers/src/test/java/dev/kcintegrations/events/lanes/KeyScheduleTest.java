@@ -89,6 +89,30 @@ class KeyScheduleTest {
         assertFalse(schedule.buffered());
     }
 
+    @Test
+    void aBatchTakesRowsOfFreeKeysInQueueOrderAndAKeyStopsAtARowThatCannotJoin() {
+        KeySchedule schedule = bySubject();
+        PendingDelivery essRow = new PendingDelivery("d3", "e3", "c", "users/a", "{}", "ess", null, null, 0, 0, 0);
+        schedule.refill(List.of(row(1, "users/a"), row(2, "users/b"), essRow, row(4, "users/a"), row(5, "users/c"), row(6, "users/b")),
+                Map.of());
+        List<PendingDelivery> batch = schedule.nextBatch(0, 10, r -> !"ess".equals(r.format()));
+        assertEquals(List.of("d1", "d2", "d5", "d6"), batch.stream().map(PendingDelivery::id).toList(),
+                "a's ess row cannot join, so a's later row waits for it too");
+        assertNull(schedule.next(0), "every key of the batch is on the wire");
+        batch.forEach(r -> schedule.completed(r, null));
+        assertEquals("d3", schedule.next(0).id(), "the ess row goes alone, before a's next");
+    }
+
+    @Test
+    void aBatchIsAtMostMaxAndCanBePutBackToWaitForMore() {
+        KeySchedule schedule = new KeySchedule(row -> PendingDelivery.NO_ORDER_KEY);
+        schedule.refill(List.of(row(1, "x"), row(2, "y"), row(3, "z")), Map.of());
+        List<PendingDelivery> batch = schedule.nextBatch(0, 2, r -> true);
+        assertEquals(List.of("d1", "d2"), batch.stream().map(PendingDelivery::id).toList(), "with one key for all: the head and the next, in order");
+        schedule.putBack(batch);
+        assertEquals(List.of("d1", "d2", "d3"), schedule.nextBatch(0, 5, r -> true).stream().map(PendingDelivery::id).toList());
+    }
+
     /**
      * Many keys, random outcomes, rows read in pieces as a lane reads them: the receiver never has two rows of
      * one key at once, sees each key's rows in queue order (a retried row comes again before its successors),

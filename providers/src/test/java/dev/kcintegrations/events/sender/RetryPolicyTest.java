@@ -83,4 +83,15 @@ class RetryPolicyTest {
         assertEquals(Duration.ofSeconds(120), policy.nextDelay(1, SendResult.answered(429, 1, "", Optional.of(Duration.ofSeconds(120)))));
         assertEquals(Duration.ofDays(1), policy.nextDelay(1, SendResult.answered(429, 1, "", Optional.of(Duration.ofDays(9)))));
     }
+
+    @Test
+    void aBatchIsAcknowledgedByA2xxGoneOnA410AndRetriedOnAnythingElse() {
+        assertEquals(RetryPolicy.Verdict.DELIVERED, RetryPolicy.judgeBatch(status(204)));
+        assertEquals(RetryPolicy.Verdict.GONE, RetryPolicy.judgeBatch(status(410)));
+        for (int refused : new int[]{400, 404, 413, 422, 500, 503, 429}) {
+            assertEquals(RetryPolicy.Verdict.RETRY, RetryPolicy.judgeBatch(status(refused)), "HTTP " + refused
+                    + ": one event the receiver could not take must not reject the batch's others");
+        }
+        assertEquals(RetryPolicy.Verdict.RETRY, RetryPolicy.judgeBatch(SendResult.failed(3, "ConnectException")));
+    }
 }
