@@ -152,4 +152,38 @@ class CloudEventsBatchIT {
                 "webHookConfig.batch needs format cloudevents");
         assertEquals(0, receiver.received().size(), "refused before its endpoint was called");
     }
+
+    /**
+     * A refused save changes nothing: the checks of the delivery settings come before the subscription is
+     * touched (a 400 answered after the endpoint and format were set had them committed with it).
+     */
+    @Test
+    void aRefusedSaveLeavesTheSubscriptionAsItWas(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        String id = Ess.uniqueId("batch-kept");
+        assertEquals(200, subscribe(app, id, receiver.url("/kept"), "subject", 10, 100).status());
+        ObjectNode body = Http.JSON.createObjectNode().put("id", id).put("filter", "other").put("topic", "public.test");
+        body.putObject("webHookConfig").put("endpoint", receiver.url("/moved").toString()).put("format", "ess");
+        EventsApiIT.assertError(app.call("PUT", "/subscriptions/webhook", body.toString()), 400,
+                "webHookConfig.batch needs format cloudevents: this subscription batches");
+        JsonNode kept = app.get("/subscriptions/" + id).json().get(0);
+        assertEquals(".*", kept.get("filter").asText(), kept.toString());
+        assertEquals(receiver.url("/kept").toString(), kept.at("/webHookConfig/endpoint").asText(), kept.toString());
+        assertEquals("cloudevents", kept.at("/webHookConfig/format").asText(), kept.toString());
+        assertEquals(10, kept.at("/webHookConfig/batch/maxEvents").asInt(), kept.toString());
+    }
+
+    /** What a GET shows can be sent back as it is, whatever the ordering. */
+    @Test
+    void aSubscriptionAsReadCanBeSavedAsRead(Keycloak keycloak) {
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        for (String ordering : new String[]{"subscription", "subject"}) {
+            String id = Ess.uniqueId("round-trip");
+            assertEquals(200, subscribe(app, id, receiver.url("/" + id), ordering, 5, 0).status());
+            JsonNode read = app.get("/subscriptions/" + id).json().get(0);
+            Http.Reply saved = app.call("PUT", "/subscriptions/webhook", read.toString());
+            assertEquals(200, saved.status(), ordering + ": " + saved.body());
+            assertEquals(read, app.get("/subscriptions/" + id).json().get(0), "saved as read");
+        }
+    }
 }

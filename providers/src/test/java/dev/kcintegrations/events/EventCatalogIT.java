@@ -2,6 +2,7 @@ package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -155,19 +156,19 @@ class EventCatalogIT {
         EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=LOGIN&part=xml"), 400, "part must be one of body, data");
         EventsApiIT.assertError(app.get("/catalog?bodyFormat=xml"), 400, "bodyFormat must be one of ess, cloudevents");
         EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=NO_SUCH_TYPE&topic=keycloak.user"), 404, "carries");
-        EventsApiIT.assertError(app.get("/catalog?version=0"), 404, "version 1");
+        EventsApiIT.assertError(app.get("/catalog?version=0"), 404, "version " + EventPayload.SCHEMA_VERSION);
         EventsApiIT.assertError(app.call("POST", "/catalog", "{}"), 405, "GET");
     }
 
     @Test
     void oneSchemaStandsAloneWithItsOwnId(Keycloak keycloak) {
         Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
-        Http.Reply reply = app.get("/catalog?format=json-schema&eventType=USER.UPDATE&part=data&version=1");
+        Http.Reply reply = app.get("/catalog?format=json-schema&eventType=USER.UPDATE&part=data&version=" + EventPayload.SCHEMA_VERSION);
         assertEquals(200, reply.status(), reply.body());
         assertEquals("application/schema+json;charset=utf-8", reply.header("Content-Type").orElseThrow().replace(" ", ""));
         JsonNode schema = reply.json();
         assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());
-        assertEquals(keycloak.realmUrl(Ess.REALM, "/events/v4/catalog?format=json-schema&topic=keycloak.admin&eventType=USER.UPDATE&part=data&version=1").toString(),
+        assertEquals(keycloak.realmUrl(Ess.REALM, "/events/v4/catalog?format=json-schema&topic=keycloak.admin&eventType=USER.UPDATE&part=data&version=" + EventPayload.SCHEMA_VERSION).toString(),
                 schema.get("$id").asText());
         assertEquals("USER", schema.at("/properties/resourceType/const").asText());
     }

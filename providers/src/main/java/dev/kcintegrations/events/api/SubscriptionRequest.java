@@ -83,7 +83,7 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         }
         DeliveryOrdering ordering = ordering(config.get("ordering"));
         Integer maxInFlight = maxInFlight(config.get("maxInFlight"));
-        if (maxInFlight != null && ordering == DeliveryOrdering.SUBSCRIPTION) {
+        if (maxInFlight != null && maxInFlight != 1 && ordering == DeliveryOrdering.SUBSCRIPTION) { // 1 is what it is
             throw ApiFailure.badRequest("webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)");
         }
         BodyFormat bodyFormat = format == null || format.isNull() ? BodyFormat.ESS : BodyFormat.parse(format.asText()).orElseThrow();

@@ -22,18 +22,18 @@ record SubscriptionView(String id, String topic, String filter, WebHookConfig we
     /**
      * @param format      the body format, {@code ess} or {@code cloudevents}
      * @param ordering    {@code subject} or {@code subscription}
-     * @param maxInFlight POSTs on the wire at most ({@code subject} ordering; 1 with {@code subscription})
+     * @param maxInFlight POSTs on the wire at most (within the server's {@code max-in-flight}); 1 with {@code subscription}
      * @param batch       absent: one event per POST
      */
     @JsonPropertyOrder({"endpoint", "format", "ordering", "maxInFlight", "batch"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record WebHookConfig(String endpoint, String format, String ordering, int maxInFlight, Batching batch) {
+    record WebHookConfig(String endpoint, String format, String ordering, Integer maxInFlight, Batching batch) {
     }
 
     static SubscriptionView of(SubscriptionEntity entity, WebhookSettings settings) {
         DeliveryOrdering ordering = DeliveryOrdering.stored(entity.getOrdering());
         int maxInFlight = ordering == DeliveryOrdering.SUBSCRIPTION ? 1
-                : entity.getMaxInFlight() == null ? settings.defaultMaxInFlight() : entity.getMaxInFlight();
+                : Math.min(settings.maxInFlight(), entity.getMaxInFlight() == null ? settings.defaultMaxInFlight() : entity.getMaxInFlight());
         return new SubscriptionView(entity.getName(), entity.getTopic(), entity.getFilter(),
                 new WebHookConfig(entity.getEndpoint(), BodyFormat.stored(entity.getFormat()).id(), ordering.id(), maxInFlight, entity.getBatch()),
                 entity.getApplicationId(), "", List.of(), List.of());

@@ -7,6 +7,7 @@ import dev.kcintegrations.events.sender.RetryPolicy;
 import dev.kcintegrations.events.sender.SendResult;
 import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.AttemptEntity;
+import dev.kcintegrations.events.store.BlockedBy;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.DisabledBy;
@@ -62,9 +63,10 @@ final class GroupCommit implements AutoCloseable {
     /**
      * How a lane gives its subscription back: {@code ALWAYS}; {@code IF_IDLE}, only when no PENDING row is left;
      * {@code HELD}, every row left waits behind a held key (blocked until {@code until} or the next capture);
-     * {@code PAUSED}, the receiver asked for a pause until {@code until}.
+     * {@code PAUSED}, the receiver asked for a pause until {@code until}; {@code HEAD}, the head of a totally
+     * ordered queue waits for its retry until {@code until}.
      */
-    enum ReleaseKind { ALWAYS, IF_IDLE, HELD, PAUSED }
+    enum ReleaseKind { ALWAYS, IF_IDLE, HELD, PAUSED, HEAD }
 
     private record Renew(Lane lane, CompletableFuture<Boolean> done) implements Item {
     }
@@ -279,7 +281,8 @@ final class GroupCommit implements AutoCloseable {
             case ALWAYS -> outbox.release(lease, false, now, 0);
             case IF_IDLE -> outbox.release(lease, true, now, LaneScheduler.quietSince(now));
             case HELD -> outbox.releaseHeld(lease, release.until(), now, LaneScheduler.quietSince(now));
-            case PAUSED -> outbox.releasePaused(lease, release.until(), now);
+            case PAUSED -> outbox.releaseBlocked(lease, release.until(), now, BlockedBy.RECEIVER);
+            case HEAD -> outbox.releaseBlocked(lease, release.until(), now, BlockedBy.HEAD);
         };
     }
 

@@ -37,6 +37,11 @@ final class KeySchedule {
         this.keyOf = keyOf;
     }
 
+    /** The key a row is scheduled by. */
+    String keyOf(PendingDelivery row) {
+        return keyOf.apply(row);
+    }
+
     /**
      * A new read: {@code rows} in queue order (none of a key this schedule skips), and the keys the store
      * holds with when each is due. The buffer is replaced: rows of the old one are in the new read if they

@@ -308,13 +308,20 @@ final class Lane implements Runnable {
     private boolean sendOrSkip(List<PendingDelivery> taken) {
         long now = System.currentTimeMillis();
         List<PendingDelivery> rows = new ArrayList<>(taken.size());
+        List<PendingDelivery> expired = new ArrayList<>();
         for (PendingDelivery row : taken) {
             if (now - row.createdAt() > scheduler.settings().retention().toMillis()) {
                 unflushed.add(row.id());
                 scheduler.groupCommit().expired(this, row);
-                schedule.completed(row, null);
+                expired.add(row);
             } else {
                 rows.add(row);
+            }
+        }
+        for (PendingDelivery row : expired) {
+            // Its key is free only if none of the rows still to be sent is of it: they keep it busy until they return.
+            if (rows.stream().noneMatch(other -> schedule.keyOf(other).equals(schedule.keyOf(row)))) {
+                schedule.completed(row, null);
             }
         }
         if (rows.isEmpty()) {
@@ -370,6 +377,21 @@ final class Lane implements Runnable {
                     .orElseGet(() -> scheduler.signatures().signature(read.key(), body));
         }
         String correlationId = rows.get(0).correlationId();
+        try {
+            send(rows, batch, ticket, read, webhookId, correlationId, contentType, body, signature);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // The node is stopping: nothing went out; the rows stay PENDING for the next holder of the lease.
+            scheduler.connectionReturned();
+            inFlight--;
+            rows.forEach(row -> unflushed.remove(row.id()));
+            schedule.putBack(rows);
+            stopping = true;
+        }
+    }
+
+    /** Sends on a thread of its own; the outcome comes back through the inbox. */
+    private void send(List<PendingDelivery> rows, boolean batch, long ticket, Read read, String webhookId, String correlationId,
+                      String contentType, byte[] body, CompletableFuture<String> signature) {
         scheduler.sends().execute(() -> {
             SendResult result;
             try {
@@ -449,11 +471,12 @@ final class Lane implements Runnable {
      */
     private boolean giveBack(long now) {
         boolean held = schedule.heldKeys(now) > 0 || schedule.buffered();
-        if (held && ordering == DeliveryOrdering.SUBSCRIPTION) {
-            release(GroupCommit.ReleaseKind.ALWAYS, 0); // the head waits for its retry; its hold blocks the subscription
+        long due = schedule.earliestHeld(now);
+        if (held && ordering == DeliveryOrdering.SUBSCRIPTION && due - now > WAIT_FOR_HELD.toMillis()) {
+            // The head waits for its retry, and the queue behind it: blocked until then, or claims would spin.
+            release(GroupCommit.ReleaseKind.HEAD, due == Long.MAX_VALUE ? now + WAIT_FOR_HELD.toMillis() : due);
             return true;
         }
-        long due = schedule.earliestHeld(now);
         if (held && due - now <= WAIT_FOR_HELD.toMillis()) {
             drainInbox(Math.max(1, due - now));
             readNeeded = true;
@@ -493,7 +516,10 @@ final class Lane implements Runnable {
         readNeeded = false;
         long now = System.currentTimeMillis();
         List<String> sent = List.copyOf(unflushed);
-        Set<String> skip = schedule.skipKeys(now, unflushed::contains);
+        Set<String> keysOut = schedule.skipKeys(now, unflushed::contains);
+        // With total order the schedule has one key for every row, whatever the rows store: it must see the
+        // bottom of the queue as it is (a waiting head holds all), so no stored key is left out of the read.
+        Set<String> skip = ordering == DeliveryOrdering.SUBSCRIPTION ? Set.of() : keysOut;
         record Found(Read read, Outbox.QueueSlice slice, List<PendingDelivery> more, String denial) {
         }
         Found found = KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {

@@ -160,8 +160,11 @@ public final class LaneScheduler implements AutoCloseable {
         List<SubscriptionLease> leases = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             Outbox outbox = new Outbox(session);
             touched.clear();
-            outbox.unblockKeys(woken); // a new row may be of a free key: see Outbox.releaseHeld
             touched.addAll(outbox.touchServedElsewhere(woken, node, now)); // first: see Outbox.touchServedElsewhere
+            // Then, in the same transaction: a new row may be of a free key (see Outbox.releaseHeld). After the
+            // touch, a lane giving the subscription back either waited for this transaction's lock and keeps it
+            // (the touch), or committed before, and this statement sees its block.
+            outbox.unblockKeys(woken);
             if (free <= 0) {
                 othersWaiting = outbox.claimable(now) > 0;
                 return List.<SubscriptionLease>of();

@@ -140,6 +140,7 @@ public final class SubscriptionLifecycle {
         checkRoomFor(applicationId, request, existing, subscriptions);
         boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
         long now = System.currentTimeMillis();
+        Delivery delivery = delivery(request, existing.filter(e -> live).orElse(null)); // refused before anything is changed
         SubscriptionEntity entity = existing.orElseGet(SubscriptionEntity::new);
         if (existing.isEmpty()) {
             entity.setId(UUID.randomUUID().toString());
@@ -157,25 +158,9 @@ public final class SubscriptionLifecycle {
         entity.setFilter(request.filter());
         entity.setEndpoint(request.endpoint());
         entity.setFormat(request.format().id());
-        DeliveryOrdering ordering = request.ordering() != null ? request.ordering()
-                : live ? DeliveryOrdering.stored(entity.getOrdering()) : DeliveryOrdering.DEFAULT;
-        if (ordering == DeliveryOrdering.SUBSCRIPTION && request.maxInFlight() != null) {
-            throw new Refused(Refused.Kind.INVALID,
-                    "webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)");
-        }
-        entity.setOrdering(ordering.id());
-        if (ordering == DeliveryOrdering.SUBSCRIPTION) {
-            entity.setMaxInFlight(null);
-        } else if (request.maxInFlight() != null || !live) {
-            entity.setMaxInFlight(request.maxInFlight()); // null: the default; absent on an update: kept
-        }
-        if (request.batch() != null || !live) {
-            entity.setBatch(request.batch() == null ? null : request.batch().orElse(null));
-        }
-        if (entity.getBatch() != null && request.format() != BodyFormat.CLOUDEVENTS) {
-            throw new Refused(Refused.Kind.INVALID,
-                    "webHookConfig.batch needs format cloudevents: this subscription batches; send \"batch\": null to stop");
-        }
+        entity.setOrdering(delivery.ordering().id());
+        entity.setMaxInFlight(delivery.maxInFlight());
+        entity.setBatch(delivery.batch());
         entity.setStatus(SubscriptionStatus.ACTIVE);
         entity.setStatusReason(null);
         entity.setFailureStreak(0);
@@ -190,6 +175,31 @@ public final class SubscriptionLifecycle {
             throw new Refused(Refused.Kind.CONFLICT, "Subscription id '" + request.id() + "' is in use by another application");
         }
         wakeAfterCommit();
+    }
+
+    /** How a saved subscription delivers: {@code maxInFlight} and {@code batch} null for the defaults (none). */
+    private record Delivery(DeliveryOrdering ordering, Integer maxInFlight, Batching batch) {
+    }
+
+    /**
+     * What a save asks for, an absent field kept from the {@code live} subscription (null: a new one, which gets
+     * the defaults): refused here, before the entity is touched, when the result would not hold together.
+     */
+    private static Delivery delivery(Subscribe request, SubscriptionEntity live) {
+        DeliveryOrdering ordering = request.ordering() != null ? request.ordering()
+                : live != null ? DeliveryOrdering.stored(live.getOrdering()) : DeliveryOrdering.DEFAULT;
+        if (ordering == DeliveryOrdering.SUBSCRIPTION && request.maxInFlight() != null && request.maxInFlight() != 1) {
+            throw new Refused(Refused.Kind.INVALID,
+                    "webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)");
+        }
+        Integer maxInFlight = ordering == DeliveryOrdering.SUBSCRIPTION ? null
+                : request.maxInFlight() != null || live == null ? request.maxInFlight() : live.getMaxInFlight();
+        Batching batch = request.batch() != null ? request.batch().orElse(null) : live == null ? null : live.getBatch();
+        if (batch != null && request.format() != BodyFormat.CLOUDEVENTS) {
+            throw new Refused(Refused.Kind.INVALID,
+                    "webHookConfig.batch needs format cloudevents: this subscription batches; send \"batch\": null to stop");
+        }
+        return new Delivery(ordering, maxInFlight, batch);
     }
 
     /**

@@ -153,17 +153,25 @@ public final class Outbox {
             // On IDX_KCI_WH_DELIVERY_HELD: only the rows that wait, never the backlog behind them.
             em.createQuery("SELECT " + DeliveryEntity.ORDER_KEY + ", MIN(d.nextAttemptAt) FROM DeliveryEntity d"
                             + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING' AND d.nextAttemptAt > :now"
-                            + " GROUP BY " + DeliveryEntity.ORDER_KEY, Object[].class)
+                            + " GROUP BY " + DeliveryEntity.ORDER_KEY + " ORDER BY MIN(d.nextAttemptAt)", Object[].class)
                     .setParameter("subscriptionId", lease.subscriptionId()).setParameter("now", now)
                     .setMaxResults(MAX_HELD_KEYS).getResultList()
                     .forEach(row -> held.put((String) row[0], ((Number) row[1]).longValue()));
         }
         java.util.Set<String> skipped = new java.util.HashSet<>(skipKeys);
         skipped.addAll(held.keySet());
+        // More held keys than one read lists (a receiver failing for every user): the rows of those not listed
+        // would fill the read and wait there while free keys further back wait too. Then each row is checked in
+        // SQL against the held rows of its key instead; a probe per row, paid only in that case.
+        boolean overflow = held.size() >= MAX_HELD_KEYS;
         TypedQuery<PendingDelivery> rows = em.createQuery(DeliveryEntity.PENDING_OF_SUBSCRIPTION
                 + (sent.isEmpty() ? "" : " AND d.id NOT IN :sent")
                 + (skipped.isEmpty() ? "" : " AND " + DeliveryEntity.ORDER_KEY + " NOT IN :skipped")
+                + (overflow ? DeliveryEntity.NOT_BEHIND_A_HELD_ROW : "")
                 + DeliveryEntity.QUEUE_ORDER, PendingDelivery.class);
+        if (overflow) {
+            rows.setParameter("now", now);
+        }
         if (!sent.isEmpty()) {
             rows.setParameter("sent", sent);
         }
@@ -367,9 +375,16 @@ public final class Outbox {
         return em.createNamedQuery("KciSubscription.unblockKeys").setParameter("ids", subscriptionIds).executeUpdate();
     }
 
-    /** The receiver asked for a pause: the subscription is given back and not claimed before {@code until}. */
-    public boolean releasePaused(SubscriptionLease lease, long until, long now) {
-        return em.createNamedQuery("KciSubscription.releasePaused").setParameter("now", now).setParameter("until", until)
+    /**
+     * Gives the subscription back, not to be claimed before {@code until} whatever is captured: the receiver
+     * asked for a pause ({@code RECEIVER}), or the head of a totally ordered queue waits for its retry ({@code HEAD}).
+     */
+    public boolean releaseBlocked(SubscriptionLease lease, long until, long now, BlockedBy by) {
+        if (by == BlockedBy.KEYS) {
+            throw new IllegalArgumentException("a block by held keys is released with releaseHeld");
+        }
+        return em.createNamedQuery("KciSubscription.releaseBlocked").setParameter("now", now).setParameter("until", until)
+                .setParameter("by", by == BlockedBy.HEAD ? null : by.name())
                 .setParameter("id", lease.subscriptionId()).setParameter("node", lease.owner()).setParameter("epoch", lease.epoch())
                 .executeUpdate() == 1;
     }

@@ -74,9 +74,10 @@ import org.hibernate.annotations.DynamicUpdate;
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now, s.blockedUntil = :until, s.blockedBy = 'KEYS'"
                         + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"
                         + " AND (s.touchedAt IS NULL OR s.touchedAt < :quietSince)"),
-        @NamedQuery(name = "KciSubscription.releasePaused",
+        // A receiver's pause, or a totally ordered queue's head waiting for its retry: no capture lifts it.
+        @NamedQuery(name = "KciSubscription.releaseBlocked",
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now, s.blockedUntil = :until,"
-                        + " s.blockedBy = 'RECEIVER' WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
+                        + " s.blockedBy = :by WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
         @NamedQuery(name = "KciSubscription.unblockKeys",
                 query = "UPDATE SubscriptionEntity s SET s.blockedUntil = NULL, s.blockedBy = NULL WHERE s.id IN :ids AND s.blockedBy = 'KEYS'"),
         // Of the subscriptions a capture on this node woke, those another node serves now.

@@ -84,6 +84,8 @@ class SubscriptionRequestTest {
         }
         assertEquals("webHookConfig.maxInFlight applies only to ordering subject (subscription keeps one POST in flight)",
                 refusal(head + ",\"ordering\":\"subscription\",\"maxInFlight\":4}}"));
+        assertEquals(1, parse(head + ",\"ordering\":\"subscription\",\"maxInFlight\":1}}").maxInFlight(),
+                "what a GET shows of a subscription in total order may be sent back");
     }
 
     @Test
