@@ -561,6 +561,41 @@ class ClusterIT {
     }
 
     /**
+     * A receiver that fails for every user holds more subjects than one read lists (256): the rows of the
+     * subjects it does not list, and the rows behind them, must not fill every read while a free subject's
+     * events wait further back. 700 held subjects, each with a row behind its held one (888 rows of unlisted
+     * subjects, more than two reads), then five events of a free user: those five arrive, nothing of the held
+     * ones does.
+     */
+    @Test
+    @Order(8)
+    void aFreeUserFlowsWhileMoreUsersAreHeldThanOneReadLists() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            String id = Ess.uniqueId("manyheld");
+            assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/manyheld"), "subject", 16).status());
+            app.publishTest("template");
+            receiver.awaitEvents(r -> r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
+            String subscription = "(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')";
+            long hourLater = System.currentTimeMillis() + 3_600_000;
+            // One statement: the lane sees all of it at once, the held rows first in the queue.
+            cluster.database().query("INSERT INTO kci_webhook_delivery (id, realm_id, subscription_id, event_id, event_type,"
+                    + " correlation_id, order_key, payload, seq, status, attempts, next_attempt_at, created_at, requeues)"
+                    + " SELECT gen_random_uuid()::text, realm_id, subscription_id, gen_random_uuid()::text, kind || g, correlation_id,"
+                    + " CASE WHEN kind = 'free' THEN 'users/free' ELSE 'users/h' || g END,"
+                    + " replace(payload, '\"template\"', '\"' || kind || g || '\"'), seq + rank * 1000 + g, 'PENDING',"
+                    + " CASE WHEN kind = 'held' THEN 1 ELSE 0 END, CASE WHEN kind = 'held' THEN " + hourLater + " ELSE next_attempt_at END,"
+                    + " (extract(epoch from now()) * 1000)::bigint, 0"
+                    + " FROM kci_webhook_delivery,"
+                    + " (VALUES ('held', 1, 700), ('behind', 2, 700), ('free', 3, 5)) AS k(kind, rank, n), generate_series(1, 700) AS g"
+                    + " WHERE g <= n AND event_type = 'template' AND subscription_id = " + subscription);
+            receiver.awaitEvents(r -> r.body().contains("\"eventType\":\"free"), 5, Duration.ofSeconds(20));
+            assertEquals(0, receiver.events(r -> r.body().contains("\"eventType\":\"held") || r.body().contains("\"eventType\":\"behind")).size(),
+                    "the held users' events wait for their retries");
+        }
+    }
+
+    /**
      * Keycloak 26.7 commits a transaction whose entities all allow it with {@code synchronous_commit} off
      * (events, sessions: {@code AsyncCommitIntegrator}). An outbox row must be durable when the request that
      * captured it returns, so a capture's transaction must commit synchronously. Deferred constraint triggers

@@ -55,15 +55,15 @@ final class KeySchedule {
     }
 
     /**
-     * Keys a read should leave out: those on the wire, and those held (their rows would only wait in the buffer;
-     * the read of the store's held keys finds them again once due).
+     * Keys a read should leave out: those held (their rows would only wait in the buffer; the read of the store's
+     * held keys finds them again once due). Keys on the wire are read: their next rows wait in the buffer and go
+     * as soon as the one on the wire comes back, without a read in between.
      *
      * @param unflushed whether a row's outcome is not yet written: until it is, a retried key stays held
      */
     Set<String> skipKeys(long now, Predicate<String> unflushed) {
         retried.values().removeIf(r -> r.until() <= now && !unflushed.test(r.rowId()));
-        Set<String> skip = new HashSet<>(busy);
-        skip.addAll(retried.keySet());
+        Set<String> skip = new HashSet<>(retried.keySet());
         heldInStore.values().removeIf(until -> until <= now);
         skip.addAll(heldInStore.keySet());
         return skip;
@@ -175,8 +175,9 @@ final class KeySchedule {
         return !buffer.isEmpty();
     }
 
-    int busyKeys() {
-        return busy.size();
+    /** Keys with a row on the wire. */
+    Set<String> busy() {
+        return Set.copyOf(busy);
     }
 
     /** Keys held now (by the store or by this lane's retries). */

@@ -517,6 +517,7 @@ final class Lane implements Runnable {
         long now = System.currentTimeMillis();
         List<String> sent = List.copyOf(unflushed);
         Set<String> keysOut = schedule.skipKeys(now, unflushed::contains);
+        Set<String> busyKeys = schedule.busy();
         // With total order the schedule has one key for every row, whatever the rows store: it must see the
         // bottom of the queue as it is (a waiting head holds all), so no stored key is left out of the read.
         Set<String> skip = ordering == DeliveryOrdering.SUBSCRIPTION ? Set.of() : keysOut;
@@ -548,6 +549,7 @@ final class Lane implements Runnable {
                 // The read filled up: if its rows are of few keys already on the wire, the keys behind them get
                 // a read of their own, or one busy user would keep every other one waiting.
                 Set<String> wider = new java.util.HashSet<>(skip);
+                wider.addAll(busyKeys);
                 wider.addAll(slice.heldKeys().keySet());
                 slice.rows().forEach(row -> wider.add(row.orderKey()));
                 Outbox.QueueSlice rest = outbox.slice(lease, READ_AHEAD, sent, wider, now);

@@ -60,7 +60,8 @@ class KeyScheduleTest {
         schedule.completed(row(3, "users/b"), null);
         assertEquals("d4", schedule.next(0).id(), "b keeps flowing");
         Set<String> unflushed = new HashSet<>(Set.of("d1"));
-        assertEquals(Set.of("users/a", "users/b"), schedule.skipKeys(1_000, unflushed::contains), "a held, b on the wire");
+        assertEquals(Set.of("users/a"), schedule.skipKeys(1_000, unflushed::contains),
+                "a held; b on the wire is read, its next rows wait in the buffer");
         assertTrue(schedule.skipKeys(6_000, unflushed::contains).contains("users/a"),
                 "held past its retry while its outcome is not written: a read would return its successor first");
         unflushed.clear();
@@ -75,7 +76,7 @@ class KeyScheduleTest {
         assertNull(schedule.next(1_000));
         assertEquals(2, schedule.heldKeys(1_000));
         assertEquals(7_000, schedule.earliestHeld(1_000));
-        assertTrue(schedule.skipKeys(1_000, id -> false).containsAll(Set.of("users/a", "users/b", "users/c")));
+        assertEquals(Set.of("users/a", "users/c"), schedule.skipKeys(1_000, id -> false), "held: a by its head, c by the store");
     }
 
     @Test
