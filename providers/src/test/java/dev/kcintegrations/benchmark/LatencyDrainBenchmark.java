@@ -44,7 +44,7 @@ final class LatencyDrainBenchmark {
             return delivered / seconds;
         }
 
-        /** What a window of POSTs at this latency can move at most: window / latency. */
+        /** What a window of POSTs at this latency can move at most: window (in events: POSTs × batch) / latency. */
         double ceiling() {
             return latencyMs == 0 ? Double.NaN : window * 1000.0 / latencyMs;
         }
@@ -74,12 +74,18 @@ final class LatencyDrainBenchmark {
                 try (InputStream in = exchange.getRequestBody()) {
                     body = in.readAllBytes();
                 }
-                JsonNode event = Http.JSON.readTree(body);
-                String type = event.path("eventType").asText();
+                JsonNode parsed = Http.JSON.readTree(body);
+                List<JsonNode> events = new java.util.ArrayList<>();
+                if (parsed.isArray()) {
+                    parsed.forEach(events::add); // a CloudEvents batch
+                } else {
+                    events.add(parsed);
+                }
+                String first = type(events.get(0));
                 int status = 204;
-                if (type.startsWith("b")) {
+                if (first.startsWith("b")) {
                     if (!recording) {
-                        warm.incrementAndGet();
+                        warm.addAndGet(events.size());
                     } else {
                         mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                         try {
@@ -87,19 +93,22 @@ final class LatencyDrainBenchmark {
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
-                        String user = event.path("facts").path("userId").asText();
-                        if (user.equals(failingUser)) {
-                            status = 500;
-                        } else if (seen.add(event.get("id").asText())) {
-                            int seq = Integer.parseInt(type.substring(1));
-                            Integer before = lastOfUser.put(user, seq);
-                            if (before != null && before > seq) {
-                                outOfOrder.incrementAndGet();
+                        for (JsonNode event : events) {
+                            String type = type(event);
+                            String user = (event.has("facts") ? event.path("facts") : event.path("data")).path("userId").asText();
+                            if (user.equals(failingUser)) {
+                                status = 500;
+                            } else if (seen.add(event.get("id").asText())) {
+                                int seq = Integer.parseInt(type.substring(1));
+                                Integer before = lastOfUser.put(user, seq);
+                                if (before != null && before > seq) {
+                                    outOfOrder.incrementAndGet();
+                                }
+                                delivered.incrementAndGet();
+                                lastArrival = System.currentTimeMillis();
+                            } else {
+                                duplicates.incrementAndGet();
                             }
-                            delivered.incrementAndGet();
-                            lastArrival = System.currentTimeMillis();
-                        } else {
-                            duplicates.incrementAndGet();
                         }
                         inFlight.decrementAndGet();
                     }
@@ -108,6 +117,11 @@ final class LatencyDrainBenchmark {
                 exchange.close();
             });
             server.start();
+        }
+
+        /** A test event's own type: ess {@code eventType}, or a CloudEvent's {@code type} after its prefix. */
+        private static String type(JsonNode event) {
+            return event.has("eventType") ? event.get("eventType").asText() : event.path("type").asText().replace("org.keycloak.test.", "");
         }
 
         void record(int latency, String failing) {
@@ -139,6 +153,12 @@ final class LatencyDrainBenchmark {
      */
     static Result run(URI baseUrl, LatentReceiver receiver, String name, String ordering, Integer maxInFlight, int latencyMs,
                       int events, String failingUser) throws Exception {
+        return run(baseUrl, receiver, name, ordering, maxInFlight, 0, latencyMs, events, failingUser);
+    }
+
+    /** @param batch events per POST as CloudEvents batches; 0: ess bodies, one event per POST */
+    static Result run(URI baseUrl, LatentReceiver receiver, String name, String ordering, Integer maxInFlight, int batch, int latencyMs,
+                      int events, String failingUser) throws Exception {
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-latency";
         ScratchRealm.create(admin, realm);
@@ -149,6 +169,10 @@ final class LatencyDrainBenchmark {
             ObjectNode config = body.putObject("webHookConfig").put("endpoint", receiver.url("/latency")).put("ordering", ordering);
             if (maxInFlight != null) {
                 config.put("maxInFlight", maxInFlight);
+            }
+            if (batch > 0) {
+                config.put("format", "cloudevents");
+                config.putObject("batch").put("maxEvents", batch).put("maxWaitMs", 50);
             }
             Http.Reply saved = Http.send("PUT", baseUrl.resolve("/realms/" + realm + "/events/v4/subscriptions/webhook"),
                     Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), body.toString().getBytes(StandardCharsets.UTF_8));
@@ -190,7 +214,7 @@ final class LatencyDrainBenchmark {
                 Thread.sleep(20);
             }
             double seconds = (receiver.lastArrival - started) / 1000.0;
-            int window = "subscription".equals(ordering) ? 1 : maxInFlight == null ? 16 : maxInFlight;
+            int window = ("subscription".equals(ordering) ? 1 : maxInFlight == null ? 16 : maxInFlight) * Math.max(1, batch);
             receiver.recording = false;
             return new Result(name, latencyMs, window, expected, receiver.delivered.get(), receiver.duplicates.get(),
                     receiver.outOfOrder.get(), expected - receiver.delivered.get(), seconds, receiver.mostInFlight.get());
@@ -207,6 +231,7 @@ final class LatencyDrainBenchmark {
                     run(baseUrl, receiver, "subscription, loopback", "subscription", null, 0, events, null),
                     run(baseUrl, receiver, "subject ×16, loopback", "subject", null, 0, events, null),
                     run(baseUrl, receiver, "subscription, 50 ms", "subscription", null, 50, events / 10, null),
+                    run(baseUrl, receiver, "subscription, batches of 100, 50 ms", "subscription", null, 100, 50, events * 2, null),
                     run(baseUrl, receiver, "subject ×32, 50 ms", "subject", 32, 50, events, null),
                     run(baseUrl, receiver, "subject ×32, 200 ms", "subject", 32, 200, events / 2, null),
                     run(baseUrl, receiver, "subject ×32, 50 ms, u0 fails", "subject", 32, 50, events, "u0"));
@@ -215,11 +240,11 @@ final class LatencyDrainBenchmark {
 
     static void print(List<Result> results) {
         System.out.printf(Locale.ROOT, "%nWebhook delivery to a receiver that answers late: one subscription, %d users, a replayed backlog%n", USERS);
-        System.out.printf(Locale.ROOT, "| %-30s | %7s | %6s | %9s | %10s | %10s | %11s | %10s | %12s | %4s |%n",
+        System.out.printf(Locale.ROOT, "| %-36s | %7s | %6s | %9s | %10s | %10s | %11s | %10s | %12s | %4s |%n",
                 "case", "latency", "window", "delivered", "events/s", "ceiling/s", "× ceiling", "most at once", "out of order", "lost");
-        System.out.println("|--------------------------------|---------|--------|-----------|------------|------------|-------------|------------|--------------|------|");
+        System.out.println("|--------------------------------------|---------|--------|-----------|------------|------------|-------------|------------|--------------|------|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %-30s | %7s | %6d | %9d | %10.1f | %10s | %11s | %10d | %12d | %4d |%n",
+            System.out.printf(Locale.ROOT, "| %-36s | %7s | %6d | %9d | %10.1f | %10s | %11s | %10d | %12d | %4d |%n",
                     r.name(), r.latencyMs() + " ms", r.window(), r.delivered(), r.rate(),
                     Double.isNaN(r.ceiling()) ? "-" : String.format(Locale.ROOT, "%.0f", r.ceiling()),
                     Double.isNaN(r.ceiling()) ? "-" : String.format(Locale.ROOT, "%.2f", r.rate() / r.ceiling()),
