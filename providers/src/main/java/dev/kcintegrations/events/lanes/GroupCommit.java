@@ -95,8 +95,9 @@ final class GroupCommit implements AutoCloseable {
         this.writer = Thread.ofPlatform().name("kci-webhook-group-commit").daemon(true).start(this::run);
     }
 
-    void sent(Lane lane, PendingDelivery row, SendResult result, RetryPolicy.Verdict verdict, Duration delay) {
-        offer(new Sent(lane, row, result, verdict, delay, System.currentTimeMillis()), null);
+    /** @param sentAt when the attempt came back: a retry is due {@code delay} after it (the same for a batch's rows) */
+    void sent(Lane lane, PendingDelivery row, SendResult result, RetryPolicy.Verdict verdict, Duration delay, long sentAt) {
+        offer(new Sent(lane, row, result, verdict, delay, sentAt), null);
     }
 
     /** The application may not receive the topic now: the head (and the queue behind it) waits. */

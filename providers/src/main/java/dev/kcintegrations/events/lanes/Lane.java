@@ -452,9 +452,12 @@ final class Lane implements Runnable {
         window.onResult(done.ticket(), result, now);
         windowNow = window.limit();
         RetryPolicy.Verdict verdict = done.batch() ? RetryPolicy.judgeBatch(result) : RetryPolicy.judge(result);
+        // One delay for the whole POST: a batch's events come due together and go again as one batch (each
+        // drawing its own jitter split them, and the first retry carried only those due first).
+        int failed = done.rows().stream().mapToInt(PendingDelivery::attempts).max().orElse(0) + 1;
+        Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(failed, result) : Duration.ZERO;
         for (PendingDelivery row : done.rows()) {
-            Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(row.attempts() + 1, result) : Duration.ZERO;
-            scheduler.groupCommit().sent(this, row, result, verdict, delay);
+            scheduler.groupCommit().sent(this, row, result, verdict, delay, now);
             schedule.completed(row, verdict == RetryPolicy.Verdict.RETRY ? now + delay.toMillis() : null);
             LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", row.id(), row.eventId(),
                     lease.name(), verdict, result.describe(), row.correlationId());
