@@ -18,6 +18,19 @@ if [[ ! -f $tls ]]; then
   "$JAVA_HOME/bin/keytool" -genkeypair -alias localhost -keyalg RSA -keysize 2048 -validity 365 -dname CN=localhost \
     -ext SAN=dns:localhost,ip:127.0.0.1 -storetype PKCS12 -keystore "$tls" -storepass demo-only-keystore >/dev/null
 fi
+# The Field Service stand-in on https://localhost:8444 (needs node and npm): it hosts the demo plugin built on
+# Oracle's @ofs-users/plugin and answers its REST calls for tokens that verify against the realm's JWKS.
+if command -v npm >/dev/null; then
+  (cd docs/field-service-standin && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  node docs/field-service-standin/server.mjs --port 8444 --pfx "$PWD/$tls" --passphrase demo-only-keystore \
+    --issuer https://localhost:8443/realms/integrations \
+    --jwks http://localhost:8080/realms/integrations/protocol/openid-connect/certs \
+    --audience urn:opc:resource:fusion:demo01:field-service-common > providers/target/demo/field-service-standin.log 2>&1 &
+  standin=$!
+  trap 'kill "$standin" 2>/dev/null || true' EXIT
+else
+  echo "run-demo.sh: no npm here, so the Field Service stand-in (the @ofs-users/plugin demo) is not started" >&2
+fi
 export KC_BOOTSTRAP_ADMIN_USERNAME=${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}
 export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
 # declarative-ui (experimental) shows the Realm settings -> Environment tab of this project. The demo's webhook

@@ -154,6 +154,17 @@ const steps = {
     await shot("09-event-topic");
     return { title, topics, menuHasEventTopics: menu.includes("Event topics"), breadcrumb };
   },
+
+  /** The admin console's Plugin applications page of a realm: its title and the application keys it lists. */
+  async pluginApplications({ username, password, realm }) {
+    await page.goto(`${kc}/admin/master/console/#/${realm}/page-section/plugin-applications`);
+    await signInIfAsked(username, password, SIGNED_IN);
+    await settled("table tbody tr td a");
+    const title = await page.$eval("h1", (h) => h.textContent);
+    const rows = await page.$$eval("table tbody tr", (all) => all.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())));
+    await shot("10-plugin-applications");
+    return { title, rows };
+  },
 };
 
 await runStep(Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, (args, tools) => {

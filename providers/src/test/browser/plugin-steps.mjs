@@ -47,6 +47,29 @@ async function foreignFrames(page) {
   return Promise.all(frames.map((f) => f.evaluate(() => window.received ?? null).catch((e) => `unreadable: ${e.message}`)));
 }
 
+/** The frame of the plugin built on @ofs-users/plugin, once its script runs (window.pluginLog). */
+async function libraryFrame(page, pluginPage) {
+  for (let i = 0; i < 300; i++) {
+    const frame = page.frames().find((f) => f.url() === pluginPage);
+    if (frame && await frame.evaluate(() => Array.isArray(window.pluginLog)).catch(() => false)) return frame;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`The plugin frame ${pluginPage} did not load`);
+}
+
+/** Clicks a button of the library plugin and waits for the one message it brings: that message. */
+async function clickLibrary(frame, id) {
+  console.error(`clicking #${id}`); // told if the step hangs
+  const before = await frame.evaluate(() => window.pluginLog.length);
+  await frame.click(`#${id}`);
+  await frame.waitForFunction((n) => window.pluginLog.length > n, { timeout: 30_000, polling: 100 }, before)
+    .catch(async (error) => {
+      throw new Error(`No answer to #${id}: ${error.message}; the plugin: ${JSON.stringify(await frame.evaluate(() => ({
+        clicks: window.pluginClicks, log: window.pluginLog })))}`);
+    });
+  return frame.evaluate((from) => window.pluginLog[from], before);
+}
+
 const steps = {
   /** Signs in through the host, sees the plugin opened, and presses each of its buttons in turn. */
   async technicianUsesThePlugin({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
@@ -72,6 +95,39 @@ const steps = {
     const hostLog = await page.$$eval("#host-log li", (all) => all.map((li) => li.textContent));
     await shot("03-plugin-closed");
     return { opening, answers, foreign, everything, everythingSent, hostLog, user: await page.$eval("#user", (u) => u.textContent) };
+  },
+
+  /**
+   * A plugin built on Oracle's @ofs-users/plugin, hosted by the Field Service stand-in: at open the library asks for
+   * the ofs application's token itself (getAccessToken) and builds this.proxy; the plugin calls the REST API with
+   * it. Then the vendor's refusals reach the library's own error() handler, and close names the form to open next.
+   */
+  async libraryPluginUsesItsProxy({ hostUrl, pluginPage, username, password }, { page, shot, signInIfAsked }) {
+    await page.goto(`${hostUrl}?plugin=${encodeURIComponent(pluginPage)}`);
+    await signInIfAsked(username, password, "#host-log li");
+    const frame = await libraryFrame(page, pluginPage);
+    await frame.waitForFunction(() => window.proxyCall, { timeout: 30_000, polling: 100 }).catch(async (error) => {
+      throw new Error(`The plugin made no proxy call: ${error.message}; its log: ${JSON.stringify(await frame.evaluate(() => window.pluginLog))}`);
+    });
+    const opening = await frame.evaluate(() => ({ proxyCall: window.proxyCall, readyToOpenMillis: window.openedAt - window.readySentAt,
+      open: window.pluginLog.find((m) => m.kind === "open")?.message }));
+    await shot("07-library-plugin-proxy");
+    const answers = {};
+    // openHelp last: the tab it opens comes to the front, and a page behind it takes no clicks nor screenshots.
+    for (const button of ["unknownKey", "clientCredentials", "notAllowed", "drafts", "openElsewhere", "openHelp"]) {
+      answers[button] = await clickLibrary(frame, button);
+    }
+    // The tab is made after the answer was posted: wait for it a little (a link refused opens none).
+    await page.browser().waitForTarget((t) => t.url().endsWith("/plugin/index.html#help"), { timeout: 5000 }).catch(() => null);
+    await page.bringToFront();
+    // Targets, not pages(): attaching to the tab openLink opened (noopener) is not needed to read its address.
+    const tabs = page.browser().targets().filter((t) => t.type() === "page").map((t) => t.url());
+    await shot("08-library-plugin-refusals");
+    await frame.click("#closeToForm");
+    await page.waitForFunction(() => [...document.querySelectorAll("#host-log li")].some((li) => li.textContent.startsWith("back:")), POLL);
+    const hostLog = await page.$$eval("#host-log li", (all) => all.map((li) => li.textContent));
+    await shot("09-library-plugin-closed");
+    return { ...opening, answers, hostLog, tabs, foreign: await foreignFrames(page) };
   },
 
   /** The same plugin asking in JS objects (sendMessageAsJsObject): answered in objects. */

@@ -6,7 +6,11 @@
 //   import { PluginHost } from "https://keycloak.example/realms/acme/plugin-api/host.js";
 //   const plugin = await PluginHost.open({ iframe, pluginClientId: "field-service-plugin",
 //                                          pluginOrigin: "https://plugins.example", openData: { activityId: 42 } });
-//   const closed = await plugin.closed;   // the plugin's close message
+//   const closed = await plugin.closed;   // the plugin's close message (activity, backScreen, backFormLabel, …)
+//
+// The plugin client's applications (admin console: Plugin applications) go to the plugin in init, as Field
+// Service sends them; getAccessToken {applicationKey} is answered like getAccessTokenByScope, for the scope
+// the server has registered for that key (the browser never chooses it).
 //
 // A message counts only when it comes from the embedded plugin's window and from its registered origin (the
 // plugin client's attribute plugin.origins); every message to the plugin is posted to that origin alone, so a
@@ -15,7 +19,10 @@ import { SessionEnded, signIn } from "./oidc.js";
 
 const realmUrl = new URL("../", import.meta.url); // …/realms/{realm}/
 const API_VERSION = 1;
-const TOKEN_PROCEDURE = "getAccessTokenByScope";
+/** The token procedures, each with the one parameter its errors carry back; the server answers both. */
+const TOKEN_PROCEDURES = { getAccessTokenByScope: "scope", getAccessToken: "applicationKey" };
+/** Procedures a host page may serve itself (PluginHost.open's `procedures`); without one, they are unavailable. */
+const HOST_PROCEDURES = ["getFormDrafts", "getSubmittedForms", "scanBarcode"];
 /** Beyond the server's own timeout: time for its 504 envelope to come back before this side gives up. */
 const TIMEOUT_MARGIN_MILLIS = 2000;
 
@@ -23,14 +30,16 @@ const TIMEOUT_MARGIN_MILLIS = 2000;
  * The error envelope of the Plugin API in plugin-api's own shape (PluginEnvelopes): callId always there (null
  * when the message had none that could be read), the procedure when one was named, the scope for token errors.
  */
-function failure(message, error, { withScope = false } = {}) {
+function failure(message, error, { withParam = false } = {}) {
   const item = { ...error };
   if (typeof message?.procedure === "string") item.procedure = message.procedure;
-  if (withScope) item.scope = message?.params?.scope ?? null;
+  const param = TOKEN_PROCEDURES[message?.procedure];
+  if (withParam && param) item[param] = message?.params?.[param] ?? null;
   return { apiVersion: API_VERSION, method: "error", callId: message?.callId ?? null, errors: [item] };
 }
 
 const internal = (code) => ({ type: "TYPE_INTERNAL", code });
+const procedureError = (code) => ({ type: "TYPE_PROCEDURE_ERROR", code });
 const tokenProcedure = (nativeApp, code) => nativeApp
   ? { type: "TYPE_PROCEDURE_GET_ACCESS_TOKEN_NATIVE_ERROR", code: `CODE_GET_ACCESS_TOKEN_NATIVE_${code}` }
   : { type: "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", code: `CODE_GET_ACCESS_TOKEN_${code}` };
@@ -40,9 +49,22 @@ export class PluginHost {
    * Signs the user in to the plugin client (authorization code + PKCE; the page leaves for Keycloak and comes
    * back, and then calls open again), checks the plugin's origin against the client's registration, loads the
    * plugin into the iframe and serves it. Resolves to the open plugin.
+   *
+   * openLinks: https origins whose pages the plugin may open in a new tab (openLink); none by default.
+   * procedures: what this page answers itself, e.g. { getFormDrafts: async (params) => [] }, among
+   * getFormDrafts, getSubmittedForms and scanBarcode; a procedure without one is answered CODE_PROCEDURE_UNAVAILABLE.
    */
-  static async open({ iframe, pluginClientId, pluginOrigin, openData = {}, src = iframe.src }) {
+  static async open({ iframe, pluginClientId, pluginOrigin, openData = {}, src = iframe.src, openLinks = [], procedures = {} }) {
     const origin = new URL(pluginOrigin).origin;
+    const unknown = Object.keys(procedures).filter((name) => !HOST_PROCEDURES.includes(name));
+    if (unknown.length) {
+      throw new Error(`procedures may serve ${HOST_PROCEDURES.join(", ")}, not ${unknown.join(", ")}`);
+    }
+    const linkOrigins = openLinks.map((link) => {
+      const url = new URL(link);
+      if (url.protocol !== "https:") throw new Error(`openLinks takes https origins, not ${link}`);
+      return url.origin;
+    });
     if (!src || new URL(src, location.href).origin !== origin) {
       throw new Error(`The plugin's address must be at its origin ${origin}`);
     }
@@ -61,7 +83,7 @@ export class PluginHost {
     if (!host.pluginOrigins.includes(origin)) {
       throw new Error(`${origin} is not registered for ${pluginClientId} (client attribute plugin.origins)`);
     }
-    return new OpenPlugin(iframe, origin, src, openData, host, session);
+    return new OpenPlugin(iframe, origin, src, openData, host, session, { linkOrigins, procedures });
   }
 }
 
@@ -76,8 +98,12 @@ class OpenPlugin {
   #closed;
   #close;
   #listener;
+  #linkOrigins;
+  #procedures;
 
-  constructor(iframe, origin, src, openData, host, session) {
+  constructor(iframe, origin, src, openData, host, session, { linkOrigins, procedures }) {
+    this.#linkOrigins = linkOrigins;
+    this.#procedures = procedures;
     this.#iframe = iframe;
     this.#origin = origin;
     this.#openData = openData;
@@ -132,7 +158,10 @@ class OpenPlugin {
       case "ready":
         this.#asObjects = message.sendMessageAsJsObject === true;
         if (message.sendInitData) {
-          this.#send({ apiVersion: API_VERSION, method: "init", attributeDescription: {}, buttons: [] });
+          // applications as Field Service sends them: key -> {type, resourceUrl} (@ofs-users/plugin builds its
+          // proxy from the first "ofs" one, at open, with getAccessToken).
+          this.#send({ apiVersion: API_VERSION, method: "init", attributeDescription: {}, buttons: [],
+            applications: this.#host.applications ?? {}, environment: this.#host.environment });
         } else {
           this.#open();
         }
@@ -145,6 +174,8 @@ class OpenPlugin {
         this.#updates.shift()?.(message);
         break;
       case "close":
+        // The host page gets the message whole: the activity and other entities, and where Field Service would
+        // go next (backScreen with backFormLabel, backPluginLabel, backPluginOpenParams, …): its to follow.
         this.dispose(); // the plugin is done: nothing it (or whatever loads in its frame) sends counts any more
         this.#close(message);
         break;
@@ -159,27 +190,76 @@ class OpenPlugin {
   }
 
   #open() {
-    // The host's openData (activity, resource, …, as the plugin expects them), with the realm's Environment.
+    // The host's openData (activity, resource, …, as the plugin expects them), with the realm's Environment and
+    // the procedures this bridge serves (Field Service's allowedProcedures).
+    const allowedProcedures = Object.fromEntries([...Object.keys(TOKEN_PROCEDURES),
+      ...(this.#linkOrigins.length ? ["openLink"] : []), ...Object.keys(this.#procedures)].map((name) => [name, true]));
     this.#send({
       user: { ulogin: this.#session.user }, ...this.#openData,
-      apiVersion: API_VERSION, method: "open", environment: this.#host.environment,
+      apiVersion: API_VERSION, method: "open", environment: this.#host.environment, allowedProcedures,
     });
   }
 
+  /** A callProcedure other than the token procedures: answered here, or refused with Field Service's codes. */
+  async #serve(message) {
+    if (message.procedure === "openLink") {
+      this.#openLink(message);
+      return;
+    }
+    const handler = HOST_PROCEDURES.includes(message.procedure) ? this.#procedures[message.procedure] : undefined;
+    if (!HOST_PROCEDURES.includes(message.procedure)) {
+      this.#send(failure(message, procedureError("CODE_PROCEDURE_UNKNOWN")));
+    } else if (!handler) {
+      this.#send(failure(message, procedureError("CODE_PROCEDURE_UNAVAILABLE")));
+    } else {
+      try {
+        const resultData = await handler(message.params ?? {});
+        this.#send({ apiVersion: API_VERSION, method: "callProcedureResult", callId: message.callId ?? null,
+          procedure: message.procedure, resultData });
+      } catch {
+        this.#send(failure(message, procedureError("CODE_PROCEDURE_FAILED")));
+      }
+    }
+  }
+
+  /** openLink {url}: only an https page of an origin the host allowed, in a new tab that cannot reach back. */
+  #openLink(message) {
+    if (!this.#linkOrigins.length) {
+      this.#send(failure(message, procedureError("CODE_PROCEDURE_UNAVAILABLE")));
+      return;
+    }
+    let url;
+    try {
+      url = new URL(message.params?.url);
+    } catch {
+      url = null;
+    }
+    if (typeof message.params?.url !== "string" || url?.protocol !== "https:") {
+      this.#send(failure(message, { type: "TYPE_PROCEDURE_PARAM", code: "CODE_PROCEDURE_PARAM_VALUE_INVALID", paramName: "url" }));
+    } else if (!this.#linkOrigins.includes(url.origin)) {
+      this.#send(failure(message, procedureError("CODE_PROCEDURE_FAILED")));
+    } else {
+      // noopener: the new page gets no handle on this one (window.open then returns null, whatever happened).
+      window.open(url.href, "_blank", "noopener,noreferrer");
+      this.#send({ apiVersion: API_VERSION, method: "callProcedureResult", callId: message.callId ?? null,
+        procedure: "openLink", resultData: {} });
+    }
+  }
+
   /**
-   * Relays a getAccessTokenByScope call to plugin-api with the user's token; several may be in flight, each
+   * Relays a token call (getAccessTokenByScope, getAccessToken) to plugin-api with the user's token; several may be in flight, each
    * answered by its callId. The whole of it (a token refresh included) is bounded by the server's own timeout
    * and a margin, so a plugin always gets an answer: the server's (its 504 envelope when issuing was too slow),
    * or the same code from here when nothing came back in time.
    */
   async #call(message) {
     const nativeApp = this.#host.nativeApp === true;
-    if (message.procedure !== TOKEN_PROCEDURE) {
-      this.#send(failure(message, { type: "TYPE_PROCEDURE_ERROR", code: "CODE_PROCEDURE_UNKNOWN" }));
+    if (!Object.hasOwn(TOKEN_PROCEDURES, message.procedure)) {
+      await this.#serve(message);
       return;
     }
     if (!navigator.onLine) {
-      this.#send(failure(message, tokenProcedure(nativeApp, "OFFLINE_NOT_SUPPORTED"), { withScope: true }));
+      this.#send(failure(message, tokenProcedure(nativeApp, "OFFLINE_NOT_SUPPORTED"), { withParam: true }));
       return;
     }
     const signal = AbortSignal.timeout(this.#host.timeoutMillis + TIMEOUT_MARGIN_MILLIS);
@@ -193,7 +273,7 @@ class OpenPlugin {
     } catch (error) {
       const code = error.name === "TimeoutError" ? "PROCEDURE_TIMEOUT"
         : error instanceof SessionEnded ? "UNAUTHORIZED" : !navigator.onLine ? "OFFLINE_NOT_SUPPORTED" : null;
-      this.#send(code ? failure(message, tokenProcedure(nativeApp, code), { withScope: code !== "UNAUTHORIZED" })
+      this.#send(code ? failure(message, tokenProcedure(nativeApp, code), { withParam: code !== "UNAUTHORIZED" })
         : failure(message, internal("CODE_UNKNOWN")));
     }
   }

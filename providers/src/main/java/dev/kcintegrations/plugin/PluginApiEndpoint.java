@@ -1,7 +1,6 @@
 package dev.kcintegrations.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.RealmEnvironment;
 import dev.kcintegrations.shared.UrnScopes;
@@ -59,38 +58,64 @@ final class PluginApiEndpoint {
         try {
             call = ProcedureCall.parse(read(in));
         } catch (ProcedureCall.Refused refused) {
-            return withCors(cors, PluginEnvelopes.error(refused.failure.error(), false, refused.callId, refused.procedure, null));
+            return withCors(cors, PluginEnvelopes.error(refused.failure.error(), false, refused.callId, refused.procedure, refused.param));
         }
-        JsonNode scopeNode = TextNode.valueOf(call.scope());
+        String procedure = call.procedure().id();
         AuthenticationManager.AuthResult auth = authenticate();
         if (auth == null) {
-            return withCors(cors, PluginEnvelopes.error(PluginError.UNAUTHORIZED, false, call.callId(), call.procedure(), scopeNode));
+            return withCors(cors, PluginEnvelopes.error(PluginError.UNAUTHORIZED, false, call.callId(), procedure, call.param()));
         }
         cors = Cors.builder().auth().allowedMethods("POST", "GET", "OPTIONS").checkAllowedOrigins(session, auth.client());
         PluginClientConfig client = PluginClientConfig.of(auth.client());
         EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
                 .event(EventType.TOKEN_EXCHANGE).client(auth.client()).user(auth.user()).session(auth.session())
-                .detail(Details.SCOPE, call.scope()).detail("endpoint", PluginApiResourceProviderFactory.PROVIDER_ID);
+                .detail("procedure", procedure).detail(call.procedure().param(), call.value())
+                .detail("endpoint", PluginApiResourceProviderFactory.PROVIDER_ID);
         try {
             PluginBearer.refusal(auth).ifPresent(reason -> {
                 throw new PluginFailure(PluginError.UNAUTHORIZED, reason);
             });
             long started = System.nanoTime();
-            String token = issue(auth, client, call.scope());
+            String scope = scopeOf(auth, client, call);
+            event.detail(Details.SCOPE, scope);
+            String token = issue(auth, client, scope);
             if (System.nanoTime() - started > settings.timeoutNanos()) {
                 throw new PluginFailure(PluginError.PROCEDURE_TIMEOUT, "Issuing took longer than " + settings.timeoutMillis() + " ms");
             }
             event.success();
-            return withCors(cors, PluginEnvelopes.success(call.callId(), token));
+            return withCors(cors, PluginEnvelopes.success(call.callId(), call.procedure(), token));
         } catch (PluginFailure failure) {
             event.detail(Details.REASON, failure.reason()).error(failure.error().name().toLowerCase(java.util.Locale.ROOT));
-            return withCors(cors, PluginEnvelopes.error(failure.error(), client.nativeApp(), call.callId(), call.procedure(), scopeNode));
+            return withCors(cors, PluginEnvelopes.error(failure.error(), client.nativeApp(), call.callId(), procedure, call.param()));
         } catch (RuntimeException unexpected) {
             String correlationId = UUID.randomUUID().toString();
             LOG.errorf(unexpected, "Unexpected error in plugin-api, correlation id %s", correlationId);
             event.detail(Details.REASON, "Unexpected error, correlation id " + correlationId).error("unknown_error");
-            return withCors(cors, PluginEnvelopes.error(PluginError.UNKNOWN, false, call.callId(), call.procedure(), null));
+            return withCors(cors, PluginEnvelopes.error(PluginError.UNKNOWN, false, call.callId(), procedure, null));
         }
+    }
+
+    /**
+     * The scope asked for: given (getAccessTokenByScope), or the registered application's (getAccessToken),
+     * looked up now, so that an application removed or changed since the plugin's init counts as it is today.
+     */
+    private String scopeOf(AuthenticationManager.AuthResult auth, PluginClientConfig client, ProcedureCall call) {
+        if (call.procedure() == ProcedureCall.Procedure.GET_ACCESS_TOKEN_BY_SCOPE) {
+            return call.value();
+        }
+        if (!client.tokenAccessEnabled()) {
+            throw new PluginFailure(PluginError.CLIENT_NOT_ENABLED, "Client " + auth.client().getClientId() + " is not enabled for plugin token access");
+        }
+        PluginApplication application = PluginApplications.of(realm, auth.client()).get(call.value());
+        if (application == null) {
+            throw new PluginFailure(PluginError.WRONG_APPLICATION_KEY, "No application " + call.value() + " is registered for "
+                    + auth.client().getClientId());
+        }
+        if (!application.type().issuedInTheBrowser()) {
+            throw new PluginFailure(PluginError.APPLICATION_NOT_CONFIGURED, "Application " + call.value() + " is of type "
+                    + application.type().id() + ", whose token needs a client secret, which a browser must not hold");
+        }
+        return application.scope();
     }
 
     private String issue(AuthenticationManager.AuthResult auth, PluginClientConfig client, String scope) {
@@ -139,7 +164,7 @@ final class PluginApiEndpoint {
     /**
      * What the host bridge needs for the plugin client of the bearer (the user's sign-in token of it): the
      * realm's Environment for the plugin's {@code open}, the origins the plugin may be served from, whether it
-     * is a native app (its error names), and how long a procedure may take.
+     * is a native app (its error names), how long a procedure may take, and its registered applications.
      */
     @GET
     @Path("host")
@@ -152,11 +177,20 @@ final class PluginApiEndpoint {
         }
         PluginClientConfig client = PluginClientConfig.of(auth.client());
         return withCors(Cors.builder().auth().allowedMethods("GET", "OPTIONS").checkAllowedOrigins(session, auth.client()),
-                Response.ok(new HostSettings(RealmEnvironment.of(realm), client.origins(), client.nativeApp(), settings.timeoutMillis()),
+                Response.ok(new HostSettings(RealmEnvironment.of(realm), client.origins(), client.nativeApp(), settings.timeoutMillis(),
+                                announced(auth)),
                         MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store").build());
     }
 
-    record HostSettings(RealmEnvironment environment, java.util.List<String> pluginOrigins, boolean nativeApp, long timeoutMillis) {
+    /** @param applications the plugin client's applications as a plugin gets them in {@code init} (no scopes: the server keeps those) */
+    record HostSettings(RealmEnvironment environment, java.util.List<String> pluginOrigins, boolean nativeApp, long timeoutMillis,
+                        java.util.Map<String, PluginApplication.Announced> applications) {
+    }
+
+    private java.util.Map<String, PluginApplication.Announced> announced(AuthenticationManager.AuthResult auth) {
+        java.util.Map<String, PluginApplication.Announced> applications = new java.util.LinkedHashMap<>();
+        PluginApplications.of(realm, auth.client()).forEach((key, application) -> applications.put(key, application.announced()));
+        return applications;
     }
 
     @OPTIONS
@@ -223,9 +257,9 @@ final class PluginApiEndpoint {
     private static byte[] read(InputStream in) {
         try {
             return BoundedBody.read(in, MAX_BODY_BYTES).orElseThrow(() ->
-                    new ProcedureCall.Refused(PluginError.JSON_INVALID, "Body larger than " + MAX_BODY_BYTES + " bytes", null, null));
+                    new ProcedureCall.Refused(PluginError.JSON_INVALID, "Body larger than " + MAX_BODY_BYTES + " bytes", null, null, null));
         } catch (IOException e) {
-            throw new ProcedureCall.Refused(PluginError.JSON_INVALID, "Body could not be read", null, null);
+            throw new ProcedureCall.Refused(PluginError.JSON_INVALID, "Body could not be read", null, null, null);
         }
     }
 }

@@ -28,25 +28,27 @@ final class PluginEnvelopes {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"type", "code", "procedure", "scope"})
-    record ErrorItem(String type, String code, String procedure, JsonNode scope) {
+    @JsonPropertyOrder({"type", "code", "procedure", "scope", "applicationKey"})
+    record ErrorItem(String type, String code, String procedure, JsonNode scope, JsonNode applicationKey) {
     }
 
     private PluginEnvelopes() {
     }
 
-    static Response success(JsonNode callId, String token) {
+    static Response success(JsonNode callId, ProcedureCall.Procedure procedure, String token) {
         return noStore(Response.ok(new Result(API_VERSION, "callProcedureResult", callId,
-                ProcedureCall.GET_ACCESS_TOKEN_BY_SCOPE, new ResultData(token, "success", "")), MediaType.APPLICATION_JSON_TYPE));
+                procedure.id(), new ResultData(token, "success", "")), MediaType.APPLICATION_JSON_TYPE));
     }
 
     /**
      * @param procedure the procedure named in the call, when one could be read
-     * @param scope     the requested scope as sent, for errors that carry it
+     * @param param     the call's parameter as sent, for errors that carry it (or null)
      */
-    static Response error(PluginError error, boolean nativeApp, JsonNode callId, String procedure, JsonNode scope) {
+    static Response error(PluginError error, boolean nativeApp, JsonNode callId, String procedure, ProcedureCall.Param param) {
+        boolean carried = "param".equals(error.field()) && param != null;
         ErrorItem item = new ErrorItem(error.type(nativeApp), error.code(nativeApp), procedure,
-                "scope".equals(error.field()) ? scope : null);
+                carried && "scope".equals(param.name()) ? param.value() : null,
+                carried && "applicationKey".equals(param.name()) ? param.value() : null);
         Response.ResponseBuilder builder = Response.status(error.status())
                 .entity(new Error(API_VERSION, "error", callId, List.of(item)))
                 .type(MediaType.APPLICATION_JSON_TYPE);

@@ -14,17 +14,24 @@ public enum PluginError {
     HTTP_METHOD_NOT_ALLOWED("TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED", Response.Status.METHOD_NOT_ALLOWED, null),
     UNKNOWN("TYPE_INTERNAL", "CODE_UNKNOWN", Response.Status.INTERNAL_SERVER_ERROR, null),
     PROCEDURE_UNKNOWN("TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNKNOWN", Response.Status.BAD_REQUEST, "procedure"),
-    PARAM_VALUE_INVALID("TYPE_PROCEDURE_PARAM", "CODE_PROCEDURE_PARAM_VALUE_INVALID", Response.Status.BAD_REQUEST, "scope"),
-    OFFLINE_NOT_SUPPORTED(null, "OFFLINE_NOT_SUPPORTED", Response.Status.BAD_REQUEST, "scope"),
-    PROCEDURE_TIMEOUT(null, "PROCEDURE_TIMEOUT", Response.Status.GATEWAY_TIMEOUT, "scope"),
+    PARAM_VALUE_INVALID("TYPE_PROCEDURE_PARAM", "CODE_PROCEDURE_PARAM_VALUE_INVALID", Response.Status.BAD_REQUEST, "param"),
+    OFFLINE_NOT_SUPPORTED(null, "OFFLINE_NOT_SUPPORTED", Response.Status.BAD_REQUEST, "param"),
+    PROCEDURE_TIMEOUT(null, "PROCEDURE_TIMEOUT", Response.Status.GATEWAY_TIMEOUT, "param"),
     /** Bearer token missing, malformed, of another realm, tampered, expired or revoked. */
     UNAUTHORIZED(null, "UNAUTHORIZED", Response.Status.UNAUTHORIZED, null),
     /** The token's client is not enabled for plugin token access. */
-    CLIENT_NOT_ENABLED(null, "CLIENT_NOT_ENABLED", Response.Status.FORBIDDEN, "scope"),
+    CLIENT_NOT_ENABLED(null, "CLIENT_NOT_ENABLED", Response.Status.FORBIDDEN, "param"),
     /** Unknown scope, mixed audiences, another environment (the URN scope rules). */
-    SCOPE_INVALID(null, "SCOPE_INVALID", Response.Status.BAD_REQUEST, "scope"),
+    SCOPE_INVALID(null, "SCOPE_INVALID", Response.Status.BAD_REQUEST, "param"),
     /** A declared scope that is not among the plugin client's default or optional client scopes. */
-    SCOPE_NOT_ALLOWED(null, "SCOPE_NOT_ALLOWED", Response.Status.FORBIDDEN, "scope");
+    SCOPE_NOT_ALLOWED(null, "SCOPE_NOT_ALLOWED", Response.Status.FORBIDDEN, "param"),
+    /** getAccessToken: no application of that key is registered for the plugin client (Field Service's name). */
+    WRONG_APPLICATION_KEY(null, "WRONG_APPLICATION_KEY", Response.Status.BAD_REQUEST, "param"),
+    /**
+     * getAccessToken: the application's type is not one getAccessToken serves (Field Service's name); here
+     * oauth_client_credentials, whose token needs a client secret a browser must not hold.
+     */
+    APPLICATION_NOT_CONFIGURED(null, "APPLICATION_NOT_CONFIGURED", Response.Status.BAD_REQUEST, "param");
 
     private final String type;
     private final String code;
@@ -61,7 +68,10 @@ public enum PluginError {
         return status;
     }
 
-    /** The extra field the error carries ({@code "procedure"} or {@code "scope"}), or null. */
+    /**
+     * The extra field the error carries: {@code "procedure"}, or {@code "param"} (the call's parameter under its
+     * own name: {@code scope}, {@code applicationKey}), or null.
+     */
     String field() {
         return field;
     }

@@ -103,6 +103,125 @@ class PluginHostIT {
     }
 
     /**
+     * A plugin built on Oracle's {@code @ofs-users/plugin} 1.6.0 (bundled unchanged), hosted by the Field Service
+     * stand-in: the library reads {@code init.applications}, asks {@code getAccessToken} for the ofs one at open,
+     * builds {@code this.proxy} and calls the REST API with it; the stand-in verifies the token against the realm's
+     * JWKS. The vendor's refusals reach the library's own {@code error()}; close hands the next screen to the host.
+     */
+    @Test
+    void aPluginBuiltOnTheVendorLibraryGetsItsProxyAndCallsTheApi(Keycloak keycloak) throws Exception {
+        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        String issuer = "https://localhost:" + keycloak.httpsUrl().getPort() + "/realms/" + PluginApiIT.REALM;
+        String client = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
+        String setup = PluginApplicationsIT.scopeId(keycloak, PluginApiIT.FS + "/setup");
+        try (FieldServiceStandIn standIn = FieldServiceStandIn.start(issuer,
+                keycloak.realmUrl(PluginApiIT.REALM, "/protocol/openid-connect/certs").toString(), PluginApiIT.FS);
+             Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-library")) {
+            setPluginOrigins(keycloak, demo.get("pluginOrigin") + " " + standIn.origin());
+            String fsRestApi = setResourceUrl(keycloak, "fs_rest_api", standIn.origin());
+            // fs_setup_api was registered while /setup was the client's; an administrator has taken it away since.
+            keycloak.admin().delete("/" + PluginApiIT.REALM + "/clients/" + client + "/optional-client-scopes/" + setup);
+            JsonNode run;
+            try {
+                run = browser.step("libraryPluginUsesItsProxy", Map.of("hostUrl", demo.get("hostUrl"), "pluginPage", standIn.pluginPage(),
+                        "username", "technician", "password", "technician"));
+            } finally {
+                keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + client + "/optional-client-scopes/" + setup, null);
+                setResourceUrl(keycloak, fsRestApi, "https://localhost:8444");
+            }
+
+            JsonNode proxyCall = run.get("proxyCall");
+            assertEquals(200, proxyCall.get("status").asInt(), "this.proxy's call was answered: " + run);
+            assertEquals(standIn.origin() + "/rest/ofscCore/v1/activities/4225274", proxyCall.get("url").asText());
+            assertEquals(4225274, proxyCall.at("/data/activityId").asInt(), proxyCall.toString());
+            JsonNode verifiedCall = standIn.calls().stream().filter(c -> c.path("path").asText().endsWith("/4225274")).findFirst().orElseThrow();
+            assertTrue(verifiedCall.get("verified").asBoolean(), verifiedCall.toString());
+            assertEquals(PluginApiIT.FS, verifiedCall.get("aud").asText(), "the ofs application's token: " + verifiedCall);
+            assertEquals(PluginApiIT.FS + "/use", verifiedCall.get("scope").asText());
+            assertEquals(keycloak.admin().get("/" + PluginApiIT.REALM + "/users?username=technician&exact=true").get(0).get("id").asText(),
+                    verifiedCall.get("sub").asText(), "for the signed-in technician");
+            double readyToOpen = run.get("readyToOpenMillis").asDouble();
+            assertTrue(readyToOpen < 1000, "open came " + readyToOpen + " ms after ready: the library did not wait its 3 s for the proxy");
+            JsonNode allowed = run.at("/open/allowedProcedures");
+            for (String procedure : List.of("getAccessToken", "getAccessTokenByScope", "openLink", "getFormDrafts")) {
+                assertTrue(allowed.path(procedure).asBoolean(), procedure + " in allowedProcedures: " + allowed);
+            }
+            assertFalse(allowed.has("scanBarcode"), "no scanner in a browser: " + allowed);
+
+            assertLibraryError(run, "unknownKey", "CODE_GET_ACCESS_TOKEN_WRONG_APPLICATION_KEY");
+            assertLibraryError(run, "clientCredentials", "CODE_GET_ACCESS_TOKEN_APPLICATION_NOT_CONFIGURED");
+            assertLibraryError(run, "notAllowed", "CODE_GET_ACCESS_TOKEN_SCOPE_NOT_ALLOWED");
+            JsonNode drafts = run.at("/answers/drafts");
+            assertEquals("callProcedureResult", drafts.get("kind").asText(), drafts.toString());
+            assertEquals("d-1", drafts.at("/message/resultData/0/draftId").asText(), "the host page's answer: " + drafts);
+
+            JsonNode help = run.at("/answers/openHelp");
+            assertEquals("callProcedureResult", help.get("kind").asText(), "a link to an origin the host allowed: " + help);
+            assertTrue(strings(run.get("tabs")).contains(standIn.origin() + "/plugin/index.html#help"), "opened in a tab: " + run.get("tabs"));
+            JsonNode elsewhere = run.at("/answers/openElsewhere");
+            assertError(elsewhere.get("message"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_FAILED");
+            assertFalse(run.get("tabs").toString().contains("elsewhere.example"), "no tab for another origin: " + run.get("tabs"));
+
+            List<String> hostLog = strings(run.get("hostLog"));
+            assertTrue(hostLog.contains("back: {\"backScreen\":\"open_form\",\"backFormLabel\":\"inspection\",\"backActivityId\":\"4225274\","
+                    + "\"backFormParams\":{\"checked\":true}}"), "close handed the next screen to the host: " + hostLog);
+            for (JsonNode frame : run.get("foreign")) {
+                assertTrue(frame.isArray() && frame.isEmpty(), "a frame that is not the plugin gets nothing: " + frame);
+            }
+
+            // The stand-in checks what it is given: the technician's sign-in token is for another audience.
+            assertEquals(401, standInGet(standIn, "/rest/ofscCore/v1/activities/4225274", PluginApiIT.userToken(keycloak)));
+            assertEquals(401, standInGet(standIn, "/rest/ofscCore/v1/activities/4225274", "not-a-token"));
+        }
+    }
+
+    private static void assertLibraryError(JsonNode run, String button, String code) {
+        JsonNode answer = run.at("/answers/" + button);
+        assertEquals("error", answer.get("kind").asText(), "through the library's error() handler: " + answer);
+        assertError(answer.get("message"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", code);
+        assertEquals("getAccessToken", answer.at("/message/errors/0/procedure").asText(), answer.toString());
+    }
+
+    private static void setPluginOrigins(Keycloak keycloak, String origins) {
+        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        ((ObjectNode) client.get("attributes")).put("plugin.origins", origins);
+        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+    }
+
+    /** Sets the resourceUrl of the demo realm's application of that key (or component id); returns the component's id. */
+    private static String setResourceUrl(Keycloak keycloak, String keyOrId, String url) {
+        for (JsonNode component : keycloak.admin().get("/" + PluginApiIT.REALM + "/components?type=org.keycloak.services.ui.extend.UiPageProvider")) {
+            if (keyOrId.equals(component.get("id").asText()) || keyOrId.equals(component.at("/config/applicationKey/0").asText())) {
+                ((ArrayNode) component.at("/config/resourceUrl")).removeAll().add(url);
+                keycloak.admin().put("/" + PluginApiIT.REALM + "/components/" + component.get("id").asText(), component);
+                return component.get("id").asText();
+            }
+        }
+        throw new AssertionError("no plugin application " + keyOrId);
+    }
+
+    /** A GET of the stand-in with that bearer token: its status. */
+    private static int standInGet(FieldServiceStandIn standIn, String path, String token) throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(trustAll).build()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(URI.create(standIn.origin() + path)).header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
+    /**
      * The attack a compromised or redirected plugin frame makes: it leaves for a page of another origin with calls
      * in flight. Their answers (tokens) must not reach the new page, and what the new page asks is not relayed.
      */

@@ -118,7 +118,10 @@ public final class Browser implements AutoCloseable {
             if (!node.waitFor(STEP_SECONDS, TimeUnit.SECONDS)) {
                 node.descendants().forEach(ProcessHandle::destroyForcibly);
                 node.destroyForcibly();
-                throw new AssertionError("Browser step " + step + " did not finish in " + STEP_SECONDS + " s");
+                // What the step told on its way (its stderr): where it was when it hung.
+                String told = err.completeOnTimeout("", 5, TimeUnit.SECONDS).join().strip();
+                throw new AssertionError("Browser step " + step + " did not finish in " + STEP_SECONDS + " s"
+                        + (told.isEmpty() ? "" : "; it told: " + told));
             }
             String output = out.join().strip();
             String last = output.substring(output.lastIndexOf('\n') + 1);

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestCertificates {
 
-    static final String PASSWORD = "test-only-keystore";
+    public static final String PASSWORD = "test-only-keystore";
     private static final Path STORE = Path.of("target/tls/localhost.p12").toAbsolutePath();
 
     private TestCertificates() {
@@ -34,7 +34,7 @@ public final class TestCertificates {
         }
     }
 
-    static synchronized Path keyStore() {
+    public static synchronized Path keyStore() {
         if (Files.exists(STORE)) {
             return STORE;
         }
