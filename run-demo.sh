@@ -23,7 +23,7 @@ fi
 if command -v npm >/dev/null; then
   (cd docs/field-service-standin && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   node docs/field-service-standin/server.mjs --port 8444 --pfx "$PWD/$tls" --passphrase demo-only-keystore \
-    --issuer https://localhost:8443/realms/integrations \
+    --issuer https://localhost:8443/realms/integrations --issuer http://localhost:8080/realms/integrations \
     --jwks http://localhost:8080/realms/integrations/protocol/openid-connect/certs \
     --audience urn:opc:resource:fusion:demo01:field-service-common > providers/target/demo/field-service-standin.log 2>&1 &
   standin=$!

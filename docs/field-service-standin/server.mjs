@@ -8,7 +8,8 @@
 //   node server.mjs --port 8444 --pfx tls.p12 --passphrase … --issuer https://localhost:8443/realms/integrations \
 //                   --audience urn:opc:resource:fusion:demo01:field-service-common \
 //                   [--jwks http://localhost:8080/realms/integrations/protocol/openid-connect/certs]
-// (--jwks: where to read the realm's keys when its issuer URL is not reachable from here; default: the issuer's)
+// (--issuer again for each URL the realm is reached at, as a dev-mode server names itself by the request's address;
+//  --jwks: where to read the realm's keys when the issuer URL is not reachable from here; default: the first issuer's)
 // Prints one JSON line {"url": …} when it listens, then one line per REST call: what was verified, or why not.
 import https from "node:https";
 import { readFile } from "node:fs/promises";
@@ -17,12 +18,12 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 
 const { values: options } = parseArgs({ options: {
   port: { type: "string", default: "0" }, pfx: { type: "string" }, passphrase: { type: "string" },
-  issuer: { type: "string" }, audience: { type: "string" }, jwks: { type: "string" },
+  issuer: { type: "string", multiple: true }, audience: { type: "string" }, jwks: { type: "string" },
 } });
 for (const required of ["pfx", "passphrase", "issuer", "audience"]) {
   if (!options[required]) throw new Error(`--${required} is required`);
 }
-const jwks = createRemoteJWKSet(new URL(options.jwks ?? `${options.issuer}/protocol/openid-connect/certs`), { timeoutDuration: 5000 });
+const jwks = createRemoteJWKSet(new URL(options.jwks ?? `${options.issuer[0]}/protocol/openid-connect/certs`), { timeoutDuration: 5000 });
 const here = new URL("./", import.meta.url);
 const FILES = {
   "/plugin/index.html": ["plugin/index.html", "text/html; charset=utf-8"],
