@@ -165,6 +165,31 @@ const steps = {
     await shot("10-plugin-applications");
     return { title, rows };
   },
+
+  /** An administrator registers an application with the page's form: what the console then says. */
+  async registerPluginApplication({ username, password, realm, key, scope }) {
+    await page.goto(`${kc}/admin/master/console/#/${realm}/page-section/plugin-applications`);
+    await signInIfAsked(username, password, SIGNED_IN);
+    await settled("table tbody tr td a");
+    await page.click("::-p-text(Create item)");
+    await settled("form input");
+    const fields = await page.$$eval("form input, form select, form textarea", (all) => all.map((e) => e.name || e.id));
+    const fill = async (name, value) => {
+      const input = await page.$(`form [name="config.${name}"], form [id="${name}"], form [name="${name}"]`);
+      if (!input) throw new Error(`no field ${name} in ${JSON.stringify(fields)}`);
+      await input.click({ clickCount: 3 });
+      await input.type(value);
+    };
+    await fill("client", "field-service-plugin");
+    await fill("applicationKey", key);
+    await fill("scope", scope);
+    await shot("11-plugin-application-form");
+    await page.click("::-p-text(Save)");
+    await settled("[class*='alert__title']");
+    const alert = await page.$eval("[class*='alert__title']", (a) => a.textContent.trim());
+    await shot("12-plugin-application-saved");
+    return { fields, alert };
+  },
 };
 
 await runStep(Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, (args, tools) => {

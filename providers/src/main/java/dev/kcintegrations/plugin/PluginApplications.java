@@ -25,6 +25,9 @@ final class PluginApplications {
     static final String TYPE = "type";
     static final String RESOURCE_URL = "resourceUrl";
     static final String SCOPE = "scope";
+    static final java.util.List<String> FIELDS = java.util.List.of(CLIENT, KEY, TYPE, RESOURCE_URL, SCOPE);
+    /** The admin console's declarative page writes its route's parameters into the config too: not settings. */
+    private static final java.util.Set<String> CONSOLE_PARAMS = java.util.Set.of("realm", "providerId", "id");
     private static final String KEY_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
 
     private PluginApplications() {
@@ -47,6 +50,11 @@ final class PluginApplications {
      * scopes may have changed since): this check keeps mistakes out of the console, not attackers out of tokens.
      */
     static Optional<String> problem(RealmModel realm, ComponentModel entry) {
+        Optional<String> unknown = entry.getConfig().keySet().stream().filter(field -> !FIELDS.contains(field) && !CONSOLE_PARAMS.contains(field))
+                .sorted().findFirst();
+        if (unknown.isPresent()) {
+            return Optional.of("unknown field " + unknown.get() + " (fields: " + String.join(", ", FIELDS) + ")");
+        }
         String clientId = text(entry, CLIENT);
         ClientModel client = clientId.isEmpty() ? null : realm.getClientByClientId(clientId);
         if (client == null) {

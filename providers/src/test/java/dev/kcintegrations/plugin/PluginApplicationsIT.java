@@ -142,7 +142,8 @@ class PluginApplicationsIT {
                 "resourceUrl must be an absolute", entry(PLUGIN, "k4", "oauth_user_assertion", "", FS + "/use"),
                 "is not a default or optional client scope", entry(PLUGIN, "k5", "ofs", "", PluginApiIT.FA_ALL),
                 "URN scopes", entry(PLUGIN, "k6", "ofs", "", "profile"),
-                "different audiences", entry(PLUGIN, "k7", "ofs", "", FS + "/use " + PluginApiIT.FA_ALL));
+                "different audiences", entry(PLUGIN, "k7", "ofs", "", FS + "/use " + PluginApiIT.FA_ALL),
+                "unknown field clientSecret", withSecret(entry(PLUGIN, "k8", "oauth_client_credentials", "https://x.example.com", FS + "/use")));
         mistakes.forEach((expected, body) -> {
             Http.Reply reply = keycloak.admin().call("POST", COMPONENTS, body);
             assertEquals(400, reply.status(), body + " -> " + reply.body());
@@ -178,6 +179,29 @@ class PluginApplicationsIT {
         assertTrue(rows.contains("oauth_client_credentials") && rows.contains(FS + "/use"), "type and scope columns: " + rows);
     }
 
+    /** An administrator registers one with the page's form (type ofs by default, no URL: the realm's fsUrl). */
+    @Test
+    void anAdministratorRegistersOneWithThePagesForm(Keycloak keycloak) {
+        JsonNode saved;
+        try (dev.kcintegrations.testing.Browser admin = dev.kcintegrations.testing.Browser.open(keycloak.baseUrl(), "console-steps.mjs",
+                "plugin-application-form")) {
+            saved = admin.step("registerPluginApplication", Map.of("username", "admin", "password", "admin", "realm", REALM,
+                    "key", "fs_console_api", "scope", FS + "/view"));
+        }
+        try {
+            JsonNode settings = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"), Map.of("Authorization", "Bearer " + userToken(keycloak))).json();
+            assertEquals("ofs", settings.at("/applications/fs_console_api/type").asText(), saved + " " + settings);
+            JsonNode token = post(keycloak, userToken(keycloak), getAccessToken("f", "\"fs_console_api\"")).json();
+            assertEquals(FS + "/view", claims(token.at("/resultData/token").asText()).get("scope").asText());
+        } finally {
+            for (JsonNode component : keycloak.admin().get(COMPONENTS + "?type=org.keycloak.services.ui.extend.UiPageProvider")) {
+                if ("fs_console_api".equals(component.at("/config/applicationKey/0").asText())) {
+                    keycloak.admin().delete(COMPONENTS + "/" + component.get("id").asText());
+                }
+            }
+        }
+    }
+
     static ObjectNode entry(String client, String key, String type, String url, String scope) {
         ObjectNode entry = Http.JSON.createObjectNode();
         entry.put("name", client + " " + key).put("providerId", "plugin-applications").put("providerType", "org.keycloak.services.ui.extend.UiPageProvider");
@@ -187,6 +211,12 @@ class PluginApplicationsIT {
         config.putArray("type").add(type);
         config.putArray("resourceUrl").add(url);
         config.putArray("scope").add(scope);
+        return entry;
+    }
+
+    /** A setting this server does not know is refused, not stored unread: here, the secret a browser must never get. */
+    private static ObjectNode withSecret(ObjectNode entry) {
+        ((ObjectNode) entry.get("config")).putArray("clientSecret").add("s3cret");
         return entry;
     }
 
