@@ -81,7 +81,7 @@ const steps = {
     const opening = await frame.evaluate(() => window.pluginLog.slice());
     await shot("01-plugin-opened");
     const answers = {};
-    for (const [button, count] of [["use", 1], ["mixed", 1], ["notGiven", 1], ["unknown", 1], ["malformed", 1], ["method", 1], ["several", 3], ["update", 1]]) {
+    for (const [button, count] of [["use", 1], ["app", 1], ["mixed", 1], ["notGiven", 1], ["unknown", 1], ["malformed", 1], ["method", 1], ["several", 3], ["update", 1]]) {
       answers[button] = await click(frame, button, count);
       if (button === "use") await shot("02-plugin-token");
     }
@@ -201,15 +201,15 @@ const steps = {
     }
   },
 
-  /** The browser goes offline (DevTools network emulation) after the plugin opened, and the plugin asks. */
-  async pluginAsksOffline({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
+  /** The browser goes offline (DevTools network emulation) after the plugin opened, and the plugin asks (#use, or `button`). */
+  async pluginAsksOffline({ hostUrl, pluginOrigin, username, password, button = "use" }, { page, shot, signInIfAsked }) {
     await page.goto(hostUrl);
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
     await opened(frame);
     await page.setOfflineMode(true);
     try {
-      const use = await click(frame, "use");
+      const use = await click(frame, button);
       await shot("04-plugin-offline");
       return { use };
     } finally {

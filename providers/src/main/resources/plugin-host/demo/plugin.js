@@ -63,6 +63,8 @@
 
   var buttons = {
     use: function () { callProcedure("getAccessTokenByScope", { scope: FS + "/use" }); },
+    // The application the plugin client has registered under this key (init.applications): its scope is the server's.
+    app: function () { callProcedure("getAccessToken", { applicationKey: "fs_rest_api" }); },
     mixed: function () { callProcedure("getAccessTokenByScope", { scope: FS + "/use " + FA }); },
     // A declared resource this plugin's client was not given: the server refuses, the host does not hide it.
     notGiven: function () { callProcedure("getAccessTokenByScope", { scope: FA }); },

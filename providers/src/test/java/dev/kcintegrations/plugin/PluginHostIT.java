@@ -58,6 +58,14 @@ class PluginHostIT {
         assertEquals(PluginApiIT.PLUGIN, claims.getStringClaim("azp"));
         assertEquals(3600, (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000);
 
+        JsonNode app = only(run, "app");
+        assertEquals("callProcedureResult", app.get("method").asText(), app.toString());
+        assertEquals("getAccessToken", app.get("procedure").asText());
+        JWTClaimsSet appClaims = verified(keycloak, app.at("/resultData/token").asText());
+        assertEquals(List.of(PluginApiIT.FS), appClaims.getAudience(), "fs_rest_api's registered scope decides the audience");
+        assertEquals(PluginApiIT.FS + "/use", appClaims.getClaim("scope"));
+        assertEquals(claims.getSubject(), appClaims.getSubject());
+
         JsonNode mixed = assertError(only(run, "mixed"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_INVALID");
         assertEquals(PluginApiIT.FS + "/use " + PluginApiIT.FA_ALL, mixed.at("/errors/0/scope").asText(), mixed.toString());
         assertEquals("getAccessTokenByScope", mixed.at("/errors/0/procedure").asText());
@@ -307,6 +315,22 @@ class PluginHostIT {
         assertEquals(PluginApiIT.FS + "/use", timedOut.at("/errors/0/scope").asText());
         long waited = run.get("waitedMillis").asLong();
         assertTrue(waited >= 17_000 && waited < 30_000, "answered after timeout + margin (17 s), not before, not never: " + waited + " ms");
+    }
+
+    /** getAccessToken offline: the vendor's offline code, with the application key the plugin named. */
+    @Test
+    void offlineAnApplicationsTokenIsRefusedWithTheOfflineCode(Keycloak keycloak) {
+        Map<String, Object> demo = new java.util.HashMap<>(registerHttpsDemo(keycloak));
+        demo.put("button", "app");
+        JsonNode run;
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-offline-app")) {
+            run = browser.step("pluginAsksOffline", demo);
+        }
+        JsonNode offline = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+                "CODE_GET_ACCESS_TOKEN_OFFLINE_NOT_SUPPORTED");
+        assertEquals("fs_rest_api", offline.at("/errors/0/applicationKey").asText(), offline.toString());
+        assertEquals("getAccessToken", offline.at("/errors/0/procedure").asText());
+        assertFalse(offline.at("/errors/0").has("scope"), offline.toString());
     }
 
     /** For a plugin client marked as a native app, the bridge's own answers use the native names too. */
