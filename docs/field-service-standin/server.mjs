@@ -62,7 +62,15 @@ async function verified(request) {
   }
 }
 
-const server = https.createServer({ pfx: await readFile(options.pfx), passphrase: options.passphrase }, async (request, response) => {
+const server = https.createServer({ pfx: await readFile(options.pfx), passphrase: options.passphrase }, (request, response) => {
+  // Whatever a request holds (a malformed path, escape or header), it is answered, and the stand-in stays up.
+  serve(request, response).catch(() => {
+    if (!response.headersSent) problem(response, 400, "Bad Request", "The request could not be read");
+    else response.end();
+  });
+});
+
+async function serve(request, response) {
   const url = new URL(request.url, "https://stand-in");
   const file = FILES[url.pathname];
   if (request.method === "GET" && file) {
@@ -90,7 +98,7 @@ const server = https.createServer({ pfx: await readFile(options.pfx), passphrase
     send(response, 200, { login: decodeURIComponent(user[1]), name: decodeURIComponent(user[1]), status: "active", userType: "technician",
       language: "en", timeZone: "Eastern", timeZoneIANA: "America/New_York", resources: [claims.sub] });
   }
-});
+}
 server.listen(Number(options.port), "127.0.0.1", () => {
   console.log(JSON.stringify({ url: `https://localhost:${server.address().port}` }));
 });

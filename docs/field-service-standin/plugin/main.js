@@ -59,6 +59,8 @@ const buttons = {
   drafts: () => plugin.getFormDrafts(),
   openHelp: () => plugin.callProcedure({ callId: randomId(), procedure: "openLink", params: { url: `${location.origin}/plugin/index.html#help` } }),
   openElsewhere: () => plugin.callProcedure({ callId: randomId(), procedure: "openLink", params: { url: "https://elsewhere.example/" } }),
+  openScript: () => plugin.callProcedure({ callId: randomId(), procedure: "openLink", params: { url: "javascript:alert(document.domain)" } }),
+  scan: () => plugin.callProcedure({ callId: randomId(), procedure: "scanBarcode" }),
   closeToForm: () => plugin.closeAndOpenForm("inspection", { activityId: "4225274", formParams: { checked: true } }),
 };
 for (const [id, action] of Object.entries(buttons)) {

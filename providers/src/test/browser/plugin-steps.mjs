@@ -114,7 +114,7 @@ const steps = {
     await shot("07-library-plugin-proxy");
     const answers = {};
     // openHelp last: the tab it opens comes to the front, and a page behind it takes no clicks nor screenshots.
-    for (const button of ["unknownKey", "clientCredentials", "notAllowed", "drafts", "openElsewhere", "openHelp"]) {
+    for (const button of ["unknownKey", "clientCredentials", "notAllowed", "drafts", "openElsewhere", "openScript", "scan", "openHelp"]) {
       answers[button] = await clickLibrary(frame, button);
     }
     // The tab is made after the answer was posted: wait for it a little (a link refused opens none).

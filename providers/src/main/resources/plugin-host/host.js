@@ -56,9 +56,9 @@ export class PluginHost {
    */
   static async open({ iframe, pluginClientId, pluginOrigin, openData = {}, src = iframe.src, openLinks = [], procedures = {} }) {
     const origin = new URL(pluginOrigin).origin;
-    const unknown = Object.keys(procedures).filter((name) => !HOST_PROCEDURES.includes(name));
+    const unknown = Object.keys(procedures).filter((name) => !HOST_PROCEDURES.includes(name) || typeof procedures[name] !== "function");
     if (unknown.length) {
-      throw new Error(`procedures may serve ${HOST_PROCEDURES.join(", ")}, not ${unknown.join(", ")}`);
+      throw new Error(`procedures are functions serving ${HOST_PROCEDURES.join(", ")}; not ${unknown.join(", ")}`);
     }
     const linkOrigins = openLinks.map((link) => {
       const url = new URL(link);
@@ -213,7 +213,10 @@ class OpenPlugin {
       this.#send(failure(message, procedureError("CODE_PROCEDURE_UNAVAILABLE")));
     } else {
       try {
-        const resultData = await handler(message.params ?? {});
+        // Bounded like the token procedures: a handler that never settles still gets the plugin an answer.
+        const resultData = await Promise.race([handler(message.params ?? {}), new Promise((_, reject) => {
+          setTimeout(() => reject(new Error("timeout")), this.#host.timeoutMillis);
+        })]);
         this.#send({ apiVersion: API_VERSION, method: "callProcedureResult", callId: message.callId ?? null,
           procedure: message.procedure, resultData });
       } catch {

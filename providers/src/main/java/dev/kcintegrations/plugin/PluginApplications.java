@@ -28,16 +28,21 @@ final class PluginApplications {
     static final java.util.List<String> FIELDS = java.util.List.of(CLIENT, KEY, TYPE, RESOURCE_URL, SCOPE);
     /** The admin console's declarative page writes its route's parameters into the config too: not settings. */
     private static final java.util.Set<String> CONSOLE_PARAMS = java.util.Set.of("realm", "providerId", "id");
-    private static final String KEY_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
+    /** A letter first: JavaScript orders integer-like keys before others, and the plugin takes the first ofs one. */
+    private static final String KEY_PATTERN = "[A-Za-z][A-Za-z0-9_.-]{0,63}";
 
     private PluginApplications() {
     }
 
-    /** The client's applications by key, in the order of their keys (a plugin takes the first {@code ofs} one). */
+    /**
+     * The client's applications by key, in the order of their keys (a plugin takes the first {@code ofs} one, and
+     * JavaScript keeps these keys in insertion order). Of two entries with one key (realm JSON can hold them), one
+     * is served.
+     */
     static Map<String, PluginApplication> of(RealmModel realm, ClientModel client) {
         Map<String, PluginApplication> applications = new LinkedHashMap<>();
         entries(realm)
-                .filter(component -> client.getClientId().equals(component.get(CLIENT)))
+                .filter(component -> client.getClientId().equals(text(component, CLIENT)))
                 .map(component -> read(realm, component))
                 .flatMap(Optional::stream)
                 .sorted(java.util.Comparator.comparing(PluginApplication::key))
@@ -50,34 +55,54 @@ final class PluginApplications {
      * scopes may have changed since): this check keeps mistakes out of the console, not attackers out of tokens.
      */
     static Optional<String> problem(RealmModel realm, ComponentModel entry) {
+        Optional<String> fields = fieldsProblem(realm, entry);
+        if (fields.isPresent()) {
+            return fields;
+        }
+        String clientId = text(entry, CLIENT);
+        String key = text(entry, KEY);
+        boolean taken = entries(realm).anyMatch(other -> !other.getId().equals(entry.getId())
+                && clientId.equals(text(other, CLIENT)) && key.equals(text(other, KEY)));
+        if (taken) {
+            return Optional.of("applicationKey " + key + " is registered for " + clientId + " already");
+        }
+        return scopeProblem(realm, realm.getClientByClientId(clientId), text(entry, SCOPE));
+    }
+
+    /** The entry's own fields: known, a client of the realm, a key, a type, a usable https URL. */
+    private static Optional<String> fieldsProblem(RealmModel realm, ComponentModel entry) {
         Optional<String> unknown = entry.getConfig().keySet().stream().filter(field -> !FIELDS.contains(field) && !CONSOLE_PARAMS.contains(field))
                 .sorted().findFirst();
         if (unknown.isPresent()) {
             return Optional.of("unknown field " + unknown.get() + " (fields: " + String.join(", ", FIELDS) + ")");
         }
         String clientId = text(entry, CLIENT);
-        ClientModel client = clientId.isEmpty() ? null : realm.getClientByClientId(clientId);
-        if (client == null) {
+        if (clientId.isEmpty() || realm.getClientByClientId(clientId) == null) {
             return Optional.of("client must be the client id of a client of this realm");
         }
-        String key = text(entry, KEY);
-        if (!key.matches(KEY_PATTERN)) {
-            return Optional.of("applicationKey must be 1 to 64 letters, digits, dots, underscores or hyphens, starting with a letter or digit");
-        }
-        boolean taken = entries(realm).anyMatch(other -> !other.getId().equals(entry.getId())
-                && clientId.equals(other.get(CLIENT)) && key.equals(text(other, KEY)));
-        if (taken) {
-            return Optional.of("applicationKey " + key + " is registered for " + clientId + " already");
+        if (!text(entry, KEY).matches(KEY_PATTERN)) {
+            return Optional.of("applicationKey must be 1 to 64 letters, digits, dots, underscores or hyphens, starting with a letter");
         }
         Optional<PluginApplication.Type> type = PluginApplication.Type.of(text(entry, TYPE));
         if (type.isEmpty()) {
             return Optional.of("type must be one of " + String.join(", ", PluginApplication.Type.ids()));
         }
-        String url = text(entry, RESOURCE_URL);
-        if (url.isEmpty() ? type.get() != PluginApplication.Type.OFS : !isHttpsUrl(url)) {
-            return Optional.of("resourceUrl must be an absolute https URL (only an ofs application may leave it empty: the realm's fsUrl)");
+        String url = resourceUrl(realm, entry, type.get());
+        if (!isHttpsUrl(url)) {
+            return Optional.of(text(entry, RESOURCE_URL).isEmpty() && type.get() == PluginApplication.Type.OFS
+                    ? "resourceUrl is needed: this realm has no Field Service URL (Realm settings, Environment) to default to"
+                    : "resourceUrl must be an absolute https URL (only an ofs application may leave it empty: the realm's fsUrl)");
         }
-        return scopeProblem(realm, client, text(entry, SCOPE));
+        return Optional.empty();
+    }
+
+    /** The entry's URL; for an ofs entry without one, the realm's Field Service URL (read now, so it follows a change). */
+    private static String resourceUrl(RealmModel realm, ComponentModel entry, PluginApplication.Type type) {
+        String url = text(entry, RESOURCE_URL);
+        if (url.isEmpty() && type == PluginApplication.Type.OFS) {
+            return Optional.ofNullable(realm.getAttribute(RealmEnvironment.FS_URL)).orElse("").strip();
+        }
+        return url;
     }
 
     /** The URN scope rules, and the scope among the client's default or optional client scopes. */
@@ -100,17 +125,16 @@ final class PluginApplications {
                 .filter(component -> PluginApplicationPage.PROVIDER_ID.equals(component.getProviderId()));
     }
 
-    /** An entry edited into something invalid (in the database, in realm JSON) is left out, not fatal. */
+    /**
+     * An entry edited into something invalid (in the database, in realm JSON) is left out, not fatal. Its scope is
+     * not judged here: a scope the client has lost is refused when a token is asked for, by name.
+     */
     private static Optional<PluginApplication> read(RealmModel realm, ComponentModel entry) {
-        if (problem(realm, entry).filter(p -> !p.startsWith("scope")).isPresent()) {
+        if (fieldsProblem(realm, entry).isPresent()) {
             return Optional.empty();
         }
         PluginApplication.Type type = PluginApplication.Type.of(text(entry, TYPE)).orElseThrow();
-        String url = text(entry, RESOURCE_URL);
-        if (url.isEmpty()) {
-            url = Optional.ofNullable(realm.getAttribute(RealmEnvironment.FS_URL)).orElse("").strip();
-        }
-        return Optional.of(new PluginApplication(text(entry, KEY), type, url, text(entry, SCOPE)));
+        return Optional.of(new PluginApplication(text(entry, KEY), type, resourceUrl(realm, entry, type), text(entry, SCOPE)));
     }
 
     private static String text(ComponentModel entry, String name) {
@@ -120,7 +144,7 @@ final class PluginApplications {
     private static boolean isHttpsUrl(String value) {
         try {
             URI uri = URI.create(value);
-            return "https".equals(uri.getScheme()) && uri.getHost() != null && uri.getRawUserInfo() == null
+            return !value.isEmpty() && "https".equals(uri.getScheme()) && uri.getHost() != null && uri.getRawUserInfo() == null
                     && uri.getRawQuery() == null && uri.getRawFragment() == null;
         } catch (IllegalArgumentException e) {
             return false;

@@ -149,6 +149,9 @@ class PluginApplicationsIT {
             assertEquals(400, reply.status(), body + " -> " + reply.body());
             assertTrue(reply.body().contains(expected), "says " + expected + ": " + reply.body());
         });
+        Http.Reply digits = keycloak.admin().call("POST", COMPONENTS, entry(PLUGIN, "2fa", "ofs", "", FS + "/use"));
+        assertEquals(400, digits.status(), "JavaScript would order an integer-like key first: " + digits.body());
+        assertTrue(digits.body().contains("starting with a letter"), digits.body());
         Http.Reply saved = keycloak.admin().call("POST", COMPONENTS, entry(PLUGIN, "fs_view_api", "ofs", "", FS + "/view"));
         assertEquals(201, saved.status(), saved.body());
         String id = saved.header("Location").orElseThrow().replaceAll(".*/", "");
@@ -189,6 +192,7 @@ class PluginApplicationsIT {
                     "key", "fs_console_api", "scope", FS + "/view"));
         }
         try {
+            assertFalse(saved.get("alert").asText().toLowerCase(java.util.Locale.ROOT).contains("error"), "the console said: " + saved);
             JsonNode settings = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"), Map.of("Authorization", "Bearer " + userToken(keycloak))).json();
             assertEquals("ofs", settings.at("/applications/fs_console_api/type").asText(), saved + " " + settings);
             JsonNode token = post(keycloak, userToken(keycloak), getAccessToken("f", "\"fs_console_api\"")).json();

@@ -169,6 +169,10 @@ class PluginHostIT {
             JsonNode elsewhere = run.at("/answers/openElsewhere");
             assertError(elsewhere.get("message"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_FAILED");
             assertFalse(run.get("tabs").toString().contains("elsewhere.example"), "no tab for another origin: " + run.get("tabs"));
+            JsonNode script = assertError(run.at("/answers/openScript/message"), "TYPE_PROCEDURE_PARAM", "CODE_PROCEDURE_PARAM_VALUE_INVALID");
+            assertEquals("url", script.at("/errors/0/paramName").asText(), "a javascript: link is no https URL: " + script);
+            assertFalse(run.get("tabs").toString().contains("javascript"), run.get("tabs").toString());
+            assertError(run.at("/answers/scan/message"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNAVAILABLE");
 
             List<String> hostLog = strings(run.get("hostLog"));
             assertTrue(hostLog.contains("back: {\"backScreen\":\"open_form\",\"backFormLabel\":\"inspection\",\"backActivityId\":\"4225274\","
