@@ -103,9 +103,7 @@ final class PluginApiEndpoint {
         if (call.procedure() == ProcedureCall.Procedure.GET_ACCESS_TOKEN_BY_SCOPE) {
             return call.value();
         }
-        if (!client.tokenAccessEnabled()) {
-            throw new PluginFailure(PluginError.CLIENT_NOT_ENABLED, "Client " + auth.client().getClientId() + " is not enabled for plugin token access");
-        }
+        requireTokenAccess(auth, client); // before the lookup: a client without plugin tokens learns nothing of keys
         PluginApplication application = PluginApplications.of(realm, auth.client()).get(call.value());
         if (application == null) {
             throw new PluginFailure(PluginError.WRONG_APPLICATION_KEY, "No application " + call.value() + " is registered for "
@@ -118,10 +116,14 @@ final class PluginApiEndpoint {
         return application.scope();
     }
 
-    private String issue(AuthenticationManager.AuthResult auth, PluginClientConfig client, String scope) {
+    private static void requireTokenAccess(AuthenticationManager.AuthResult auth, PluginClientConfig client) {
         if (!client.tokenAccessEnabled()) {
             throw new PluginFailure(PluginError.CLIENT_NOT_ENABLED, "Client " + auth.client().getClientId() + " is not enabled for plugin token access");
         }
+    }
+
+    private String issue(AuthenticationManager.AuthResult auth, PluginClientConfig client, String scope) {
+        requireTokenAccess(auth, client);
         if (auth.session().isOffline()) {
             throw new PluginFailure(PluginError.OFFLINE_NOT_SUPPORTED, "The bearer token belongs to an offline session");
         }
