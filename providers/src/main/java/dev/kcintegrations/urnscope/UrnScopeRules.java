@@ -48,10 +48,18 @@ public final class UrnScopeRules {
         return check(realm, scopeParameter, resources);
     }
 
+    /** Beside the account scope IDCS allows {@code offline_access} only (Oracle: "Accessing All Resources"). */
+    private static boolean excludedBesideAccountScope(String scope) {
+        return !scope.equals(UrnScopes.ACCOUNT_SCOPE) && !scope.equals("offline_access");
+    }
+
     public static Verdict check(RealmModel realm, String scopeParameter, Collection<String> resources) {
         List<String> urns = UrnScopes.split(scopeParameter).stream().filter(UrnScopes::isUrn).toList();
         if (urns.isEmpty()) {
             return Verdict.ok(Optional.empty());
+        }
+        if (urns.contains(UrnScopes.ACCOUNT_SCOPE) && UrnScopes.split(scopeParameter).stream().anyMatch(UrnScopeRules::excludedBesideAccountScope)) {
+            return Verdict.refused(UrnScopeViolation.invalidScope(UrnScopes.ACCOUNT_SCOPE + " must be requested alone"));
         }
         String environment = DeclaredResources.environmentName(realm);
         Set<String> audiences = new LinkedHashSet<>();
@@ -60,7 +68,8 @@ public final class UrnScopeRules {
             if (audience.isEmpty()) {
                 return Verdict.refused(UrnScopeViolation.invalidScope("Unknown URN scope: " + urn));
             }
-            if (!UrnScopes.namesEnvironment(audience.get(), environment)) {
+            // The account resource is the identity domain's own, one for every environment (IDCS).
+            if (!UrnScopes.ACCOUNT_AUDIENCE.equals(audience.get()) && !UrnScopes.namesEnvironment(audience.get(), environment)) {
                 return Verdict.refused(UrnScopeViolation.invalidScope("Scope " + urn + " is not for environment '"
                         + (environment == null ? "" : environment) + "'"));
             }

@@ -1,0 +1,192 @@
+package dev.kcintegrations.idcs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.kcintegrations.testing.AdminApi;
+import dev.kcintegrations.testing.Http;
+import dev.kcintegrations.testing.Keycloak;
+import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.kcintegrations.idcs.IdcsDemo.FS;
+import static dev.kcintegrations.idcs.IdcsDemo.IDCS_AUDIENCE;
+import static dev.kcintegrations.idcs.IdcsDemo.KeyHint;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The user assertion grant against an attacker who holds one good assertion, another key or another client,
+ * and the rules around it: one use, the user's state, the administrator's choice of lookup attribute,
+ * Keycloak's event, and every other client still on Keycloak's own grant.
+ */
+@KeycloakIntegrationTest
+class IdcsUserAssertionIT {
+
+    private static void assertRefused(Http.Reply reply, String error, String descriptionPart) {
+        assertEquals(400, reply.status(), reply.body());
+        assertEquals(error, reply.json().path("error").asText(), reply.body());
+        assertTrue(reply.json().path("error_description").asText().contains(descriptionPart), reply.body());
+        assertFalse(reply.body().contains("eyJ"), "no token or assertion echoed: " + reply.body());
+    }
+
+    @Test
+    void anAssertionIsUsedOnce(Keycloak keycloak) {
+        String assertion = IdcsDemo.userAssertion("technician");
+        assertEquals(200, IdcsDemo.userToken(keycloak, assertion, FS + "/use").status());
+        assertRefused(IdcsDemo.userToken(keycloak, assertion, FS + "/use"), "invalid_grant", "reuse");
+    }
+
+    @Test
+    void aDisabledUserGetsNoToken(Keycloak keycloak) {
+        String username = "idcs-disabled-" + UUID.randomUUID().toString().substring(0, 8);
+        keycloak.admin().create("/" + IdcsDemo.REALM + "/users", Map.of("username", username, "enabled", false));
+        assertRefused(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion(username), FS + "/use"), "invalid_grant", "not enabled");
+    }
+
+    @Test
+    void theAdministratorMayMatchTheSubjectToTheEmail(Keycloak keycloak) {
+        withLookup(keycloak, "email", () -> {
+            JsonNode claims = IdcsDemo.accessClaims(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("supervisor@example.com"), FS + "/use"));
+            assertEquals("supervisor", usernameOf(keycloak, claims));
+            assertRefused(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("supervisor"), FS + "/use"), "invalid_grant", "User not found");
+        });
+    }
+
+    @Test
+    void theAdministratorMayMatchTheSubjectToAUserAttribute(Keycloak keycloak) {
+        AdminApi admin = keycloak.admin();
+        String profilePath = "/" + IdcsDemo.REALM + "/users/profile";
+        ObjectNode profile = (ObjectNode) admin.get(profilePath);
+        ObjectNode declared = profile.deepCopy();
+        declared.withArray("attributes").addObject().put("name", "idcsUserName").put("displayName", "IDCS user name")
+                .putObject("permissions").putArray("edit").add("admin");
+        admin.put(profilePath, declared);
+        try {
+            String idcsName = "J.DOE-" + UUID.randomUUID().toString().substring(0, 8) + "@EXAMPLE.COM";
+            String userId = admin.create("/" + IdcsDemo.REALM + "/users", Map.of("username", "jdoe-" + UUID.randomUUID().toString().substring(0, 8),
+                    "enabled", true, "attributes", Map.of("idcsUserName", List.of(idcsName))));
+            withLookup(keycloak, "idcsUserName", () -> {
+                JsonNode claims = IdcsDemo.accessClaims(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion(idcsName), FS + "/use"));
+                assertEquals(userId, claims.get("sub").asText());
+                assertEquals(userId, claims.get("user_id").asText());
+                assertRefused(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("technician"), FS + "/use"), "invalid_grant", "User not found");
+            });
+        } finally {
+            admin.put(profilePath, profile);
+        }
+    }
+
+    private static String usernameOf(Keycloak keycloak, JsonNode claims) {
+        return keycloak.admin().get("/" + IdcsDemo.REALM + "/users/" + claims.get("sub").asText()).get("username").asText();
+    }
+
+    /** Runs with the demo client matching assertions' sub against {@code attribute}, then back to usernames. */
+    private static void withLookup(Keycloak keycloak, String attribute, Runnable body) {
+        AdminApi admin = keycloak.admin();
+        String client = "/" + IdcsDemo.REALM + "/clients/" + admin.clientUuid(IdcsDemo.REALM, IdcsDemo.CLIENT);
+        ObjectNode rep = (ObjectNode) admin.get(client);
+        ((ObjectNode) rep.get("attributes")).put(IdcsClient.ASSERTION_USER_ATTRIBUTE, attribute);
+        admin.put(client, rep);
+        try {
+            body.run();
+        } finally {
+            // Keycloak keeps attributes a PUT leaves out; an empty value is how one is unset.
+            ((ObjectNode) rep.get("attributes")).put(IdcsClient.ASSERTION_USER_ATTRIBUTE, "");
+            admin.put(client, rep);
+        }
+    }
+
+    @Test
+    void anotherKeyUnderTheClientsKidDoesNotVerify(Keycloak keycloak) throws Exception {
+        RSAKey attacker = new RSAKeyGenerator(2048).generate();
+        Instant now = Instant.now();
+        String forged = IdcsDemo.sign(new JWTClaimsSet.Builder().issuer(IdcsDemo.CLIENT).subject("technician").audience(IDCS_AUDIENCE)
+                .jwtID(UUID.randomUUID().toString()).issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300))).build(),
+                KeyHint.KID, attacker);
+        assertRefused(IdcsDemo.userToken(keycloak, forged, FS + "/use"), "invalid_grant", "signature does not verify");
+    }
+
+    @Test
+    void anAssertionIssuedForAnotherClientIsRefused(Keycloak keycloak) {
+        Instant now = Instant.now();
+        String other = IdcsDemo.sign(new JWTClaimsSet.Builder().issuer("field-service-integration").subject("technician").audience(IDCS_AUDIENCE)
+                .jwtID(UUID.randomUUID().toString()).issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300))).build(),
+                KeyHint.KID, IdcsDemo.key());
+        assertRefused(IdcsDemo.userToken(keycloak, other, FS + "/use"), "invalid_grant", "iss must be the client id");
+    }
+
+    @Test
+    void anAssertionWithoutJtiIsRefused(Keycloak keycloak) {
+        Instant now = Instant.now();
+        String noJti = IdcsDemo.sign(new JWTClaimsSet.Builder().issuer(IdcsDemo.CLIENT).subject("technician").audience(IDCS_AUDIENCE)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300))).build(), KeyHint.KID, IdcsDemo.key());
+        assertRefused(IdcsDemo.userToken(keycloak, noJti, FS + "/use"), "invalid_grant", "jti");
+    }
+
+    @Test
+    void aScopeOutsideTheClientsIsInvalidScope(Keycloak keycloak) {
+        assertRefused(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("technician"), FS + "/events"), "invalid_scope", FS + "/events");
+    }
+
+    @Test
+    void theGrantIsRecordedAsKeycloakRecordsItsOwn(Keycloak keycloak) {
+        String userId = IdcsDemo.accessClaims(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("technician"), FS + "/use")).get("sub").asText();
+        JsonNode events = keycloak.admin().get("/" + IdcsDemo.REALM + "/events?type=JWT_AUTHORIZATION_GRANT&client=" + IdcsDemo.CLIENT + "&user=" + userId);
+        assertFalse(events.isEmpty(), "a JWT_AUTHORIZATION_GRANT event for the user");
+        assertEquals("technician", events.get(0).path("details").path("username").asText());
+
+        IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("nobody-here"), FS + "/use");
+        JsonNode errors = keycloak.admin().get("/" + IdcsDemo.REALM + "/events?type=JWT_AUTHORIZATION_GRANT_ERROR&client=" + IdcsDemo.CLIENT);
+        assertTrue(java.util.stream.StreamSupport.stream(errors.spliterator(), false)
+                .anyMatch(e -> e.path("details").path("reason").asText().equals("User not found")), errors.toString());
+    }
+
+    @Test
+    void aDisabledClientIsRefusedBeforeItsAssertionIsRead(Keycloak keycloak) {
+        try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(), rep -> rep.put("enabled", false))) {
+            Http.Reply reply = client.userToken(keycloak);
+            assertEquals("invalid_client", reply.json().path("error").asText(), reply.body());
+        }
+    }
+
+    @Test
+    void anOptedInClientStillNeedsKeycloaksJwtAuthorizationGrantSwitch(Keycloak keycloak) {
+        try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(),
+                rep -> ((ObjectNode) rep.get("attributes")).remove("oauth2.jwt.authorization.grant.enabled"))) {
+            assertRefused(client.userToken(keycloak), "invalid_grant", "not supported for the requested client");
+        }
+    }
+
+    @Test
+    void clientsThatDidNotOptInKeepKeycloaksOwnGrantAndScopes(Keycloak keycloak) {
+        String basic = "Basic " + Base64.getEncoder().encodeToString("field-service-integration:FieldServiceDemoSecret-01".getBytes());
+        Http.Reply grant = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
+                IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", IdcsDemo.userAssertion("technician"), "scope", FS + "/use"));
+        assertEquals(400, grant.status(), grant.body());
+        assertFalse(grant.body().contains("certificate"), "Keycloak's own grant answered: " + grant.body());
+
+        Http.Reply pseudo = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
+                IdcsDemo.form("grant_type", "client_credentials", "scope", "urn:opc:resource:expiry=300 " + FS + "/use"));
+        assertRefused(pseudo, "invalid_scope", "urn:opc:resource:expiry=300");
+    }
+
+    @Test
+    void withoutTheClaimsMapperAnExpiryIsRefusedNotIgnored(Keycloak keycloak) {
+        try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(), rep -> rep.remove("protocolMappers"))) {
+            Http.Reply reply = client.clientCredentials(keycloak, "urn:opc:resource:expiry=120 " + FS + "/use");
+            assertRefused(reply, "invalid_scope", "IDCS token claims");
+            assertEquals(200, client.clientCredentials(keycloak, FS + "/use").status());
+        }
+    }
+}
