@@ -153,9 +153,19 @@ class IdcsUserAssertionIT {
     }
 
     @Test
+    void anExpiryNeverOutlivesWhatRemainsOfTheSession(Keycloak keycloak) {
+        try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(),
+                rep -> ((ObjectNode) rep.get("attributes")).put("client.session.max.lifespan", "100"))) {
+            JsonNode claims = IdcsDemo.accessClaims(client.userToken(keycloak, "urn:opc:resource:expiry=200 " + FS + "/use"));
+            long lifetime = claims.get("exp").asLong() - claims.get("iat").asLong();
+            assertTrue(lifetime <= 100 && lifetime >= 95, "capped at the session's 100 s: " + lifetime);
+        }
+    }
+
+    @Test
     void aDisabledClientIsRefusedBeforeItsAssertionIsRead(Keycloak keycloak) {
         try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(), rep -> rep.put("enabled", false))) {
-            Http.Reply reply = client.userToken(keycloak);
+            Http.Reply reply = client.userToken(keycloak, FS + "/use");
             assertEquals("invalid_client", reply.json().path("error").asText(), reply.body());
         }
     }
@@ -164,7 +174,7 @@ class IdcsUserAssertionIT {
     void anOptedInClientStillNeedsKeycloaksJwtAuthorizationGrantSwitch(Keycloak keycloak) {
         try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(),
                 rep -> ((ObjectNode) rep.get("attributes")).remove("oauth2.jwt.authorization.grant.enabled"))) {
-            assertRefused(client.userToken(keycloak), "invalid_grant", "not supported for the requested client");
+            assertRefused(client.userToken(keycloak, FS + "/use"), "invalid_grant", "not supported for the requested client");
         }
     }
 

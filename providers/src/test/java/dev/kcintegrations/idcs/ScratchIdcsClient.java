@@ -34,12 +34,12 @@ record ScratchIdcsClient(AdminApi admin, String clientId, String uuid) implement
     }
 
     /** A user assertion for technician, signed with the demo certificate's key this copy shares, issued by this client. */
-    Http.Reply userToken(Keycloak keycloak) {
+    Http.Reply userToken(Keycloak keycloak, String scope) {
         java.time.Instant now = java.time.Instant.now();
         String assertion = IdcsDemo.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(clientId).subject("technician")
                 .audience(IdcsDemo.IDCS_AUDIENCE).jwtID(UUID.randomUUID().toString()).issueTime(java.util.Date.from(now))
                 .expirationTime(java.util.Date.from(now.plusSeconds(300))).build(), IdcsDemo.KeyHint.KID, IdcsDemo.key());
-        return post(keycloak, IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", assertion, "scope", IdcsDemo.FS + "/use"));
+        return post(keycloak, IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", assertion, "scope", scope));
     }
 
     Http.Reply clientCredentials(Keycloak keycloak, String scope) {

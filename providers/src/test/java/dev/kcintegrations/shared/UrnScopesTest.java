@@ -38,4 +38,31 @@ class UrnScopesTest {
         assertFalse(UrnScopes.namesEnvironment("urn:opc:resource:faaas:fa:demo01", null));
         assertFalse(UrnScopes.namesEnvironment("urn:opc:resource:faaas:fa:demo01", ""));
     }
+
+    @Test
+    void consumerScopesHaveAPathAndAPermission() {
+        assertTrue(UrnScopes.isConsumerScope("urn:opc:resource:consumer::all"));
+        assertTrue(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas::read"));
+        assertTrue(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas:analytics::read"));
+        assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas"));
+        assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas::"));
+        assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:faaas:fa:demo01urn:opc:resource:consumer::all"));
+    }
+
+    @Test
+    void anAllowedScopeCoversItsSubPathsWithTheSamePermission() {
+        assertTrue(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas::read"));
+        assertTrue(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas:analytics::read"));
+        assertTrue(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas:analytics:x::read"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas::write"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas:analytics::write"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paasx::read"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas:analytics::read", "urn:opc:resource:consumer:paas::read"));
+    }
+
+    @Test
+    void theAccountScopeCoversOnlyItself() {
+        assertTrue(UrnScopes.covers("urn:opc:resource:consumer::all", "urn:opc:resource:consumer::all"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer::all", "urn:opc:resource:consumer:paas::all"));
+    }
 }
