@@ -109,23 +109,35 @@ public final class IdcsTokenRequestFilter implements ContainerRequestFilter {
                 form.with(OAuth2Constants.SCOPE, translation.scope()).getBytes(StandardCharsets.ISO_8859_1)));
     }
 
-    /** The client as the request names it: HTTP Basic, {@code client_id}, or a client assertion's {@code sub}. */
+    /**
+     * The client as Keycloak will take it: HTTP Basic first (as Keycloak's secret authenticator does), then
+     * {@code client_id}, then a client assertion's {@code sub}. A request naming two different clients is left
+     * alone: its scope is then never spelled with one client's scopes for another to see.
+     */
     private static ClientModel clientOf(KeycloakSession session, RealmModel realm, ContainerRequestContext request, FormBody form) {
-        String clientId = form.first(OAuth2Constants.CLIENT_ID);
-        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (clientId == null && authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                clientId = colon < 0 ? null : FormBody.decode(decoded.substring(0, colon));
-            } catch (IllegalArgumentException unreadable) {
-                clientId = null;
-            }
+        String inForm = form.first(OAuth2Constants.CLIENT_ID);
+        String basic = basicClientId(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (basic != null && inForm != null && !basic.equals(inForm)) {
+            return null;
         }
+        String clientId = basic != null ? basic : inForm;
         if (clientId == null && form.first(OAuth2Constants.CLIENT_ASSERTION) != null) {
             clientId = unverifiedClaims(form.first(OAuth2Constants.CLIENT_ASSERTION)).map(JsonWebToken::getSubject).orElse(null);
         }
         return clientId == null ? null : session.clients().getClientByClientId(realm, clientId);
+    }
+
+    private static String basicClientId(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? null : FormBody.decode(decoded.substring(0, colon));
+        } catch (IllegalArgumentException unreadable) {
+            return null;
+        }
     }
 
     /** Who the token will be for, as the request says: the asserted or named user, or the service account. */

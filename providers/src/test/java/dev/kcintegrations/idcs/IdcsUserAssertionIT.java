@@ -192,6 +192,15 @@ class IdcsUserAssertionIT {
     }
 
     @Test
+    void anotherClientNamingAnIdcsClientDoesNotGetItsScopesSpelledOut(Keycloak keycloak) {
+        String basic = "Basic " + Base64.getEncoder().encodeToString("field-service-integration:FieldServiceDemoSecret-01".getBytes());
+        Http.Reply reply = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
+                IdcsDemo.form("grant_type", "client_credentials", "client_id", IdcsDemo.CLIENT, "scope", "urn:opc:idm:__myscopes__"));
+        assertEquals(400, reply.status(), reply.body());
+        assertFalse(reply.body().contains("/setup") || reply.body().contains("consumer"), reply.body());
+    }
+
+    @Test
     void withoutTheClaimsMapperAnExpiryIsRefusedNotIgnored(Keycloak keycloak) {
         try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(), rep -> rep.remove("protocolMappers"))) {
             Http.Reply reply = client.clientCredentials(keycloak, "urn:opc:resource:expiry=120 " + FS + "/use");
