@@ -2,6 +2,7 @@ package dev.kcintegrations.callout;
 
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.OAuthError;
+import dev.kcintegrations.shared.OAuthFormBody;
 import dev.kcintegrations.shared.OAuthErrorResponses;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -43,7 +44,7 @@ import java.util.UUID;
  * Keycloak's own {@code client_credentials} grant (realm keys, client scopes, mappers, lifespan, events,
  * client policies).
  */
-@CalloutFormBody
+@OAuthFormBody
 public final class CalloutTokenEndpoint {
 
     static final int MAX_BODY_BYTES = 64 * 1024;

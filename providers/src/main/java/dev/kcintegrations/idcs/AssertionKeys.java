@@ -4,6 +4,8 @@ import org.keycloak.common.util.Base64Url;
 import org.keycloak.crypto.AsymmetricSignatureVerifierContext;
 import org.keycloak.crypto.KeyWrapper;
 import org.keycloak.jose.jws.JWSInput;
+import org.keycloak.keys.PublicKeyStorageProvider;
+import org.keycloak.keys.PublicKeyStorageUtils;
 import org.keycloak.keys.loader.ClientPublicKeyLoader;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -36,19 +38,25 @@ final class AssertionKeys {
         if (kid == null && x5t == null) {
             return Optional.empty();
         }
-        try {
-            return new ClientPublicKeyLoader(session, client).loadKeys().getKeys().stream()
-                    .filter(key -> kid != null && kid.equals(key.getKid()) || x5t != null && x5t.equals(thumbprint(key)))
-                    .findFirst();
-        } catch (Exception unloadable) {
-            return Optional.empty();
-        }
+        // Keycloak's cache of client keys, as for signed-JWT client authentication (a JWKS URL is not fetched per request).
+        PublicKeyStorageProvider keys = session.getProvider(PublicKeyStorageProvider.class);
+        String modelKey = PublicKeyStorageUtils.getClientModelCacheKey(client.getRealm().getId(), client.getId());
+        return Optional.ofNullable(keys.getFirstPublicKey(modelKey,
+                key -> kid != null && kid.equals(key.getKid()) || x5t != null && x5t.equals(thumbprint(key)),
+                new ClientPublicKeyLoader(session, client)));
     }
 
-    /** Whether the assertion's signature verifies with this key, under the algorithm its header names. */
+    /**
+     * Whether the assertion's signature verifies with this key, under the algorithm its header names, which must be
+     * the key's own when the key has one (a certificate on the Keys tab has none: any of its type's algorithms).
+     */
     static boolean verifies(KeyWrapper key, JWSInput jws) {
+        String algorithm = jws.getHeader().getRawAlgorithm();
+        if (key.getAlgorithm() != null && !key.getAlgorithm().equals(algorithm)) {
+            return false;
+        }
         KeyWrapper withAlgorithm = key.cloneKey();
-        withAlgorithm.setAlgorithm(jws.getHeader().getRawAlgorithm());
+        withAlgorithm.setAlgorithm(algorithm);
         try {
             return new AsymmetricSignatureVerifierContext(withAlgorithm)
                     .verify(jws.getEncodedSignatureInput().getBytes(StandardCharsets.UTF_8), jws.getSignature());

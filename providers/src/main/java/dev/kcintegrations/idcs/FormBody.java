@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -16,6 +17,8 @@ final class FormBody {
 
     private record Field(String raw, String name, String value) {
     }
+
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     private final List<Field> fields;
 
@@ -44,6 +47,11 @@ final class FormBody {
 
     static String decode(String encoded) {
         return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+    }
+
+    /** Whether any name or value holds a control character, which Keycloak strips before it reads the form. */
+    boolean hasControlCharacters() {
+        return fields.stream().anyMatch(f -> CONTROL.matcher(f.name()).find() || CONTROL.matcher(f.value()).find());
     }
 
     int count(String name) {

@@ -74,8 +74,8 @@ public final class IdcsClient {
      * Empty when no user (or more than one) matches; the caller says so.
      */
     static Optional<UserModel> assertedUser(KeycloakSession session, RealmModel realm, ClientModel client, String subject) {
-        if (subject == null || subject.isBlank()) {
-            return Optional.empty();
+        if (subject == null || subject.isBlank() || subject.chars().anyMatch(Character::isISOControl)) {
+            return Optional.empty(); // no stored name holds one, and some databases refuse to compare with one
         }
         String attribute = client.getAttribute(ASSERTION_USER_ATTRIBUTE);
         if (attribute == null || attribute.isBlank() || attribute.equals("username")) {

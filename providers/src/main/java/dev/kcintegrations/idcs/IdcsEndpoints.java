@@ -1,5 +1,6 @@
 package dev.kcintegrations.idcs;
 
+import dev.kcintegrations.shared.OAuthFormBody;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.OPTIONS;
@@ -20,6 +21,7 @@ import org.keycloak.protocol.oidc.endpoints.TokenEndpoint;
  * {@code /admin/v1/SigningCert/jwk} its JWKS. Each hands the request to Keycloak's endpoint object, so there
  * is one implementation of each, and one set of rules.
  */
+@OAuthFormBody
 public final class IdcsEndpoints {
 
     public static final String ALIAS = "idcs";

@@ -36,6 +36,7 @@ final class IdcsScopeRequest {
     static final String EXPIRY_PREFIX = "urn:opc:resource:expiry=";
     static final String MY_SCOPES = "urn:opc:idm:__myscopes__";
     static final String ROLE_PREFIX = "urn:opc:idm:role.";
+    private static final String CONSUMER = "urn:opc:resource:consumer:";
     static final int MIN_EXPIRY = 60;
     /** One year of 365.2425 days, IDCS's upper bound for token lifetimes. */
     static final int MAX_EXPIRY = 31_556_952;
@@ -44,20 +45,32 @@ final class IdcsScopeRequest {
     record AllowedScope(String name, String audience, Set<String> roles) {
     }
 
-    /** What the client may have, and who the token is for; {@code subjectRoles} is empty for an unknown subject. */
+    /** What the client may have, and which roles the subject and the client hold (none, for an unknown subject). */
     record Grantable(Collection<AllowedScope> scopes, Predicate<String> subjectHasRole, Predicate<String> clientHasRole) {
     }
 
     /**
+     * What became of one request's scope, for the client it named. Kept in the Keycloak session until the
+     * client has authenticated: {@link ScopeOutcomes} refuses then, {@link IdcsTokenClaimsMapper} applies.
+     */
+    sealed interface Outcome permits Translation, Refusal {
+        String clientId();
+    }
+
+    /**
      * @param scope      the scope parameter for Keycloak
-     * @param renamed    client scope name → the name the token's {@code scope} claim carries instead
+     * @param renamed    client scope name → the names the token's {@code scope} claim carries instead
      * @param expiry     the requested lifetime cap, if any
      */
-    record Translation(String scope, Map<String, String> renamed, OptionalInt expiry) {
+    record Translation(String clientId, String scope, Map<String, List<String>> renamed, OptionalInt expiry) implements Outcome {
         /** Whether the token must be changed after Keycloak made it: only {@link IdcsTokenClaimsMapper} can. */
         boolean needsClaimsMapper() {
             return expiry.isPresent() || !renamed.isEmpty();
         }
+    }
+
+    /** Why the request cannot be answered as IDCS would; said only once the client has authenticated. */
+    record Refusal(String clientId, String description) implements Outcome {
     }
 
     static final class Refused extends RuntimeException {
@@ -69,9 +82,9 @@ final class IdcsScopeRequest {
     private IdcsScopeRequest() {
     }
 
-    static Translation translate(String scopeParameter, Grantable grantable, List<String> resources) {
+    static Translation translate(String clientId, String scopeParameter, Grantable grantable, List<String> resources) {
         Set<String> scopes = new LinkedHashSet<>();
-        Map<String, String> renamed = new LinkedHashMap<>();
+        Map<String, List<String>> renamed = new LinkedHashMap<>();
         OptionalInt expiry = OptionalInt.empty();
         for (String requested : UrnScopes.split(scopeParameter)) {
             if (requested.startsWith(EXPIRY_PREFIX)) {
@@ -91,6 +104,8 @@ final class IdcsScopeRequest {
                 scopes.addAll(mine);
             } else if (requested.startsWith(ROLE_PREFIX)) {
                 scopes.addAll(scopesOfRole(roleName(requested), grantable));
+            } else if (requested.startsWith(CONSUMER) && !UrnScopes.isConsumerScope(requested)) {
+                throw new Refused("Scope " + requested + " is not a consumer scope (urn:opc:resource:consumer:<path>::<permission>)");
             } else if (UrnScopes.isConsumerScope(requested) && !allowed(grantable, requested)) {
                 AllowedScope covering = grantable.scopes().stream()
                         .filter(s -> UrnScopes.covers(s.name(), requested))
@@ -98,12 +113,18 @@ final class IdcsScopeRequest {
                         .orElseThrow(() -> new Refused("Scope " + requested
                                 + " is not allowed to this client, directly or hierarchically"));
                 scopes.add(covering.name());
-                renamed.put(covering.name(), requested);
+                renamed.computeIfAbsent(covering.name(), name -> new ArrayList<>()).add(requested);
             } else {
                 scopes.add(requested);
             }
         }
-        return new Translation(String.join(" ", scopes), renamed, expiry);
+        // A scope asked for itself as well as through a narrower name keeps its own name too.
+        renamed.forEach((allowed, names) -> {
+            if (UrnScopes.split(scopeParameter).contains(allowed)) {
+                names.add(0, allowed);
+            }
+        });
+        return new Translation(clientId, String.join(" ", scopes), renamed, expiry);
     }
 
     private static int expiry(String seconds) {

@@ -1,6 +1,7 @@
 package dev.kcintegrations.idcs;
 
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.OAuthErrorException;
 import org.keycloak.authentication.authenticators.client.ClientAssertionState;
@@ -25,6 +26,7 @@ import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.sessions.RootAuthenticationSessionModel;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
  * RFC 7523 user assertions the way IDCS takes them (Oracle, "Client Assertion"; Field Service "OAuth User
@@ -45,19 +47,13 @@ final class UserAssertionGrantType extends JWTAuthorizationGrantType {
     /** The allowed clock difference, as Keycloak's own assertion checks count it. */
     static final int CLOCK_SKEW_SECONDS = 30;
 
-    private final boolean keycloakGrantEnabled;
-
-    UserAssertionGrantType(boolean keycloakGrantEnabled) {
-        this.keycloakGrantEnabled = keycloakGrantEnabled;
-    }
+    private static final Logger LOG = Logger.getLogger(UserAssertionGrantType.class);
 
     @Override
     public Response process(Context context) {
-        if (!IdcsClient.isEnabled(context.getClient())) {
-            if (!keycloakGrantEnabled) {
-                throw new CorsErrorResponseException(context.getCors(), OAuthErrorException.UNSUPPORTED_GRANT_TYPE,
-                        "Unsupported grant_type", Response.Status.BAD_REQUEST);
-            }
+        ScopeOutcomes.enforce(context);
+        if (!IdcsClient.isEnabled(context.getClient()) || !issuedByTheClient(context)) {
+            // Every other client, and an opted-in client's assertion from an identity provider: Keycloak's grant.
             return super.process(context);
         }
         setContext(context);
@@ -65,19 +61,32 @@ final class UserAssertionGrantType extends JWTAuthorizationGrantType {
             return issue();
         } catch (CorsErrorResponseException refused) {
             throw refused;
-        } catch (RuntimeException refused) {
-            // Keycloak's validator and ours say what was wrong in the message; nothing in it comes from a secret.
-            event.detail(Details.REASON, refused.getMessage());
-            event.error(Errors.INVALID_REQUEST);
-            throw new CorsErrorResponseException(cors, OAuthErrorException.INVALID_GRANT, refused.getMessage(),
-                    Response.Status.BAD_REQUEST);
+        } catch (Refused refused) {
+            throw refusal(OAuthErrorException.INVALID_GRANT, refused.getMessage(), Errors.INVALID_REQUEST);
+        } catch (RuntimeException unexpected) {
+            // Not the assertion's fault, or not one we can name: nothing of it (a database message) goes out.
+            String correlation = UUID.randomUUID().toString();
+            LOG.errorf(unexpected, "User assertion of client %s could not be checked, correlation id %s", client.getClientId(), correlation);
+            throw refusal(OAuthErrorException.INVALID_GRANT, "The assertion could not be checked, correlation id " + correlation,
+                    Errors.INVALID_REQUEST);
+        }
+    }
+
+    /** Whether the assertion's {@code iss} is the client itself, as in IDCS's user assertions. */
+    private static boolean issuedByTheClient(Context context) {
+        String assertion = context.getFormParams().getFirst(OAuth2Constants.ASSERTION);
+        try {
+            return assertion == null || context.getClient().getClientId().equals(
+                    new JWSInput(assertion).readJsonContent(JsonWebToken.class).getIssuer());
+        } catch (JWSInputException | RuntimeException unreadable) {
+            return true; // ours to refuse, with our reason
         }
     }
 
     private Response issue() {
         String assertion = formParams.getFirst(OAuth2Constants.ASSERTION);
         if (assertion == null || assertion.isBlank()) {
-            throw new IllegalArgumentException("Missing parameter: assertion");
+            throw new Refused("Missing parameter: assertion");
         }
         JWSInput jws;
         JsonWebToken jwt;
@@ -85,7 +94,7 @@ final class UserAssertionGrantType extends JWTAuthorizationGrantType {
             jws = new JWSInput(assertion);
             jwt = jws.readJsonContent(JsonWebToken.class);
         } catch (JWSInputException | RuntimeException e) {
-            throw new IllegalArgumentException("The assertion is not a signed JWT");
+            throw new Refused("The assertion is not a signed JWT");
         }
         ClientAssertionState state = new ClientAssertionState(OAuth2Constants.JWT_AUTHORIZATION_GRANT, assertion, jws, jwt);
         state.setClient(client);
@@ -93,54 +102,52 @@ final class UserAssertionGrantType extends JWTAuthorizationGrantType {
         event.detail(Details.IDENTITY_PROVIDER_ISSUER, jwt.getIssuer());
         event.detail(Details.IDENTITY_PROVIDER_USER_ID, jwt.getSubject());
 
-        validator.validateClient();
-        validator.validateIssuer();
-        if (!client.getClientId().equals(jwt.getIssuer())) {
-            throw new IllegalArgumentException("The assertion's iss must be the client id " + client.getClientId());
-        }
-        validator.validateSubject();
-        validator.validateSignatureAlgorithm(null);
-        KeyWrapper key = AssertionKeys.find(session, client, jws).orElseThrow(() -> new IllegalArgumentException(
+        keycloakCheck(validator::validateClient);
+        keycloakCheck(validator::validateSubject);
+        keycloakCheck(() -> validator.validateSignatureAlgorithm(null));
+        KeyWrapper key = AssertionKeys.find(session, client, jws).orElseThrow(() -> new Refused(
                 "No certificate of the client matches the assertion's kid or x5t"));
         if (!AssertionKeys.verifies(key, jws)) {
-            throw new IllegalArgumentException("The assertion's signature does not verify with the client's certificate");
+            throw new Refused("The assertion's signature does not verify with the client's certificate");
         }
         // Only now, with the signature good, may the assertion use up its jti.
-        validator.validateTokenAudience(List.of(IDCS_AUDIENCE, realmIssuer()), true);
+        keycloakCheck(() -> validator.validateTokenAudience(List.of(IDCS_AUDIENCE, realmIssuer()), true));
+        if (jwt.getIat() == null) {
+            throw new Refused("The assertion has no iat");
+        }
         int maxLifetime = IdcsClient.assertionMaxLifetime(client);
         // Keycloak bounds how old iat may be; a one-off assertion must also not be made to last.
-        if (jwt.getExp() != null && jwt.getIat() != null && jwt.getExp() - jwt.getIat() > maxLifetime) {
-            throw new IllegalArgumentException("The assertion lives longer than " + maxLifetime + " s (exp - iat)");
+        if (jwt.getExp() != null && jwt.getExp() - jwt.getIat() > maxLifetime) {
+            throw new Refused("The assertion lives longer than " + maxLifetime + " s (exp - iat)");
         }
-        validator.validateTokenActive(CLOCK_SKEW_SECONDS, maxLifetime, false);
+        keycloakCheck(() -> validator.validateTokenActive(CLOCK_SKEW_SECONDS, maxLifetime, false));
 
         UserModel user = IdcsClient.assertedUser(session, realm, client, jwt.getSubject())
-                .orElseThrow(() -> new IllegalArgumentException("User not found"));
+                .filter(found -> found.getServiceAccountClientLink() == null)
+                .orElseThrow(() -> new Refused("User not found"));
         if (!user.isEnabled()) {
-            throw new IllegalArgumentException("User is not enabled");
-        }
-        if (user.getServiceAccountClientLink() != null) {
-            throw new IllegalArgumentException("User not found");
+            throw new Refused("User is not enabled");
         }
         if (user.getRequiredActionsStream().findAny().isPresent()) {
-            throw new IllegalArgumentException("Account is not fully set up");
+            throw new Refused("Account is not fully set up");
         }
         event.user(user);
         event.detail(Details.USERNAME, user.getUsername());
 
         String scope = getRequestedScopes();
-        if (!TokenManager.isValidScope(session, scope, client, user)) {
-            throw refusal(OAuthErrorException.INVALID_SCOPE, "Invalid scopes: " + scope);
-        }
-        if (!TokenManager.verifyConsentStillAvailable(session, user, client, null, scope)) {
-            throw refusal(OAuthErrorException.INVALID_SCOPE, "Missing consents for the client " + client.getClientId());
-        }
         try {
             session.clientPolicy().triggerOnEvent(new JWTAuthorizationGrantContext(session, validator, null));
         } catch (ClientPolicyException cpe) {
             event.detail(Details.CLIENT_POLICY_ERROR, cpe.getError());
             event.detail(Details.CLIENT_POLICY_ERROR_DETAIL, cpe.getErrorDetail());
-            throw refusal(cpe.getError(), cpe.getErrorDetail());
+            throw refusal(cpe.getError(), cpe.getErrorDetail(), cpe.getError());
+        }
+        if (!TokenManager.isValidScope(session, scope, client, user)) {
+            throw refusal(OAuthErrorException.INVALID_SCOPE, "Invalid scopes: " + scope, OAuthErrorException.INVALID_SCOPE);
+        }
+        if (!TokenManager.verifyConsentStillAvailable(session, user, client, null, scope)) {
+            throw refusal(OAuthErrorException.INVALID_SCOPE, "Missing consents for the client " + client.getClientId(),
+                    Errors.CONSENT_DENIED);
         }
 
         RootAuthenticationSessionModel root = new AuthenticationSessionManager(session).createAuthenticationSession(realm, false);
@@ -149,8 +156,18 @@ final class UserAssertionGrantType extends JWTAuthorizationGrantType {
                 user.getUsername(), clientConnection.getRemoteHost(), "idcs-user-assertion", false, null, null,
                 UserSessionModel.SessionPersistenceState.TRANSIENT);
         event.session(userSession);
-        ClientSessionContext clientSessionCtx = TokenManager.attachAuthenticationSession(session, userSession, authSession);
+        ClientSessionContext clientSessionCtx = TokenManager.attachAuthenticationSession(session, userSession, authSession,
+                validator.getRestrictedScopes(), false);
         return createTokenResponse(createTokenResponseBuilder(user, userSession, clientSessionCtx, scope, null), clientSessionCtx, true);
+    }
+
+    /** Runs one of Keycloak's assertion checks; what it says is the refusal's description. */
+    private static void keycloakCheck(Runnable check) {
+        try {
+            check.run();
+        } catch (RuntimeException failed) {
+            throw new Refused(failed.getMessage());
+        }
     }
 
     private String realmIssuer() {
@@ -158,9 +175,16 @@ final class UserAssertionGrantType extends JWTAuthorizationGrantType {
     }
 
     /** A refusal with its own OAuth error, recorded as Keycloak records refused grants. */
-    private CorsErrorResponseException refusal(String error, String description) {
+    private CorsErrorResponseException refusal(String error, String description, String eventError) {
         event.detail(Details.REASON, description);
-        event.error(error);
+        event.error(eventError);
         return new CorsErrorResponseException(cors, error, description, Response.Status.BAD_REQUEST);
+    }
+
+    /** What is wrong with the assertion, in words safe to send back. */
+    private static final class Refused extends RuntimeException {
+        Refused(String description) {
+            super(description, null, false, false);
+        }
     }
 }

@@ -7,13 +7,15 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantTypeFactory;
+import org.keycloak.provider.EnvironmentDependentProviderFactory;
 
 /**
  * Takes the place of Keycloak's factory for {@code urn:ietf:params:oauth:grant-type:jwt-bearer} (a provider
  * factory of the same id outside Keycloak replaces the internal one) and hands every request of a client that
- * has not opted in to Keycloak's own JWT authorization grant, unchanged.
+ * has not opted in, and every assertion an opted-in client relays from an identity provider ({@code iss} not
+ * itself), to Keycloak's own JWT authorization grant, unchanged.
  */
-public final class UserAssertionGrantTypeFactory implements OAuth2GrantTypeFactory {
+public final class UserAssertionGrantTypeFactory implements OAuth2GrantTypeFactory, EnvironmentDependentProviderFactory {
 
     @Override
     public String getId() {
@@ -27,7 +29,13 @@ public final class UserAssertionGrantTypeFactory implements OAuth2GrantTypeFacto
 
     @Override
     public OAuth2GrantType create(KeycloakSession session) {
-        return new UserAssertionGrantType(Profile.isFeatureEnabled(Profile.Feature.JWT_AUTHORIZATION_GRANT));
+        return new UserAssertionGrantType();
+    }
+
+    /** On where Keycloak's own grant is: turning Keycloak's {@code jwt-authorization-grant} feature off turns both off. */
+    @Override
+    public boolean isSupported(Config.Scope config) {
+        return Profile.isFeatureEnabled(Profile.Feature.JWT_AUTHORIZATION_GRANT);
     }
 
     @Override

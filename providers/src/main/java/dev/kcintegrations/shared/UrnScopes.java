@@ -2,6 +2,8 @@ package dev.kcintegrations.shared;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The grammar of audience-scoped URN scopes (Oracle IDCS convention): a full scope is a resource's primary
@@ -17,9 +19,11 @@ public final class UrnScopes {
      * as {@code urn:opc:resource:consumer:paas::read}) give tokens for this audience, in every environment alike.
      */
     public static final String ACCOUNT_AUDIENCE = "urn:opc:resource:scope:account";
-    public static final String CONSUMER_PREFIX = "urn:opc:resource:consumer:";
     /** IDCS's "All" trust scope: requested alone only. */
     public static final String ACCOUNT_SCOPE = "urn:opc:resource:consumer::all";
+    /** Path segments (group 1, each {@code :name}) and the permission (group 2); one {@code ::}, no empty segment. */
+    private static final Pattern CONSUMER_SCOPE = Pattern.compile(
+            "urn:opc:resource:consumer((?::[A-Za-z0-9_.-]+)*)::([A-Za-z0-9_.-]+)");
 
     private UrnScopes() {
     }
@@ -47,34 +51,25 @@ public final class UrnScopes {
         return Arrays.asList(audience.split(":")).contains(environmentName);
     }
 
-    /** A scope of the account resource: {@code urn:opc:resource:consumer:<path>::<permission>}. */
+    /** A scope of the account resource: {@code urn:opc:resource:consumer:<segment>…::<permission>}, nothing looser. */
     public static boolean isConsumerScope(String scope) {
-        return scope.startsWith(CONSUMER_PREFIX) && scope.lastIndexOf("::") >= CONSUMER_PREFIX.length() - 1
-                && !scope.endsWith("::");
+        return CONSUMER_SCOPE.matcher(scope).matches();
     }
 
     /**
      * IDCS's hierarchical rule: an allowed consumer scope covers a requested one with the same permission whose
      * resource path extends its own segment by segment ({@code consumer:paas::read} covers
      * {@code consumer:paas:analytics::read}, not {@code consumer:paas::write} nor {@code consumer:paasx::read}).
+     * The account scope (no path) covers only itself: it is requested alone, never widened.
      */
     public static boolean covers(String allowed, String requested) {
-        if (!isConsumerScope(allowed) || !isConsumerScope(requested)) {
+        Matcher a = CONSUMER_SCOPE.matcher(allowed);
+        Matcher r = CONSUMER_SCOPE.matcher(requested);
+        if (!a.matches() || !r.matches() || !a.group(2).equals(r.group(2))) {
             return false;
         }
-        String[] a = consumerParts(allowed);
-        String[] r = consumerParts(requested);
-        if (!a[1].equals(r[1])) {
-            return false;
-        }
-        // The account scope (empty path) covers only itself: it is requested alone, never widened.
-        return r[0].equals(a[0]) || !a[0].isEmpty() && r[0].startsWith(a[0] + ":");
-    }
-
-    /** {path, permission} of a consumer scope: {@code urn:opc:resource:consumer:paas:analytics::read} → {paas:analytics, read}. */
-    private static String[] consumerParts(String scope) {
-        int separator = scope.lastIndexOf("::");
-        String path = separator < CONSUMER_PREFIX.length() ? "" : scope.substring(CONSUMER_PREFIX.length(), separator);
-        return new String[]{path, scope.substring(separator + 2)};
+        String allowedPath = a.group(1);
+        String requestedPath = r.group(1);
+        return requestedPath.equals(allowedPath) || !allowedPath.isEmpty() && requestedPath.startsWith(allowedPath + ":");
     }
 }

@@ -73,7 +73,7 @@ class IdcsConformanceIT {
                 // Accessing All Resources: __myscopes__ and roles
                 token("__myscopes__ (client): every URN scope of the client, one audience", clientCredentials("urn:opc:idm:__myscopes__"),
                         claims -> {
-                            assertTrue(IdcsDemo.scopes(claims).containsAll(List.of(FS + "/use", FS + "/view", FS + "/setup")), claims.toString());
+                            assertTrue(IdcsDemo.scopes(claims).containsAll(List.of(FS + "/use", FS + "/view", FS + "/events")), claims.toString());
                             assertFalse(IdcsDemo.scopes(claims).contains(CONSUMER_ALL));
                             assertEquals(List.of(FS), IdcsDemo.audiences(claims));
                         }),
@@ -82,14 +82,14 @@ class IdcsConformanceIT {
                 token("__myscopes__ (user without the role): not the role's scope", userAssertion("technician", "urn:opc:idm:__myscopes__"),
                         claims -> {
                             assertTrue(IdcsDemo.scopes(claims).containsAll(List.of(FS + "/use", FS + "/view")), claims.toString());
-                            assertFalse(IdcsDemo.scopes(claims).contains(FS + "/setup"), claims.toString());
+                            assertFalse(IdcsDemo.scopes(claims).contains(FS + "/events"), claims.toString());
                         }),
                 token("__myscopes__ (user with the role): the role's scope too", userAssertion("supervisor", "urn:opc:idm:__myscopes__"),
-                        claims -> assertTrue(IdcsDemo.scopes(claims).contains(FS + "/setup"), claims.toString())),
+                        claims -> assertTrue(IdcsDemo.scopes(claims).contains(FS + "/events"), claims.toString())),
                 token("role.<name> held by client and service account: that role's scopes", clientCredentials("urn:opc:idm:role.field-service-admin"),
-                        claims -> assertEquals(List.of(FS + "/setup"), IdcsDemo.scopes(claims))),
+                        claims -> assertEquals(List.of(FS + "/events"), IdcsDemo.scopes(claims))),
                 token("role.<name> held by client and user", userAssertion("supervisor", "urn:opc:idm:role.field-service-admin"),
-                        claims -> assertEquals(List.of(FS + "/setup"), IdcsDemo.scopes(claims))),
+                        claims -> assertEquals(List.of(FS + "/events"), IdcsDemo.scopes(claims))),
                 refused("role.<name> the user does not hold", userAssertion("technician", "urn:opc:idm:role.field-service-admin"),
                         "invalid_scope", "not granted to both"),
                 refused("role.<name> that does not exist", clientCredentials("urn:opc:idm:role.no-such-role"), "invalid_scope", "no-such-role"),

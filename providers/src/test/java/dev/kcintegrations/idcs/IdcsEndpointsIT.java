@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -52,6 +53,15 @@ class IdcsEndpointsIT {
         assertEquals(wrongSecretDirect.status(), wrongSecret.status());
         assertEquals(wrongSecretDirect.json(), wrongSecret.json());
         assertEquals("no-store", wrongSecret.header("Cache-Control").orElse(""));
+    }
+
+    @Test
+    void aBodyTheFormParserCannotTakeIsAFourHundredOnTheAlias(Keycloak keycloak) {
+        for (String body : List.of("grant_type=client_credentials&scope=%zz", "a=" + "&b=".repeat(200))) {
+            Http.Reply reply = Http.post(alias(keycloak, "/oauth2/v1/token"), Map.of("Content-Type", "application/x-www-form-urlencoded"), body);
+            assertEquals(400, reply.status(), reply.body());
+            assertEquals("invalid_request", reply.json().path("error").asText(), reply.body());
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ class IdcsScopeRequestTest {
 
     private static final String FS = "urn:opc:resource:fusion:demo01:field-service-common";
     private static final String ACCOUNT = "urn:opc:resource:scope:account";
+    /** The demo's scopes: the Fusion one is the audience glued to its suffix, as Oracle spells Fusion scopes. */
     private static final List<IdcsScopeRequest.AllowedScope> SCOPES = List.of(
             new IdcsScopeRequest.AllowedScope(FS + "/use", FS, Set.of()),
             new IdcsScopeRequest.AllowedScope(FS + "/setup", FS, Set.of("admin")),
@@ -29,7 +30,7 @@ class IdcsScopeRequestTest {
     }
 
     private static IdcsScopeRequest.Translation translate(String scope, IdcsScopeRequest.Grantable grantable, String... resources) {
-        return IdcsScopeRequest.translate(scope, grantable, List.of(resources));
+        return IdcsScopeRequest.translate("idcs-client", scope, grantable, List.of(resources));
     }
 
     @Test
@@ -81,16 +82,27 @@ class IdcsScopeRequestTest {
     void aHierarchicalConsumerScopeIsGrantedAsTheAllowedOneAndNamedAsAsked() {
         IdcsScopeRequest.Translation t = translate("urn:opc:resource:consumer:paas:analytics::read", subjectWith());
         assertEquals("urn:opc:resource:consumer:paas::read", t.scope());
-        assertEquals(Map.of("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas:analytics::read"), t.renamed());
+        assertEquals(Map.of("urn:opc:resource:consumer:paas::read", List.of("urn:opc:resource:consumer:paas:analytics::read")), t.renamed());
         assertTrue(t.needsClaimsMapper());
+        assertEquals("idcs-client", t.clientId());
+    }
+
+    @Test
+    void everyNameAskedThroughOneAllowedScopeIsKept() {
+        assertEquals(Map.of("urn:opc:resource:consumer:paas::read", List.of("urn:opc:resource:consumer:paas:a::read", "urn:opc:resource:consumer:paas:b::read")),
+                translate("urn:opc:resource:consumer:paas:a::read urn:opc:resource:consumer:paas:b::read", subjectWith()).renamed());
+        assertEquals(Map.of("urn:opc:resource:consumer:paas::read", List.of("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas:x::read")),
+                translate("urn:opc:resource:consumer:paas::read urn:opc:resource:consumer:paas:x::read", subjectWith()).renamed());
     }
 
     @Test
     void aConsumerScopeNotCoveredIsRefusedWithWhy() {
         for (String asked : List.of("urn:opc:resource:consumer:paas::write", "urn:opc:resource:consumer:paas:analytics::write",
-                "urn:opc:resource:consumer:paasx::read", "urn:opc:resource:consumer:iaas::read")) {
+                "urn:opc:resource:consumer:paasx::read", "urn:opc:resource:consumer:iaas::read",
+                "urn:opc:resource:consumer:paas::admin::read", "urn:opc:resource:consumer:paas:::read")) {
             IdcsScopeRequest.Refused refused = assertThrows(IdcsScopeRequest.Refused.class, () -> translate(asked, subjectWith()), asked);
-            assertTrue(refused.getMessage().contains("directly or hierarchically"));
+            assertTrue(refused.getMessage().contains("directly or hierarchically") || refused.getMessage().contains("is not a consumer scope"),
+                    refused.getMessage());
         }
     }
 

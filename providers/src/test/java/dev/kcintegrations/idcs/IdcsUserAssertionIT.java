@@ -118,12 +118,65 @@ class IdcsUserAssertionIT {
     }
 
     @Test
-    void anAssertionIssuedForAnotherClientIsRefused(Keycloak keycloak) {
+    void anAssertionIssuedByAnotherIsKeycloaksIdentityProviderGrantsToJudge(Keycloak keycloak) {
         Instant now = Instant.now();
         String other = IdcsDemo.sign(new JWTClaimsSet.Builder().issuer("field-service-integration").subject("technician").audience(IDCS_AUDIENCE)
                 .jwtID(UUID.randomUUID().toString()).issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300))).build(),
                 KeyHint.KID, IdcsDemo.key());
-        assertRefused(IdcsDemo.userToken(keycloak, other, FS + "/use"), "invalid_grant", "iss must be the client id");
+        assertRefused(IdcsDemo.userToken(keycloak, other, FS + "/use"), "invalid_grant", "No Identity Provider for provided issuer");
+    }
+
+    @Test
+    void anAssertionWithoutIatIsRefused(Keycloak keycloak) {
+        Instant now = Instant.now();
+        String noIat = IdcsDemo.sign(new JWTClaimsSet.Builder().issuer(IdcsDemo.CLIENT).subject("technician").audience(IDCS_AUDIENCE)
+                .jwtID(UUID.randomUUID().toString()).expirationTime(Date.from(now.plusSeconds(20))).build(), KeyHint.KID, IdcsDemo.key());
+        assertRefused(IdcsDemo.userToken(keycloak, noIat, FS + "/use"), "invalid_grant", "no iat");
+    }
+
+    @Test
+    void aControlCharacterInTheSubjectIsAnUnknownUserNotAServerError(Keycloak keycloak) {
+        assertRefused(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("techni\u0000cian".translateEscapes()), FS + "/use"),
+                "invalid_grant", "User not found");
+    }
+
+    @Test
+    void beforeTheClientAuthenticatesNothingAboutUsersOrScopesIsTold(Keycloak keycloak) {
+        // Without the secret, asking whether technician or supervisor holds a role gets one and the same answer.
+        for (String user : List.of("technician", "supervisor")) {
+            for (String scope : List.of("urn:opc:idm:role.field-service-admin", "urn:opc:resource:expiry=5", "urn:opc:resource:consumer:paas::write")) {
+                Http.Reply probe = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                        IdcsDemo.form("grant_type", "password", "client_id", IdcsDemo.CLIENT, "client_secret", "guess",
+                                "username", user, "password", "x", "scope", scope));
+                assertEquals(401, probe.status(), probe.body());
+                assertEquals("unauthorized_client", probe.json().path("error").asText(), probe.body());
+            }
+        }
+    }
+
+    @Test
+    void controlCharactersAnywhereAreLeftToKeycloakAndNeverAServerError(Keycloak keycloak) {
+        for (String body : List.of("grant_type=client_credentials&scope=urn%3Aopc%3Aidm%3Arole.%00&client_id=" + IdcsDemo.CLIENT + "&client_secret=" + IdcsDemo.SECRET,
+                "grant_type=client_credentials&scope=x&client_id=%00",
+                "grant_type=password&scope=urn%3Aopc%3Aidm%3A__myscopes__&client_id=" + IdcsDemo.CLIENT + "&username=%00&password=x")) {
+            Http.Reply reply = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Content-Type", "application/x-www-form-urlencoded"), body);
+            assertTrue(reply.status() >= 400 && reply.status() < 500, body + " -> " + reply.status() + " " + reply.body());
+        }
+    }
+
+    @Test
+    void aRefreshedTokenKeepsTheExpiryCapAndTheNamesAsked(Keycloak keycloak) {
+        try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(), rep -> {
+            rep.put("directAccessGrantsEnabled", true);
+            rep.withArray("optionalClientScopes").add("urn:opc:resource:consumer:paas::read");
+        })) {
+            Http.Reply first = client.password(keycloak, "supervisor", "supervisor", "urn:opc:resource:expiry=120 urn:opc:resource:consumer:paas:analytics::read");
+            JsonNode claims = IdcsDemo.accessClaims(first);
+            assertEquals(120, claims.get("exp").asLong() - claims.get("iat").asLong());
+            JsonNode refreshed = IdcsDemo.accessClaims(client.refresh(keycloak, first.json().get("refresh_token").asText()));
+            assertEquals(120, refreshed.get("exp").asLong() - refreshed.get("iat").asLong(), refreshed.toString());
+            assertEquals(List.of("urn:opc:resource:consumer:paas:analytics::read"), IdcsDemo.scopes(refreshed));
+        }
     }
 
     @Test
@@ -136,7 +189,7 @@ class IdcsUserAssertionIT {
 
     @Test
     void aScopeOutsideTheClientsIsInvalidScope(Keycloak keycloak) {
-        assertRefused(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("technician"), FS + "/events"), "invalid_scope", FS + "/events");
+        assertRefused(IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("technician"), FS + "/setup"), "invalid_scope", FS + "/setup");
     }
 
     @Test
@@ -180,24 +233,28 @@ class IdcsUserAssertionIT {
 
     @Test
     void clientsThatDidNotOptInKeepKeycloaksOwnGrantAndScopes(Keycloak keycloak) {
-        String basic = "Basic " + Base64.getEncoder().encodeToString("field-service-integration:FieldServiceDemoSecret-01".getBytes());
-        Http.Reply grant = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
-                IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", IdcsDemo.userAssertion("technician"), "scope", FS + "/use"));
-        assertEquals(400, grant.status(), grant.body());
-        assertFalse(grant.body().contains("certificate"), "Keycloak's own grant answered: " + grant.body());
-
-        Http.Reply pseudo = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
-                IdcsDemo.form("grant_type", "client_credentials", "scope", "urn:opc:resource:expiry=300 " + FS + "/use"));
-        assertRefused(pseudo, "invalid_scope", "urn:opc:resource:expiry=300");
+        // A copy of the demo client with Keycloak's switch on, the certificate, the kid: only the opt-in is off.
+        try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(),
+                rep -> ((ObjectNode) rep.get("attributes")).put(IdcsClient.ENABLED, "false"))) {
+            assertRefused(client.userToken(keycloak, FS + "/use"), "invalid_grant", "No Identity Provider for provided issuer");
+            assertRefused(client.clientCredentials(keycloak, "urn:opc:resource:expiry=300 " + FS + "/use"), "invalid_scope",
+                    "urn:opc:resource:expiry=300");
+        }
     }
 
     @Test
-    void anotherClientNamingAnIdcsClientDoesNotGetItsScopesSpelledOut(Keycloak keycloak) {
-        String basic = "Basic " + Base64.getEncoder().encodeToString("field-service-integration:FieldServiceDemoSecret-01".getBytes());
+    void aScopeSpelledForAnotherClientIsRefusedWithoutItsNames(Keycloak keycloak) {
+        // field-service-integration authenticates (Basic, read leniently by Keycloak: a space inside), while the
+        // request also carries an unsigned client assertion naming the IDCS client.
+        String basic = "Basic " + Base64.getEncoder().encodeToString("field-service-integration:FieldServiceDemoSecret-01".getBytes())
+                .replaceFirst("^(.{8})", "$1 ");
+        String named = "eyJhbGciOiJub25lIn0." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("{\"sub\":\"" + IdcsDemo.CLIENT + "\",\"iss\":\"" + IdcsDemo.CLIENT + "\"}").getBytes()) + ".";
         Http.Reply reply = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
-                IdcsDemo.form("grant_type", "client_credentials", "client_id", IdcsDemo.CLIENT, "scope", "urn:opc:idm:__myscopes__"));
-        assertEquals(400, reply.status(), reply.body());
-        assertFalse(reply.body().contains("/setup") || reply.body().contains("consumer"), reply.body());
+                IdcsDemo.form("grant_type", "client_credentials", "scope", "urn:opc:idm:__myscopes__",
+                        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", named));
+        assertTrue(reply.status() == 400 || reply.status() == 401, reply.body());
+        assertFalse(reply.body().contains("/events") || reply.body().contains("/view"), reply.body());
     }
 
     @Test

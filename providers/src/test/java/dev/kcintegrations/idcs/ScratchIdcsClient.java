@@ -42,6 +42,14 @@ record ScratchIdcsClient(AdminApi admin, String clientId, String uuid) implement
         return post(keycloak, IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", assertion, "scope", scope));
     }
 
+    Http.Reply password(Keycloak keycloak, String username, String password, String scope) {
+        return post(keycloak, IdcsDemo.form("grant_type", "password", "username", username, "password", password, "scope", scope));
+    }
+
+    Http.Reply refresh(Keycloak keycloak, String refreshToken) {
+        return post(keycloak, IdcsDemo.form("grant_type", "refresh_token", "refresh_token", refreshToken));
+    }
+
     Http.Reply clientCredentials(Keycloak keycloak, String scope) {
         return post(keycloak, IdcsDemo.form("grant_type", "client_credentials", "scope", scope));
     }

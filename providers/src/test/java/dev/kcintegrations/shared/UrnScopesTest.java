@@ -47,6 +47,10 @@ class UrnScopesTest {
         assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas"));
         assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas::"));
         assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:faaas:fa:demo01urn:opc:resource:consumer::all"));
+        assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas::admin::read"), "one :: only");
+        assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:paas:::read"), "no empty segment");
+        assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:::all"), "no empty segment");
+        assertFalse(UrnScopes.isConsumerScope("urn:opc:resource:consumer:pa as::read"));
     }
 
     @Test
@@ -58,6 +62,9 @@ class UrnScopesTest {
         assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas:analytics::write"));
         assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paasx::read"));
         assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas:analytics::read", "urn:opc:resource:consumer:paas::read"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas::admin::read"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas::write::read"));
+        assertFalse(UrnScopes.covers("urn:opc:resource:consumer::all", "urn:opc:resource:consumer:::all"));
     }
 
     @Test

@@ -1,8 +1,5 @@
-package dev.kcintegrations.callout;
+package dev.kcintegrations.shared;
 
-import dev.kcintegrations.shared.FormBodyGuard;
-import dev.kcintegrations.shared.OAuthError;
-import dev.kcintegrations.shared.OAuthErrorResponses;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -11,9 +8,9 @@ import jakarta.ws.rs.ext.Provider;
 
 /** {@link FormBodyGuard} for OAuth-style endpoints: refusals as RFC 6749 error JSON. */
 @Provider
-@CalloutFormBody
+@OAuthFormBody
 @Priority(Priorities.ENTITY_CODER)
-public final class CalloutFormBodyFilter extends FormBodyGuard {
+public final class OAuthFormBodyFilter extends FormBodyGuard {
 
     @Override
     protected Response refuse(ContainerRequestContext request, Response.Status status, String description) {
