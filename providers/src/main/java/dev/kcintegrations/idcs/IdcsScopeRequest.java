@@ -21,15 +21,15 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@code urn:opc:resource:expiry=<seconds>} (60–31556952) is no scope: it leaves the request and caps
  *       the access token's lifetime;</li>
- *   <li>{@code urn:opc:idm:__myscopes__} becomes every URN scope of the client that the subject may have;</li>
- *   <li>{@code urn:opc:idm:role.<name>} becomes the client's URN scopes of one role, when both the client and
- *       the subject hold it;</li>
+ *   <li>{@code urn:opc:idm:__myscopes__} becomes every URN scope of the client (outside the account resource);</li>
+ *   <li>{@code urn:opc:idm:role.<name>} becomes the client's URN scopes of one role the client holds;</li>
  *   <li>a consumer scope the client is allowed only hierarchically is granted as the allowed scope and named
  *       in the token as requested.</li>
  * </ul>
  * The rest passes unchanged, to Keycloak and to the URN scope rules (one audience, the account scope alone).
- * A scope "the subject may have" is one whose client scope maps no role (the Scope tab), or maps one the
- * subject holds.
+ * Which of them the token's subject may have is Keycloak's to decide once it has verified that subject: a client
+ * scope that maps roles (its Scope tab) is dropped for a user holding none of them, as IDCS drops a role's scopes
+ * for a user without the role. Nothing here depends on who the request says the user is.
  */
 final class IdcsScopeRequest {
 
@@ -45,8 +45,8 @@ final class IdcsScopeRequest {
     record AllowedScope(String name, String audience, Set<String> roles) {
     }
 
-    /** What the client may have, and which roles the subject and the client hold (none, for an unknown subject). */
-    record Grantable(Collection<AllowedScope> scopes, Predicate<String> subjectHasRole, Predicate<String> clientHasRole) {
+    /** What the client may have, and which roles it holds. */
+    record Grantable(Collection<AllowedScope> scopes, Predicate<String> clientHasRole) {
     }
 
     /**
@@ -96,10 +96,9 @@ final class IdcsScopeRequest {
                 List<String> mine = grantable.scopes().stream()
                         .filter(s -> !UrnScopes.ACCOUNT_AUDIENCE.equals(s.audience()))
                         .filter(s -> resources.isEmpty() || resources.contains(s.audience()))
-                        .filter(s -> mayHave(s, grantable.subjectHasRole()))
                         .map(AllowedScope::name).toList();
                 if (mine.isEmpty()) {
-                    throw new Refused(MY_SCOPES + ": this client has no URN scope the subject may have");
+                    throw new Refused(MY_SCOPES + ": this client has no URN scope" + (resources.isEmpty() ? "" : " of " + resources));
                 }
                 scopes.addAll(mine);
             } else if (requested.startsWith(ROLE_PREFIX)) {
@@ -156,18 +155,14 @@ final class IdcsScopeRequest {
     }
 
     private static List<String> scopesOfRole(String role, Grantable grantable) {
-        if (!grantable.subjectHasRole().test(role) || !grantable.clientHasRole().test(role)) {
-            throw new Refused("Role " + role + " is not granted to both the client and the subject of the token");
+        if (!grantable.clientHasRole().test(role)) {
+            throw new Refused("Role " + role + " is not granted to this client");
         }
         List<String> scopes = grantable.scopes().stream().filter(s -> s.roles().contains(role)).map(AllowedScope::name).toList();
         if (scopes.isEmpty()) {
             throw new Refused("Role " + role + " maps no scope of this client");
         }
         return new ArrayList<>(scopes);
-    }
-
-    private static boolean mayHave(AllowedScope scope, Predicate<String> subjectHasRole) {
-        return scope.roles().isEmpty() || scope.roles().stream().anyMatch(subjectHasRole);
     }
 
     private static boolean allowed(Grantable grantable, String name) {

@@ -13,8 +13,6 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
-import org.keycloak.models.UserModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.JsonWebToken;
 import org.keycloak.util.BasicAuthHelper;
 import org.keycloak.utils.KeycloakSessionUtil;
@@ -26,7 +24,7 @@ import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -41,10 +39,13 @@ import java.util.stream.Stream;
  * validation, the URN rules, events) stays Keycloak's. Other clients' requests pass untouched, byte for byte.
  *
  * <p>Nothing is answered from here: before Keycloak has authenticated the client, a caller must not learn
- * anything a refusal would tell (which roles a user holds, which scopes a client has). The client, and for
- * user tokens the user, are read as the request names them; they only decide how the scope is spelled for
- * Keycloak, which then refuses the request if they were not genuine. A request whose values Keycloak would
- * have to clean first (control characters) is left to Keycloak as sent.
+ * anything a refusal would tell (which scopes a client has). The client is read as the request names it, the
+ * way Keycloak's authenticators read it; it only decides how the scope is spelled for Keycloak, which then
+ * refuses the request if the client was not genuine. Who the user is plays no part here: Keycloak drops the
+ * role-bound scopes of a user it has verified. Only the grants that say why a scope was refused
+ * ({@link ScopeOutcomes}: client credentials, password, user assertion) are translated; on the others an IDCS
+ * pseudo-scope is refused by Keycloak as the unknown scope it is. A request whose values Keycloak would have to
+ * clean first (control characters) is left to Keycloak as sent.
  */
 @Provider
 @Priority(Priorities.ENTITY_CODER + 10) // after the alias's form guard
@@ -58,6 +59,8 @@ public final class IdcsTokenRequestFilter implements ContainerRequestFilter {
     private static final Pattern CHARSET = Pattern.compile("(?i)charset\\s*=\\s*\"?([^\";,\\s]*)");
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
     private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final Set<String> TRANSLATED_GRANTS = Set.of(
+            OAuth2Constants.CLIENT_CREDENTIALS, OAuth2Constants.PASSWORD, OAuth2Constants.JWT_AUTHORIZATION_GRANT);
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
@@ -77,7 +80,8 @@ public final class IdcsTokenRequestFilter implements ContainerRequestFilter {
             return; // Keycloak answers oversized bodies itself
         }
         FormBody form = FormBody.parse(new String(body, StandardCharsets.ISO_8859_1));
-        if (form == null || form.count(OAuth2Constants.SCOPE) != 1 || form.hasControlCharacters()) {
+        if (form == null || form.count(OAuth2Constants.SCOPE) != 1 || form.hasControlCharacters()
+                || !TRANSLATED_GRANTS.contains(form.first(OAuth2Constants.GRANT_TYPE))) {
             return; // malformed, duplicated or in need of Keycloak's cleaning: Keycloak judges it as anyone's
         }
         KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
@@ -90,7 +94,7 @@ public final class IdcsTokenRequestFilter implements ContainerRequestFilter {
             if (!IdcsClient.isEnabled(client)) {
                 return;
             }
-            IdcsScopeRequest.Outcome outcome = translate(session, realm, client, form);
+            IdcsScopeRequest.Outcome outcome = translate(realm, client, form);
             session.setAttribute(OUTCOME, outcome);
             if (outcome instanceof IdcsScopeRequest.Translation translation) {
                 request.setEntityStream(new ByteArrayInputStream(
@@ -102,10 +106,10 @@ public final class IdcsTokenRequestFilter implements ContainerRequestFilter {
         }
     }
 
-    private static IdcsScopeRequest.Outcome translate(KeycloakSession session, RealmModel realm, ClientModel client, FormBody form) {
+    private static IdcsScopeRequest.Outcome translate(RealmModel realm, ClientModel client, FormBody form) {
         try {
             IdcsScopeRequest.Translation translation = IdcsScopeRequest.translate(client.getClientId(),
-                    form.first(OAuth2Constants.SCOPE), grantable(realm, client, subjectOf(session, realm, client, form)),
+                    form.first(OAuth2Constants.SCOPE), grantable(realm, client),
                     form.all(OAuth2Constants.RESOURCE));
             if (translation.needsClaimsMapper() && !IdcsClient.hasClaimsMapper(client)) {
                 // Never a longer-lived or differently named token than asked: say what the client lacks.
@@ -137,7 +141,8 @@ public final class IdcsTokenRequestFilter implements ContainerRequestFilter {
      */
     private static ClientModel clientOf(KeycloakSession session, RealmModel realm, ContainerRequestContext request, FormBody form) {
         String inForm = form.first(OAuth2Constants.CLIENT_ID);
-        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        // The first header, as Keycloak reads it (getHeaderString would join repeated ones).
+        String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         String[] basic = authorization == null ? null : BasicAuthHelper.RFC6749.parseHeader(authorization);
         String inHeader = basic == null ? null : basic[0];
         if (inHeader != null && inForm != null && !inHeader.equals(inForm)) {
@@ -153,48 +158,14 @@ public final class IdcsTokenRequestFilter implements ContainerRequestFilter {
         return session.clients().getClientByClientId(realm, clientId);
     }
 
-    /**
-     * Who the token will be for, as the request says: the asserted or named user, or the service account. Looked
-     * up only if a pseudo-scope asks about roles, and at most once.
-     */
-    private static Supplier<Optional<UserModel>> subjectOf(KeycloakSession session, RealmModel realm, ClientModel client, FormBody form) {
-        String grantType = form.first(OAuth2Constants.GRANT_TYPE);
-        Supplier<Optional<UserModel>> lookup = () -> {
-            if (OAuth2Constants.CLIENT_CREDENTIALS.equals(grantType)) {
-                return Optional.ofNullable(session.users().getServiceAccount(client));
-            }
-            if (OAuth2Constants.PASSWORD.equals(grantType) && form.first("username") != null) {
-                return Optional.ofNullable(KeycloakModelUtils.findUserByNameOrEmail(session, realm, form.first("username")));
-            }
-            if (OAuth2Constants.JWT_AUTHORIZATION_GRANT.equals(grantType) && form.first(OAuth2Constants.ASSERTION) != null) {
-                return unverifiedClaims(form.first(OAuth2Constants.ASSERTION))
-                        .flatMap(jwt -> IdcsClient.assertedUser(session, realm, client, jwt.getSubject()));
-            }
-            return Optional.empty();
-        };
-        return new Supplier<>() {
-            private Optional<UserModel> subject;
-
-            @Override
-            public Optional<UserModel> get() {
-                if (subject == null) {
-                    subject = lookup.get();
-                }
-                return subject;
-            }
-        };
-    }
-
-    private static IdcsScopeRequest.Grantable grantable(RealmModel realm, ClientModel client, Supplier<Optional<UserModel>> subject) {
+    private static IdcsScopeRequest.Grantable grantable(RealmModel realm, ClientModel client) {
         List<IdcsScopeRequest.AllowedScope> scopes = Stream.concat(
                         client.getClientScopes(true).values().stream(), client.getClientScopes(false).values().stream())
                 .flatMap(scope -> DeclaredResources.audienceOf(scope).stream().map(audience -> new IdcsScopeRequest.AllowedScope(
                         scope.getName(), audience, scope.getScopeMappingsStream().filter(r -> !r.isClientRole())
                         .map(RoleModel::getName).collect(Collectors.toSet()))))
                 .toList();
-        return new IdcsScopeRequest.Grantable(scopes,
-                role -> realmRole(realm, role).map(r -> subject.get().map(user -> user.hasRole(r)).orElse(false)).orElse(false),
-                role -> realmRole(realm, role).map(client::hasScope).orElse(false));
+        return new IdcsScopeRequest.Grantable(scopes, role -> realmRole(realm, role).map(client::hasScope).orElse(false));
     }
 
     private static Optional<RoleModel> realmRole(RealmModel realm, String name) {

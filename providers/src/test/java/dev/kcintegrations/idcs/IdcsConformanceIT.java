@@ -90,9 +90,13 @@ class IdcsConformanceIT {
                         claims -> assertEquals(List.of(FS + "/events"), IdcsDemo.scopes(claims))),
                 token("role.<name> held by client and user", userAssertion("supervisor", "urn:opc:idm:role.field-service-admin"),
                         claims -> assertEquals(List.of(FS + "/events"), IdcsDemo.scopes(claims))),
-                refused("role.<name> the user does not hold", userAssertion("technician", "urn:opc:idm:role.field-service-admin"),
-                        "invalid_scope", "not granted to both"),
-                refused("role.<name> that does not exist", clientCredentials("urn:opc:idm:role.no-such-role"), "invalid_scope", "no-such-role"),
+                token("role.<name> the user does not hold: none of that role's scopes (Oracle's Role1/Role3 example)",
+                        userAssertion("technician", "urn:opc:idm:role.field-service-admin"),
+                        claims -> assertFalse(IdcsDemo.scopes(claims).contains(FS + "/events"), claims.toString())),
+                token("role.<name> and a scope the user has: only the latter", userAssertion("technician", "urn:opc:idm:role.field-service-admin " + FS + "/use"),
+                        claims -> assertEquals(List.of(FS + "/use"), IdcsDemo.scopes(claims))),
+                refused("role.<name> the client does not hold", clientCredentials("urn:opc:idm:role.no-such-role"), "invalid_scope",
+                        "Role no-such-role is not granted to this client"),
                 // Account scope
                 token("consumer::all alone: aud urn:opc:resource:scope:account, scope as requested", clientCredentials(CONSUMER_ALL),
                         claims -> {

@@ -155,6 +155,26 @@ class IdcsUserAssertionIT {
     }
 
     @Test
+    void withTheSecretButNotTheUsersPasswordNothingAboutTheUsersRolesIsTold(Keycloak keycloak) {
+        try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(), rep -> {
+            rep.put("directAccessGrantsEnabled", true);
+            rep.withArray("optionalClientScopes").add(FS + "/events");
+            rep.putArray("protocolMappers");
+        })) {
+            String role = "urn:opc:idm:role.field-service-admin";
+            String scratch = "/" + IdcsDemo.REALM + "/clients/" + client.uuid() + "/scope-mappings/realm";
+            keycloak.admin().call("POST", scratch, List.of(keycloak.admin().get("/" + IdcsDemo.REALM + "/roles/field-service-admin")));
+            Http.Reply holder = client.password(keycloak, "supervisor", "wrong", role);
+            Http.Reply lacker = client.password(keycloak, "technician", "wrong", role);
+            assertEquals(holder.status(), lacker.status(), holder.body() + " / " + lacker.body());
+            assertEquals(holder.json(), lacker.json());
+            Http.Reply unsigned = client.userTokenUnsigned(keycloak, "supervisor", role);
+            Http.Reply unsignedLacker = client.userTokenUnsigned(keycloak, "technician", role);
+            assertEquals(unsigned.json(), unsignedLacker.json());
+        }
+    }
+
+    @Test
     void controlCharactersAnywhereAreLeftToKeycloakAndNeverAServerError(Keycloak keycloak) {
         for (String body : List.of("grant_type=client_credentials&scope=urn%3Aopc%3Aidm%3Arole.%00&client_id=" + IdcsDemo.CLIENT + "&client_secret=" + IdcsDemo.SECRET,
                 "grant_type=client_credentials&scope=x&client_id=%00",
@@ -243,17 +263,20 @@ class IdcsUserAssertionIT {
     }
 
     @Test
-    void aScopeSpelledForAnotherClientIsRefusedWithoutItsNames(Keycloak keycloak) {
-        // field-service-integration authenticates (Basic, read leniently by Keycloak: a space inside), while the
-        // request also carries an unsigned client assertion naming the IDCS client.
-        String basic = "Basic " + Base64.getEncoder().encodeToString("field-service-integration:FieldServiceDemoSecret-01".getBytes())
-                .replaceFirst("^(.{8})", "$1 ");
+    void aScopeIsNeverSpelledWithTheScopesOfAClientThatDidNotAuthenticate(Keycloak keycloak) {
+        // field-service-integration authenticates with the first Authorization header (Keycloak reads only the
+        // first); a second header and an unsigned client assertion name the IDCS client.
+        String basic = "Basic " + Base64.getEncoder().encodeToString("field-service-integration:FieldServiceDemoSecret-01".getBytes());
         String named = "eyJhbGciOiJub25lIn0." + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(("{\"sub\":\"" + IdcsDemo.CLIENT + "\",\"iss\":\"" + IdcsDemo.CLIENT + "\"}").getBytes()) + ".";
-        Http.Reply reply = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
-                IdcsDemo.form("grant_type", "client_credentials", "scope", "urn:opc:idm:__myscopes__",
-                        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", named));
-        assertTrue(reply.status() == 400 || reply.status() == 401, reply.body());
+        String body = IdcsDemo.form("grant_type", "client_credentials", "scope", "urn:opc:idm:__myscopes__",
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", named);
+        java.net.URI endpoint = IdcsDemo.tokenEndpoint(keycloak);
+        Http.Reply reply = dev.kcintegrations.testing.RawHttp.exchange(endpoint, "POST " + endpoint.getRawPath() + " HTTP/1.1\r\n"
+                + "Host: " + endpoint.getAuthority() + "\r\nConnection: close\r\n"
+                + "Authorization: " + basic + "\r\nAuthorization: Basic " + Base64.getEncoder().encodeToString((IdcsDemo.CLIENT + ":x").getBytes()) + "\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        assertTrue(reply.status() >= 400 && reply.status() < 500, reply.status() + " " + reply.body());
         assertFalse(reply.body().contains("/events") || reply.body().contains("/view"), reply.body());
     }
 

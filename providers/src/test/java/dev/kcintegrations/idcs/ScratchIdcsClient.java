@@ -42,6 +42,16 @@ record ScratchIdcsClient(AdminApi admin, String clientId, String uuid) implement
         return post(keycloak, IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", assertion, "scope", scope));
     }
 
+    /** An assertion whose signature is junk: what a caller without the client's key could send. */
+    Http.Reply userTokenUnsigned(Keycloak keycloak, String username, String scope) {
+        java.time.Instant now = java.time.Instant.now();
+        String signed = IdcsDemo.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(clientId).subject(username)
+                .audience(IdcsDemo.IDCS_AUDIENCE).jwtID(UUID.randomUUID().toString()).issueTime(java.util.Date.from(now))
+                .expirationTime(java.util.Date.from(now.plusSeconds(300))).build(), IdcsDemo.KeyHint.KID, IdcsDemo.key());
+        String forged = signed.substring(0, signed.lastIndexOf('.') + 1) + "AAAA";
+        return post(keycloak, IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", forged, "scope", scope));
+    }
+
     Http.Reply password(Keycloak keycloak, String username, String password, String scope) {
         return post(keycloak, IdcsDemo.form("grant_type", "password", "username", username, "password", password, "scope", scope));
     }
