@@ -9,12 +9,16 @@ public final class KeycloakServers {
     private KeycloakServers() {
     }
 
-    /** The backend chosen by {@code -Dkeycloak.backend=distribution|testcontainers}. */
+    /**
+     * The backend chosen by {@code -Dkeycloak.backend=distribution|testcontainers|running}; {@code running}
+     * attaches to a server already up ({@link RunningServer}), the fast loop while writing a test.
+     */
     public static KeycloakServer start() {
         String backend = System.getProperty("keycloak.backend", "distribution");
         return switch (backend) {
             case "distribution" -> startDistribution("single");
             case "testcontainers" -> ContainerServer.start(required("keycloak.version"), providersJar(), projectRoot());
+            case "running" -> RunningServer.attach();
             default -> throw new IllegalArgumentException("Unknown keycloak.backend: " + backend);
         };
     }
