@@ -6,6 +6,10 @@ cd "$(dirname "$0")"
 . scripts/jdk.sh
 . scripts/postgres.sh
 . scripts/chromium.sh
-mvn -B verify "$@"
+status=0
+mvn -B verify "$@" || status=$?
+# Where the time went, pass or fail.
+scripts/test-durations.sh
+[ "$status" -eq 0 ] || exit "$status"
 # Every secret and token the tests used must stay out of the server logs.
 scripts/scan-logs.sh
