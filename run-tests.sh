@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 status=0
 mvn -B verify "$@" || status=$?
 # Where the time went, pass or fail.
-scripts/test-durations.sh
+scripts/test-durations.sh || true  # a report it cannot read never fails the run
 [ "$status" -eq 0 ] || exit "$status"
 # Every secret and token the tests used must stay out of the server logs.
 scripts/scan-logs.sh
