@@ -210,7 +210,7 @@ public final class CalloutTokenEndpoint {
             form = session.getContext().getHttpRequest().getDecodedFormParameters();
         } catch (IllegalArgumentException e) {
             // In 26.7 Keycloak's HTTP layer decodes form bodies before any resource runs and answers a bad
-            // escape with 500 itself (keycloak#37935, see README); should decoding become lazy, this keeps
+            // escape with 500 itself (keycloak#37935, see docs/integration-developers.md); should decoding become lazy, this keeps
             // a malformed body the client's error.
             throw OAuthError.invalidRequest("Malformed form body: bad percent-encoding");
         }

@@ -201,7 +201,7 @@ class CalloutTokenIT {
         String token = CalloutRequests.demoForm(keycloak, "grant_type=client_credentials&scope=" + DemoRealm.CALLOUT_SCOPE)
                 .json().get("access_token").asText();
         System.out.printf("coupa-callout access token length: %d characters (limit 1258)%n", token.length());
-        // The README quotes "about 890": ids and timestamps vary the length by a few characters only.
+        // docs/administrators.md quotes "about 890": ids and timestamps vary the length by a few characters only.
         assertTrue(token.length() >= 860 && token.length() <= 920, "token has " + token.length() + " characters");
     }
 

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The webhook counters the README lists move by what happened, not only exist: one event per outcome, each
+ * The webhook counters docs/operators.md lists move by what happened, not only exist: one event per outcome, each
  * on a subscription of its own (a failing head would hold the others back). Other tests' retries may add to
  * the shared server's counters, hence "at least".
  */

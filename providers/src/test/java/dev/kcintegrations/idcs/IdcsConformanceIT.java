@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Oracle's documented IDCS token requests, one row each (request → the answer Keycloak gives), sent by the demo
- * realm's {@code idcs-integration} client exactly as an IDCS client sends them. The README's table is this one.
+ * realm's {@code idcs-integration} client exactly as an IDCS client sends them. The table in docs/integration-developers.md is this one.
  */
 @KeycloakIntegrationTest
 class IdcsConformanceIT {

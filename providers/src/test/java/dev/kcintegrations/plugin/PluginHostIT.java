@@ -246,7 +246,7 @@ class PluginHostIT {
     }
 
     /**
-     * The deployment the README describes: a host page on a site of its own imports host.js from Keycloak (a
+     * The deployment docs/integration-developers.md describes: a host page on a site of its own imports host.js from Keycloak (a
      * cross-origin module), signs in and calls plugin-api across origins (CORS for the client's Web Origins).
      */
     @Test

@@ -103,7 +103,7 @@ class UndecodableRequestsIT {
 
     @Test
     void keycloaksOwnTokenEndpointIsLeftAsItIs(Keycloak keycloak) {
-        // No secret here: Keycloak logs a body it cannot decode as it came (README, "Known limits").
+        // No secret here: Keycloak logs a body it cannot decode as it came (docs/integration-developers.md, callout "Errors").
         Http.Reply stock = send(keycloak, "POST", "/protocol/openid-connect/token",
                 new Undecodable("stock", List.of(FORM), "grant_type=client_credentials&scope=%zz"));
         assertEquals(500, stock.status(), "the guard is bound to this project's endpoints only: " + stock.body());
