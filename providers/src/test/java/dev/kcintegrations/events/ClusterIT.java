@@ -2,6 +2,7 @@ package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.ClusterTest;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * dies holding deliveries. The crash comes last; it ends the cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ClusterTest
 class ClusterIT {
 
     static final String ENGINE = "--spi-events-listener--webhook-events--";

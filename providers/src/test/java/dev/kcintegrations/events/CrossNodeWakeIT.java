@@ -1,5 +1,6 @@
 package dev.kcintegrations.events;
 
+import dev.kcintegrations.testing.ClusterTest;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * keeps the subscription while the other node captures for it), or is claimed by the node that captured it.
  * A wake-up lost anywhere shows as an event that does not arrive.
  */
+@ClusterTest
 class CrossNodeWakeIT {
 
     static KeycloakCluster cluster;

@@ -5,6 +5,7 @@ import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.OwnServerTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sign-in of the realm waits on them. Runs on its own server with a pool of three connections, and five
  * verifications hanging at once (before the fix: the sign-in waited until they ended).
  */
+@OwnServerTest
 class VerificationHoldsNoConnectionIT {
 
     static final int POOL = 3;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.OwnServerTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Nothing committed is lost when the server crashes: pending deliveries survive kill -9 and go out after
  * the restart. Runs on its own server (it gets killed), with a short retry schedule and lease.
  */
+@OwnServerTest
 class WebhookDurabilityIT {
 
     static final String ENGINE = "--spi-events-listener--webhook-events--";

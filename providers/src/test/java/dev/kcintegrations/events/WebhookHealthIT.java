@@ -5,6 +5,7 @@ import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.OwnServerTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * server with one delivery slot, a readiness bound of 3 s and a 1 s retry schedule, so a stalled slot and a
  * failing receiver show within seconds.
  */
+@OwnServerTest
 class WebhookHealthIT {
 
     static final String ENGINE = "--spi-events-listener--webhook-events--";

@@ -5,6 +5,7 @@ import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.OwnServerTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * When the retention window ends undelivered, the delivery is parked as failed, visible, and can be queued
  * again. Runs on its own server with a retention of seconds instead of 72 hours.
  */
+@OwnServerTest
 class WebhookRetentionIT {
 
     static final String ENGINE = "--spi-events-listener--webhook-events--";

@@ -9,12 +9,14 @@ import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
 import dev.kcintegrations.testing.Metrics;
+import dev.kcintegrations.testing.TestLanes;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -59,6 +61,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * seen; a failing case is shrunk and its seed kept in {@code target/jqwik-database}. jqwik does not run
  * JUnit Jupiter extensions, so this class starts its own server.
  */
+@Tag(TestLanes.OWN_SERVER) // jqwik runs its classes after JUnit Jupiter's, so outside the lanes
 class MalformedInputPropertiesIT {
 
     static final String REALM = "integrations";

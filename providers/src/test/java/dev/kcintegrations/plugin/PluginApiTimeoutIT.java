@@ -5,6 +5,7 @@ import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.OwnServerTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * With the timeout option set to 0 ms, no token can be issued in time: the plugin gets
  * PROCEDURE_TIMEOUT (504) instead of a token. Runs on its own server, started with that option.
  */
+@OwnServerTest
 class PluginApiTimeoutIT {
 
     private static KeycloakServer server;

@@ -62,57 +62,57 @@ final class DistributionServer implements KeycloakServer {
         try {
             Path home = settings.runDirectory().resolve("keycloak");
             deleteRecursively(settings.runDirectory());
-            copyRecursively(settings.distribution(), home);
-            install(settings, home);
-
-            int httpPort = freePort();
-            int httpsPort = freePort();
-            int managementPort = freePort();
-            List<String> command = new ArrayList<>(List.of(
-                    home.resolve("bin/kc.sh").toString(), "start-dev",
-                    "--http-host=127.0.0.1",
-                    "--http-port=" + httpPort,
-                    // HTTPS besides, with a self-signed certificate: for the pages that embed plugins (see TestCertificates).
-                    "--https-port=" + httpsPort,
-                    "--https-key-store-file=" + TestCertificates.keyStore(),
-                    "--https-key-store-password=" + TestCertificates.PASSWORD,
-                    "--http-management-scheme=http", // health and metrics stay on plain HTTP, as the tests read them
-                    "--http-management-port=" + managementPort,
-                    "--http-management-host=127.0.0.1",
-                    "--import-realm"));
-            command.addAll(SERVER_OPTIONS);
+            copyRecursively(BuiltHomes.dev(settings), home);
+            List<String> command = devCommand(home, freePort(), freePort(), freePort());
             command.addAll(settings.extraArgs());
-
-            Path log = settings.runDirectory().resolve("server.log");
-            return launch(command, home, log, URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort));
+            return launchDev(command, home, settings.runDirectory().resolve("server.log"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** {@code kc.sh start-dev} on loopback with the options every test server has; the caller adds its own. */
+    static List<String> devCommand(Path home, int httpPort, int httpsPort, int managementPort) {
+        List<String> command = new ArrayList<>(List.of(
+                home.resolve("bin/kc.sh").toString(), "start-dev",
+                "--http-host=127.0.0.1",
+                "--http-port=" + httpPort,
+                // HTTPS besides, with a self-signed certificate: for the pages that embed plugins (see TestCertificates).
+                "--https-port=" + httpsPort,
+                "--https-key-store-file=" + TestCertificates.keyStore(),
+                "--https-key-store-password=" + TestCertificates.PASSWORD,
+                "--http-management-scheme=http", // health and metrics stay on plain HTTP, as the tests read them
+                "--http-management-port=" + managementPort,
+                "--http-management-host=127.0.0.1",
+                "--import-realm"));
+        command.addAll(SERVER_OPTIONS);
+        return command;
+    }
+
+    private static String managementPort(List<String> command) {
+        return command.stream().filter(option -> option.startsWith("--http-management-port=")).findFirst().orElseThrow()
+                .substring("--http-management-port=".length());
+    }
+
+    /** Runs a {@link #devCommand} in {@code home} and waits until the server is ready. */
+    static DistributionServer launchDev(List<String> command, Path home, Path log) throws IOException {
+        return launch(command, home, log, URI.create("http://127.0.0.1:" + command.get(3).substring("--http-port=".length())),
+                URI.create("http://127.0.0.1:" + managementPort(command)));
+    }
+
     /**
-     * A production-mode node ({@code kc.sh build} for PostgreSQL, then {@code kc.sh start --optimized}) of a
-     * cluster: embedded Infinispan with jdbc-ping discovery over the shared database, bound to 127.0.0.1.
-     */
-    /** @param cpu the one CPU the node may run on (its threads inherit {@code taskset}'s affinity); -1: any */
+     * A production-mode node ({@code kc.sh start --optimized} of a home built for PostgreSQL, see
+     * {@link BuiltHomes#cluster}) of a cluster: embedded Infinispan with jdbc-ping discovery over the shared
+     * database, bound to 127.0.0.1.
+     *
+     * @param cpu the one CPU the node may run on (its threads inherit {@code taskset}'s affinity); -1: any */
     static DistributionServer startClusterNode(Settings settings, String hostname, String jdbcUrl, int httpPort,
                                                int managementPort, int jgroupsPort, int cpu) {
         try {
             Path home = settings.runDirectory().resolve("keycloak");
             deleteRecursively(settings.runDirectory());
-            copyRecursively(settings.distribution(), home);
-            install(settings, home);
-            Files.createDirectories(settings.runDirectory());
+            copyRecursively(BuiltHomes.cluster(settings), home);
             Path log = settings.runDirectory().resolve("server.log");
-            // docker/build.sh: the image's build step, so the tested cluster is built like the shipped image.
-            List<String> build = List.of("bash", settings.projectRoot().resolve("docker/build.sh").toString(), home.toString());
-            ProcessBuilder builder = new ProcessBuilder(build).directory(home.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.environment().put("JAVA_HOME", Jdk.find().toString());
-            Process buildProcess = builder.start();
-            if (buildProcess.waitFor() != 0) {
-                throw new IllegalStateException("kc.sh build failed; see " + log);
-            }
             List<String> command = new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", Integer.toString(cpu)));
             command.addAll(List.of(
                     home.resolve("bin/kc.sh").toString(), "start", "--optimized",
@@ -136,9 +136,6 @@ final class DistributionServer implements KeycloakServer {
             return launch(command, home, log, URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
@@ -216,7 +213,7 @@ final class DistributionServer implements KeycloakServer {
         }
     }
 
-    private static void install(Settings settings, Path home) throws IOException {
+    static void install(Settings settings, Path home) throws IOException {
         String testProviders = System.getProperty("keycloak.test.providers.jar");
         if (testProviders != null && Files.isRegularFile(Path.of(testProviders))) {
             // Test-only providers (fault injection); never part of the product JAR or image.
@@ -334,7 +331,7 @@ final class DistributionServer implements KeycloakServer {
         }
     }
 
-    private static void copyRecursively(Path from, Path to) throws IOException {
+    static void copyRecursively(Path from, Path to) throws IOException {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
