@@ -2,8 +2,8 @@ package dev.kcintegrations.callout;
 
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.OAuthError;
-import dev.kcintegrations.shared.OAuthFormBody;
 import dev.kcintegrations.shared.OAuthErrorResponses;
+import dev.kcintegrations.shared.OAuthFormBody;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -22,6 +22,7 @@ import org.keycloak.OAuth2Constants;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCAdvancedConfigWrapper;
@@ -126,7 +127,7 @@ public final class CalloutTokenEndpoint {
         if (clientId == null || clientId.isEmpty()) {
             return null;
         }
-        org.keycloak.models.ClientModel client = session.clients().getClientByClientId(realm, clientId);
+        ClientModel client = session.clients().getClientByClientId(realm, clientId);
         return client == null ? null : client.getId();
     }
 

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -85,7 +86,7 @@ final class FailureThrottle {
             InetAddress parsed = InetAddress.getByName(address);
             if (parsed instanceof Inet6Address) {
                 byte[] bytes = parsed.getAddress();
-                java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+                Arrays.fill(bytes, 8, 16, (byte) 0);
                 return "a " + InetAddress.getByAddress(bytes).getHostAddress() + "/64";
             }
             return "a " + parsed.getHostAddress();

@@ -25,6 +25,7 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.services.scheduled.ScheduledTaskRunner;
 import org.keycloak.timer.TimerProvider;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -125,7 +126,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     }
 
     /** After a capture committed: counted, and the lanes of these subscriptions read again, or they are claimed. */
-    public void captured(java.util.List<String> subscriptionIds) {
+    public void captured(List<String> subscriptionIds) {
         metrics.queued(subscriptionIds.size());
         LaneScheduler current = lanes;
         if (current != null) {
@@ -155,7 +156,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         if (lanes != null) {
             lanes.close();
         }
-        for (java.io.Closeable client : new java.io.Closeable[]{sender, verifications}) {
+        for (Closeable client : new Closeable[]{sender, verifications}) {
             try {
                 if (client != null) {
                     client.close();

@@ -1,6 +1,5 @@
 package dev.kcintegrations.plugin;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.RealmEnvironment;
 import dev.kcintegrations.shared.UrnScopes;
@@ -12,6 +11,8 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -27,7 +28,10 @@ import org.keycloak.services.managers.AuthenticationManager;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -85,7 +89,7 @@ final class PluginApiEndpoint {
             event.success();
             return withCors(cors, PluginEnvelopes.success(call.callId(), call.procedure(), token));
         } catch (PluginFailure failure) {
-            event.detail(Details.REASON, failure.reason()).error(failure.error().name().toLowerCase(java.util.Locale.ROOT));
+            event.detail(Details.REASON, failure.reason()).error(failure.error().name().toLowerCase(Locale.ROOT));
             return withCors(cors, PluginEnvelopes.error(failure.error(), client.nativeApp(), call.callId(), procedure, call.param()));
         } catch (RuntimeException unexpected) {
             String correlationId = UUID.randomUUID().toString();
@@ -152,7 +156,7 @@ final class PluginApiEndpoint {
 
     @GET
     @Path("environment")
-    @jakarta.ws.rs.Produces(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
     public Response environment() {
         AuthenticationManager.AuthResult auth = authenticate();
         if (auth == null) {
@@ -170,7 +174,7 @@ final class PluginApiEndpoint {
      */
     @GET
     @Path("host")
-    @jakarta.ws.rs.Produces(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
     public Response host() {
         AuthenticationManager.AuthResult auth = authenticate();
         if (auth == null || PluginBearer.refusal(auth).isPresent()) {
@@ -185,12 +189,12 @@ final class PluginApiEndpoint {
     }
 
     /** @param applications the plugin client's applications as a plugin gets them in {@code init} (no scopes: the server keeps those) */
-    record HostSettings(RealmEnvironment environment, java.util.List<String> pluginOrigins, boolean nativeApp, long timeoutMillis,
-                        java.util.Map<String, PluginApplication.Announced> applications) {
+    record HostSettings(RealmEnvironment environment, List<String> pluginOrigins, boolean nativeApp, long timeoutMillis,
+                        Map<String, PluginApplication.Announced> applications) {
     }
 
-    private java.util.Map<String, PluginApplication.Announced> announced(AuthenticationManager.AuthResult auth) {
-        java.util.Map<String, PluginApplication.Announced> applications = new java.util.LinkedHashMap<>();
+    private Map<String, PluginApplication.Announced> announced(AuthenticationManager.AuthResult auth) {
+        Map<String, PluginApplication.Announced> applications = new LinkedHashMap<>();
         PluginApplications.of(realm, auth.client()).forEach((key, application) -> applications.put(key, application.announced()));
         return applications;
     }
@@ -204,14 +208,14 @@ final class PluginApiEndpoint {
     /** The host bridge, {@code host.js}, and the sign-in module it imports. */
     @GET
     @Path("{file: host\\.js|oidc\\.js}")
-    public Response bridge(@jakarta.ws.rs.PathParam("file") String file) {
+    public Response bridge(@PathParam("file") String file) {
         return PluginHostPages.bridge(session, file);
     }
 
     /** The demo host page and sample plugin (realms that enable them only). */
     @GET
     @Path("demo/{file}")
-    public Response demo(@jakarta.ws.rs.PathParam("file") String file) {
+    public Response demo(@PathParam("file") String file) {
         return PluginHostPages.demo(session, realm, file);
     }
 

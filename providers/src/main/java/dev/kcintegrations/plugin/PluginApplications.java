@@ -9,9 +9,13 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.services.ui.extend.UiPageProvider;
 
 import java.net.URI;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -25,9 +29,9 @@ final class PluginApplications {
     static final String TYPE = "type";
     static final String RESOURCE_URL = "resourceUrl";
     static final String SCOPE = "scope";
-    static final java.util.List<String> FIELDS = java.util.List.of(CLIENT, KEY, TYPE, RESOURCE_URL, SCOPE);
+    static final List<String> FIELDS = List.of(CLIENT, KEY, TYPE, RESOURCE_URL, SCOPE);
     /** The admin console's declarative page writes its route's parameters into the config too: not settings. */
-    private static final java.util.Set<String> CONSOLE_PARAMS = java.util.Set.of("realm", "providerId", "id");
+    private static final Set<String> CONSOLE_PARAMS = Set.of("realm", "providerId", "id");
     /** A letter first: JavaScript orders integer-like keys before others, and the plugin takes the first ofs one. */
     private static final String KEY_PATTERN = "[A-Za-z][A-Za-z0-9_.-]{0,63}";
 
@@ -45,7 +49,7 @@ final class PluginApplications {
                 .filter(component -> client.getClientId().equals(text(component, CLIENT)))
                 .map(component -> read(realm, component))
                 .flatMap(Optional::stream)
-                .sorted(java.util.Comparator.comparing(PluginApplication::key))
+                .sorted(Comparator.comparing(PluginApplication::key))
                 .forEach(application -> applications.putIfAbsent(application.key(), application));
         return applications;
     }
@@ -110,11 +114,11 @@ final class PluginApplications {
         if (UrnScopes.split(scope).isEmpty() || !UrnScopes.split(scope).stream().allMatch(UrnScopes::isUrn)) {
             return Optional.of("scope must be one or more URN scopes of one resource");
         }
-        UrnScopeRules.Verdict verdict = UrnScopeRules.check(realm, scope, java.util.List.of());
+        UrnScopeRules.Verdict verdict = UrnScopeRules.check(realm, scope, List.of());
         if (verdict.refused()) {
             return Optional.of("scope: " + verdict.violation().description());
         }
-        java.util.Set<String> clientScopes = new java.util.HashSet<>(client.getClientScopes(true).keySet());
+        Set<String> clientScopes = new HashSet<>(client.getClientScopes(true).keySet());
         clientScopes.addAll(client.getClientScopes(false).keySet());
         return UrnScopes.split(scope).stream().filter(s -> !clientScopes.contains(s)).findFirst()
                 .map(s -> "scope " + s + " is not a default or optional client scope of " + client.getClientId());

@@ -6,7 +6,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Per-client plugin settings, as client attributes (realm JSON {@code attributes}; admin console: the
@@ -18,7 +20,7 @@ record PluginClientConfig(boolean tokenAccessEnabled, boolean nativeApp, List<St
     static final String NATIVE_APP = "plugin.native.app";
     /** Where the plugin itself is served (space-separated origins): the host bridge talks only to these. */
     static final String ORIGINS = "plugin.origins";
-    private static final java.util.Set<String> LOOPBACK = java.util.Set.of("localhost", "127.0.0.1", "[::1]");
+    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]");
 
     static PluginClientConfig of(ClientModel client) {
         if (client == null) {
@@ -47,7 +49,7 @@ record PluginClientConfig(boolean tokenAccessEnabled, boolean nativeApp, List<St
                     || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
                 return null;
             }
-            String host = uri.getHost().toLowerCase(java.util.Locale.ROOT);
+            String host = uri.getHost().toLowerCase(Locale.ROOT);
             if ("http".equals(uri.getScheme()) && !LOOPBACK.contains(host)) {
                 return null;
             }

@@ -12,6 +12,7 @@ import org.keycloak.representations.AccessToken;
 import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.util.DefaultClientSessionContext;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ final class PluginTokenIssuer {
         if (clientSession == null) {
             throw new PluginFailure(PluginError.UNAUTHORIZED, "No client session of the plugin client in the user's session");
         }
-        Set<String> wanted = new java.util.HashSet<>(scopes);
+        Set<String> wanted = new HashSet<>(scopes);
         wanted.add(BASIC_SCOPE);
         Set<ClientScopeModel> clientScopes = realm.getClientScopesStream()
                 .filter(scope -> wanted.contains(scope.getName()))

@@ -1,6 +1,7 @@
 package dev.kcintegrations.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kcintegrations.shared.StrictJson;
 
 import java.io.IOException;
@@ -53,7 +54,7 @@ record ProcedureCall(JsonNode callId, Procedure procedure, String value) {
     }
 
     Param param() {
-        return new Param(procedure.param(), com.fasterxml.jackson.databind.node.TextNode.valueOf(value));
+        return new Param(procedure.param(), TextNode.valueOf(value));
     }
 
     /** Thrown with the callId that could be read, so that the error envelope can echo it. */

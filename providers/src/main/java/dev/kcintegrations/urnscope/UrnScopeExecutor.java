@@ -1,18 +1,20 @@
 package dev.kcintegrations.urnscope;
 
+import dev.kcintegrations.shared.TokenMetrics;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.jose.jws.JWSInput;
 import org.keycloak.jose.jws.JWSInputException;
-import org.keycloak.representations.RefreshToken;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.services.clientpolicy.ClientPolicyContext;
-import org.keycloak.services.clientpolicy.ClientPolicyEvent;
-import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.protocol.oidc.grants.ciba.clientpolicy.context.BackchannelAuthenticationRequestContext;
 import org.keycloak.protocol.oidc.grants.device.clientpolicy.context.DeviceAuthorizationRequestContext;
 import org.keycloak.protocol.oidc.par.clientpolicy.context.PushedAuthorizationRequestContext;
+import org.keycloak.representations.RefreshToken;
+import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
+import org.keycloak.services.clientpolicy.ClientPolicyContext;
+import org.keycloak.services.clientpolicy.ClientPolicyEvent;
+import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.services.clientpolicy.context.AuthorizationRequestContext;
 import org.keycloak.services.clientpolicy.context.JWTAuthorizationGrantContext;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsContext;
@@ -21,10 +23,11 @@ import org.keycloak.services.clientpolicy.context.ServiceAccountTokenRequestCont
 import org.keycloak.services.clientpolicy.context.TokenExchangeRequestContext;
 import org.keycloak.services.clientpolicy.context.TokenRefreshContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
-import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -64,8 +67,8 @@ final class UrnScopeExecutor implements ClientPolicyExecutorProvider<ClientPolic
                         grantedScope(refresh.getParams().getFirst(OAuth2Constants.REFRESH_TOKEN)))
                 : UrnScopeRules.check(session.getContext().getRealm(), scope, resources(context));
         if (verdict.refused()) {
-            dev.kcintegrations.shared.TokenMetrics.urnRefusal(verdict.violation().error(),
-                    context.getEvent().name().toLowerCase(java.util.Locale.ROOT));
+            TokenMetrics.urnRefusal(verdict.violation().error(),
+                    context.getEvent().name().toLowerCase(Locale.ROOT));
             throw new ClientPolicyException(verdict.violation().error(), verdict.violation().description(),
                     Response.Status.BAD_REQUEST);
         }
@@ -115,7 +118,7 @@ final class UrnScopeExecutor implements ClientPolicyExecutorProvider<ClientPolic
     }
 
     private static List<String> union(List<String> values, String more) {
-        List<String> all = new java.util.ArrayList<>(orEmpty(values));
+        List<String> all = new ArrayList<>(orEmpty(values));
         if (more != null && !all.contains(more)) {
             all.add(more);
         }

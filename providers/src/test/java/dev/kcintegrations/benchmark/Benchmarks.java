@@ -5,6 +5,8 @@ import dev.kcintegrations.testing.KeycloakServers;
 
 import java.net.URI;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +42,8 @@ public final class Benchmarks {
         int rounds = Integer.getInteger("bench.rounds", 5);
         int perRound = Integer.getInteger("bench.requests", 2000);
         String url = System.getProperty("bench.url");
-        KeycloakServer server = url == null ? KeycloakServers.startDistribution("benchmark", List.of(UNLIMITED_TEST_EVENTS, RETRY_EVERY_SECOND, MANY_SUBSCRIPTIONS)) : null;
+        KeycloakServer server = url == null ? KeycloakServers.startDistribution("benchmark", List.of(UNLIMITED_TEST_EVENTS, RETRY_EVERY_SECOND,
+                MANY_SUBSCRIPTIONS)) : null;
         try {
             URI baseUrl = url != null ? URI.create(url) : server.baseUrl();
             System.out.printf(Locale.ROOT, "%nBenchmarks %s, %d cores, Java %s, %d workers, %d rounds x %d requests per case%n",
@@ -54,7 +57,8 @@ public final class Benchmarks {
             }
             if ("login".equals(System.getProperty("bench.only"))) {
                 try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
-                    printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; delivered: captured and sent) vs none",
+                    printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; de"
+                            + "livered: captured and sent) vs none",
                             WebhookBenchmark.loginCost(baseUrl, workers, rounds, perRound, receiver), "login, 0 subscriptions", "login capture");
                 }
                 return;
@@ -79,10 +83,11 @@ public final class Benchmarks {
                     plugin, "refresh-token grant", "plugin exchange");
             try (WebhookBenchmark.Receiver receiver = new WebhookBenchmark.Receiver()) {
                 Map<String, LoadRun.Result> logins = WebhookBenchmark.loginCost(baseUrl, workers, rounds, perRound, receiver);
-                printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; delivered: captured and sent) vs none",
+                printTable("Logins (password grant, one LOGIN event each): 5 subscriptions matching every login (held: captured only; delive"
+                        + "red: captured and sent) vs none",
                         logins, "login, 0 subscriptions", "login capture");
                 int events = Integer.getInteger("bench.events", 2000);
-                java.util.List<WebhookBenchmark.Drain> drains = java.util.List.of(
+                List<WebhookBenchmark.Drain> drains = List.of(
                         WebhookBenchmark.drain(baseUrl, events, 1, receiver),
                         WebhookBenchmark.drain(baseUrl, events / 5, 5, receiver),
                         WebhookBenchmark.drain(baseUrl, 50 * 20, 1, 50, receiver),
@@ -119,12 +124,12 @@ public final class Benchmarks {
      * subscriptions of 4,000 rows each, twenty (on two applications) of 1,000, and the ceiling they are measured against.
      */
     private static void preloadedDrains(URI baseUrl) throws Exception {
-        List<Integer> sizes = java.util.Arrays.stream(System.getProperty("bench.preload", "5000,20000,80000").split(","))
+        List<Integer> sizes = Arrays.stream(System.getProperty("bench.preload", "5000,20000,80000").split(","))
                 .map(String::strip).map(Integer::parseInt).toList();
         // The server's JIT warms up first, so the first measured size does not pay for it.
         PreloadedDrainBenchmark.warmUp("1 node, 1 subscription × 5000", List.of(baseUrl), 5000, 1, 1);
         PreloadedDrainBenchmark.Result ceiling = PreloadedDrainBenchmark.ceiling(5000);
-        List<PreloadedDrainBenchmark.Result> drains = new java.util.ArrayList<>();
+        List<PreloadedDrainBenchmark.Result> drains = new ArrayList<>();
         for (int size : sizes) {
             drains.add(PreloadedDrainBenchmark.drain(baseUrl, size, 1));
         }

@@ -5,6 +5,7 @@ import dev.kcintegrations.testing.KeycloakServer;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +58,7 @@ final class ClusterDeliveryBenchmark {
             PreloadedDrainBenchmark.Result preloaded = PreloadedDrainBenchmark.drain(both.get(0), 5000, 1, 1, statements(cluster));
             List<Round> rounds = new ArrayList<>();
             boolean node2Up = true;
-            for (int nodes : java.util.Arrays.stream(System.getProperty("bench.nodeRounds", "1,2,1,2,1,2").split(","))
+            for (int nodes : Arrays.stream(System.getProperty("bench.nodeRounds", "1,2,1,2,1,2").split(","))
                     .mapToInt(Integer::parseInt).toArray()) {
                 if (nodes == 1 && node2Up) {
                     cluster.stop(2);
@@ -87,14 +88,17 @@ final class ClusterDeliveryBenchmark {
         // 8 subscriptions on two applications; every event is published once per application.
         boolean profile = Boolean.getBoolean("bench.profile");
         PreloadedDrainBenchmark.Result drained = PreloadedDrainBenchmark.drain(publishOn, events, SUBSCRIPTIONS, 2,
-                profile ? statements(cluster) : PreloadedDrainBenchmark.Statements.NONE, 0, realm -> System.out.println(realm + " deliveries by node, subscription: "
+                profile ? statements(cluster) : PreloadedDrainBenchmark.Statements.NONE, 0, realm -> System.out.println(realm
+                        + " deliveries by node, subscription: "
                         + cluster.database().query("SELECT a.node || ' ' || s.name || ' ' || count(*) || ' epoch ' || max(s.lease_epoch)"
                         + " || ' wire ms ' || round(avg(a.latency_ms) FILTER (WHERE a.outcome = 'DELIVERED'), 2)"
-                        + " || ' span s ' || round((max(a.attempted_at) FILTER (WHERE a.outcome = 'DELIVERED') - min(a.attempted_at) FILTER (WHERE a.outcome = 'DELIVERED')) / 1000.0, 2)"
+                        + " || ' span s ' || round((max(a.attempted_at) FILTER (WHERE a.outcome = 'DELIVERED') - min(a.attempted_at) FILTER "
+                                + "(WHERE a.outcome = 'DELIVERED')) / 1000.0, 2)"
                         + " FROM kci_webhook_attempt a JOIN kci_webhook_delivery d ON d.id = a.delivery_id"
                         + " JOIN kci_webhook_subscription s ON s.id = d.subscription_id"
                         + " WHERE s.realm_id = (SELECT id FROM realm WHERE name = '" + realm + "') GROUP BY a.node, s.name ORDER BY 1")
-                        + "\n top statements: " + String.join("\n   ", cluster.database().query("SELECT calls || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 140)"
+                        + "\n top statements: " + String.join("\n   ",
+                                cluster.database().query("SELECT calls || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 140)"
                         + " FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 14"))));
         List<String[]> attempts = new ArrayList<>();
         WebhookBenchmark.Drain paced = WebhookBenchmark.drain(publishOn, 50 * 10, SUBSCRIPTIONS, 50, receiver,
@@ -159,7 +163,8 @@ final class ClusterDeliveryBenchmark {
                 PINNED ? ", each node pinned to a CPU of its own (taskset)" : ", every process on any CPU");
         System.out.printf(Locale.ROOT, "| %5s | %-34s | %9s | %4s | %4s | %10s | %10s | %10s | %17s |%n",
                 "nodes", "case", "delivered", "dup", "lost", "events/s", "p50 lag ms", "p99 lag ms", "cross-node p99 ms");
-        System.out.println("|-------|------------------------------------|-----------|------|------|------------|------------|------------|-------------------|");
+        System.out.println("|-------|------------------------------------|-----------|------|------|------------|------------|------------|-"
+                + "------------------|");
         for (Round round : outcome.rounds()) {
             PreloadedDrainBenchmark.Result d = round.drained();
             System.out.printf(Locale.ROOT, "| %5d | %-34s | %9d | %4d | %4d | %10.1f | %10s | %10s | %17s |%n", round.nodes(),

@@ -3,7 +3,9 @@ package dev.kcintegrations.benchmark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -95,8 +97,8 @@ record CpuSample(long wallNanos, Map<Long, Long> ticks, Map<Long, String> names)
         take().names().forEach((pid, name) -> {
             if (name.startsWith("java ") && pid != ProcessHandle.current().pid()) {
                 try {
-                    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(jcmd, String.valueOf(pid)));
-                    args.addAll(java.util.List.of(command.replace("%p", String.valueOf(pid)).split(" ")));
+                    List<String> args = new ArrayList<>(List.of(jcmd, String.valueOf(pid)));
+                    args.addAll(List.of(command.replace("%p", String.valueOf(pid)).split(" ")));
                     new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
                 } catch (IOException e) {
                     throw new IllegalStateException(e);

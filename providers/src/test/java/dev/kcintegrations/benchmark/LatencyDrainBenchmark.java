@@ -12,8 +12,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,7 +77,7 @@ final class LatencyDrainBenchmark {
                     body = in.readAllBytes();
                 }
                 JsonNode parsed = Http.JSON.readTree(body);
-                List<JsonNode> events = new java.util.ArrayList<>();
+                List<JsonNode> events = new ArrayList<>();
                 if (parsed.isArray()) {
                     parsed.forEach(events::add); // a CloudEvents batch
                 } else {
@@ -190,7 +192,7 @@ final class LatencyDrainBenchmark {
                                     .header("Content-Type", "application/json")
                                     .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"b" + i + "\",\"facts\":{\"userId\":\"u"
                                             + (i % USERS) + "\"}}")).build(),
-                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 202;
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 202;
                 } catch (Exception e) {
                     return false;
                 }
@@ -242,7 +244,8 @@ final class LatencyDrainBenchmark {
         System.out.printf(Locale.ROOT, "%nWebhook delivery to a receiver that answers late: one subscription, %d users, a replayed backlog%n", USERS);
         System.out.printf(Locale.ROOT, "| %-36s | %7s | %6s | %9s | %10s | %10s | %11s | %10s | %12s | %4s |%n",
                 "case", "latency", "window", "delivered", "events/s", "ceiling/s", "× ceiling", "most at once", "out of order", "lost");
-        System.out.println("|--------------------------------------|---------|--------|-----------|------------|------------|-------------|------------|--------------|------|");
+        System.out.println("|--------------------------------------|---------|--------|-----------|------------|------------|-------------|-"
+                + "-----------|--------------|------|");
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "| %-36s | %7s | %6d | %9d | %10.1f | %10s | %11s | %10d | %12d | %4d |%n",
                     r.name(), r.latencyMs() + " ms", r.window(), r.delivered(), r.rate(),

@@ -15,15 +15,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -70,7 +75,7 @@ final class PreloadedDrainBenchmark {
         volatile long lastArrival;
         volatile long firstArrival;
         /** Arrival times (ns), kept for {@code -Dbench.profile}: where a drain's time goes, second by second. */
-        final java.util.Queue<Long> times = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final Queue<Long> times = new ConcurrentLinkedQueue<>();
 
         AwayReceiver() throws Exception {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 500);
@@ -136,7 +141,8 @@ final class PreloadedDrainBenchmark {
     /**
      * Drains of one shape until the rate settles: within {@value #SETTLED} of the one before, at least
      * {@value #MIN_WARM_UPS} times, at most {@value #MAX_WARM_UPS} times. Two are not enough: a node started for
-     * a round drained 4,707 then 4,429/s, which looked settled, and such drains reach ~6,300/s from the third on. A Keycloak JVM keeps compiling for tens of thousands of deliveries (its C2
+     * a round drained 4,707 then 4,429/s, which looked settled, and such drains reach ~6,300/s from the third on. A Keycloak JVM keeps compiling for
+     * tens of thousands of deliveries (its C2
      * threads took a quarter of a core and more in drains after a single warm-up drain), and a drain measured
      * meanwhile shows the compiler, not the engine. Prints the rates, so a run shows how it warmed up.
      */
@@ -185,7 +191,7 @@ final class PreloadedDrainBenchmark {
 
     /** @param inspect with {@code -Dbench.profile}, given the realm's name after the drain, before it is deleted */
     static Result drain(List<URI> nodes, int perSubscription, int subscriptions, int applications, Statements statements, int down,
-                        java.util.function.Consumer<String> inspect) throws Exception {
+                        Consumer<String> inspect) throws Exception {
         URI baseUrl = nodes.get(0);
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-preload-" + subscriptions + "x" + perSubscription + (down > 0 ? "-down" : "");
@@ -250,7 +256,7 @@ final class PreloadedDrainBenchmark {
                 for (long t : receiver.times) {
                     perTenth[(int) ((t - receiver.firstArrival) / 100_000_000L)]++;
                 }
-                System.out.println(realm + " arrivals per 100 ms: " + java.util.Arrays.toString(perTenth));
+                System.out.println(realm + " arrivals per 100 ms: " + Arrays.toString(perTenth));
                 System.out.println(realm + " " + CpuSample.take().since(cpuBefore));
                 CpuSample.stopRecordings(realm + "-" + nodes.size() + "n-" + System.currentTimeMillis());
                 inspect.accept(realm);
@@ -300,7 +306,7 @@ final class PreloadedDrainBenchmark {
             URI target = URI.create(receiver.url("/ceiling"));
             long started = System.nanoTime();
             for (int i = 0; i < requests; i++) {
-                String body = "{\"id\":\"" + java.util.UUID.randomUUID() + "\",\"correlationId\":\"c\",\"eventType\":\"p" + i
+                String body = "{\"id\":\"" + UUID.randomUUID() + "\",\"correlationId\":\"c\",\"eventType\":\"p" + i
                         + "\",\"topic\":\"public.test\",\"subtopic\":\"bench\",\"timeStamp\":\"2026-11-30T00:00:00Z\","
                         + "\"facts\":{\"applicationId\":\"" + "a".repeat(36) + "\"}}";
                 String signature = Base64.getEncoder().encodeToString(hmac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
@@ -318,7 +324,8 @@ final class PreloadedDrainBenchmark {
         System.out.printf(Locale.ROOT, "%nWebhook delivery of a preloaded backlog (receiver away while publishing, then back)%n");
         System.out.printf(Locale.ROOT, "| %-42s | %7s | %9s | %4s | %9s | %4s | %10s | %8s | %10s | %9s | %12s |%n",
                 "case", "rows", "delivered", "dup", "out of ord", "lost", "preload s", "drain s", "events/s", "× ceiling", "stmts/deliv");
-        System.out.println("|--------------------------------------------|---------|-----------|------|-----------|------|------------|----------|------------|-----------|--------------|");
+        System.out.println("|--------------------------------------------|---------|-----------|------|-----------|------|------------|-----"
+                + "-----|------------|-----------|--------------|");
         for (Result r : prepend(ceiling, drains)) {
             System.out.printf(Locale.ROOT, "| %-42s | %7d | %9d | %4d | %9d | %4d | %10.1f | %8.1f | %10.1f | %9.3f | %12s |%n",
                     r.name(), r.rows(), r.delivered(), r.duplicates(), r.outOfOrder(), r.lost(), r.preloadSeconds(),

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * What webhook capture costs a login, and how fast the outbox drains. Three realms built alike by this
@@ -135,7 +137,7 @@ final class WebhookBenchmark {
      * @param inspect called with the realm's name once everything arrived, before the realm is deleted
      */
     static Drain drain(List<URI> nodes, int events, int subscriptions, int perSecond, Receiver receiver,
-                       java.util.function.Consumer<String> inspect) throws Exception {
+                       Consumer<String> inspect) throws Exception {
         URI baseUrl = nodes.get(0);
         AdminApi admin = new AdminApi(baseUrl);
         String realm = "bench-drain-" + subscriptions;
@@ -161,7 +163,7 @@ final class WebhookBenchmark {
                     return http.send(HttpRequest.newBuilder(publish.get(i % publish.size())).header("Authorization", "Bearer " + token)
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"eventType\":\"bench" + i + "\"}")).build(),
-                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 202;
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 202;
                 } catch (Exception e) {
                     return false;
                 }

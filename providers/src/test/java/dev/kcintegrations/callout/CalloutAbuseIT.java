@@ -9,8 +9,11 @@ import dev.kcintegrations.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +39,7 @@ class CalloutAbuseIT {
                             + "Authorization: " + CalloutRequests.urlSafeBasic(clientId, secret) + "\r\n"
                             + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length()
                             + "\r\nConnection: close\r\n\r\n" + body);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -69,8 +72,8 @@ class CalloutAbuseIT {
     }
 
     /** Sends failing requests until one is throttled (which it checks); returns how many failed before it. */
-    private static int failUntilThrottled(Keycloak keycloak, String from, java.util.function.IntFunction<String> clientId,
-                                          java.util.function.IntFunction<String> secret) {
+    private static int failUntilThrottled(Keycloak keycloak, String from, IntFunction<String> clientId,
+                                          IntFunction<String> secret) {
         for (int i = 0; i < 200; i++) {
             Http.Reply reply = tokenRequest(keycloak, from, clientId.apply(i), secret.apply(i));
             if (reply.status() == 429) {
@@ -129,7 +132,7 @@ class CalloutAbuseIT {
                 "grant_type=client_credentials");
         assertEquals(expected, ours.status(), client.clientId + " with " + secret + " at oauth-compat: " + ours.body());
         Http.Reply keycloaks = Http.post(keycloak.realmUrl(DemoRealm.REALM, "/protocol/openid-connect/token"),
-                java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=client_credentials&client_id=" + client.clientId + "&client_secret=" + secret);
         assertEquals(expected == 200 ? 200 : 401, keycloaks.status(), client.clientId + " with " + secret + " at Keycloak's endpoint: " + keycloaks.body());
     }

@@ -6,6 +6,7 @@ import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.Test;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -66,7 +67,7 @@ class CalloutTokenErrorsIT {
         // The right credentials, form-url-encoded in part (RFC 6749 §2.3.1) so that their standard Base64 has
         // two '+': with both as '+', or both as '-', they get a token; one of each is no encoder's output.
         String credentials = DemoRealm.COUPA_CLIENT + ":%43%61lloutDemo~%53ecret>01";
-        assertEquals(DemoRealm.COUPA_SECRET, java.net.URLDecoder.decode(credentials.substring(credentials.indexOf(':') + 1), StandardCharsets.UTF_8));
+        assertEquals(DemoRealm.COUPA_SECRET, URLDecoder.decode(credentials.substring(credentials.indexOf(':') + 1), StandardCharsets.UTF_8));
         String standard = Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
         assertEquals(2, standard.chars().filter(c -> c == '+').count(), standard);
         assertEquals(200, CalloutRequests.post(keycloak, "Basic " + standard, FORM, GRANT).status(), "standard alphabet");

@@ -7,8 +7,10 @@ import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,13 +71,13 @@ final class CatalogCheck {
     }
 
     private static List<String> topics(Ess reader) {
-        List<String> topics = new java.util.ArrayList<>();
+        List<String> topics = new ArrayList<>();
         reader.get("/topics").json().forEach(topic -> topics.add(topic.asText()));
         return topics;
     }
 
     private static String topicOf(URI url) {
-        return java.net.URLDecoder.decode(url.getQuery().replaceAll(".*(?:^|&)topic=([^&]*).*", "$1"), StandardCharsets.UTF_8);
+        return URLDecoder.decode(url.getQuery().replaceAll(".*(?:^|&)topic=([^&]*).*", "$1"), StandardCharsets.UTF_8);
     }
 
     private static JsonNode parse(String body) {

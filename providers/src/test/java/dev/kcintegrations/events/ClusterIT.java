@@ -6,6 +6,7 @@ import dev.kcintegrations.testing.ClusterTest;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
+import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.ScratchRealm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,9 +15,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,6 +30,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -128,7 +136,7 @@ class ClusterIT {
         return reply.json().get("resultData").get("token").asText();
     }
 
-    static com.fasterxml.jackson.databind.JsonNode introspect(Keycloak node, String token) {
+    static JsonNode introspect(Keycloak node, String token) {
         String basic = "Basic " + Base64.getEncoder().encodeToString((URLEncoder.encode(PLUGIN_RESOURCE, StandardCharsets.UTF_8)
                 + ":" + RESOURCE_SERVER_SECRET).getBytes(StandardCharsets.UTF_8));
         Http.Reply reply = Http.post(node.realmUrl(Ess.REALM, "/protocol/openid-connect/token/introspect"),
@@ -137,10 +145,10 @@ class ClusterIT {
         return reply.json();
     }
 
-    static com.fasterxml.jackson.databind.JsonNode claims(String jwt) {
+    static JsonNode claims(String jwt) {
         try {
             return Http.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -168,7 +176,8 @@ class ClusterIT {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
             assertEquals(200, app.call("PUT", "/subscriptions/webhook", "{\"id\":\"" + Ess.uniqueId("hostname") + "\",\"filter\":\"LOGIN\","
-                    + "\"topic\":\"keycloak.user\",\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/hostname") + "\",\"format\":\"cloudevents\"}}").status());
+                    + "\"topic\":\"keycloak.user\",\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/hostname")
+                            + "\",\"format\":\"cloudevents\"}}").status());
             String username = Ess.uniqueId("hostname-user");
             String userId = WebhookDeliveryIT.newUser(node1, username);
             HostileSubscriberIT.signInWithHost(node2, username, "attacker.example");
@@ -204,7 +213,7 @@ class ClusterIT {
             String userId = WebhookDeliveryIT.newUser(node1, username);
             AtomicInteger failed = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<?>> done = new java.util.ArrayList<>();
+            List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < logins; i++) {
                 Keycloak node = i % 2 == 0 ? node1 : node2;
                 done.add(pool.submit(() -> {
@@ -273,7 +282,7 @@ class ClusterIT {
             String id = Ess.uniqueId("backlog");
             assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/backlog")).status());
             receiver.stop();
-            List<String> published = new java.util.ArrayList<>();
+            List<String> published = new ArrayList<>();
             for (int i = 0; i < 15; i++) {
                 Ess publisher = i % 2 == 0 ? app : Ess.application(node2, app.clientId());
                 published.add(publisher.publishTest("backlog" + i).json().get("id").asText());
@@ -281,7 +290,7 @@ class ClusterIT {
             WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 2);
             receiver.restart();
             awaitDistinct(receiver, "\"backlog", new HashSet<>(published), Duration.ofMinutes(2));
-            List<String> arrival = new java.util.ArrayList<>();
+            List<String> arrival = new ArrayList<>();
             receiver.events(r -> r.body().contains("\"backlog")).forEach(r -> {
                 String eventId = WebhookDeliveryIT.json(r).get("id").asText();
                 if (!arrival.contains(eventId)) {
@@ -321,7 +330,7 @@ class ClusterIT {
 
     static double housekeepingRuns(Keycloak node, String outcome) {
         String metrics = Http.get(node.managementUrl().resolve("/metrics"), Map.of()).body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^kci_webhook_housekeeping_runs_total\\{outcome=\"" + outcome
+        Matcher m = Pattern.compile("(?m)^kci_webhook_housekeeping_runs_total\\{outcome=\"" + outcome
                 + "\",?}\\s+([0-9.Ee+-]+)$").matcher(metrics);
         assertTrue(m.find(), "kci_webhook_housekeeping_runs_total{outcome=" + outcome + "} missing");
         return Double.parseDouble(m.group(1));
@@ -367,8 +376,8 @@ class ClusterIT {
     }
 
     /** The name a node's attempts and leases carry ({@code pid@host}), from its log. */
-    static String nodeName(dev.kcintegrations.testing.KeycloakServer node) {
-        java.util.regex.Matcher started = java.util.regex.Pattern.compile("Webhook delivery started on (\\S+)").matcher(node.logTail(100_000));
+    static String nodeName(KeycloakServer node) {
+        Matcher started = Pattern.compile("Webhook delivery started on (\\S+)").matcher(node.logTail(100_000));
         assertTrue(started.find(), "the node logs its name when delivery starts");
         return started.group(1);
     }
@@ -387,8 +396,8 @@ class ClusterIT {
             assertEquals(200, Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES))
                     .subscribe(Ess.uniqueId("control"), "LOGIN", "keycloak.user", control.url("/control")).status());
             String clientUuid = node2.admin().clientUuid(Ess.REALM, revokedClient);
-            com.fasterxml.jackson.databind.node.ObjectNode client =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) node2.admin().get("/" + Ess.REALM + "/clients/" + clientUuid);
+            ObjectNode client =
+                    (ObjectNode) node2.admin().get("/" + Ess.REALM + "/clients/" + clientUuid);
             node2.admin().put("/" + Ess.REALM + "/clients/" + clientUuid, client.put("enabled", false));
 
             String username = Ess.uniqueId("cluster-revoked");
@@ -527,10 +536,10 @@ class ClusterIT {
     @Order(8)
     void realmDeletedOnNode2LeavesNoWebhookRows() {
         String realm = "cluster-doomed";
-        dev.kcintegrations.testing.ScratchRealm.create(node1.admin(), realm);
+        ScratchRealm.create(node1.admin(), realm);
         String realmId = node1.admin().get("/" + realm).get("id").asText();
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.inRealm(node1, realm, dev.kcintegrations.testing.ScratchRealm.APP, dev.kcintegrations.testing.ScratchRealm.APP_SECRET);
+            Ess app = Ess.inRealm(node1, realm, ScratchRealm.APP, ScratchRealm.APP_SECRET);
             Http.Reply subscribed = app.subscribe(Ess.uniqueId("doomed"), "LOGIN", "keycloak.user", receiver.url("/doomed"));
             assertEquals(200, subscribed.status(), subscribed.body());
             receiver.stop();
@@ -549,7 +558,7 @@ class ClusterIT {
             }
             assertFalse(cluster.database().query(attempts).equals(List.of("0")), "an attempt was logged");
             String deliveries = cluster.database().query("SELECT id FROM kci_webhook_delivery" + ofRealm).stream()
-                    .map(deliveryId -> "'" + deliveryId + "'").collect(java.util.stream.Collectors.joining(","));
+                    .map(deliveryId -> "'" + deliveryId + "'").collect(Collectors.joining(","));
 
             node2.admin().delete("/" + realm);
             for (String table : tables) {
@@ -632,7 +641,7 @@ class ClusterIT {
             subscription.putObject("webHookConfig").put("endpoint", receiver.url("/sync").toString());
             Http.Reply saved = Http.send("PUT", node1.realmUrl(subscribed, "/events/v4/subscriptions/webhook"),
                     Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
-                    subscription.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    subscription.toString().getBytes(StandardCharsets.UTF_8));
             assertEquals(200, saved.status(), saved.body());
             for (String realm : List.of(control, subscribed)) {
                 Http.Reply login = Http.post(node1.realmUrl(realm, "/protocol/openid-connect/token"),
@@ -716,7 +725,7 @@ class ClusterIT {
             Drain drain = killMidDrain(app, receiver, id, rows, "order_key");
             List<Integer> firstArrivals = drain.firstArrivals();
             int duplicates = drain.duplicates();
-            assertEquals(java.util.stream.IntStream.rangeClosed(1, rows).boxed().toList(), firstArrivals,
+            assertEquals(IntStream.rangeClosed(1, rows).boxed().toList(), firstArrivals,
                     "every row arrived, first in queue order");
             assertTrue(duplicates <= 512, "only what the dead node sent but had not recorded is sent again: " + duplicates);
         }
@@ -741,7 +750,7 @@ class ClusterIT {
             int duplicates = drain.duplicates();
             assertEquals(rows, firstArrivals.size(), "every row arrived");
             Map<Integer, List<Integer>> perUser = new HashMap<>();
-            firstArrivals.forEach(row -> perUser.computeIfAbsent(row % users, u -> new java.util.ArrayList<>()).add(row));
+            firstArrivals.forEach(row -> perUser.computeIfAbsent(row % users, u -> new ArrayList<>()).add(row));
             perUser.forEach((user, seen) -> assertEquals(seen.stream().sorted().toList(), seen, "user " + user + "'s rows first arrived in queue order"));
             assertTrue(duplicates <= 256 + 32, "only what the dead node had on the wire or had not recorded is sent again: " + duplicates);
         }
@@ -760,7 +769,7 @@ class ClusterIT {
         app.publishTest("template");
         receiver.awaitEvents(r -> r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
         preloadBacklog("(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')", rows, orderKey);
-        java.util.function.Predicate<WebhookReceiver.Received> drained = r -> r.body().contains("\"eventType\":\"d");
+        Predicate<WebhookReceiver.Received> drained = r -> r.body().contains("\"eventType\":\"d");
         receiver.awaitEvents(drained, rows / 5, Duration.ofSeconds(60));
         String holder = cluster.database().query("SELECT lease_owner FROM kci_webhook_subscription WHERE name = '" + id + "'").get(0);
         int killed = holder.equals(nodeName(cluster.node(1))) ? 1 : 2;
@@ -790,8 +799,8 @@ class ClusterIT {
                 return 200;
             });
             Set<String> published = new HashSet<>();
-            List<Ess> apps = new java.util.ArrayList<>();
-            List<String> names = new java.util.ArrayList<>();
+            List<Ess> apps = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             for (int s = 0; s < subscriptions; s++) {
                 Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
                 String name = Ess.uniqueId("killed" + s);

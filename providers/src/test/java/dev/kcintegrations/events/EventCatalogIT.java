@@ -10,10 +10,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
 
 import static dev.kcintegrations.events.WebhookDeliveryIT.SOON;
 import static dev.kcintegrations.events.WebhookDeliveryIT.about;
@@ -113,16 +120,16 @@ class EventCatalogIT {
         assertEquals(200, Http.get(app.url("/catalog?bodyFormat=cloudevents"),
                 Map.of("Authorization", "Bearer " + app.token(), "If-None-Match", etag)).status(), "another document, another ETag");
 
-        java.net.http.HttpResponse<byte[]> gzipped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(app.url("/catalog"))
+        HttpResponse<byte[]> gzipped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(app.url("/catalog"))
                 .header("Authorization", "Bearer " + app.token()).header("Accept-Encoding", "gzip, deflate").build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, gzipped.statusCode());
         assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse("identity"));
-        byte[] unzipped = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body())).readAllBytes();
-        assertEquals(first.body(), new String(unzipped, java.nio.charset.StandardCharsets.UTF_8), "the same document");
+        byte[] unzipped = new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes();
+        assertEquals(first.body(), new String(unzipped, StandardCharsets.UTF_8), "the same document");
         assertTrue(gzipped.body().length * 10 < unzipped.length, gzipped.body().length + " of " + unzipped.length + " bytes");
 
-        String topic = "catalog.etag." + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String topic = "catalog.etag." + UUID.randomUUID().toString().substring(0, 8);
         String component = keycloak.admin().create("/" + Ess.REALM + "/components", Ess.topicComponent(keycloak, topic, "", "user", "LOGIN"));
         try {
             Http.Reply changed = Http.get(app.url("/catalog"), Map.of("Authorization", "Bearer " + app.token(), "If-None-Match", etag));
@@ -168,7 +175,8 @@ class EventCatalogIT {
         assertEquals("application/schema+json;charset=utf-8", reply.header("Content-Type").orElseThrow().replace(" ", ""));
         JsonNode schema = reply.json();
         assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());
-        assertEquals(keycloak.realmUrl(Ess.REALM, "/events/v4/catalog?format=json-schema&topic=keycloak.admin&eventType=USER.UPDATE&part=data&version=" + EventPayload.SCHEMA_VERSION).toString(),
+        assertEquals(keycloak.realmUrl(Ess.REALM,
+                "/events/v4/catalog?format=json-schema&topic=keycloak.admin&eventType=USER.UPDATE&part=data&version=" + EventPayload.SCHEMA_VERSION).toString(),
                 schema.get("$id").asText());
         assertEquals("USER", schema.at("/properties/resourceType/const").asText());
     }

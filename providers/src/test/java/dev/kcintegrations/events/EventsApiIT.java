@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -9,8 +10,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -60,14 +64,14 @@ class EventsApiIT {
     void expiredTokenIs401(Keycloak keycloak) {
         String clientId = Ess.newApplication(keycloak, ALL_SCOPES);
         String uuid = keycloak.admin().clientUuid(Ess.REALM, clientId);
-        var client = (com.fasterxml.jackson.databind.node.ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
+        var client = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
         client.putObject("attributes").put("access.token.lifespan", "1");
         keycloak.admin().put("/" + Ess.REALM + "/clients/" + uuid, client);
         Ess app = Ess.application(keycloak, clientId);
         long deadline = System.currentTimeMillis() + 10_000;
         Http.Reply reply = app.get("/topics");
         while (reply.status() == 200 && System.currentTimeMillis() < deadline) {
-            WebhookDeliveryIT.pause(java.time.Duration.ofMillis(250));
+            WebhookDeliveryIT.pause(Duration.ofMillis(250));
             reply = app.get("/topics");
         }
         assertError(reply, 401, "expired");
@@ -75,7 +79,7 @@ class EventsApiIT {
 
     @Test
     void subscriberTokensLastAnHourAndComeWithoutRefreshToken(Keycloak keycloak) {
-        String basic = java.util.Base64.getEncoder().encodeToString(
+        String basic = Base64.getEncoder().encodeToString(
                 (Ess.SUBSCRIBER + ":" + Ess.SUBSCRIBER_SECRET).getBytes(StandardCharsets.UTF_8));
         Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
                 Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
@@ -189,7 +193,7 @@ class EventsApiIT {
         app.subscribe(id, ".*", "public.test", receiver.url("/first"));
         assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/second")).status());
         JsonNode s = app.get("/subscriptions/" + id).json().get(0);
-        assertEquals("/second", java.net.URI.create(s.get("webHookConfig").get("endpoint").asText()).getPath());
+        assertEquals("/second", URI.create(s.get("webHookConfig").get("endpoint").asText()).getPath());
         assertEquals("keycloak.user", s.get("topic").asText());
         assertEquals(1, app.get("/subscriptions").json().size());
     }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -49,7 +50,7 @@ class HostileReceiverIT {
             for (Behaviour behaviour : ANSWERS) {
                 HostileReceiver receiver = HostileReceiver.start(); // answers OK while being verified
                 hostile.put(behaviour, receiver);
-                String id = Ess.uniqueId(behaviour.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                String id = Ess.uniqueId(behaviour.name().toLowerCase(Locale.ROOT).replace('_', '-'));
                 Ess owner = ids.size() < 3 ? first : second;
                 assertEquals(200, owner.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
                 ids.put(behaviour, id);

@@ -4,13 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,7 +90,7 @@ class HostileSubscriberIT {
         assertEquals("DISABLED", SubscriptionsAdminIT.admin(keycloak, "PUT", key + "/status", "{\"status\":\"DISABLED\"}").json().get("status").asText());
         assertEquals(204, SubscriptionsAdminIT.admin(keycloak, "DELETE", key, null).status());
         assertEquals(404, SubscriptionsAdminIT.admin(keycloak, "GET", key, null).status());
-        assertEquals(404, SubscriptionsAdminIT.admin(keycloak, "GET", "/uuid:" + java.util.UUID.randomUUID(), null).status());
+        assertEquals(404, SubscriptionsAdminIT.admin(keycloak, "GET", "/uuid:" + UUID.randomUUID(), null).status());
     }
 
     /**
@@ -94,7 +104,8 @@ class HostileSubscriberIT {
         Ess app = WebhookDeliveryIT.application(keycloak);
         String id = Ess.uniqueId("admin-stop");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/stop")).status());
-        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"DISABLED\",\"reason\":\"compliance hold\"}").status());
+        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "PUT", "/" + id + "/status",
+                "{\"status\":\"DISABLED\",\"reason\":\"compliance hold\"}").status());
         int verifications = receiver.received().size();
 
         Http.Reply again = app.subscribe(id, ".*", "public.test", receiver.url("/stop"));
@@ -155,7 +166,7 @@ class HostileSubscriberIT {
 
     static void signInWithHost(Keycloak keycloak, String username, String host) {
         String form = "grant_type=password&client_id=field-service-plugin&username=" + username + "&password=Secret-" + username;
-        Http.Reply reply = dev.kcintegrations.testing.RawHttp.exchange(keycloak.baseUrl(), "POST /realms/" + Ess.REALM
+        Http.Reply reply = RawHttp.exchange(keycloak.baseUrl(), "POST /realms/" + Ess.REALM
                 + "/protocol/openid-connect/token HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                 + "Content-Length: " + form.length() + "\r\nConnection: close\r\n\r\n" + form);
         assertEquals(200, reply.status(), reply.body());
@@ -166,8 +177,8 @@ class HostileSubscriberIT {
                 .map(r -> {
                     try {
                         return Http.JSON.readTree(r.body());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 }).orElseThrow(() -> new AssertionError("no CloudEvent among " + deliveries));
     }
@@ -187,19 +198,19 @@ class HostileSubscriberIT {
         String username = Ess.uniqueId("flood-user");
         WebhookDeliveryIT.newUser(keycloak, username);
         List<Ess> flooders = List.of(WebhookDeliveryIT.application(keycloak), WebhookDeliveryIT.application(keycloak));
-        java.util.Map<Integer, java.util.concurrent.atomic.AtomicInteger> answers = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicReference<Http.Reply> refusal = new java.util.concurrent.atomic.AtomicReference<>();
+        Map<Integer, AtomicInteger> answers = new ConcurrentHashMap<>();
+        AtomicReference<Http.Reply> refusal = new AtomicReference<>();
         // Six endpoints: connections to one are also bounded per route, so a flood to one would prove less.
-        List<HostileReceiver> silent = new java.util.ArrayList<>();
+        List<HostileReceiver> silent = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             silent.add(HostileReceiver.start().behave(HostileReceiver.Behaviour.SILENT));
         }
-        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             long until = System.currentTimeMillis() + 10_000;
             for (int caller = 0; caller < 64; caller++) {
                 Ess flooder = flooders.get(caller % 2);
                 String id = "flood-" + caller % 5;
-                java.net.URI endpoint = silent.get(caller % silent.size()).url("/never");
+                URI endpoint = silent.get(caller % silent.size()).url("/never");
                 pool.submit(() -> {
                     while (System.currentTimeMillis() < until) {
                         Http.Reply reply = flooder.subscribe(id, ".*", "public.test", endpoint);
@@ -207,14 +218,14 @@ class HostileSubscriberIT {
                         if (status == 429) {
                             refusal.compareAndSet(null, reply);
                         }
-                        answers.computeIfAbsent(status, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                        answers.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
                         WebhookDeliveryIT.pause(Duration.ofSeconds(1)); // each caller saves again a second after its answer
                     }
                     return null;
                 });
             }
             WebhookDeliveryIT.pause(Duration.ofSeconds(2)); // the flood is on
-            List<Long> signIns = new java.util.ArrayList<>();
+            List<Long> signIns = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 String eventType = "probe" + i;
                 long published = System.currentTimeMillis();
@@ -236,7 +247,7 @@ class HostileSubscriberIT {
         } finally {
             silent.forEach(HostileReceiver::close);
         }
-        assertTrue(answers.getOrDefault(429, new java.util.concurrent.atomic.AtomicInteger()).get() > 64, "refused at once: " + answers);
+        assertTrue(answers.getOrDefault(429, new AtomicInteger()).get() > 64, "refused at once: " + answers);
         assertTrue(answers.keySet().stream().allMatch(status -> status == 429 || status == 400), "nothing else: " + answers);
         Http.Reply refused = refusal.get(); // in the API's error shape, saying when to come back
         assertEquals(429, refused.json().get("statusCode").asInt(), refused.body());

@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -183,11 +185,11 @@ class PerSubjectOrderIT {
                 "nothing went to the receiver before its Retry-After ended: " + (other.get(0).receivedAtMillis() - pausedAt) + " ms");
     }
 
-    private static int awaitWindow(Keycloak keycloak, String id, java.util.function.IntPredicate wanted) {
+    private static int awaitWindow(Keycloak keycloak, String id, IntPredicate wanted) {
         return awaitAdminView(keycloak, id, view -> wanted.test(view.get("delivery").get("window").asInt())).get("delivery").get("window").asInt();
     }
 
-    private static JsonNode awaitAdminView(Keycloak keycloak, String id, java.util.function.Predicate<JsonNode> wanted) {
+    private static JsonNode awaitAdminView(Keycloak keycloak, String id, Predicate<JsonNode> wanted) {
         long deadline = System.currentTimeMillis() + WebhookDeliveryIT.SOON.toMillis();
         JsonNode view = null;
         while (System.currentTimeMillis() < deadline) {

@@ -3,6 +3,8 @@ package dev.kcintegrations.events;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Http;
 
+import java.net.URI;
+
 
 /**
  * Verifies a received delivery the way a receiver would, with independent npm libraries run by node from
@@ -27,7 +29,7 @@ final class StandardWebhooksCheck {
     }
 
     /** {@code Concur-Signature} checked by {@code jose} against the JWKS at {@code jwks}. */
-    static boolean concurSignatureValid(java.net.URI jwks, WebhookReceiver.Received request) {
+    static boolean concurSignatureValid(URI jwks, WebhookReceiver.Received request) {
         ObjectNode input = Http.JSON.createObjectNode();
         input.put("jwks", jwks.toString());
         input.put("signature", request.header("concur-signature"));

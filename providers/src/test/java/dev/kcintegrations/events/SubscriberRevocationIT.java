@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.function.Predicate;
 
 import static dev.kcintegrations.events.WebhookDeliveryIT.SOON;
 import static dev.kcintegrations.events.WebhookDeliveryIT.about;
@@ -203,7 +204,7 @@ class SubscriberRevocationIT {
         assertEquals(0, receiver.events(r -> about(r, userId)).size(), "a deleted application receives nothing");
     }
 
-    static JsonNode awaitListing(Ess app, String subscription, java.util.function.Predicate<JsonNode> condition) {
+    static JsonNode awaitListing(Ess app, String subscription, Predicate<JsonNode> condition) {
         long deadline = System.currentTimeMillis() + 30_000;
         JsonNode last = null;
         while (System.currentTimeMillis() < deadline) {

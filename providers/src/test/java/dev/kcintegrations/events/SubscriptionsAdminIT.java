@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ class SubscriptionsAdminIT {
     }
 
     static Http.Reply as(Keycloak keycloak, String token, String method, String path, String body) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         if (token != null) {
             headers.put("Authorization", "Bearer " + token);
         }
@@ -209,7 +210,7 @@ class SubscriptionsAdminIT {
     void badInputIsAFourHundredInTheAdminApisShape(Keycloak keycloak) {
         String id = Ess.uniqueId("admin-bad");
         subscribed(keycloak, id);
-        Map<String, Integer> cases = new java.util.LinkedHashMap<>();
+        Map<String, Integer> cases = new LinkedHashMap<>();
         cases.put("PUT /" + id + "/status {\"status\":\"ASLEEP\"}", 400);
         cases.put("PUT /" + id + "/status {\"status\":7}", 400);
         cases.put("PUT /" + id + "/status not json", 400);

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -188,7 +190,7 @@ class SubscriptionsConsoleIT {
         assertEquals(false, client.get("directAccessGrantsEnabled").asBoolean());
         Http.Reply elsewhere = Http.get(keycloak.realmUrl(realm, "/protocol/openid-connect/auth?client_id=event-subscriptions-console"
                 + "&response_type=code&scope=openid&code_challenge=" + "A".repeat(43) + "&code_challenge_method=S256&redirect_uri="
-                + java.net.URLEncoder.encode("http://attacker.example/realms/" + realm + "/event-subscriptions/console/", java.nio.charset.StandardCharsets.UTF_8)), Map.of());
+                + URLEncoder.encode("http://attacker.example/realms/" + realm + "/event-subscriptions/console/", StandardCharsets.UTF_8)), Map.of());
         assertEquals(400, elsewhere.status(), "a code is never sent anywhere but to the page");
         assertTrue(elsewhere.body().contains("redirect_uri"), elsewhere.body());
     }

@@ -16,11 +16,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -434,7 +438,8 @@ class WebhookDeliveryIT {
         receiver.stop();
         app.publishTest("eventCreated");
         JsonNode pending = awaitDelivery(app, id, d -> d.get("status").asText().equals("PENDING"));
-        EventsApiIT.assertError(app.call("POST", "/subscriptions/" + id + "/deliveries/" + pending.get("deliveryId").asText() + "/retry", null), 409, "PENDING");
+        EventsApiIT.assertError(app.call("POST", "/subscriptions/" + id + "/deliveries/" + pending.get("deliveryId").asText() + "/retry", null), 409,
+                "PENDING");
     }
 
     @Test
@@ -456,7 +461,7 @@ class WebhookDeliveryIT {
         String old = app.secret(id);
         long before = System.currentTimeMillis();
         JsonNode rotated = app.call("POST", "/subscriptions/" + id + "/secret/rotate", null).json();
-        long validUntil = java.time.Instant.parse(rotated.get("previousSecretValidUntil").asText()).toEpochMilli();
+        long validUntil = Instant.parse(rotated.get("previousSecretValidUntil").asText()).toEpochMilli();
         assertTrue(validUntil >= before + Duration.ofHours(24).toMillis() && validUntil <= System.currentTimeMillis() + Duration.ofHours(24).toMillis(),
                 "the previous secret stays valid for a day: " + rotated);
         String current = rotated.get("secret").asText();
@@ -476,7 +481,7 @@ class WebhookDeliveryIT {
         app.subscribe(id, ".*", "public.test", receiver.url("/w"));
         app.publishTest("eventCreated");
         WebhookReceiver.Received delivery = receiver.awaitEvents(r -> true, 1, SOON).get(0);
-        assertFalse(StandardWebhooksCheck.valid("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]), delivery));
+        assertFalse(StandardWebhooksCheck.valid("whsec_" + Base64.getEncoder().encodeToString(new byte[32]), delivery));
     }
 
     /** A topic's eventTypes pattern decides what it carries: a failed sign-in is withheld from a LOGIN-only topic. */
@@ -572,12 +577,12 @@ class WebhookDeliveryIT {
     static JsonNode json(WebhookReceiver.Received received) {
         try {
             return Http.JSON.readTree(received.body());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(received.body(), e);
         }
     }
 
-    static JsonNode awaitDelivery(Ess app, String subscription, java.util.function.Predicate<JsonNode> condition) {
+    static JsonNode awaitDelivery(Ess app, String subscription, Predicate<JsonNode> condition) {
         long deadline = System.currentTimeMillis() + 30_000;
         List<JsonNode> last = List.of();
         while (System.currentTimeMillis() < deadline) {

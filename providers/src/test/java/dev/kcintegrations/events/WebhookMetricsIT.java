@@ -5,6 +5,7 @@ import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import dev.kcintegrations.testing.Metrics;
 import org.junit.jupiter.api.Test;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,7 +36,7 @@ class WebhookMetricsIT {
             });
             for (String type : new String[]{"metricDelivered", "metricRetried", "metricRejected"}) {
                 Ess app = WebhookDeliveryIT.application(keycloak);
-                String id = Ess.uniqueId(type.toLowerCase(java.util.Locale.ROOT));
+                String id = Ess.uniqueId(type.toLowerCase(Locale.ROOT));
                 assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
                 app.publishTest(type);
                 String expected = type.equals("metricRejected") ? "REJECTED" : "DELIVERED";

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * A real HTTP server on loopback that receives webhooks in a test: it records every request and answers
@@ -120,7 +121,7 @@ final class WebhookReceiver implements AutoCloseable {
         return await(which, count, timeout, matching -> (long) matching.size());
     }
 
-    private List<Received> await(Predicate<Received> which, int count, Duration timeout, java.util.function.ToLongFunction<List<Received>> counted) {
+    private List<Received> await(Predicate<Received> which, int count, Duration timeout, ToLongFunction<List<Received>> counted) {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
             List<Received> matching = events(which);

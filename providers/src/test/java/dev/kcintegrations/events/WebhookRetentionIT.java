@@ -1,10 +1,16 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.Metrics;
 import dev.kcintegrations.testing.OwnServerTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,21 +100,21 @@ class WebhookRetentionIT {
             WebhookReceiver.Received delivered = attempts.get(attempts.size() - 1);
             String signedWith = kid(delivered);
             assertTrue(!captured.equals(signedWith), "signed again with the key that signs now, not " + captured);
-            com.nimbusds.jose.jwk.RSAKey key = (com.nimbusds.jose.jwk.RSAKey) jwks().getKeyByKeyId(signedWith);
+            RSAKey key = (RSAKey) jwks().getKeyByKeyId(signedWith);
             String detached = delivered.header("concur-signature");
-            com.nimbusds.jose.JWSObject jws = com.nimbusds.jose.JWSObject.parse(detached.replace("..",
-                    "." + com.nimbusds.jose.util.Base64URL.encode(delivered.body().getBytes(StandardCharsets.UTF_8)) + "."));
-            assertTrue(jws.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key)), "the new signature verifies with the published key");
+            JWSObject jws = JWSObject.parse(detached.replace("..",
+                    "." + Base64URL.encode(delivered.body().getBytes(StandardCharsets.UTF_8)) + "."));
+            assertTrue(jws.verify(new RSASSAVerifier(key)), "the new signature verifies with the published key");
         }
     }
 
     static String kid(WebhookReceiver.Received delivery) throws Exception {
-        return com.nimbusds.jose.JWSObject.parse(delivery.header("concur-signature").replace("..", ".e30.")).getHeader().getKeyID();
+        return JWSObject.parse(delivery.header("concur-signature").replace("..", ".e30.")).getHeader().getKeyID();
     }
 
-    static com.nimbusds.jose.jwk.JWKSet jwks() throws Exception {
-        return com.nimbusds.jose.jwk.JWKSet.parse(dev.kcintegrations.testing.Http.get(
-                keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), java.util.Map.of()).body());
+    static JWKSet jwks() throws Exception {
+        return JWKSet.parse(Http.get(
+                keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), Map.of()).body());
     }
 
     @Test
@@ -115,11 +124,11 @@ class WebhookRetentionIT {
             String id = Ess.uniqueId("parked");
             app.subscribe(id, ".*", "public.test", receiver.url("/parked"));
             receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
-            double parkedBefore = dev.kcintegrations.testing.Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"");
+            double parkedBefore = Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"");
             app.publishTest("eventCreated");
             JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
             assertTrue(parked.get("attempts").asInt() >= 2, parked.toString());
-            assertTrue(dev.kcintegrations.testing.Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"") >= parkedBefore + 1,
+            assertTrue(Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"") >= parkedBefore + 1,
                     "kci_webhook_deliveries_total{outcome=parked} counts it");
             assertTrue(parked.get("lastError").asText().contains("retention"), parked.toString());
             assertEquals(1, app.deliveries(id, "PARKED").size());
@@ -171,10 +180,10 @@ class WebhookRetentionIT {
             assertTrue(parked.get("attempts").asInt() > 20, "six retentions of 1 s retries: " + parked);
             JsonNode log = parked.get("attemptLog");
             assertEquals(20, log.size(), parked.toString());
-            assertTrue(java.time.Instant.parse(log.get(19).get("at").asText())
-                    .isAfter(java.time.Instant.parse(log.get(0).get("at").asText())), "oldest first, newest kept: " + log);
-            assertFalse(java.time.Instant.parse(log.get(19).get("at").asText())
-                    .isBefore(java.time.Instant.parse(parked.get("createdAt").asText())), "the last requeue's attempts are kept: " + parked);
+            assertTrue(Instant.parse(log.get(19).get("at").asText())
+                    .isAfter(Instant.parse(log.get(0).get("at").asText())), "oldest first, newest kept: " + log);
+            assertFalse(Instant.parse(log.get(19).get("at").asText())
+                    .isBefore(Instant.parse(parked.get("createdAt").asText())), "the last requeue's attempts are kept: " + parked);
         }
     }
 
@@ -188,19 +197,19 @@ class WebhookRetentionIT {
             receiver.answer(request -> request.body().contains("subscription.verification") ? 200
                     : request.body().contains("purgeRejected") ? 400 : request.body().contains("purgeParked") ? 503 : 200);
             Map<String, String> finalStatus = Map.of("purgeDelivered", "DELIVERED", "purgeRejected", "REJECTED", "purgeParked", "PARKED");
-            Map<String, Ess> apps = new java.util.HashMap<>();
-            Map<String, String> ids = new java.util.HashMap<>();
+            Map<String, Ess> apps = new HashMap<>();
+            Map<String, String> ids = new HashMap<>();
             for (String type : finalStatus.keySet()) {
                 Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
-                String id = Ess.uniqueId(type.toLowerCase(java.util.Locale.ROOT));
+                String id = Ess.uniqueId(type.toLowerCase(Locale.ROOT));
                 app.subscribe(id, ".*", "public.test", receiver.url("/" + id));
                 app.publishTest(type);
                 apps.put(type, app);
                 ids.put(type, id);
             }
             // One loop watches all three: the delivered row may be purged while the parked one is still retried.
-            Map<String, Long> finishedAt = new java.util.HashMap<>();
-            Map<String, Long> purgedAfter = new java.util.HashMap<>();
+            Map<String, Long> finishedAt = new HashMap<>();
+            Map<String, Long> purgedAfter = new HashMap<>();
             long deadline = System.currentTimeMillis() + 60_000;
             while (purgedAfter.size() < 3 && System.currentTimeMillis() < deadline) {
                 for (String type : finalStatus.keySet()) {

@@ -3,13 +3,16 @@ package dev.kcintegrations.fuzz;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -52,10 +55,10 @@ final class FuzzGenerators {
     static Arbitrary<String> objectOf(Map<String, Arbitrary<String>> validFields) {
         List<Arbitrary<String>> members = new ArrayList<>();
         validFields.forEach((name, valid) -> members.add(Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, valid.map(v -> quoted(name) + ":" + v)),
-                net.jqwik.api.Tuple.of(2, jsonValue().map(v -> quoted(name) + ":" + v)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just("")),
-                net.jqwik.api.Tuple.of(1, valid.map(v -> quoted(name) + ":" + v + "," + quoted(name) + ":" + v)))));
+                Tuple.of(4, valid.map(v -> quoted(name) + ":" + v)),
+                Tuple.of(2, jsonValue().map(v -> quoted(name) + ":" + v)),
+                Tuple.of(1, Arbitraries.just("")),
+                Tuple.of(1, valid.map(v -> quoted(name) + ":" + v + "," + quoted(name) + ":" + v)))));
         return Combinators.combine(members).as(parts -> parts.stream().filter(p -> !p.isEmpty())
                 .collect(Collectors.joining(",", "{", "}")));
     }
@@ -63,13 +66,13 @@ final class FuzzGenerators {
     /** A body: a near-miss document most of the time, else junk text, raw bytes or an oversized body. */
     static Arbitrary<byte[]> body(Arbitrary<String> document) {
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, document.map(FuzzGenerators::utf8)),
-                net.jqwik.api.Tuple.of(2, junk().map(FuzzGenerators::utf8)),
-                net.jqwik.api.Tuple.of(2, bytes()),
-                net.jqwik.api.Tuple.of(1, document.map(d -> utf8(d.substring(0, d.length() / 2)))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(new byte[70 * 1024]).map(b -> {
+                Tuple.of(6, document.map(FuzzGenerators::utf8)),
+                Tuple.of(2, junk().map(FuzzGenerators::utf8)),
+                Tuple.of(2, bytes()),
+                Tuple.of(1, document.map(d -> utf8(d.substring(0, d.length() / 2)))),
+                Tuple.of(1, Arbitraries.just(new byte[70 * 1024]).map(b -> {
                     byte[] big = b.clone();
-                    java.util.Arrays.fill(big, (byte) 'a');
+                    Arrays.fill(big, (byte) 'a');
                     return big;
                 })));
     }
@@ -98,7 +101,7 @@ final class FuzzGenerators {
     }
 
     /** @param validToken read when a case is generated, so a token minted again in a long run is used */
-    static Arbitrary<String> bearer(java.util.function.Supplier<String> validToken) {
+    static Arbitrary<String> bearer(Supplier<String> validToken) {
         return Arbitraries.oneOf(
                 Arbitraries.create(() -> "Bearer " + validToken.get()),
                 Arbitraries.create(() -> "Bearer " + validToken.get().substring(0, validToken.get().length() - 3) + "abc"),

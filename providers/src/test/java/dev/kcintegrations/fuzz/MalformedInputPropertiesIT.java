@@ -1,8 +1,8 @@
 package dev.kcintegrations.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kcintegrations.events.HostileReceiver;
 import dev.kcintegrations.events.HostileReceiver.Behaviour;
+import dev.kcintegrations.events.HostileReceiver;
 import dev.kcintegrations.events.topics.FilterGenerators;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
@@ -31,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,7 +169,7 @@ class MalformedInputPropertiesIT {
         // Keycloak's parser could log them, and the log scan after the run checks that it did.
         FuzzRequest seed = new FuzzRequest("POST", "/oauth-compat/token", List.of(
                 new FuzzRequest.Header("Content-Type", "application/x-www-form-urlencoded"),
-                new FuzzRequest.Header("Authorization", "Basic " + java.util.Base64.getUrlEncoder().encodeToString(
+                new FuzzRequest.Header("Authorization", "Basic " + Base64.getUrlEncoder().encodeToString(
                         (CALLOUT_CLIENT + ":" + CALLOUT_SECRET).getBytes(StandardCharsets.UTF_8)))),
                 "grant_type=client_credentials".getBytes(StandardCharsets.UTF_8));
         return withWellFormed(Arbitraries.just(seed), fuzzed);
@@ -258,7 +259,8 @@ class MalformedInputPropertiesIT {
         subscription.put("id", Arbitraries.oneOf(Arbitraries.of("fuzz.sub", "a", "UPPER", "-", "a".repeat(129)), junk()).map(FuzzGenerators::quoted));
         subscription.put("filter", Arbitraries.oneOf(Arbitraries.of(".*", "LOGIN", "(a+)+$", "(a)\\1", "(?=a)", "[", "a{1001}", "x".repeat(1100)), junk())
                 .map(FuzzGenerators::quoted));
-        subscription.put("topic", Arbitraries.oneOf(Arbitraries.of("public.test", "keycloak.user", "keycloak.admin", "nope"), junk()).map(FuzzGenerators::quoted));
+        subscription.put("topic", Arbitraries.oneOf(Arbitraries.of("public.test", "keycloak.user", "keycloak.admin", "nope"),
+                junk()).map(FuzzGenerators::quoted));
         subscription.put("webHookConfig", objectOf(config));
         Arbitrary<String> testEvent = Arbitraries.oneOf(
                 objectOf(Map.of("eventType", junk().map(FuzzGenerators::quoted), "facts", jsonValue())),

@@ -93,7 +93,8 @@ class IdcsScopeRequestTest {
 
     @Test
     void everyNameAskedThroughOneAllowedScopeIsKept() {
-        assertEquals(Map.of("urn:opc:resource:consumer:paas::read", List.of("urn:opc:resource:consumer:paas:a::read", "urn:opc:resource:consumer:paas:b::read")),
+        assertEquals(Map.of("urn:opc:resource:consumer:paas::read", List.of("urn:opc:resource:consumer:paas:a::read",
+                "urn:opc:resource:consumer:paas:b::read")),
                 translate("urn:opc:resource:consumer:paas:a::read urn:opc:resource:consumer:paas:b::read", subjectWith()).renamed());
         assertEquals(Map.of("urn:opc:resource:consumer:paas::read", List.of("urn:opc:resource:consumer:paas::read", "urn:opc:resource:consumer:paas:x::read")),
                 translate("urn:opc:resource:consumer:paas::read urn:opc:resource:consumer:paas:x::read", subjectWith()).renamed());

@@ -9,14 +9,17 @@ import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 
 import static dev.kcintegrations.idcs.IdcsDemo.FS;
 import static dev.kcintegrations.idcs.IdcsDemo.IDCS_AUDIENCE;
@@ -176,7 +179,8 @@ class IdcsUserAssertionIT {
 
     @Test
     void controlCharactersAnywhereAreLeftToKeycloakAndNeverAServerError(Keycloak keycloak) {
-        for (String body : List.of("grant_type=client_credentials&scope=urn%3Aopc%3Aidm%3Arole.%00&client_id=" + IdcsDemo.CLIENT + "&client_secret=" + IdcsDemo.SECRET,
+        for (String body : List.of("grant_type=client_credentials&scope=urn%3Aopc%3Aidm%3Arole.%00&client_id=" + IdcsDemo.CLIENT + "&client_secret="
+                + IdcsDemo.SECRET,
                 "grant_type=client_credentials&scope=x&client_id=%00",
                 "grant_type=password&scope=urn%3Aopc%3Aidm%3A__myscopes__&client_id=" + IdcsDemo.CLIENT + "&username=%00&password=x")) {
             Http.Reply reply = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Content-Type", "application/x-www-form-urlencoded"), body);
@@ -190,7 +194,8 @@ class IdcsUserAssertionIT {
             rep.put("directAccessGrantsEnabled", true);
             rep.withArray("optionalClientScopes").add("urn:opc:resource:consumer:paas::read");
         })) {
-            Http.Reply first = client.password(keycloak, "supervisor", "supervisor", "urn:opc:resource:expiry=120 urn:opc:resource:consumer:paas:analytics::read");
+            Http.Reply first = client.password(keycloak, "supervisor", "supervisor",
+                    "urn:opc:resource:expiry=120 urn:opc:resource:consumer:paas:analytics::read");
             JsonNode claims = IdcsDemo.accessClaims(first);
             assertEquals(120, claims.get("exp").asLong() - claims.get("iat").asLong());
             JsonNode refreshed = IdcsDemo.accessClaims(client.refresh(keycloak, first.json().get("refresh_token").asText()));
@@ -221,7 +226,7 @@ class IdcsUserAssertionIT {
 
         IdcsDemo.userToken(keycloak, IdcsDemo.userAssertion("nobody-here"), FS + "/use");
         JsonNode errors = keycloak.admin().get("/" + IdcsDemo.REALM + "/events?type=JWT_AUTHORIZATION_GRANT_ERROR&client=" + IdcsDemo.CLIENT);
-        assertTrue(java.util.stream.StreamSupport.stream(errors.spliterator(), false)
+        assertTrue(StreamSupport.stream(errors.spliterator(), false)
                 .anyMatch(e -> e.path("details").path("reason").asText().equals("User not found")), errors.toString());
     }
 
@@ -271,8 +276,8 @@ class IdcsUserAssertionIT {
                 .encodeToString(("{\"sub\":\"" + IdcsDemo.CLIENT + "\",\"iss\":\"" + IdcsDemo.CLIENT + "\"}").getBytes()) + ".";
         String body = IdcsDemo.form("grant_type", "client_credentials", "scope", "urn:opc:idm:__myscopes__",
                 "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", named);
-        java.net.URI endpoint = IdcsDemo.tokenEndpoint(keycloak);
-        Http.Reply reply = dev.kcintegrations.testing.RawHttp.exchange(endpoint, "POST " + endpoint.getRawPath() + " HTTP/1.1\r\n"
+        URI endpoint = IdcsDemo.tokenEndpoint(keycloak);
+        Http.Reply reply = RawHttp.exchange(endpoint, "POST " + endpoint.getRawPath() + " HTTP/1.1\r\n"
                 + "Host: " + endpoint.getAuthority() + "\r\nConnection: close\r\n"
                 + "Authorization: " + basic + "\r\nAuthorization: Basic " + Base64.getEncoder().encodeToString((IdcsDemo.CLIENT + ":x").getBytes()) + "\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);

@@ -1,12 +1,15 @@
 package dev.kcintegrations.idcs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -35,19 +38,19 @@ record ScratchIdcsClient(AdminApi admin, String clientId, String uuid) implement
 
     /** A user assertion for technician, signed with the demo certificate's key this copy shares, issued by this client. */
     Http.Reply userToken(Keycloak keycloak, String scope) {
-        java.time.Instant now = java.time.Instant.now();
-        String assertion = IdcsDemo.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(clientId).subject("technician")
-                .audience(IdcsDemo.IDCS_AUDIENCE).jwtID(UUID.randomUUID().toString()).issueTime(java.util.Date.from(now))
-                .expirationTime(java.util.Date.from(now.plusSeconds(300))).build(), IdcsDemo.KeyHint.KID, IdcsDemo.key());
+        Instant now = Instant.now();
+        String assertion = IdcsDemo.sign(new JWTClaimsSet.Builder().issuer(clientId).subject("technician")
+                .audience(IdcsDemo.IDCS_AUDIENCE).jwtID(UUID.randomUUID().toString()).issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(300))).build(), IdcsDemo.KeyHint.KID, IdcsDemo.key());
         return post(keycloak, IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", assertion, "scope", scope));
     }
 
     /** An assertion whose signature is junk: what a caller without the client's key could send. */
     Http.Reply userTokenUnsigned(Keycloak keycloak, String username, String scope) {
-        java.time.Instant now = java.time.Instant.now();
-        String signed = IdcsDemo.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(clientId).subject(username)
-                .audience(IdcsDemo.IDCS_AUDIENCE).jwtID(UUID.randomUUID().toString()).issueTime(java.util.Date.from(now))
-                .expirationTime(java.util.Date.from(now.plusSeconds(300))).build(), IdcsDemo.KeyHint.KID, IdcsDemo.key());
+        Instant now = Instant.now();
+        String signed = IdcsDemo.sign(new JWTClaimsSet.Builder().issuer(clientId).subject(username)
+                .audience(IdcsDemo.IDCS_AUDIENCE).jwtID(UUID.randomUUID().toString()).issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(300))).build(), IdcsDemo.KeyHint.KID, IdcsDemo.key());
         String forged = signed.substring(0, signed.lastIndexOf('.') + 1) + "AAAA";
         return post(keycloak, IdcsDemo.form("grant_type", IdcsDemo.JWT_BEARER, "assertion", forged, "scope", scope));
     }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
 
 /**
  * A host page on a site of its own ({@code https://localhost:<its port>}, the tests' certificate): it imports
@@ -45,7 +46,7 @@ final class CrossOriginHost implements AutoCloseable {
             HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
             server.setHttpsConfigurator(new HttpsConfigurator(TestCertificates.sslContext()));
             // A thread per exchange: a browser's idle preconnected socket must not hold up the page's own request.
-            server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             server.createContext("/", exchange -> {
                 byte[] body = exchange.getRequestURI().getPath().equals("/host.html") ? page.getBytes(StandardCharsets.UTF_8) : new byte[0];
                 exchange.getResponseHeaders().add("Content-Type", "text/html;charset=utf-8");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,7 @@ class PluginApiIT {
     static JsonNode claims(String jwt) {
         try {
             return Http.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -204,18 +205,18 @@ class PluginApiIT {
     @Test
     void expiredBearerTokenIs401(Keycloak keycloak) {
         String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
-        com.fasterxml.jackson.databind.node.ObjectNode client = (com.fasterxml.jackson.databind.node.ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
         String lifespan = client.path("attributes").path("access.token.lifespan").asText(null);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) client.get("attributes")).put("access.token.lifespan", "1");
+        ((ObjectNode) client.get("attributes")).put("access.token.lifespan", "1");
         keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
         String shortLived;
         try {
             shortLived = userToken(keycloak);
         } finally {
             if (lifespan == null) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) client.get("attributes")).remove("access.token.lifespan");
+                ((ObjectNode) client.get("attributes")).remove("access.token.lifespan");
             } else {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) client.get("attributes")).put("access.token.lifespan", lifespan);
+                ((ObjectNode) client.get("attributes")).put("access.token.lifespan", lifespan);
             }
             keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
         }

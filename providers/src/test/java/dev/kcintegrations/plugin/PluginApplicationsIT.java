@@ -2,6 +2,7 @@ package dev.kcintegrations.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static dev.kcintegrations.plugin.PluginApiIT.FS;
@@ -170,7 +172,7 @@ class PluginApplicationsIT {
     @Test
     void theAdminConsoleListsThemOnThePluginApplicationsPage(Keycloak keycloak) {
         JsonNode page;
-        try (dev.kcintegrations.testing.Browser admin = dev.kcintegrations.testing.Browser.open(keycloak.baseUrl(), "console-steps.mjs",
+        try (Browser admin = Browser.open(keycloak.baseUrl(), "console-steps.mjs",
                 "plugin-applications")) {
             page = admin.step("pluginApplications", Map.of("username", "admin", "password", "admin", "realm", REALM));
         }
@@ -186,19 +188,19 @@ class PluginApplicationsIT {
     @Test
     void anAdministratorRegistersOneWithThePagesForm(Keycloak keycloak) {
         JsonNode saved;
-        try (dev.kcintegrations.testing.Browser admin = dev.kcintegrations.testing.Browser.open(keycloak.baseUrl(), "console-steps.mjs",
+        try (Browser admin = Browser.open(keycloak.baseUrl(), "console-steps.mjs",
                 "plugin-application-form")) {
             saved = admin.step("registerPluginApplication", Map.of("username", "admin", "password", "admin", "realm", REALM,
                     "key", "fs_console_api", "scope", FS + "/view"));
         }
         try {
-            assertFalse(saved.get("alert").asText().toLowerCase(java.util.Locale.ROOT).contains("error"), "the console said: " + saved);
+            assertFalse(saved.get("alert").asText().toLowerCase(Locale.ROOT).contains("error"), "the console said: " + saved);
             JsonNode settings = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"), Map.of("Authorization", "Bearer " + userToken(keycloak))).json();
             assertEquals("ofs", settings.at("/applications/fs_console_api/type").asText(), saved + " " + settings);
             JsonNode token = post(keycloak, userToken(keycloak), getAccessToken("f", "\"fs_console_api\"")).json();
             assertEquals(FS + "/view", claims(token.at("/resultData/token").asText()).get("scope").asText());
         } finally {
-            for (JsonNode component : keycloak.admin().get(COMPONENTS + "?type=org.keycloak.services.ui.extend.UiPageProvider")) {
+            for (JsonNode component : keycloak.admin().get(COMPONENTS + "?type=UiPageProvider")) {
                 if ("fs_console_api".equals(component.at("/config/applicationKey/0").asText())) {
                     keycloak.admin().delete(COMPONENTS + "/" + component.get("id").asText());
                 }

@@ -15,9 +15,17 @@ import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,7 +89,7 @@ class PluginHostIT {
         // Three calls in flight at once (/use, /view, /use): each answer names its call and carries that call's scope.
         List<JsonNode> several = received(run.at("/answers/several"));
         assertEquals(3, several.size());
-        Map<String, String> askedFor = new java.util.HashMap<>();
+        Map<String, String> askedFor = new HashMap<>();
         run.get("everythingSent").forEach(m -> {
             if (m.at("/params/scope").isTextual()) {
                 askedFor.put(m.get("callId").asText(), m.at("/params/scope").asText());
@@ -203,7 +211,7 @@ class PluginHostIT {
 
     /** Sets the resourceUrl of the demo realm's application of that key (or component id); returns the component's id. */
     private static String setResourceUrl(Keycloak keycloak, String keyOrId, String url) {
-        for (JsonNode component : keycloak.admin().get("/" + PluginApiIT.REALM + "/components?type=org.keycloak.services.ui.extend.UiPageProvider")) {
+        for (JsonNode component : keycloak.admin().get("/" + PluginApiIT.REALM + "/components?type=UiPageProvider")) {
             if (keyOrId.equals(component.get("id").asText()) || keyOrId.equals(component.at("/config/applicationKey/0").asText())) {
                 ((ArrayNode) component.at("/config/resourceUrl")).removeAll().add(url);
                 keycloak.admin().put("/" + PluginApiIT.REALM + "/components/" + component.get("id").asText(), component);
@@ -215,21 +223,21 @@ class PluginHostIT {
 
     /** A GET of the stand-in with that bearer token: its status. */
     private static int standInGet(FieldServiceStandIn standIn, String path, String token) throws Exception {
-        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
-        trustAll.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        SSLContext trustAll = SSLContext.getInstance("TLS");
+        trustAll.init(null, new TrustManager[]{new X509TrustManager() {
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
             }
 
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
             }
 
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
             }
         }}, null);
-        try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(trustAll).build()) {
-            return http.send(java.net.http.HttpRequest.newBuilder(URI.create(standIn.origin() + path)).header("Authorization", "Bearer " + token).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        try (HttpClient http = HttpClient.newBuilder().sslContext(trustAll).build()) {
+            return http.send(HttpRequest.newBuilder(URI.create(standIn.origin() + path)).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
         }
     }
 
@@ -324,7 +332,7 @@ class PluginHostIT {
     /** getAccessToken offline: the vendor's offline code, with the application key the plugin named. */
     @Test
     void offlineAnApplicationsTokenIsRefusedWithTheOfflineCode(Keycloak keycloak) {
-        Map<String, Object> demo = new java.util.HashMap<>(registerHttpsDemo(keycloak));
+        Map<String, Object> demo = new HashMap<>(registerHttpsDemo(keycloak));
         demo.put("button", "app");
         JsonNode run;
         try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-offline-app")) {

@@ -21,7 +21,8 @@ class ProcedureCallTest {
 
     @Test
     void getAccessTokenByScopeTakesAScope() {
-        ProcedureCall call = parse("{\"method\":\"callProcedure\",\"callId\":\"1\",\"procedure\":\"getAccessTokenByScope\",\"params\":{\"scope\":\"urn:x/use\"}}");
+        ProcedureCall call = parse("{\"method\":\"callProcedure\",\"callId\":\"1\",\"procedure\":\"getAccessTokenByScope\",\"params\":{\"sco"
+                + "pe\":\"urn:x/use\"}}");
         assertEquals(ProcedureCall.Procedure.GET_ACCESS_TOKEN_BY_SCOPE, call.procedure());
         assertEquals("urn:x/use", call.value());
         assertEquals("scope", call.param().name());
@@ -29,7 +30,8 @@ class ProcedureCallTest {
 
     @Test
     void getAccessTokenTakesAnApplicationKey() {
-        ProcedureCall call = parse("{\"method\":\"callProcedure\",\"callId\":\"2\",\"procedure\":\"getAccessToken\",\"params\":{\"applicationKey\":\"fs_rest_api\"}}");
+        ProcedureCall call = parse("{\"method\":\"callProcedure\",\"callId\":\"2\",\"procedure\":\"getAccessToken\",\"params\":{\"applicatio"
+                + "nKey\":\"fs_rest_api\"}}");
         assertEquals(ProcedureCall.Procedure.GET_ACCESS_TOKEN, call.procedure());
         assertEquals("fs_rest_api", call.value());
         assertEquals("applicationKey", call.param().name());

@@ -1,5 +1,6 @@
 package dev.kcintegrations.testing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -39,7 +40,7 @@ public final class AdminApi {
             byte[] json = body == null ? null : Http.JSON.writeValueAsBytes(body);
             return Http.send(method, baseUrl.resolve("/admin/realms" + path),
                     Map.of("Authorization", "Bearer " + token(), "Content-Type", "application/json"), json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
     }

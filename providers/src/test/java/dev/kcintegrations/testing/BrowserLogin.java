@@ -3,6 +3,7 @@ package dev.kcintegrations.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -64,7 +66,7 @@ public final class BrowserLogin {
             for (String pair : location.substring(location.indexOf('?') + 1).split("&")) {
                 String[] kv = pair.split("=", 2);
                 if (kv[0].equals(name)) {
-                    return Optional.of(java.net.URLDecoder.decode(kv.length > 1 ? kv[1] : "", StandardCharsets.UTF_8));
+                    return Optional.of(URLDecoder.decode(kv.length > 1 ? kv[1] : "", StandardCharsets.UTF_8));
                 }
             }
             return Optional.empty();
@@ -122,7 +124,7 @@ public final class BrowserLogin {
                 int eq = pair.indexOf('=');
                 String name = pair.substring(0, eq).strip();
                 String value = pair.substring(eq + 1).strip();
-                if (value.isEmpty() || setCookie.toLowerCase(java.util.Locale.ROOT).contains("max-age=0")) {
+                if (value.isEmpty() || setCookie.toLowerCase(Locale.ROOT).contains("max-age=0")) {
                     cookies.remove(name);
                 } else {
                     cookies.put(name, value);

@@ -3,6 +3,7 @@ package dev.kcintegrations.testing;
 import dasniko.testcontainers.keycloak.KeycloakContainer;
 import org.testcontainers.utility.MountableFile;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -64,9 +65,9 @@ final class ContainerServer implements KeycloakServer {
     }
 
     /** The product JAR, plus the test-only fault-injection providers when they were built. */
-    private static List<java.io.File> providerJars(Path providersJar) {
+    private static List<File> providerJars(Path providersJar) {
         String testProviders = System.getProperty("keycloak.test.providers.jar");
-        if (testProviders != null && java.nio.file.Files.isRegularFile(Path.of(testProviders))) {
+        if (testProviders != null && Files.isRegularFile(Path.of(testProviders))) {
             return List.of(providersJar.toFile(), Path.of(testProviders).toFile());
         }
         return List.of(providersJar.toFile());

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -141,7 +142,7 @@ final class DistributionServer implements KeycloakServer {
 
     /** {@code https://localhost:<port>} when the server listens on HTTPS too (dev-mode servers do). */
     @Override
-    public java.util.Optional<URI> httpsUrl() {
+    public Optional<URI> httpsUrl() {
         return command.stream().filter(option -> option.startsWith("--https-port=")).findFirst()
                 .map(option -> URI.create("https://localhost:" + option.substring("--https-port=".length())));
     }
@@ -218,7 +219,7 @@ final class DistributionServer implements KeycloakServer {
         if (testProviders != null && Files.isRegularFile(Path.of(testProviders))) {
             // Test-only providers (fault injection); never part of the product JAR or image.
             Files.copy(Path.of(testProviders), home.resolve("providers").resolve(Path.of(testProviders).getFileName()),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    StandardCopyOption.REPLACE_EXISTING);
         }
         Path script = settings.projectRoot().resolve("docker/install.sh");
         Process install = new ProcessBuilder("bash", script.toString(), home.toString(), settings.providersJar().toString())

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,7 +31,7 @@ public final class Http {
     public record Reply(int status, Map<String, List<String>> headers, String body) {
 
         public Optional<String> header(String name) {
-            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
         }
 
@@ -53,7 +54,7 @@ public final class Http {
         try {
             HttpResponse<String> response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             Map<String, List<String>> lower = new LinkedHashMap<>();
-            response.headers().map().forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
+            response.headers().map().forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
             return new Reply(response.statusCode(), lower, response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

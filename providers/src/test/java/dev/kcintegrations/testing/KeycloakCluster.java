@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -73,7 +75,7 @@ public final class KeycloakCluster implements AutoCloseable {
                 () -> "The nodes did not form a two-member cluster:\n" + nodes[1].logTail(40));
     }
 
-    private static void awaitLogs(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> failure) {
+    private static void awaitLogs(BooleanSupplier condition, Supplier<String> failure) {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline)) {
             if (condition.getAsBoolean()) {

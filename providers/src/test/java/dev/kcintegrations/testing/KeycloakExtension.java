@@ -8,6 +8,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestWatcher;
 
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * Gives integration tests a real Keycloak with this project installed: one server for the whole test run
  * (started by the first test class that needs it, stopped when the run ends), chosen by
@@ -30,7 +33,7 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
     }
 
     /** What the demo realm held before the class ran. */
-    private record Before(java.util.Set<String> clients, java.util.Set<String> users) {
+    private record Before(Set<String> clients, Set<String> users) {
     }
 
     @Override
@@ -52,8 +55,8 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
                 .forEach(id -> admin.delete("/" + DEMO_REALM + "/users/" + id));
     }
 
-    private static java.util.Set<String> ids(AdminApi admin, String collection) {
-        java.util.Set<String> ids = new java.util.HashSet<>();
+    private static Set<String> ids(AdminApi admin, String collection) {
+        Set<String> ids = new HashSet<>();
         for (JsonNode item : admin.get("/" + DEMO_REALM + collection + "?briefRepresentation=true&first=0&max=100000")) {
             ids.add(item.get("id").asText());
         }

@@ -1,6 +1,7 @@
 package dev.kcintegrations.testing;
 
 import java.net.URI;
+import java.util.Optional;
 
 /** A running Keycloak with this project installed, whichever backend started it. */
 public interface KeycloakServer extends AutoCloseable {
@@ -9,8 +10,8 @@ public interface KeycloakServer extends AutoCloseable {
     URI baseUrl();
 
     /** The server on HTTPS, {@code https://localhost:<port>}, when it listens there (a self-signed certificate). */
-    default java.util.Optional<URI> httpsUrl() {
-        return java.util.Optional.empty();
+    default Optional<URI> httpsUrl() {
+        return Optional.empty();
     }
 
     /** The management interface (health, metrics). */

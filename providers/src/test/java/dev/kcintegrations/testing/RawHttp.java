@@ -4,9 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +28,8 @@ public final class RawHttp {
     }
 
     /** @param from the local address to send from, e.g. 127.0.0.2 to be another client of a loopback server; null: any */
-    public static Http.Reply exchangeFrom(java.net.InetAddress from, URI server, String rawRequest) {
-        try (Socket socket = new Socket(java.net.InetAddress.getByName(server.getHost()), server.getPort(), from, 0)) {
+    public static Http.Reply exchangeFrom(InetAddress from, URI server, String rawRequest) {
+        try (Socket socket = new Socket(InetAddress.getByName(server.getHost()), server.getPort(), from, 0)) {
             socket.setSoTimeout(60_000);
             socket.getOutputStream().write(rawRequest.getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
@@ -51,7 +53,7 @@ public final class RawHttp {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < head.length; i++) {
             int colon = head[i].indexOf(':');
-            headers.computeIfAbsent(head[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new java.util.ArrayList<>())
+            headers.computeIfAbsent(head[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(head[i].substring(colon + 1).strip());
         }
         String body = text.substring(split + 4);

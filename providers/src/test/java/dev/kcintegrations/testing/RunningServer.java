@@ -1,6 +1,7 @@
 package dev.kcintegrations.testing;
 
 import java.net.URI;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,7 @@ final class RunningServer implements KeycloakServer {
     static RunningServer attach() {
         URI url = URI.create(System.getProperty("keycloak.url", "http://localhost:8080"));
         RunningServer server = new RunningServer(url);
-        Http.Reply ready = Http.get(server.managementUrl().resolve("/health/ready"), java.util.Map.of());
+        Http.Reply ready = Http.get(server.managementUrl().resolve("/health/ready"), Map.of());
         if (ready.status() != 200) {
             throw new IllegalStateException("No ready Keycloak at " + url + " (management " + server.managementUrl()
                     + "): start ./run-demo.sh first, or leave -Dkeycloak.backend unset to boot one");

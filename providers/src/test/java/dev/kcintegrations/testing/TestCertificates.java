@@ -1,10 +1,15 @@
 package dev.kcintegrations.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * A self-signed certificate for {@code localhost} and {@code 127.0.0.1} in a PKCS#12 key store, made once per
@@ -20,16 +25,16 @@ public final class TestCertificates {
     }
 
     /** A TLS context serving that certificate, for the tests' own HTTPS servers (another site's host page). */
-    public static javax.net.ssl.SSLContext sslContext() {
-        try (java.io.InputStream in = Files.newInputStream(keyStore())) {
-            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    public static SSLContext sslContext() {
+        try (InputStream in = Files.newInputStream(keyStore())) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(in, PASSWORD.toCharArray());
-            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, PASSWORD.toCharArray());
-            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), null, null);
             return context;
-        } catch (IOException | java.security.GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -6,6 +6,8 @@ import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +47,7 @@ class EnvironmentTabIT {
         String realmId = keycloak.admin().get("/" + UrnDemo.REALM).get("id").asText();
         record Case(String environment, String fsUrl, String faUrl, String message) {
         }
-        for (Case c : java.util.List.of(
+        for (Case c : List.of(
                 new Case("has spaces", "https://fs.example.com", null, "environmentName must be 1 to 64 letters, digits, dots, underscores or hyphens"),
                 new Case("e".repeat(65), "https://fs.example.com", null, "environmentName must be 1 to 64 letters, digits, dots, underscores or hyphens"),
                 new Case("prod02", "http://not-https.example.com", null, "fsUrl must be an absolute https URL"),

@@ -7,6 +7,7 @@ import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.Test;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -115,7 +116,7 @@ class UrnScopeIT {
     @Test
     void twoResourcesAreRefusedBeforeAnyTokenIsIssued(Keycloak keycloak) {
         String body = UrnDemo.form(UrnDemo.params("grant_type", "client_credentials", "scope", FS + "/use", "resource", FS))
-                + "&resource=" + java.net.URLEncoder.encode(UrnDemo.FA, StandardCharsets.UTF_8);
+                + "&resource=" + URLEncoder.encode(UrnDemo.FA, StandardCharsets.UTF_8);
         assertRefused(UrnDemo.clientCredentials(keycloak, UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET, body),
                 "invalid_request", "duplicated parameter");
     }

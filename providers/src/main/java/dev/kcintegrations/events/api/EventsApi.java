@@ -10,15 +10,9 @@ import dev.kcintegrations.events.capture.RealmUrl;
 import dev.kcintegrations.events.catalog.EventCatalog;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.Correlation;
-import dev.kcintegrations.events.config.WebhookTargetPolicy;
-import dev.kcintegrations.events.config.WebhookTargets;
 import dev.kcintegrations.events.lifecycle.DeliveryView;
 import dev.kcintegrations.events.lifecycle.PerMinuteLimiter;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
-import dev.kcintegrations.events.sender.ConcurSignature;
-import dev.kcintegrations.events.sender.DeliveryHeaders;
-import dev.kcintegrations.events.sender.SendResult;
-import dev.kcintegrations.events.sender.WebhookSecrets;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
 import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.DeliveryEntity;
@@ -29,7 +23,6 @@ import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.StrictJson;
-import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -37,26 +30,26 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -71,7 +64,7 @@ public final class EventsApi {
     private static final Logger LOG = Logger.getLogger(EventsApi.class);
     private static final int MAX_LISTED = 100;
     /** A page's nextCursor: the last row's seq and id. */
-    private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("([0-9]{1,18})\\.([0-9a-f-]{36})");
+    private static final Pattern CURSOR = Pattern.compile("([0-9]{1,18})\\.([0-9a-f-]{36})");
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -97,7 +90,7 @@ public final class EventsApi {
     @Path("v4/jwks")
     public Response jwks() {
         try {
-            return Response.ok(WebhookSigningKey.jwks(session, realm), jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+            return Response.ok(WebhookSigningKey.jwks(session, realm), MediaType.APPLICATION_JSON_TYPE)
                     .header("Cache-Control", "max-age=300").build();
         } catch (RuntimeException unexpected) {
             LOG.errorf(unexpected, "events/v4 GET jwks failed unexpectedly, correlationId=%s", correlationId);
@@ -182,7 +175,7 @@ public final class EventsApi {
 
     // ---- catalog -------------------------------------------------------------------------------------
 
-    private static final jakarta.ws.rs.core.MediaType SCHEMA_JSON = new jakarta.ws.rs.core.MediaType("application", "schema+json");
+    private static final MediaType SCHEMA_JSON = new MediaType("application", "schema+json");
 
     /**
      * The AsyncAPI document of the topics this token may read, for one body format ({@code bodyFormat}, ess by
@@ -190,7 +183,7 @@ public final class EventsApi {
      * {@code version} other than the one served is a 404, never another version's schema passed off as it.
      */
     private Response catalog(Application app) {
-        jakarta.ws.rs.core.MultivaluedMap<String, String> query = session.getContext().getUri().getQueryParameters();
+        MultivaluedMap<String, String> query = session.getContext().getUri().getQueryParameters();
         String version = query.getFirst("version");
         if (version != null && !version.equals(EventPayload.SCHEMA_VERSION)) {
             throw ApiFailure.notFound("This server serves version " + EventPayload.SCHEMA_VERSION + " of the event schemas only");
@@ -212,12 +205,12 @@ public final class EventsApi {
                 ApiFailure.badRequest("part must be one of " + String.join(", ",
                         Arrays.stream(EventCatalog.Part.values()).map(EventCatalog.Part::id).toList())));
         String topic = query.getFirst("topic");
-        java.net.URI realmUrl = RealmUrl.of(session, realm);
+        URI realmUrl = RealmUrl.of(session, realm);
         List<Topic> topics = app.readableTopics(realm);
         String key = asyncApi ? CatalogDocuments.key(realm.getId(), realmUrl, topics, "asyncapi", "bodyFormat=" + body.id())
                 : CatalogDocuments.key(realm.getId(), realmUrl, topics, "json-schema", "bodyFormat=" + body.id(), "part=" + part.id(),
                 topic == null ? "no topic" : "topic=" + topic, "eventType=" + eventType);
-        CatalogDocuments.Document document = CatalogDocuments.get(key, asyncApi ? jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE : SCHEMA_JSON,
+        CatalogDocuments.Document document = CatalogDocuments.get(key, asyncApi ? MediaType.APPLICATION_JSON_TYPE : SCHEMA_JSON,
                 () -> {
                     EventCatalog catalog = new EventCatalog(realm.getName(), realmUrl, topics);
                     return asyncApi ? catalog.asyncApi(body) : catalog.jsonSchema(topic, eventType, part, body).orElseThrow(() ->
@@ -230,7 +223,8 @@ public final class EventsApi {
 
     private Response save(Application app, SubscriptionRequest request) {
         lifecycle.subscribe(app.id(), new SubscriptionLifecycle.Subscribe(request.id(), request.topic(), request.filter().source(),
-                request.endpoint(), request.format(), request.ordering(), request.maxInFlight(), request.batch()), currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
+                        request.endpoint(), request.format(), request.ordering(), request.maxInFlight(), request.batch()),
+                currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 
@@ -255,7 +249,7 @@ public final class EventsApi {
         long beforeSeq = Long.MAX_VALUE;
         String beforeId = "";
         if (cursor != null) {
-            java.util.regex.Matcher parts = CURSOR.matcher(cursor);
+            Matcher parts = CURSOR.matcher(cursor);
             if (!parts.matches()) {
                 throw ApiFailure.badRequest("cursor must be the nextCursor of a previous page");
             }

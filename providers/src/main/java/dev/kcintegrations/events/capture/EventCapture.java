@@ -14,6 +14,8 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -48,7 +50,7 @@ public final class EventCapture {
      */
     public int capture(RealmModel realm, List<Topic> topics, String eventType, Supplier<EventPayload> payload,
                        String onlyApplication) {
-        Map<String, Topic> carrying = new java.util.HashMap<>();
+        Map<String, Topic> carrying = new HashMap<>();
         topics.stream().filter(topic -> topic.carries(eventType)).forEach(topic -> carrying.put(topic.name(), topic));
         if (carrying.isEmpty()) {
             return 0;
@@ -57,8 +59,8 @@ public final class EventCapture {
         Outbox outbox = null;
         EventPayload event = null;
         String orderKey = null;
-        Map<String, SignedBody> bodies = new java.util.HashMap<>(2); // one body and signature per topic and format, not per subscription
-        List<String> woken = new java.util.ArrayList<>();
+        Map<String, SignedBody> bodies = new HashMap<>(2); // one body and signature per topic and format, not per subscription
+        List<String> woken = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (SubscriptionEntity subscription : subscriptions) {
             if (onlyApplication != null && !onlyApplication.equals(subscription.getApplicationId())) {

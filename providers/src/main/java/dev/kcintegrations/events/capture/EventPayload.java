@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -88,7 +89,7 @@ public record EventPayload(String id, String correlationId, String eventType, St
 
     /** {@code org.keycloak.user.LOGIN}, {@code org.keycloak.admin.USER.UPDATE}, {@code org.keycloak.subscription.verification}. */
     public static String cloudEventsType(Topic.Source source, String eventType) {
-        return CLOUDEVENTS_TYPE_PREFIX + (source == null ? "" : source.name().toLowerCase(java.util.Locale.ROOT) + ".") + eventType;
+        return CLOUDEVENTS_TYPE_PREFIX + (source == null ? "" : source.name().toLowerCase(Locale.ROOT) + ".") + eventType;
     }
 
     /** Where the catalog answers the schema of an event's {@code data} (its facts), at this schema version. */
@@ -172,7 +173,7 @@ public record EventPayload(String id, String correlationId, String eventType, St
         StringBuilder name = new StringBuilder();
         for (String part : eventType.split("[^A-Za-z0-9]+")) {
             if (!part.isEmpty()) {
-                String word = part.equals(part.toUpperCase(java.util.Locale.ROOT)) ? part.toLowerCase(java.util.Locale.ROOT) : part;
+                String word = part.equals(part.toUpperCase(Locale.ROOT)) ? part.toLowerCase(Locale.ROOT) : part;
                 name.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
             }
         }

@@ -7,6 +7,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.services.Urls;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -72,7 +73,7 @@ public final class RealmUrl {
                     && uri.getRawQuery() == null && uri.getRawFragment() == null) {
                 return Optional.of(uri);
             }
-        } catch (java.net.URISyntaxException malformed) {
+        } catch (URISyntaxException malformed) {
             // not a URL: not used
         }
         return Optional.empty();

@@ -6,13 +6,14 @@ import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.JsonSchema;
 import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
+import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
-import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.shared.StrictJson;
+import org.keycloak.common.Version;
 import org.keycloak.events.EventType;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
@@ -102,7 +103,7 @@ public final class EventCatalog {
                 order, one POST at a time (see x-keycloak-delivery). The schema version is info.version; a \
                 CloudEvent's dataschema names it too.""".formatted(format.id(), Batching.CONTENT_TYPE,
                 format == BodyFormat.ESS ? BodyFormat.CLOUDEVENTS.id() : BodyFormat.ESS.id()));
-        info.put("x-keycloak-version", org.keycloak.common.Version.VERSION);
+        info.put("x-keycloak-version", Version.VERSION);
         info.set("x-keycloak-delivery", delivery());
         doc.put("defaultContentType", "application/json");
         ObjectNode channels = doc.putObject("channels");
@@ -219,7 +220,8 @@ public final class EventCatalog {
         properties.set(DeliveryHeaders.ID, JsonSchema.text("Standard Webhooks: the event's id, the same on every retry", 64));
         properties.set(DeliveryHeaders.TIMESTAMP, JsonSchema.pattern("^[0-9]+$", "Standard Webhooks: seconds since the epoch of this attempt"));
         properties.set(DeliveryHeaders.SIGNATURE, JsonSchema.string(
-                "Standard Webhooks: v1,<base64 HMAC-SHA256 of id.timestamp.body> with the subscription's secret; during a rotation also one with the previous secret"));
+                "Standard Webhooks: v1,<base64 HMAC-SHA256 of id.timestamp.body> with the subscription's secret; during a rotation also one "
+                        + "with the previous secret"));
         properties.set(ConcurSignature.HEADER, JsonSchema.string(
                 "A compact JWS (RS256, detached payload) over the body, by a key of the realm's webhook JWKS"));
         properties.set(Correlation.HEADER, JsonSchema.string("The correlation id of the request that caused the event"));

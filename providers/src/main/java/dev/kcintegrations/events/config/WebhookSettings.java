@@ -7,6 +7,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The server-wide options of webhook delivery, read once from
@@ -195,7 +196,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
     }
 
     public static Duration duration(String text) {
-        String value = text.strip().toLowerCase(java.util.Locale.ROOT);
+        String value = text.strip().toLowerCase(Locale.ROOT);
         if (value.matches("\\d+ms")) {
             return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
         }

@@ -22,6 +22,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,7 +234,7 @@ final class GroupCommit implements AutoCloseable {
         // Subscriptions in id order, as every transaction that locks several of them takes them (a client or realm
         // deleted meanwhile locks its subscriptions so too): in any other order two of them could deadlock.
         List<LaneWrite> inLockOrder = byLane.values().stream()
-                .sorted(java.util.Comparator.comparing(write -> write.lane.lease().subscriptionId())).toList();
+                .sorted(Comparator.comparing(write -> write.lane.lease().subscriptionId())).toList();
         KeycloakModelUtils.runJobInTransaction(sessionFactory, session -> {
             Outbox outbox = new Outbox(session);
             List<AttemptEntity> attempts = new ArrayList<>();

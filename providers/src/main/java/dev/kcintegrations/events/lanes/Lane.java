@@ -22,6 +22,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -379,7 +381,7 @@ final class Lane implements Runnable {
         String correlationId = rows.get(0).correlationId();
         try {
             send(rows, batch, ticket, read, webhookId, correlationId, contentType, body, signature);
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        } catch (RejectedExecutionException shuttingDown) {
             // The node is stopping: nothing went out; the rows stay PENDING for the next holder of the lease.
             scheduler.connectionReturned();
             inFlight--;
@@ -551,7 +553,7 @@ final class Lane implements Runnable {
             if (slice.rows().size() == READ_AHEAD && ordering == DeliveryOrdering.SUBJECT) {
                 // The read filled up: if its rows are of few keys already on the wire, the keys behind them get
                 // a read of their own, or one busy user would keep every other one waiting.
-                Set<String> wider = new java.util.HashSet<>(skip);
+                Set<String> wider = new HashSet<>(skip);
                 wider.addAll(busyKeys);
                 wider.addAll(slice.heldKeys().keySet());
                 slice.rows().forEach(row -> wider.add(row.orderKey()));

@@ -21,7 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,7 +57,7 @@ public final class LaneScheduler implements AutoCloseable {
     /** One virtual thread per POST on the wire. */
     private final ExecutorService sends = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kci-webhook-send-", 0).factory());
     /** POSTs on the wire from this node, over all lanes: max-connections, the pool's size. */
-    private final java.util.concurrent.Semaphore connections;
+    private final Semaphore connections;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition poked = lock.newCondition();
     private boolean pending;
@@ -77,7 +79,7 @@ public final class LaneScheduler implements AutoCloseable {
         this.health = health;
         this.node = node;
         this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node);
-        this.connections = new java.util.concurrent.Semaphore(settings.maxConnections());
+        this.connections = new Semaphore(settings.maxConnections());
     }
 
     public void start() {
@@ -156,7 +158,7 @@ public final class LaneScheduler implements AutoCloseable {
         List<String> woken = List.copyOf(wokenElsewhere);
         wokenElsewhere.removeAll(woken);
         List<String> touched = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean claimed = new AtomicBoolean();
         List<SubscriptionLease> leases = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             Outbox outbox = new Outbox(session);
             touched.clear();

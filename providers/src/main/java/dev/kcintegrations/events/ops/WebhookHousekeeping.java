@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Once per cluster and interval: every node's timer fires, and the compare-and-set of {@link JobRuns} lets
- * one of them run it (two at the same instant included); the others stand back, counted as skipped. Every step is a set-based statement that is harmless to repeat. It parks pending deliveries whose retention ended, purges delivered and cancelled rows after
+ * one of them run it (two at the same instant included); the others stand back, counted as skipped. Every step is a set-based statement that is
+ * harmless to repeat. It parks pending deliveries whose retention ended, purges delivered and cancelled rows after
  * the retention, rejected and parked ones (and all attempts) after the history period, and deleted
  * subscriptions once none of their deliveries remain.
  */

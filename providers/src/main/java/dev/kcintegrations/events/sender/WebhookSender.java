@@ -12,6 +12,8 @@ import org.apache.http.client.utils.DateUtils;
 import org.apache.http.config.ConnectionConfig;
 import org.apache.http.config.MessageConstraints;
 import org.apache.http.config.SocketConfig;
+import org.apache.http.conn.ConnectTimeoutException;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.impl.client.CloseableHttpClient;
@@ -20,8 +22,11 @@ import org.apache.http.impl.conn.DefaultRoutePlanner;
 import org.apache.http.impl.conn.DefaultSchemePortResolver;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,7 +59,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Redirects are not followed. Every failure comes back as a {@link SendResult} with a short reason that
  * holds nothing the receiver chose.
  */
-public final class WebhookSender implements java.io.Closeable {
+public final class WebhookSender implements Closeable {
 
     public static final int EXCERPT_BYTES = 1024;
     static final int MAX_LINE = 8 * 1024;
@@ -216,7 +221,7 @@ public final class WebhookSender implements java.io.Closeable {
                         ? "answer has too many headers" : "answer header too large";
             }
             // A receiver that stops talking — in the TLS handshake or in its answer — is ended by read-timeout.
-            if (cause instanceof java.net.SocketTimeoutException && "Read timed out".equals(cause.getMessage())) {
+            if (cause instanceof SocketTimeoutException && "Read timed out".equals(cause.getMessage())) {
                 return "receiver silent for read-timeout (" + readTimeout.toSeconds() + " s)";
             }
         }
@@ -228,13 +233,13 @@ public final class WebhookSender implements java.io.Closeable {
     /** What kind of failure an exception is, for the lane's pacing: refused and timed-out connections slow it down. */
     static SendResult.Failure failure(Exception e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof org.apache.http.conn.ConnectionPoolTimeoutException) {
+            if (cause instanceof ConnectionPoolTimeoutException) {
                 return SendResult.Failure.OTHER; // our own pool was full: says nothing about the receiver
             }
-            if (cause instanceof java.net.ConnectException) {
+            if (cause instanceof ConnectException) {
                 return SendResult.Failure.REFUSED;
             }
-            if (cause instanceof java.net.SocketTimeoutException || cause instanceof org.apache.http.conn.ConnectTimeoutException) {
+            if (cause instanceof SocketTimeoutException || cause instanceof ConnectTimeoutException) {
                 return SendResult.Failure.TIMEOUT;
             }
         }

@@ -17,8 +17,13 @@ import org.keycloak.models.RealmModel;
 import java.sql.PreparedStatement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -131,7 +136,7 @@ public final class Outbox {
      * ordering, also the keys held by a row that waits for a retry (at most {@link #MAX_HELD_KEYS}) and until
      * when. Null when the lease is gone.
      */
-    public QueueSlice slice(SubscriptionLease lease, int limit, java.util.Collection<String> sent, java.util.Collection<String> skipKeys,
+    public QueueSlice slice(SubscriptionLease lease, int limit, Collection<String> sent, Collection<String> skipKeys,
                             long now) {
         SubscriptionEntity subscription = em.find(SubscriptionEntity.class, lease.subscriptionId());
         if (subscription == null || !lease.owner().equals(subscription.getLeaseOwner()) || subscription.getLeaseEpoch() != lease.epoch()) {
@@ -148,7 +153,7 @@ public final class Outbox {
             return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getBatch(),
                     subscription.getEndpoint(), List.copyOf(secrets), List.of(), Map.of());
         }
-        Map<String, Long> held = new java.util.HashMap<>();
+        Map<String, Long> held = new HashMap<>();
         if (ordering == DeliveryOrdering.SUBJECT) {
             // On IDX_KCI_WH_DELIVERY_HELD: only the rows that wait, never the backlog behind them.
             em.createQuery("SELECT " + DeliveryEntity.ORDER_KEY + ", MIN(d.nextAttemptAt) FROM DeliveryEntity d"
@@ -158,7 +163,7 @@ public final class Outbox {
                     .setMaxResults(MAX_HELD_KEYS).getResultList()
                     .forEach(row -> held.put((String) row[0], ((Number) row[1]).longValue()));
         }
-        java.util.Set<String> skipped = new java.util.HashSet<>(skipKeys);
+        Set<String> skipped = new HashSet<>(skipKeys);
         skipped.addAll(held.keySet());
         // More held keys than one read lists (a receiver failing for every user): the rows of those not listed
         // would fill the read and wait there while free keys further back wait too. Then each row is checked in
@@ -179,7 +184,8 @@ public final class Outbox {
             rows.setParameter("skipped", skipped);
         }
         return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getBatch(),
-                subscription.getEndpoint(), List.copyOf(secrets), rows.setParameter("subscriptionId", lease.subscriptionId()).setMaxResults(limit).getResultList(),
+                subscription.getEndpoint(), List.copyOf(secrets), rows.setParameter("subscriptionId",
+                        lease.subscriptionId()).setMaxResults(limit).getResultList(),
                 Map.copyOf(held));
     }
 
@@ -236,7 +242,7 @@ public final class Outbox {
      * they are marked as touched now, which keeps that node's lane from giving them back until it has read
      * what was captured here.
      */
-    public List<String> touchServedElsewhere(java.util.Collection<String> woken, String node, long now) {
+    public List<String> touchServedElsewhere(Collection<String> woken, String node, long now) {
         if (woken.isEmpty()) {
             return List.of();
         }
@@ -310,7 +316,7 @@ public final class Outbox {
 
     /** The row, locked until the transaction ends (null if there is none). */
     public DeliveryEntity findLocked(String deliveryId) {
-        return em.find(DeliveryEntity.class, deliveryId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        return em.find(DeliveryEntity.class, deliveryId, LockModeType.PESSIMISTIC_WRITE);
     }
 
     public SubscriptionEntity subscription(String subscriptionId) {
@@ -368,7 +374,7 @@ public final class Outbox {
      * Captures committed for these subscriptions: those blocked only because their rows waited behind held keys
      * become claimable, since a new row may be of a free key. A receiver's pause or a held head stays.
      */
-    public int unblockKeys(java.util.Collection<String> subscriptionIds) {
+    public int unblockKeys(Collection<String> subscriptionIds) {
         if (subscriptionIds.isEmpty()) {
             return 0;
         }
@@ -409,7 +415,7 @@ public final class Outbox {
         if (subscriptionIds.isEmpty()) {
             return Map.of();
         }
-        Map<String, Backlog> backlogs = new java.util.HashMap<>();
+        Map<String, Backlog> backlogs = new HashMap<>();
         em.createQuery("SELECT d.subscriptionId, COUNT(d), MIN(d.createdAt) FROM DeliveryEntity d"
                         + " WHERE d.subscriptionId IN :ids AND d.status = 'PENDING' GROUP BY d.subscriptionId", Object[].class)
                 .setParameter("ids", subscriptionIds).getResultList()
@@ -449,7 +455,7 @@ public final class Outbox {
                         + " WHERE d.subscriptionId = :subscriptionId AND d.status IN :statuses AND d.seq >= :fromSeq AND d.seq < :toSeq"
                         + " GROUP BY " + bucket + ", d.status", Object[].class)
                 .setParameter("subscriptionId", subscriptionId)
-                .setParameter("statuses", java.util.Arrays.stream(DeliveryStatus.values()).map(DeliveryStatus::name).toList())
+                .setParameter("statuses", Arrays.stream(DeliveryStatus.values()).map(DeliveryStatus::name).toList())
                 .setParameter("fromSeq", sequenceAt(fromMillis)).setParameter("toSeq", sequenceAt(toMillis))
                 .getResultList().stream()
                 .map(row -> new ActivityCount(((Number) row[0]).longValue() * bucketMillis, DeliveryStatus.valueOf(row[1].toString()),
@@ -501,7 +507,7 @@ public final class Outbox {
 
     /** The statuses a delivery may be queued again from ({@link DeliveryStatus#requeueable()}), all or just {@code only}. */
     private static List<String> requeueable(DeliveryStatus only) {
-        return java.util.Arrays.stream(DeliveryStatus.values())
+        return Arrays.stream(DeliveryStatus.values())
                 .filter(DeliveryStatus::requeueable).filter(s -> only == null || s == only).map(DeliveryStatus::name).toList();
     }
 

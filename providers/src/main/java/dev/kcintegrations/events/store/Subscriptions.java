@@ -122,7 +122,7 @@ public final class Subscriptions {
         if (status != null) {
             jpql.append(" AND s.status = :status");
         }
-        jakarta.persistence.TypedQuery<SubscriptionEntity> query = em.createQuery(jpql.append(" ORDER BY s.name").toString(), SubscriptionEntity.class)
+        TypedQuery<SubscriptionEntity> query = em.createQuery(jpql.append(" ORDER BY s.name").toString(), SubscriptionEntity.class)
                 .setParameter("realmId", realmId);
         if (applicationId != null) {
             query.setParameter("applicationId", applicationId);

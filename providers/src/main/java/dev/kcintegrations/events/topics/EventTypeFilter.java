@@ -32,14 +32,14 @@ public final class EventTypeFilter {
     /**
      * {@code {n}}, {@code {n,}}, {@code {n,m}} anywhere in the text. It also matches braces RE2 would take
      * literally ({@code \{2}}, {@code [{2}]}): no event type contains a brace, so refusing those too loses nothing
-     * and keeps this check a plain reading of the text, made before RE2/J sees it.
+     * and keeps this check a plain reading of the text, made before the filter itself is compiled.
      */
-    private static final java.util.regex.Pattern COUNTED_REPETITION = java.util.regex.Pattern.compile("\\{[0-9]+(,[0-9]*)?}");
+    private static final Pattern COUNTED_REPETITION = Pattern.compile("\\{[0-9]+(,[0-9]*)?}");
     /**
      * A flag group that sets {@code i}: {@code (?i)}, {@code (?mi)}, {@code (?i:…)}; {@code (?-i)} clears it and
      * passes. Read on the text, as the repetition is, because compiling is what would hang.
      */
-    private static final java.util.regex.Pattern CASE_INSENSITIVE = java.util.regex.Pattern.compile("\\(\\?[A-Za-z]*i");
+    private static final Pattern CASE_INSENSITIVE = Pattern.compile("\\(\\?[A-Za-z]*i");
 
     private final Pattern pattern;
 

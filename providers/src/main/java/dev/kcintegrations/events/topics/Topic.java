@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.topics;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,7 @@ public record Topic(String name, String scope, Source source, Optional<EventType
         USER, ADMIN, TEST;
 
         public static Source parse(String value) {
-            return Source.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            return Source.valueOf(value.strip().toUpperCase(Locale.ROOT));
         }
     }
 

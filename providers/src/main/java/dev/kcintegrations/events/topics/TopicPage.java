@@ -1,8 +1,10 @@
 package dev.kcintegrations.events.topics;
 
+import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
@@ -10,6 +12,7 @@ import org.keycloak.services.ui.extend.UiPageProvider;
 import org.keycloak.services.ui.extend.UiPageProviderFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -54,11 +57,11 @@ public final class TopicPage implements UiPageProvider, UiPageProviderFactory<Co
     }
 
     @Override
-    public void init(org.keycloak.Config.Scope config) {
+    public void init(Config.Scope config) {
     }
 
     @Override
-    public void postInit(org.keycloak.models.KeycloakSessionFactory factory) {
+    public void postInit(KeycloakSessionFactory factory) {
     }
 
     @Override
@@ -72,8 +75,8 @@ public final class TopicPage implements UiPageProvider, UiPageProviderFactory<Co
 
     /** The columns of the console's list of topics (without it, the first three properties in any order). */
     @Override
-    public java.util.Map<String, Object> getTypeMetadata() {
-        return java.util.Map.of("displayFields", List.of(TOPIC_NAME, SCOPE, SOURCE));
+    public Map<String, Object> getTypeMetadata() {
+        return Map.of("displayFields", List.of(TOPIC_NAME, SCOPE, SOURCE));
     }
 
     @Override

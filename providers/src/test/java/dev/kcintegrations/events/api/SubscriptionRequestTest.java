@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,9 +55,9 @@ class SubscriptionRequestTest {
     void batchesAreForCloudEventsUpToAHundredAndNullEndsThem() {
         String head = "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"";
         String ce = head + ",\"format\":\"cloudevents\"";
-        assertEquals(java.util.Optional.of(new Batching(100, 250)), parse(ce + ",\"batch\":{\"maxEvents\":100,\"maxWaitMs\":250}}}").batch());
-        assertEquals(java.util.Optional.of(new Batching(10, 1000)), parse(ce + ",\"batch\":{\"maxEvents\":10}}}").batch(), "maxWaitMs: 1 s");
-        assertEquals(java.util.Optional.empty(), parse(ce + ",\"batch\":null}}").batch(), "null: no batches");
+        assertEquals(Optional.of(new Batching(100, 250)), parse(ce + ",\"batch\":{\"maxEvents\":100,\"maxWaitMs\":250}}}").batch());
+        assertEquals(Optional.of(new Batching(10, 1000)), parse(ce + ",\"batch\":{\"maxEvents\":10}}}").batch(), "maxWaitMs: 1 s");
+        assertEquals(Optional.empty(), parse(ce + ",\"batch\":null}}").batch(), "null: no batches");
         assertEquals(null, parse(ce + "}}").batch(), "absent: a new subscription has none, an existing one keeps its own");
         assertEquals("webHookConfig.batch needs format cloudevents (a batch is a JSON array of CloudEvents)",
                 refusal(head + ",\"batch\":{\"maxEvents\":10}}}"));
@@ -105,7 +106,8 @@ class SubscriptionRequestTest {
         Map<String, String> cases = Map.of(
                 "[]", "The body must be one JSON object",
                 "{\"id\":", "The body must be one JSON object",
-                "{\"id\":\"UPPER\",\"filter\":\".*\",\"topic\":\"t\"" + endpoint + "}", "id must be 1-128 characters of a-z, 0-9, '.' and '-', starting with a letter or digit",
+                "{\"id\":\"UPPER\",\"filter\":\".*\",\"topic\":\"t\"" + endpoint + "}",
+                        "id must be 1-128 characters of a-z, 0-9, '.' and '-', starting with a letter or digit",
                 "{\"id\":\"a\",\"topic\":\"t\"" + endpoint + "}", "filter is required",
                 "{\"id\":\"a\",\"filter\":7,\"topic\":\"t\"" + endpoint + "}", "filter must be a string",
                 "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\" \"" + endpoint + "}", "topic is required",

@@ -12,6 +12,7 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,7 +64,8 @@ class EventCatalogTest {
         ObjectNode login = catalog.jsonSchema(null, "LOGIN", EventCatalog.Part.BODY, BodyFormat.ESS).orElseThrow();
         assertEquals("https://json-schema.org/draft/2020-12/schema", login.get("$schema").asText());
         assertFalse(login.at("/properties/facts/properties").has("error"), "only the _ERROR types carry an error");
-        assertTrue(catalog.jsonSchema(null, "LOGIN_ERROR", EventCatalog.Part.BODY, BodyFormat.ESS).orElseThrow().at("/properties/facts/properties").has("error"));
+        assertTrue(catalog.jsonSchema(null, "LOGIN_ERROR", EventCatalog.Part.BODY,
+                BodyFormat.ESS).orElseThrow().at("/properties/facts/properties").has("error"));
         assertFalse(login.at("/properties/facts/additionalProperties").asBoolean());
         ObjectNode update = catalog.jsonSchema(null, "USER.UPDATE", EventCatalog.Part.BODY, BodyFormat.CLOUDEVENTS).orElseThrow();
         assertEquals("org.keycloak.admin.USER.UPDATE", update.at("/properties/type/const").asText());
@@ -79,11 +81,14 @@ class EventCatalogTest {
     void eachSchemaHasTheTitleCodeGeneratorsNameItsTypeBy() {
         EventCatalog catalog = catalog(USER, ADMIN, TEST);
         assertEquals("LoginErrorEvent", catalog.jsonSchema(null, "LOGIN_ERROR", EventCatalog.Part.BODY, BodyFormat.ESS).orElseThrow().get("title").asText());
-        assertEquals("UserUpdateAdminCloudEvent", catalog.jsonSchema(null, "USER.UPDATE", EventCatalog.Part.BODY, BodyFormat.CLOUDEVENTS).orElseThrow().get("title").asText());
+        assertEquals("UserUpdateAdminCloudEvent", catalog.jsonSchema(null, "USER.UPDATE", EventCatalog.Part.BODY,
+                BodyFormat.CLOUDEVENTS).orElseThrow().get("title").asText());
         assertEquals("LoginFacts", catalog.jsonSchema(null, "LOGIN", EventCatalog.Part.DATA, BodyFormat.ESS).orElseThrow().get("title").asText());
-        assertEquals("LoginFacts", catalog.jsonSchema(null, "LOGIN", EventCatalog.Part.BODY, BodyFormat.ESS).orElseThrow().at("/properties/facts/title").asText());
+        assertEquals("LoginFacts", catalog.jsonSchema(null, "LOGIN", EventCatalog.Part.BODY,
+                BodyFormat.ESS).orElseThrow().at("/properties/facts/title").asText());
         assertEquals("TestEvent", catalog.jsonSchema(null, "order.created", EventCatalog.Part.BODY, BodyFormat.ESS).orElseThrow().get("title").asText());
-        assertEquals("SubscriptionVerificationEvent", catalog.asyncApi(BodyFormat.ESS).at("/components/messages/subscription.verification/payload/schema/title").asText());
+        assertEquals("SubscriptionVerificationEvent",
+                catalog.asyncApi(BodyFormat.ESS).at("/components/messages/subscription.verification/payload/schema/title").asText());
     }
 
     @Test
@@ -112,7 +117,7 @@ class EventCatalogTest {
     }
 
     private static List<String> names(JsonNode object) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);
         return names;
     }

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,7 +91,7 @@ class WebhookTargetPolicyTest {
     @Test
     void unresolvableHostsAreRefused() {
         WebhookTargetPolicy policy = new WebhookTargetPolicy(List.of(), host -> {
-            throw new java.net.UnknownHostException(host);
+            throw new UnknownHostException(host);
         });
         assertThrows(WebhookTargetPolicy.RefusedTargetException.class, () -> policy.check("https://nowhere.example/"));
     }

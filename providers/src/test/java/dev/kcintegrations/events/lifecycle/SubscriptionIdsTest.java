@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +23,7 @@ class SubscriptionIdsTest {
     @ParameterizedTest
     @ValueSource(strings = {"my-company.logins.v1", "a", "0", "x.", "webhook2", "access-log", "a.b.c"})
     void essIdsPass(String id) {
-        assertEquals(java.util.Optional.empty(), SubscriptionIds.problem(id), id);
+        assertEquals(Optional.empty(), SubscriptionIds.problem(id), id);
     }
 
     @Test

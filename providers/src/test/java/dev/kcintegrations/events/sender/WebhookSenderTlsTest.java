@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.sender;
 
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
@@ -18,9 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +51,7 @@ class WebhookSenderTlsTest {
     static String previousTrustStore;
     static String previousTrustStorePassword;
     /** The names the receivers were asked for in the TLS handshake (SNI). */
-    static final java.util.Set<String> SERVER_NAMES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final Set<String> SERVER_NAMES = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     static void receiversWithTheirOwnCertificates() throws Exception {
@@ -77,16 +83,18 @@ class WebhookSenderTlsTest {
     @Test
     void receiverWithACertificateForTheEndpointsNameIsTrustedOnThePinnedAddress() throws Exception {
         try (WebhookSender sender = new WebhookSender(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10), 2)) {
-            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + rightName.getAddress().getPort() + "/hook", BodyFormat.ESS, BODY, Map.of());
+            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + rightName.getAddress().getPort() + "/hook",
+                    BodyFormat.ESS, BODY, Map.of());
             assertTrue(result.successful(), result.toString());
-            assertEquals(java.util.Set.of("webhooks.example"), SERVER_NAMES, "the handshake named the endpoint's host (SNI)");
+            assertEquals(Set.of("webhooks.example"), SERVER_NAMES, "the handshake named the endpoint's host (SNI)");
         }
     }
 
     @Test
     void receiverWithACertificateForAnotherNameIsRefused() throws Exception {
         try (WebhookSender sender = new WebhookSender(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10), 2)) {
-            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + wrongName.getAddress().getPort() + "/hook", BodyFormat.ESS, BODY, Map.of());
+            SendResult result = sender.send(resolvingToLoopback(), "https://webhooks.example:" + wrongName.getAddress().getPort() + "/hook",
+                    BodyFormat.ESS, BODY, Map.of());
             assertFalse(result.successful(), result.toString());
             assertTrue(result.error().contains("webhooks.example"), "the certificate is checked against the endpoint's name: " + result);
         }
@@ -108,8 +116,8 @@ class WebhookSenderTlsTest {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.createContext("/", exchange -> {
-            if (((com.sun.net.httpserver.HttpsExchange) exchange).getSSLSession() instanceof javax.net.ssl.ExtendedSSLSession handshake) {
-                handshake.getRequestedServerNames().forEach(name -> SERVER_NAMES.add(((javax.net.ssl.SNIHostName) name).getAsciiName()));
+            if (((HttpsExchange) exchange).getSSLSession() instanceof ExtendedSSLSession handshake) {
+                handshake.getRequestedServerNames().forEach(name -> SERVER_NAMES.add(((SNIHostName) name).getAsciiName()));
             }
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(204, -1);
@@ -120,7 +128,7 @@ class WebhookSenderTlsTest {
     }
 
     static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,6 +1,5 @@
 package dev.kcintegrations.events.topics;
 
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -9,6 +8,7 @@ import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.keycloak.events.EventType;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -37,7 +37,7 @@ class EventTypeFilterBoundsTest {
 
     @Test
     void theLargestUsefulFilterFitsTheProgramBound() {
-        String everyType = Arrays.stream(org.keycloak.events.EventType.values()).map(Enum::name).collect(Collectors.joining("|"));
+        String everyType = Arrays.stream(EventType.values()).map(Enum::name).collect(Collectors.joining("|"));
         String filter = everyType.substring(0, everyType.lastIndexOf('|', EventTypeFilter.MAX_LENGTH));
         EventTypeFilter compiled = EventTypeFilter.compile(filter);
         assertTrue(compiled.weight() <= EventTypeFilter.MAX_PROGRAM, compiled.weight() + " instructions");
