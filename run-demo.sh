@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/jdk.sh
-mvn -B -q -DskipTests package
+mvn -B -q -DskipTests -Dhygiene.skip package
 version=$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' pom.xml | head -1)
 kc_home=providers/target/demo/keycloak-$version
 rm -rf providers/target/demo

@@ -8,7 +8,13 @@ import uPlot from "./vendor/uPlot.esm.js";
 
 const PAGE = 50;
 const config = await (await fetch("config.json", { credentials: "omit" })).json();
-const $ = (id) => document.getElementById(id);
+/**
+ * An element of the page by its id. The page's inputs, selects and buttons are all read through what an input
+ * has (value, disabled, hidden), so that is the type given.
+ * @param {string} id
+ * @returns {HTMLInputElement}
+ */
+const $ = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 
 /** An element with attributes and children; strings become text nodes, so nothing a party sent is parsed as HTML. */
 function el(tag, attributes = {}, ...children) {
@@ -43,7 +49,7 @@ function chooseHowToSignIn() {
   const adminRealm = el("input", { id: "admin-realm", value: "master", size: 12, "aria-label": "Administrator's realm" });
   const elsewhere = () => {
     const url = new URL(`../../../${encodeURIComponent(adminRealm.value.trim())}/event-subscriptions/console/`, location.href);
-    url.search = new URLSearchParams({ realm: config.realm });
+    url.search = new URLSearchParams({ realm: config.realm }).toString();
     location.assign(url);
   };
   $("filters").hidden = true;
@@ -100,9 +106,8 @@ async function api(method, path, body, retried = false) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: the status says enough */ }
   if (!response.ok) {
-    const error = new Error(json?.errorMessage || json?.error || `The server answered ${response.status}`);
-    error.status = response.status;
-    throw error;
+    throw Object.assign(new Error(json?.errorMessage || json?.error || `The server answered ${response.status}`),
+      { status: response.status });
   }
   return json;
 }
@@ -147,14 +152,14 @@ async function open(realm) {
 
 function remember() {
   const url = new URL(location.href);
-  url.search = new URLSearchParams({ realm: state.realm, ...(state.selected ? { subscription: state.selected } : {}) });
+  url.search = new URLSearchParams({ realm: state.realm, ...(state.selected ? { subscription: state.selected } : {}) }).toString();
   history.replaceState(null, "", url);
 }
 
 // ---- the subscriptions table --------------------------------------------------------------------------------
 
 async function list(first = state.first) {
-  const filter = new URLSearchParams({ first, max: PAGE });
+  const filter = new URLSearchParams({ first: String(first), max: String(PAGE) });
   if (state.clientId) filter.set("clientId", state.clientId);
   if (state.status) filter.set("status", state.status);
   let rows;

@@ -75,7 +75,7 @@ export async function signIn(config, { silent = false } = {}) {
   url.search = new URLSearchParams({
     client_id: config.clientId, redirect_uri: redirectUri, response_type: "code", response_mode: "query",
     scope: "openid", state, nonce, code_challenge: challenge, code_challenge_method: "S256", ...(silent ? { prompt: "none" } : {}),
-  });
+  }).toString();
   location.assign(url);
   return new Promise(() => {}); // the page is leaving
 }
@@ -137,7 +137,7 @@ class Session {
     const url = new URL(this.#config.endSessionEndpoint);
     url.search = new URLSearchParams({
       id_token_hint: this.#idToken, post_logout_redirect_uri: location.origin + location.pathname,
-    });
+    }).toString();
     this.#tokens = null;
     location.assign(url);
   }

@@ -11,8 +11,9 @@ const demo = here.pathname.replace(/host\.html$/, "");
 const chosen = here.searchParams.has("plugin") ? new URL(here.searchParams.get("plugin")) : null;
 document.getElementById("plugin-origin").textContent = chosen ? chosen.origin : pluginOrigin;
 // Two frames that are not the plugin try to use the bridge: one of an opaque origin, one of the plugin's origin.
-document.getElementById("foreign-sandboxed").src = `${pluginOrigin}${demo}foreign.html`;
-document.getElementById("foreign-same-origin").src = `${pluginOrigin}${demo}foreign.html`;
+for (const id of ["foreign-sandboxed", "foreign-same-origin"]) {
+  /** @type {HTMLIFrameElement} */ (document.getElementById(id)).src = `${pluginOrigin}${demo}foreign.html`;
+}
 
 try {
   const plugin = await PluginHost.open({
