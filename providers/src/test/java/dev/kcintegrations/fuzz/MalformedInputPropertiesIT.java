@@ -9,7 +9,7 @@ import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
 import dev.kcintegrations.testing.Metrics;
-import dev.kcintegrations.testing.TestLanes;
+import dev.kcintegrations.testing.TestTags;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -62,7 +62,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * seen; a failing case is shrunk and its seed kept in {@code target/jqwik-database}. jqwik does not run
  * JUnit Jupiter extensions, so this class starts its own server.
  */
-@Tag(TestLanes.OWN_SERVER) // jqwik runs its classes after JUnit Jupiter's, so outside the lanes
+@Tag(TestTags.OWN_SERVER) // jqwik's own tag: JUnit Jupiter's annotations do not reach a jqwik class
 class MalformedInputPropertiesIT {
 
     static final String REALM = "integrations";

@@ -1,7 +1,11 @@
 package dev.kcintegrations.testing;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -11,34 +15,31 @@ import java.util.List;
  * copy starts in about 9 s instead of about 38 s. Servers pass only runtime options beyond
  * {@link DistributionServer#SERVER_OPTIONS}; were one to pass a build-time option, {@code start-dev} would
  * notice the difference and build again, slower but still right.
+ *
+ * <p>Failsafe runs test classes in several JVMs at once: the first to need a home builds it under a file lock,
+ * the others wait for it. A home is stamped with the Maven run that built it ({@code test.run.id}), so a later
+ * run never starts the JAR an earlier one installed.
  */
 final class BuiltHomes {
-
-    private static Path dev;
-    private static Path cluster;
 
     private BuiltHomes() {
     }
 
     /** A dev-mode home, built and started once with the demo realm imported, then stopped. */
     static synchronized Path dev(DistributionServer.Settings like) throws IOException {
-        if (dev == null) {
-            Path run = like.runDirectory().resolveSibling("built-dev");
-            Path home = installed(like, run);
+        Path run = like.runDirectory().resolveSibling("built-dev");
+        return once(run, home -> {
             List<String> command = DistributionServer.devCommand(home, DistributionServer.freePort(),
                     DistributionServer.freePort(), DistributionServer.freePort());
             DistributionServer.launchDev(command, home, run.resolve("server.log")).close();
             DistributionServer.deleteRecursively(home.resolve("data/tmp"));
-            dev = home;
-        }
-        return dev;
+        }, like);
     }
 
     /** A production-mode home built for PostgreSQL by {@code docker/build.sh}, as the image is. */
     static synchronized Path cluster(DistributionServer.Settings like) throws IOException {
-        if (cluster == null) {
-            Path run = like.runDirectory().getParent().resolveSibling("built-cluster");
-            Path home = installed(like, run);
+        Path run = like.runDirectory().getParent().resolveSibling("built-cluster");
+        return once(run, home -> {
             Path log = run.resolve("build.log");
             ProcessBuilder builder = new ProcessBuilder("bash", like.projectRoot().resolve("docker/build.sh").toString(), home.toString())
                     .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -51,16 +52,31 @@ final class BuiltHomes {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            cluster = home;
-        }
-        return cluster;
+        }, like);
     }
 
-    private static Path installed(DistributionServer.Settings like, Path run) throws IOException {
-        DistributionServer.deleteRecursively(run);
+    private interface Preparation {
+        void prepare(Path home) throws IOException;
+    }
+
+    private static Path once(Path run, Preparation preparation, DistributionServer.Settings like) throws IOException {
         Path home = run.resolve("keycloak");
-        DistributionServer.copyRecursively(like.distribution(), home);
-        DistributionServer.install(like, home);
-        return home;
+        Path stamp = run.resolveSibling(run.getFileName() + ".built");
+        String runId = System.getProperty("test.run.id", "unstamped-" + ProcessHandle.current().pid());
+        Files.createDirectories(run.getParent());
+        try (FileChannel channel = FileChannel.open(run.resolveSibling(run.getFileName() + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = channel.lock()) {
+            if (Files.exists(stamp) && Files.readString(stamp).equals(runId)) {
+                return home;
+            }
+            Files.deleteIfExists(stamp);
+            DistributionServer.deleteRecursively(run);
+            DistributionServer.copyRecursively(like.distribution(), home);
+            DistributionServer.install(like, home);
+            preparation.prepare(home);
+            Files.writeString(stamp, runId);
+            return home;
+        }
     }
 }

@@ -126,8 +126,8 @@ public final class SubscriptionsAdminResource {
         if (status == null) {
             throw bad("status is required: ACTIVE or DISABLED");
         }
-        SubscriptionStatus next = Arrays.stream(new SubscriptionStatus[]{SubscriptionStatus.ACTIVE, SubscriptionStatus.DISABLED})
-                .filter(s -> s.name().equalsIgnoreCase(status.strip())).findFirst()
+        SubscriptionStatus next = SubscriptionStatus.parse(status)
+                .filter(s -> s == SubscriptionStatus.ACTIVE || s == SubscriptionStatus.DISABLED)
                 .orElseThrow(() -> bad("status must be ACTIVE or DISABLED"));
         SubscriptionEntity subscription = subscription(id);
         refusals(() -> lifecycle.setStatus(subscription, next, text(change, "reason")));
@@ -299,8 +299,7 @@ public final class SubscriptionsAdminResource {
     }
 
     private static SubscriptionStatus subscriptionStatus(String text) {
-        return Arrays.stream(SubscriptionStatus.values()).filter(s -> s != SubscriptionStatus.DELETED)
-                .filter(s -> s.name().equalsIgnoreCase(text.strip())).findFirst()
+        return SubscriptionStatus.parse(text).filter(s -> s != SubscriptionStatus.DELETED)
                 .orElseThrow(() -> bad("status must be one of ACTIVE, SUSPENDED, DISABLED"));
     }
 

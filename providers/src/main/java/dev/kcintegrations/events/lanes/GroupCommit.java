@@ -10,7 +10,6 @@ import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.BlockedBy;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
-import dev.kcintegrations.events.store.DisabledBy;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionEntity;
@@ -26,6 +25,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -317,12 +317,10 @@ final class GroupCommit implements AutoCloseable {
         }
         write.renewedUntil = until;
         SubscriptionEntity subscription = null;
-        if (sent && lane.suspended()) {
-            // Access is back (it was checked before these sends): the subscription says so again.
+        Optional<OutcomeRules.Move> resume = OutcomeRules.afterSends(lane.suspended(), sent);
+        if (resume.isPresent()) {
             subscription = outbox.subscription(lane.lease().subscriptionId());
-            subscription.setStatus(SubscriptionStatus.ACTIVE);
-            subscription.setStatusReason(null);
-            subscription.setUpdatedAt(now);
+            apply(subscription, resume.get(), now);
             write.resumed = true;
         }
         for (Item item : write.items) {
@@ -331,47 +329,31 @@ final class GroupCommit implements AutoCloseable {
                 if (s.row().attempts() + 1 >= Outbox.ATTEMPTS_KEPT) {
                     pruned.add(s.row().id());
                 }
-                switch (s.verdict()) {
-                    case DELIVERED -> {
-                        finishes.computeIfAbsent(new Finish(DeliveryStatus.DELIVERED, s.result().httpStatus().orElse(null), null),
-                                k -> new ArrayList<>()).add(s.row().id());
-                        long createdAt = s.row().createdAt();
-                        write.counted.add(() -> metrics.delivered(createdAt));
-                    }
-                    case REJECTED -> {
-                        finishes.computeIfAbsent(new Finish(DeliveryStatus.REJECTED, s.result().httpStatus().orElse(null),
-                                truncate("receiver answered " + s.result().describe())), k -> new ArrayList<>()).add(s.row().id());
-                        write.counted.add(metrics::rejected);
-                    }
-                    case GONE -> {
-                        subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
-                        DeliveryEntity row = pending(outbox, s.row());
-                        if (row == null) {
-                            break;
-                        }
+                OutcomeRules.AfterSend after = OutcomeRules.afterSend(s.verdict(), s.result().describe(), s.sentAt(), s.delay(),
+                        s.row().createdAt(), settings.retention());
+                if (s.verdict() == RetryPolicy.Verdict.DELIVERED || s.verdict() == RetryPolicy.Verdict.REJECTED) {
+                    // Ended by the answer alone: one bulk UPDATE for all rows that end alike.
+                    OutcomeRules.Ends ends = (OutcomeRules.Ends) after;
+                    finishes.computeIfAbsent(new Finish(ends.status(), s.result().httpStatus().orElse(null), truncate(ends.reason())),
+                            k -> new ArrayList<>()).add(s.row().id());
+                    long createdAt = s.row().createdAt();
+                    write.counted.add(ends.status() == DeliveryStatus.DELIVERED ? () -> metrics.delivered(createdAt) : metrics::rejected);
+                } else {
+                    subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
+                    DeliveryEntity row = pending(outbox, s.row());
+                    if (row != null) {
                         failed(row, s.result());
-                        finish(row, DeliveryStatus.REJECTED, now, "receiver answered 410 Gone");
-                        subscription.disable(DisabledBy.RECEIVER);
-                        subscription.setStatusReason("Disabled: the endpoint answered 410 Gone");
-                        subscription.setUpdatedAt(now);
-                        write.counted.add(metrics::rejected);
-                        write.counted.add(metrics::disabled);
-                        LOG.infof("Webhook subscription %s disabled: its endpoint answered 410 Gone", subscription.getName());
-                    }
-                    case RETRY -> {
-                        subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
-                        DeliveryEntity row = pending(outbox, s.row());
-                        if (row == null) {
-                            break;
-                        }
-                        failed(row, s.result());
-                        long next = s.sentAt() + s.delay().toMillis();
-                        if (next - row.getCreatedAt() > settings.retention().toMillis()) {
-                            finish(row, DeliveryStatus.PARKED, now, "retention ended; last attempt: " + s.result().describe());
-                            write.counted.add(metrics::parked);
-                        } else {
-                            outbox.hold(subscription, row, next, lane.lease().ordering() == DeliveryOrdering.SUBSCRIPTION);
+                        if (after instanceof OutcomeRules.Retries retries) {
+                            outbox.hold(subscription, row, retries.at(), lane.lease().ordering() == DeliveryOrdering.SUBSCRIPTION);
                             write.counted.add(metrics::retried);
+                        } else if (after instanceof OutcomeRules.Ends ends) {
+                            finish(row, ends.status(), now, ends.reason());
+                            write.counted.add(ends.status() == DeliveryStatus.PARKED ? metrics::parked : metrics::rejected);
+                        }
+                        if (s.verdict() == RetryPolicy.Verdict.GONE) {
+                            apply(subscription, OutcomeRules.gone(), now);
+                            write.counted.add(metrics::disabled);
+                            LOG.infof("Webhook subscription %s disabled: its endpoint answered 410 Gone", subscription.getName());
                         }
                     }
                 }
@@ -392,11 +374,9 @@ final class GroupCommit implements AutoCloseable {
                 long next = now + settings.delayAfter(1).toMillis();
                 row.setLastError(truncate("waiting: " + h.reason()));
                 outbox.hold(subscription, row, next, true); // access is the subscription's, not one key's
-                if (subscription.getStatus() == SubscriptionStatus.ACTIVE) {
-                    subscription.setStatus(SubscriptionStatus.SUSPENDED);
-                    subscription.setStatusReason(truncate("Suspended: " + h.reason()
-                            + "; deliveries wait until access returns or they expire"));
-                    subscription.setUpdatedAt(now);
+                Optional<OutcomeRules.Move> suspend = OutcomeRules.accessDenied(subscription.getStatus(), h.reason());
+                if (suspend.isPresent()) {
+                    apply(subscription, suspend.get(), now);
                     LOG.infof("Webhook subscription %s suspended: %s", subscription.getName(), h.reason());
                 }
             }
@@ -410,6 +390,16 @@ final class GroupCommit implements AutoCloseable {
     private static DeliveryEntity pending(Outbox outbox, PendingDelivery sent) {
         DeliveryEntity row = outbox.find(sent.id());
         return row != null && row.getStatus() == DeliveryStatus.PENDING ? row : null;
+    }
+
+    private static void apply(SubscriptionEntity subscription, OutcomeRules.Move move, long now) {
+        if (move.to() == SubscriptionStatus.DISABLED) {
+            subscription.disable(move.by());
+        } else {
+            subscription.moveTo(move.to());
+        }
+        subscription.setStatusReason(truncate(move.reason()));
+        subscription.setUpdatedAt(now);
     }
 
     private static void failed(DeliveryEntity row, SendResult result) {

@@ -161,7 +161,7 @@ public final class SubscriptionLifecycle {
         entity.setOrdering(delivery.ordering().id());
         entity.setMaxInFlight(delivery.maxInFlight());
         entity.setBatch(delivery.batch());
-        entity.setStatus(SubscriptionStatus.ACTIVE);
+        entity.moveTo(SubscriptionStatus.INITIAL);
         entity.setStatusReason(null);
         entity.setFailureStreak(0);
         entity.setUpdatedAt(now);
@@ -280,7 +280,7 @@ public final class SubscriptionLifecycle {
 
     private void cancelLocked(SubscriptionEntity subscription, String reason) {
         long now = System.currentTimeMillis();
-        subscription.setStatus(SubscriptionStatus.DELETED);
+        subscription.moveTo(SubscriptionStatus.DELETED);
         subscription.setStatusReason(reason);
         subscription.setUpdatedAt(now);
         // The subscription's row first, then its deliveries': the order a group commit locks them in.
@@ -322,7 +322,7 @@ public final class SubscriptionLifecycle {
         if (status == SubscriptionStatus.DISABLED) {
             subscription.disable(DisabledBy.ADMINISTRATOR);
         } else {
-            subscription.setStatus(status);
+            subscription.moveTo(status);
         }
         subscription.setStatusReason(status == SubscriptionStatus.ACTIVE ? null : reason == null || reason.isBlank()
                 ? "disabled by an administrator" : reason.strip());

@@ -203,14 +203,26 @@ public class SubscriptionEntity {
     public Long getPreviousSecretUntil() { return previousSecretUntil; }
     public void setPreviousSecretUntil(Long previousSecretUntil) { this.previousSecretUntil = previousSecretUntil; }
     public SubscriptionStatus getStatus() { return SubscriptionStatus.of(status); }
-    public void setStatus(SubscriptionStatus status) {
-        this.status = status.name();
+    /** Moves to {@code next} (not DISABLED: see {@link #disable}), if {@link SubscriptionStatus#canBecome} allows it. */
+    public void moveTo(SubscriptionStatus next) {
+        if (next == SubscriptionStatus.DISABLED) {
+            throw new IllegalArgumentException("A subscription is disabled by someone: use disable(by)");
+        }
+        checkMove(next);
+        this.status = next.name();
         this.disabledBy = null;
     }
     /** DISABLED, by {@code by}. */
     public void disable(DisabledBy by) {
+        checkMove(SubscriptionStatus.DISABLED);
         this.status = SubscriptionStatus.DISABLED.name();
         this.disabledBy = by.name();
+    }
+    private void checkMove(SubscriptionStatus next) {
+        boolean allowed = status == null ? next == SubscriptionStatus.INITIAL : getStatus().canBecome(next);
+        if (!allowed) {
+            throw new IllegalStateException("Subscription " + id + " cannot move from " + status + " to " + next);
+        }
     }
     /** Who stopped the subscription; meaningful only while it is DISABLED. */
     public DisabledBy getDisabledBy() { return disabledBy == null ? null : DisabledBy.valueOf(disabledBy); }
