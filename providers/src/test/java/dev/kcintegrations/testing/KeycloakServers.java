@@ -16,7 +16,7 @@ public final class KeycloakServers {
     public static KeycloakServer start() {
         String backend = System.getProperty("keycloak.backend", "distribution");
         return switch (backend) {
-            case "distribution" -> startDistribution("single-" + System.getProperty("test.fork", "1")); // one per test JVM
+            case "distribution" -> startDistribution("single-" + ProcessHandle.current().pid()); // one per test JVM
             case "testcontainers" -> ContainerServer.start(required("keycloak.version"), providersJar(), projectRoot());
             case "running" -> RunningServer.attach();
             default -> throw new IllegalArgumentException("Unknown keycloak.backend: " + backend);
