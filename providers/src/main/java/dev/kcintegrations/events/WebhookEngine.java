@@ -116,10 +116,6 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         return settings;
     }
 
-    public DeliveryMetrics metrics() {
-        return metrics;
-    }
-
     /** Endpoint verifications: their own client and bounds, never the deliveries' connections. */
     public Verifications verifications() {
         return verifications;

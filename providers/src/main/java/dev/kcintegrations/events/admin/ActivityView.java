@@ -1,7 +1,7 @@
 package dev.kcintegrations.events.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.DeliveryQueries;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ record ActivityView(int bucketSeconds, List<Bucket> buckets) {
     record Bucket(String start, long delivered, long failed, long pending, Long meanDeliveryMillis) {
     }
 
-    static ActivityView of(long fromMillis, long bucketMillis, int bucketCount, List<Outbox.ActivityCount> counts) {
+    static ActivityView of(long fromMillis, long bucketMillis, int bucketCount, List<DeliveryQueries.ActivityCount> counts) {
         List<Bucket> buckets = new ArrayList<>(bucketCount);
         for (int i = 0; i < bucketCount; i++) {
             long start = fromMillis + i * bucketMillis;
@@ -26,7 +26,7 @@ record ActivityView(int bucketSeconds, List<Bucket> buckets) {
             long failed = 0;
             long pending = 0;
             Long meanDelivery = null;
-            for (Outbox.ActivityCount count : counts) {
+            for (DeliveryQueries.ActivityCount count : counts) {
                 if (count.bucketStart() != start) {
                     continue;
                 }

@@ -5,7 +5,7 @@ import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
-import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.DeliveryQueries;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.keycloak.models.ClientModel;
 
@@ -36,7 +36,7 @@ record SubscriptionAdminView(String id, String uuid, Application application, St
     record Application(String clientId, String id) {
     }
 
-    static SubscriptionAdminView of(SubscriptionEntity subscription, ClientModel client, Outbox.Backlog backlog, long now,
+    static SubscriptionAdminView of(SubscriptionEntity subscription, ClientModel client, DeliveryQueries.Backlog backlog, long now,
                                     WebhookSettings settings) {
         DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.getOrdering());
         int ceiling = ordering == DeliveryOrdering.SUBSCRIPTION ? 1 : Math.min(settings.maxInFlight(),

@@ -9,6 +9,7 @@ import dev.kcintegrations.events.store.AttemptEntity;
 import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.DeliveryQueries;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
 import dev.kcintegrations.events.store.Subscriptions;
@@ -45,6 +46,10 @@ import java.util.stream.Collectors;
  * application, for its administrators. Reading needs realm-management {@code view-events}, changing
  * {@code manage-events} (as Keycloak's own event endpoints); every change goes through the subscription
  * lifecycle (the rules {@code events/v4} follows too) and is an admin event of type {@value #RESOURCE_TYPE}.
+ *
+ * <p>Over 300 lines: one JAX-RS resource per API, as Keycloak routes an admin extension; each method only reads
+ * its parameters, asks SubscriptionLifecycle or the outbox's queries, and shapes the answer (views in this
+ * package).
  */
 public final class SubscriptionsAdminResource {
 
@@ -87,7 +92,7 @@ public final class SubscriptionsAdminResource {
         SubscriptionStatus status = Optional.ofNullable(query("status")).map(SubscriptionsAdminResource::subscriptionStatus).orElse(null);
         List<SubscriptionEntity> page = new Subscriptions(session, realm.getId())
                 .page(applicationId, status, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
-        Map<String, Outbox.Backlog> backlogs = new Outbox(session).backlogs(page.stream().map(SubscriptionEntity::getId).toList());
+        Map<String, DeliveryQueries.Backlog> backlogs = new Outbox(session).queries().backlogs(page.stream().map(SubscriptionEntity::getId).toList());
         long now = System.currentTimeMillis();
         return page.stream().map(s -> view(s, backlogs.get(s.getId()), now)).toList();
     }
@@ -110,7 +115,7 @@ public final class SubscriptionsAdminResource {
     public SubscriptionAdminView get(@PathParam("id") String id) {
         auth.realm().requireViewEvents();
         SubscriptionEntity subscription = subscription(id);
-        return view(subscription, new Outbox(session).backlogs(List.of(subscription.getId())).get(subscription.getId()),
+        return view(subscription, new Outbox(session).queries().backlogs(List.of(subscription.getId())).get(subscription.getId()),
                 System.currentTimeMillis());
     }
 
@@ -159,9 +164,9 @@ public final class SubscriptionsAdminResource {
         Instant from = instant("from", Instant.EPOCH);
         Instant to = instant("to", Instant.now().plusSeconds(3600));
         Outbox outbox = new Outbox(session);
-        List<DeliveryEntity> rows = outbox.deliveriesCaptured(subscription.getId(), status, Outbox.sequenceAt(from.toEpochMilli()),
-                Outbox.sequenceAt(to.toEpochMilli()) + 999, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
-        Map<String, List<AttemptEntity>> attempts = outbox.attempts(rows.stream().map(DeliveryEntity::getId).toList()).stream()
+        List<DeliveryEntity> rows = outbox.queries().deliveriesCaptured(subscription.getId(), status, DeliveryQueries.sequenceAt(from.toEpochMilli()),
+                DeliveryQueries.sequenceAt(to.toEpochMilli()) + 999, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
+        Map<String, List<AttemptEntity>> attempts = outbox.queries().attempts(rows.stream().map(DeliveryEntity::getId).toList()).stream()
                 .collect(Collectors.groupingBy(AttemptEntity::getDeliveryId));
         return rows.stream().map(row -> DeliveryView.of(row, attempts.getOrDefault(row.getId(), List.of()))).toList();
     }
@@ -181,7 +186,7 @@ public final class SubscriptionsAdminResource {
     public List<HeldKeyView> heldKeys(@PathParam("id") String id) {
         auth.realm().requireViewEvents();
         SubscriptionEntity subscription = subscription(id);
-        return new Outbox(session).heldRows(subscription.getId(), System.currentTimeMillis(), MAX_PAGE).stream().map(HeldKeyView::of).toList();
+        return new Outbox(session).queries().heldRows(subscription.getId(), System.currentTimeMillis(), MAX_PAGE).stream().map(HeldKeyView::of).toList();
     }
 
     @GET
@@ -194,7 +199,7 @@ public final class SubscriptionsAdminResource {
         long bucketMillis = hours * 3_600_000L / ACTIVITY_BUCKETS;
         long to = (System.currentTimeMillis() / bucketMillis + 1) * bucketMillis;
         long from = to - ACTIVITY_BUCKETS * bucketMillis;
-        return ActivityView.of(from, bucketMillis, ACTIVITY_BUCKETS, new Outbox(session).activity(subscription.getId(), from, to, bucketMillis));
+        return ActivityView.of(from, bucketMillis, ACTIVITY_BUCKETS, new Outbox(session).queries().activity(subscription.getId(), from, to, bucketMillis));
     }
 
     @POST
@@ -241,7 +246,7 @@ public final class SubscriptionsAdminResource {
 
     // ---- helpers ----------------------------------------------------------------------------------------
 
-    private SubscriptionAdminView view(SubscriptionEntity subscription, Outbox.Backlog backlog, long now) {
+    private SubscriptionAdminView view(SubscriptionEntity subscription, DeliveryQueries.Backlog backlog, long now) {
         return SubscriptionAdminView.of(subscription, realm.getClientById(subscription.getApplicationId()), backlog, now, settings);
     }
 

@@ -56,6 +56,10 @@ import java.util.stream.Collectors;
  * {@code /realms/{realm}/events/v4}: the Event Subscription Service API. Routing is done here rather than by
  * JAX-RS annotations so that every answer — unknown paths and wrong methods included — is JSON in the one
  * documented shape and carries the correlation id.
+ *
+ * <p>Over 300 lines: one JAX-RS resource per API, as Keycloak routes a realm extension; each method only
+ * authorizes, parses (SubscriptionRequest) and asks SubscriptionLifecycle or the outbox's queries; the shapes
+ * are records in this package.
  */
 @EventsFormBody
 public final class EventsApi {
@@ -257,11 +261,11 @@ public final class EventsApi {
             beforeId = parts.group(2);
         }
         Outbox outbox = new Outbox(session);
-        List<DeliveryEntity> page = outbox.deliveries(subscription.getId(), status, beforeSeq, beforeId, limit + 1);
+        List<DeliveryEntity> page = outbox.queries().deliveries(subscription.getId(), status, beforeSeq, beforeId, limit + 1);
         List<DeliveryEntity> rows = page.subList(0, Math.min(limit, page.size()));
         DeliveryEntity last = rows.isEmpty() ? null : rows.get(rows.size() - 1);
         String nextCursor = page.size() > limit ? last.getSeq() + "." + last.getId() : null;
-        Map<String, List<AttemptEntity>> attempts = outbox.attempts(rows.stream().map(DeliveryEntity::getId).toList())
+        Map<String, List<AttemptEntity>> attempts = outbox.queries().attempts(rows.stream().map(DeliveryEntity::getId).toList())
                 .stream().collect(Collectors.groupingBy(AttemptEntity::getDeliveryId, LinkedHashMap::new, Collectors.toList()));
         List<DeliveryView> views = new ArrayList<>();
         for (DeliveryEntity row : rows) {

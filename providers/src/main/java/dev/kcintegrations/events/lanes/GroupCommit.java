@@ -37,6 +37,9 @@ import java.util.concurrent.TimeUnit;
  * lease (and drops the lane's outcomes if the lease is no longer its own), then one {@code UPDATE … WHERE id
  * IN (…)} per kind of outcome and multi-row INSERTs for the attempts; the payload is never written back.
  * A lease is given back through the same queue, so only after the outcomes before it are committed.
+ *
+ * <p>Over 300 lines: the writer thread, its batching and the fenced transaction that applies a batch. What each
+ * outcome means is decided in OutcomeRules (unit-tested without a database); this class only writes it.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -247,9 +250,9 @@ final class GroupCommit implements AutoCloseable {
                 write.lost = write.resumed = false;
                 writeLane(outbox, write, now, attempts, pruned, finishes);
             }
-            finishes.forEach((kind, ids) -> outbox.finish(ids, kind.status(), kind.httpStatus(), kind.error(), now));
-            outbox.insertAttempts(attempts);
-            pruned.forEach(outbox::keepNewestAttempts);
+            finishes.forEach((kind, ids) -> outbox.outcomes().finish(ids, kind.status(), kind.httpStatus(), kind.error(), now));
+            outbox.outcomes().insertAttempts(attempts);
+            pruned.forEach(outbox.outcomes()::keepNewestAttempts);
             for (LaneWrite write : inLockOrder) {
                 for (Item item : write.items) {
                     if (item instanceof Release release) {
@@ -280,11 +283,11 @@ final class GroupCommit implements AutoCloseable {
     private static boolean release(Outbox outbox, Release release, long now) {
         SubscriptionLease lease = release.lane().lease();
         return switch (release.kind()) {
-            case ALWAYS -> outbox.release(lease, false, now, 0);
-            case IF_IDLE -> outbox.release(lease, true, now, LaneScheduler.quietSince(now));
-            case HELD -> outbox.releaseHeld(lease, release.until(), now, LaneScheduler.quietSince(now));
-            case PAUSED -> outbox.releaseBlocked(lease, release.until(), now, BlockedBy.RECEIVER);
-            case HEAD -> outbox.releaseBlocked(lease, release.until(), now, BlockedBy.HEAD);
+            case ALWAYS -> outbox.leases().release(lease, false, now, 0);
+            case IF_IDLE -> outbox.leases().release(lease, true, now, LaneScheduler.quietSince(now));
+            case HELD -> outbox.leases().releaseHeld(lease, release.until(), now, LaneScheduler.quietSince(now));
+            case PAUSED -> outbox.leases().releaseBlocked(lease, release.until(), now, BlockedBy.RECEIVER);
+            case HEAD -> outbox.leases().releaseBlocked(lease, release.until(), now, BlockedBy.HEAD);
         };
     }
 
@@ -311,7 +314,7 @@ final class GroupCommit implements AutoCloseable {
         long until = now + settings.lease().toMillis();
         long lastAt = last == null ? -1 : last.sentAt();
         int lastStatus = last == null ? 0 : last.result().httpStatus().orElse(0);
-        if (lane.lost() || !outbox.renew(lane.lease(), until, failures, delivered, lastAt, lastStatus, lane.window())) {
+        if (lane.lost() || !outbox.leases().renew(lane.lease(), until, failures, delivered, lastAt, lastStatus, lane.window())) {
             write.lost = true;
             return;
         }
@@ -344,7 +347,7 @@ final class GroupCommit implements AutoCloseable {
                     if (row != null) {
                         failed(row, s.result());
                         if (after instanceof OutcomeRules.Retries retries) {
-                            outbox.hold(subscription, row, retries.at(), lane.lease().ordering() == DeliveryOrdering.SUBSCRIPTION);
+                            outbox.outcomes().hold(subscription, row, retries.at(), lane.lease().ordering() == DeliveryOrdering.SUBSCRIPTION);
                             write.counted.add(metrics::retried);
                         } else if (after instanceof OutcomeRules.Ends ends) {
                             finish(row, ends.status(), now, ends.reason());
@@ -373,7 +376,7 @@ final class GroupCommit implements AutoCloseable {
                 subscription = subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId());
                 long next = now + settings.delayAfter(1).toMillis();
                 row.setLastError(truncate("waiting: " + h.reason()));
-                outbox.hold(subscription, row, next, true); // access is the subscription's, not one key's
+                outbox.outcomes().hold(subscription, row, next, true); // access is the subscription's, not one key's
                 Optional<OutcomeRules.Move> suspend = OutcomeRules.accessDenied(subscription.getStatus(), h.reason());
                 if (suspend.isPresent()) {
                     apply(subscription, suspend.get(), now);

@@ -11,6 +11,7 @@ import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.RetryPolicy;
 import dev.kcintegrations.events.sender.SendResult;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionLease;
 import dev.kcintegrations.events.topics.SubscriberAccess;
@@ -43,6 +44,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link SendWindow}) shrinks while the receiver pushes back. Every outcome goes to the group commit without
  * waiting for it. The lease is given back when the queue is empty, when all that is left waits for retries,
  * when the receiver asks for a pause, or after a quantum when other subscriptions wait for a lane.
+ *
+ * <p>Over 300 lines: one lane's loop (read, pick what may go, send, hand the outcomes over, renew or give back)
+ * shares its state between every step, and each step is a method of its own. Splitting it into stages with a
+ * narrow store interface, testable against an in-memory fake, is the next step (issue 27).
  */
 final class Lane implements Runnable {
 
@@ -526,11 +531,11 @@ final class Lane implements Runnable {
         // With total order the schedule has one key for every row, whatever the rows store: it must see the
         // bottom of the queue as it is (a waiting head holds all), so no stored key is left out of the read.
         Set<String> skip = ordering == DeliveryOrdering.SUBSCRIPTION ? Set.of() : keysOut;
-        record Found(Read read, Outbox.QueueSlice slice, List<PendingDelivery> more, String denial) {
+        record Found(Read read, Leases.QueueSlice slice, List<PendingDelivery> more, String denial) {
         }
         Found found = KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
             Outbox outbox = new Outbox(session);
-            Outbox.QueueSlice slice = outbox.slice(lease, READ_AHEAD, sent, skip, now);
+            Leases.QueueSlice slice = outbox.leases().slice(lease, READ_AHEAD, sent, skip, now);
             if (slice == null) {
                 lost = true;
                 return null;
@@ -557,7 +562,7 @@ final class Lane implements Runnable {
                 wider.addAll(busyKeys);
                 wider.addAll(slice.heldKeys().keySet());
                 slice.rows().forEach(row -> wider.add(row.orderKey()));
-                Outbox.QueueSlice rest = outbox.slice(lease, READ_AHEAD, sent, wider, now);
+                Leases.QueueSlice rest = outbox.leases().slice(lease, READ_AHEAD, sent, wider, now);
                 more = rest == null ? List.of() : rest.rows();
             }
             Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic());

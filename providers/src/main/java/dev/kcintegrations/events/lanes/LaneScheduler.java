@@ -6,6 +6,7 @@ import dev.kcintegrations.events.ops.OutboxHealth;
 import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.JobRuns;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.OutboxStatus;
 import dev.kcintegrations.events.store.SubscriptionLease;
 import org.jboss.logging.Logger;
@@ -33,6 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * node's share when other nodes serve too) and starts their lanes; a capture that committed wakes the lane
  * of its subscription, or the claim loop when no lane here serves it. Otherwise the loop polls: the safety
  * net for retries that became due, leases that expired on a dead node, and captures on other nodes.
+ *
+ * <p>Over 300 lines: the claim loop, the wake-ups after a capture and this node's share of the work decide
+ * together which lane runs; they read and change the same few fields under one lock, so they stay in one class.
  */
 public final class LaneScheduler implements AutoCloseable {
 
@@ -162,16 +166,16 @@ public final class LaneScheduler implements AutoCloseable {
         List<SubscriptionLease> leases = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             Outbox outbox = new Outbox(session);
             touched.clear();
-            touched.addAll(outbox.touchServedElsewhere(woken, node, now)); // first: see Outbox.touchServedElsewhere
-            // Then, in the same transaction: a new row may be of a free key (see Outbox.releaseHeld). After the
+            touched.addAll(outbox.leases().touchServedElsewhere(woken, node, now)); // first: see Leases.touchServedElsewhere
+            // Then, in the same transaction: a new row may be of a free key (see Leases.releaseHeld). After the
             // touch, a lane giving the subscription back either waited for this transaction's lock and keeps it
             // (the touch), or committed before, and this statement sees its block.
-            outbox.unblockKeys(woken);
+            outbox.leases().unblockKeys(woken);
             if (free <= 0) {
-                othersWaiting = outbox.claimable(now) > 0;
+                othersWaiting = outbox.leases().claimable(now) > 0;
                 return List.<SubscriptionLease>of();
             }
-            Outbox.Claim claim = outbox.claimSubscriptions(free, node, now, settings.lease().toMillis(), liveNodes, lanes.size(),
+            Leases.Claim claim = outbox.leases().claimSubscriptions(free, node, now, settings.lease().toMillis(), liveNodes, lanes.size(),
                     heldBack);
             claimed.set(claim.heldBack());
             return claim.leases();
@@ -239,7 +243,7 @@ public final class LaneScheduler implements AutoCloseable {
         }
         lastStats = now;
         OutboxStatus status = KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory,
-                session -> new Outbox(session).status(now, MAX_STREAK_SERIES));
+                session -> new Outbox(session).queries().status(now, MAX_STREAK_SERIES));
         metrics.outbox(status);
         health.publish(status);
     }

@@ -18,6 +18,7 @@ import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.DisabledBy;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.DeliveryQueries;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
 import dev.kcintegrations.events.store.Subscriptions;
@@ -43,6 +44,10 @@ import java.util.function.Function;
  * endpoint's verification), cancel, requeue a delivery, rotate the secret, revoke an application's
  * subscriptions. Works in the caller's session and transaction; the verification call runs with no
  * transaction open. Refusals are {@link Refused}, which each API turns into its own error shape.
+ *
+ * <p>Over 300 lines on purpose: it is the one service every API goes through to change a subscription (subscribe,
+ * verify, cancel, requeue, rotate, revoke, disable, enable, replay), so that each rule about who may do what
+ * has one place.
  */
 public final class SubscriptionLifecycle {
 
@@ -285,7 +290,7 @@ public final class SubscriptionLifecycle {
         subscription.setUpdatedAt(now);
         // The subscription's row first, then its deliveries': the order a group commit locks them in.
         subscriptions().flush();
-        new Outbox(session).cancelPending(subscription.getId(), "subscription deleted", now);
+        new Outbox(session).outcomes().cancelPending(subscription.getId(), "subscription deleted", now);
         CompiledFilters.forget(subscription.getId()); // other nodes' copies age out of their bounded caches
     }
 
@@ -350,9 +355,9 @@ public final class SubscriptionLifecycle {
             throw new Refused(Refused.Kind.INVALID, "from must not be after to");
         }
         Outbox outbox = new Outbox(session);
-        long fromSeq = Outbox.sequenceAt(from.toEpochMilli());
-        long toSeq = Outbox.sequenceAt(to.toEpochMilli()) + 999;
-        long count = outbox.countRequeueable(subscription.getId(), only, fromSeq, toSeq);
+        long fromSeq = DeliveryQueries.sequenceAt(from.toEpochMilli());
+        long toSeq = DeliveryQueries.sequenceAt(to.toEpochMilli()) + 999;
+        long count = outbox.queries().countRequeueable(subscription.getId(), only, fromSeq, toSeq);
         if (count > MAX_REPLAY) {
             throw new Refused(Refused.Kind.INVALID, "The window holds " + count + " deliveries; replay at most " + MAX_REPLAY
                     + " at once (a narrower window)");
@@ -360,7 +365,7 @@ public final class SubscriptionLifecycle {
         long now = System.currentTimeMillis();
         subscription.setUpdatedAt(now);
         subscriptions().flush(); // the subscription's row first, then its deliveries': the order a group commit locks them in
-        int queued = outbox.requeueFinished(subscription.getId(), only, fromSeq, toSeq, now);
+        int queued = outbox.outcomes().requeueFinished(subscription.getId(), only, fromSeq, toSeq, now);
         wakeAfterCommit();
         return queued;
     }

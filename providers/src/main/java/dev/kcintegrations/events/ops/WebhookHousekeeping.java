@@ -43,15 +43,15 @@ public final class WebhookHousekeeping implements ScheduledTask {
         }
         metrics.housekeeping(true);
         Outbox outbox = new Outbox(session);
-        int parked = outbox.parkExpired(now - settings.retention().toMillis(), now);
+        int parked = outbox.retention().parkExpired(now - settings.retention().toMillis(), now);
         for (int i = 0; i < parked; i++) {
             metrics.parked();
         }
-        int purgedShort = outbox.purgeFinished(List.of(DeliveryStatus.DELIVERED, DeliveryStatus.CANCELLED),
+        int purgedShort = outbox.retention().purgeFinished(List.of(DeliveryStatus.DELIVERED, DeliveryStatus.CANCELLED),
                 now - settings.retention().toMillis());
-        int purgedLong = outbox.purgeFinished(List.of(DeliveryStatus.REJECTED, DeliveryStatus.PARKED),
+        int purgedLong = outbox.retention().purgeFinished(List.of(DeliveryStatus.REJECTED, DeliveryStatus.PARKED),
                 now - settings.history().toMillis());
-        int subscriptions = outbox.purgeDeletedSubscriptions(now);
+        int subscriptions = outbox.retention().purgeDeletedSubscriptions(now);
         SigningKeys keys = new SigningKeys(session);
         int rotated = keys.retireCreatedBefore(now - settings.signingKeyLifetime().toMillis(), now);
         keys.purgeRetiredBefore(now - settings.signingKeyOverlap().toMillis());

@@ -1,0 +1,37 @@
+package dev.kcintegrations.events.store;
+
+import jakarta.persistence.EntityManager;
+
+import java.util.List;
+
+/**
+ * What housekeeping ends and removes: deliveries whose retention ended are parked, finished ones and deleted
+ * subscriptions purged once their time is over. Each a set-based statement, harmless to repeat.
+ */
+public final class Retention {
+
+    private final EntityManager em;
+
+    Retention(EntityManager em) {
+        this.em = em;
+    }
+
+    public int parkExpired(long createdBefore, long now) {
+        return em.createNamedQuery("KciDelivery.parkExpired")
+                .setParameter("createdBefore", createdBefore).setParameter("now", now).executeUpdate();
+    }
+
+    public int purgeFinished(List<DeliveryStatus> statuses, long finishedBefore) {
+        int purged = em.createNamedQuery("KciDelivery.purgeFinished")
+                .setParameter("statuses", statuses.stream().map(DeliveryStatus::name).toList()).setParameter("before", finishedBefore).executeUpdate();
+        em.createNamedQuery("KciAttempt.purgeOrphans").executeUpdate();
+        return purged;
+    }
+
+    public int purgeDeletedSubscriptions(long deletedBefore) {
+        List<SubscriptionEntity> gone = em.createNamedQuery("KciSubscription.deletedWithoutDeliveries", SubscriptionEntity.class)
+                .setParameter("before", deletedBefore).getResultList();
+        gone.forEach(em::remove);
+        return gone.size();
+    }
+}
