@@ -16,8 +16,8 @@ import java.util.List;
  * {@link DistributionServer#SERVER_OPTIONS}; were one to pass a build-time option, {@code start-dev} would
  * notice the difference and build again, slower but still right.
  *
- * <p>Failsafe runs test classes in several JVMs at once: the first to need a home builds it under a file lock,
- * the others wait for it. A home is stamped with the Maven run that built it ({@code test.run.id}), so a later
+ * <p>Failsafe may run test classes in several JVMs at once ({@code -DforkCount}): the first to need a home builds
+ * it under a file lock, the others wait for it. A home is stamped with the Maven run that built it ({@code test.run.id}), so a later
  * run never starts the JAR an earlier one installed.
  */
 final class BuiltHomes {

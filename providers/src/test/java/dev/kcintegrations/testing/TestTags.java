@@ -3,9 +3,9 @@ package dev.kcintegrations.testing;
 /**
  * The kinds of integration test class, as JUnit tags: {@code -Dgroups=shared-server} runs only the classes a
  * running {@code ./run-demo.sh} can serve, {@code -DexcludedGroups=cluster} leaves out the two-node ones.
- * Failsafe runs the classes in three JVMs at once ({@code providers/pom.xml}); each JVM has its own shared
- * server, and classes of every kind start their own servers in their own run directories, so any two classes
- * can run side by side.
+ * With {@code -DforkCount=N} failsafe runs classes in N JVMs at once: each JVM has its own shared server, and
+ * classes of every kind start their own servers in their own run directories, so any two classes can run side
+ * by side (on a machine with the cores for it; {@code providers/pom.xml} says why the build uses one).
  */
 public final class TestTags {
 
