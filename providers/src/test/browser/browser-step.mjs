@@ -17,6 +17,7 @@ export async function runStep(steps, watched) {
   const page = await browser.newPage();
   page.setDefaultTimeout(30_000);
   const problems = [];
+  const expected = []; // what a step provokes on purpose (a refused answer it staged): not a problem
   const ours = (url) => watched(url || page.url());
   page.on("pageerror", (error) => ours() && problems.push(`page error: ${error.message}`));
   page.on("console", (message) => ours(message.location()?.url) && message.type() === "error" && problems.push(`console: ${message.text()}`));
@@ -27,11 +28,12 @@ export async function runStep(steps, watched) {
     shot: (name) => page.screenshot({ path: `${process.env.SHOTS}/${name}.png`, fullPage: true }),
     settled: (selector, options) => settled(page, selector, options),
     signInIfAsked: (username, password, alsoDone) => signInIfAsked(page, username, password, alsoDone),
+    expectProblem: (pattern) => expected.push(pattern),
   };
   let result;
   try {
     result = await steps[step](args, tools);
-    result.problems = problems;
+    result.problems = problems.filter((problem) => !expected.some((pattern) => pattern.test(problem)));
   } catch (error) {
     await tools.shot(`failed-${step}`).catch(() => {});
     result = { error: `${error.message}`, url: page.url(), problems };

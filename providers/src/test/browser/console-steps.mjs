@@ -12,9 +12,18 @@ let kc;
 let shot;
 let settled;
 let signInIfAsked;
+let expectProblem;
 const consoleUrl = (loginRealm, query) =>
   `${kc}/realms/${loginRealm}/event-subscriptions/console/?${new URLSearchParams(query)}`;
 const SIGNED_IN = "#subscriptions tr, [data-testid=sign-in-choice]";
+
+/** Opens the page of {@code loginRealm} for {@code realm} in a browser nobody signed in yet, and signs in there. */
+async function signInToThePage(username, password, loginRealm, realm, alsoDone = "#subscriptions tbody tr") {
+  await page.goto(consoleUrl(loginRealm, { realm }));
+  await settled("[data-testid=sign-in-choice]");
+  await Promise.all([page.waitForNavigation(), page.click("[data-action=sign-in]")]);
+  await signInIfAsked(username, password, alsoDone);
+}
 
 async function detailOf(subscription) {
   await settled(`#subscriptions tr[data-subscription="${subscription}"]`);
@@ -28,6 +37,81 @@ const waitForField = (name, text) => page.waitForFunction((n, t) =>
   document.querySelector(`#detail dd[data-field="${n}"]`)?.textContent.startsWith(t), POLL, name, text);
 
 const steps = {
+  /**
+   * The server cannot give the page its settings (config.json answers 503): the page says so, in its notice,
+   * instead of failing on a body that is not its settings.
+   */
+  async settingsUnavailable({ loginRealm, realm }) {
+    expectProblem(/^503 .*\/config\.json$/);
+    await page.setRequestInterception(true);
+    page.on("request", (request) => request.url().includes("/console/config.json")
+      ? request.respond({ status: 503, contentType: "text/html", body: "<h1>Service unavailable</h1>" })
+      : request.continue());
+    await page.goto(consoleUrl(loginRealm, { realm }));
+    await page.waitForFunction(() => document.querySelector("#notice")?.textContent.trim(), POLL);
+    await shot("13-settings-unavailable");
+    return { notice: await page.$eval("#notice", (n) => n.textContent.trim()), filtersHidden: await page.$eval("#filters", (f) => f.hidden) };
+  },
+
+  /**
+   * Two filters in a row, the first answered last: the table shows what the second asked for. The list answer
+   * for status=DISABLED is held back until the one for status=ACTIVE has been shown.
+   */
+  async fasterSecondFilter({ username, password, loginRealm, realm, clientId }) {
+    await signInToThePage(username, password, loginRealm, realm);
+    await settled("#subscriptions tbody tr");
+    let releaseFirst;
+    const firstHeld = new Promise((resolve) => { releaseFirst = resolve; });
+    await page.setRequestInterception(true);
+    page.on("request", async (request) => {
+      if (request.method() === "GET" && /\/event-subscriptions\?.*status=DISABLED/.test(request.url())) {
+        await firstHeld;
+        await new Promise((resolve) => setTimeout(resolve, 300)); // after the second answer is on the page
+      }
+      request.continue();
+    });
+    await page.$eval("#filter-client", (input, value) => { input.value = value; }, clientId);
+    await page.select("#filter-status", "DISABLED");
+    await page.click("#filters button[type=submit]");
+    await page.select("#filter-status", "ACTIVE");
+    await page.click("#filters button[type=submit]");
+    await page.waitForFunction((id) => document.querySelector("#subscriptions tbody tr td")?.textContent === id, POLL, clientId);
+    releaseFirst();
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the held answer arrives meanwhile
+    await shot("14-faster-second-filter");
+    const rows = await page.$$eval("#subscriptions tbody tr", (all) => all.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    return { rows, status: await page.$eval("#filter-status", (s) => s.value) };
+  },
+
+  /**
+   * The token endpoint's answer is tampered with on its way (here: by the test, as a hostile proxy or extension
+   * would): its ID token names another client ({@code aud}) or another issuer ({@code iss}). The page refuses it.
+   */
+  async tamperedIdToken({ username, password, loginRealm, realm, claim, value }) {
+    expectProblem(/^page error: Sign-in failed: the answer was not for this page's request$/);
+    await page.setRequestInterception(true);
+    page.on("request", async (request) => {
+      if (request.method() !== "POST" || !request.url().endsWith("/protocol/openid-connect/token")
+        || !(request.postData() || "").includes("grant_type=authorization_code")) {
+        request.continue();
+        return;
+      }
+      const answer = await fetch(request.url(), { method: "POST", headers: request.headers(), body: request.postData() });
+      const tokens = await answer.json();
+      const [header, payload, signature] = tokens.id_token.split(".");
+      const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+      claims[claim] = value;
+      tokens.id_token = [header, Buffer.from(JSON.stringify(claims)).toString("base64url"), signature].join(".");
+      request.respond({ status: 200, contentType: "application/json", headers: { "Access-Control-Allow-Origin": "*" },
+        body: JSON.stringify(tokens) });
+    });
+    await signInToThePage(username, password, loginRealm, realm, "#notice .error, #subscriptions tbody tr");
+    await page.waitForFunction(() => document.querySelector("#notice .error, #subscriptions tbody tr"), POLL);
+    await shot(`15-tampered-id-token-${claim}`);
+    return { notice: await page.$eval("#notice", (n) => n.textContent.trim()), user: await page.$eval("#user", (u) => u.textContent),
+      listed: (await page.$$("#subscriptions tbody tr")).length };
+  },
+
   /** An administrator signs in to the admin console, finds the page's link there and opens the subscription. */
   async adminOpens({ username, password, realm, subscription }) {
     await page.goto(`${kc}/admin/master/console/`);
@@ -193,6 +277,6 @@ const steps = {
 };
 
 await runStep(Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, (args, tools) => {
-  ({ page, kc, shot, settled, signInIfAsked } = tools);
+  ({ page, kc, shot, settled, signInIfAsked, expectProblem } = tools);
   return step(args);
 }])), (url) => url.includes("/event-subscriptions/console/"));

@@ -71,6 +71,28 @@ async function clickLibrary(frame, id) {
 }
 
 const steps = {
+  /**
+   * The plugin sends three updates at once while its host is still saving the first (the demo host takes 300 ms
+   * per update); then the person closes the plugin's pane, and the host disposes of it before it closed itself.
+   */
+  async hostTakesEveryUpdateThenEndsThePlugin({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
+    await page.goto(hostUrl);
+    await signInIfAsked(username, password, "#host-log li");
+    const frame = await pluginFrame(page, pluginOrigin);
+    await opened(frame);
+    await click(frame, "updates", 3); // three updateResults: the bridge answered each at once
+    const hostLines = (prefix) => page.$$eval("#host-log li", (all, p) => all.map((li) => li.textContent).filter((t) => t.startsWith(p)), prefix);
+    await page.waitForFunction(() => [...document.querySelectorAll("#host-log li")].filter((li) => li.textContent.startsWith("update:")).length >= 3,
+      { timeout: 10_000, polling: 100 }).catch(() => {});
+    const updates = await hostLines("update:");
+    await page.waitForFunction(() => !document.querySelector("#end").disabled, POLL);
+    await page.click("#end");
+    await page.waitForFunction(() => [...document.querySelectorAll("#host-log li")].some((li) => li.textContent === "updates: no more"),
+      { timeout: 10_000, polling: 100 }).catch(() => {});
+    await shot("10-plugin-ended-by-host");
+    return { updates, hostLog: await page.$$eval("#host-log li", (all) => all.map((li) => li.textContent)) };
+  },
+
   /** Signs in through the host, sees the plugin opened, and presses each of its buttons in turn. */
   async technicianUsesThePlugin({ hostUrl, pluginOrigin, username, password }, { page, shot, signInIfAsked }) {
     await page.goto(hostUrl);

@@ -29,13 +29,26 @@ try {
   });
   document.getElementById("user").textContent = plugin.user;
   log(`opened for ${plugin.user} in ${plugin.environment.environmentName}`);
+  // A host saves each update (to its own server, say) before it takes the next: none is lost meanwhile.
   (async function updates() {
-    for (;;) log(`update: ${JSON.stringify((await plugin.nextUpdate()).activity ?? {})}`);
+    for (let update; (update = await plugin.nextUpdate()) !== null;) {
+      log(`update: ${JSON.stringify(update.activity ?? {})}`);
+      await new Promise((saved) => setTimeout(saved, 300));
+    }
+    log("updates: no more");
   })();
+  const end = /** @type {HTMLButtonElement} */ (document.getElementById("end"));
+  end.addEventListener("click", () => plugin.dispose()); // the person closes the plugin's pane: the host ends it
+  end.disabled = false;
   const closed = await plugin.closed;
-  log(`closed: ${JSON.stringify(closed.activity ?? {})}`);
-  const back = Object.fromEntries(Object.entries(closed).filter(([key]) => key.startsWith("back")));
-  if (Object.keys(back).length) log(`back: ${JSON.stringify(back)}`); // where Field Service would go next: the host's to follow
+  end.disabled = true;
+  if (closed === null) {
+    log("closed by the host");
+  } else {
+    log(`closed: ${JSON.stringify(closed.activity ?? {})}`);
+    const back = Object.fromEntries(Object.entries(closed).filter(([key]) => key.startsWith("back")));
+    if (Object.keys(back).length) log(`back: ${JSON.stringify(back)}`); // where Field Service would go next: the host's to follow
+  }
 } catch (error) {
   log(`could not open the plugin: ${error.message}`);
 }

@@ -75,6 +75,11 @@
       ["/use", "/view", "/use"].forEach(function (s) { callProcedure("getAccessTokenByScope", { scope: FS + s }); });
     },
     update: function () { send({ apiVersion: 1, method: "update", activity: { aid: "4225274", astatus: "started" } }); },
+    updates: function () {
+      ["started", "suspended", "started"].forEach(function (astatus) {
+        send({ apiVersion: 1, method: "update", activity: { aid: "4225274", astatus: astatus } });
+      });
+    },
     close: function () { send({ apiVersion: 1, method: "close", activity: { aid: "4225274", astatus: "completed" } }); },
     // Five calls, then this frame goes to a page of another origin before the answers come: they must not reach it.
     leave: function () {

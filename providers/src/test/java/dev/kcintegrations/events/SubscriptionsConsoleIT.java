@@ -9,6 +9,8 @@ import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -65,6 +67,49 @@ class SubscriptionsConsoleIT {
              Browser viewerBrowser = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-viewer")) {
             administratorDisablesAndReplays(keycloak, admin, app, id, first, from, to);
             viewerOnlyLooks(keycloak, viewerBrowser, app, id);
+        }
+    }
+
+    /** Settings the server could not give (config.json answered 503): the page says so, and stops there. */
+    @Test
+    void aPageWithoutItsSettingsSaysSo(Keycloak keycloak) {
+        try (Browser browser = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-settings")) {
+            JsonNode unavailable = browser.step("settingsUnavailable", Map.of("loginRealm", "master", "realm", Ess.REALM));
+            assertEquals("The page's settings could not be loaded (HTTP 503); reload the page to try again.",
+                    unavailable.get("notice").asText(), unavailable.toString());
+            assertTrue(unavailable.get("filtersHidden").asBoolean(), unavailable.toString());
+        }
+    }
+
+    /** Two filters in a row whose first answer comes last: the table shows what the second asked for. */
+    @Test
+    void aListAnswerOvertakenByANewerFilterIsNotShown(Keycloak keycloak) {
+        String id = Ess.uniqueId("console-filters");
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
+        try (Browser browser = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-filters")) {
+            JsonNode filtered = browser.step("fasterSecondFilter", Map.of("username", "admin", "password", "admin",
+                    "loginRealm", "master", "realm", Ess.REALM, "clientId", app.clientId()));
+            assertEquals(1, filtered.get("rows").size(), "the ACTIVE filter's one row, not the DISABLED filter's none: " + filtered);
+            assertEquals(app.clientId(), filtered.get("rows").get(0).get(0).asText(), filtered.toString());
+            assertTrue(filtered.get("rows").get(0).get(4).asText().startsWith("ACTIVE"), filtered.toString());
+        }
+    }
+
+    /**
+     * An ID token for another client ({@code aud}) or from another issuer ({@code iss}), changed on its way from
+     * the token endpoint as a hostile proxy or browser extension would: nobody is signed in.
+     */
+    @ParameterizedTest
+    @CsvSource({"aud, another-client", "iss, /realms/elsewhere"})
+    void anIdTokenForAnotherClientOrFromAnotherIssuerSignsNobodyIn(String claim, String value, Keycloak keycloak) {
+        String tampered = value.startsWith("/") ? keycloak.baseUrl().resolve(value).toString() : value;
+        try (Browser browser = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-tampered-" + claim)) {
+            JsonNode refused = browser.step("tamperedIdToken", Map.of("username", "admin", "password", "admin",
+                    "loginRealm", "master", "realm", Ess.REALM, "claim", claim, "value", tampered));
+            assertEquals("Sign-in failed: the answer was not for this page's request", refused.get("notice").asText(), refused.toString());
+            assertEquals("", refused.get("user").asText(), "nobody is signed in: " + refused);
+            assertEquals(0, refused.get("listed").asInt(), refused.toString());
         }
     }
 

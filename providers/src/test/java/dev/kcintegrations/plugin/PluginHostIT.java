@@ -27,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -382,6 +383,23 @@ class PluginHostIT {
         keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
         return Map.of("hostUrl", hostOrigin + "/realms/" + PluginApiIT.REALM + "/plugin-api/demo/host.html", "pluginOrigin", pluginOrigin,
                 "username", "technician", "password", "technician");
+    }
+
+    /**
+     * A host that saves each update before it takes the next gets every one, in order, though the plugin sent them
+     * at once; when the host disposes of the plugin, what it awaited (the plugin's close, its next update) ends
+     * instead of waiting for ever.
+     */
+    @Test
+    void aHostGetsEveryUpdateInOrderAndDisposingEndsWhatItAwaits(Keycloak keycloak) {
+        JsonNode run = inBrowser(keycloak, "plugin-host-updates", "hostTakesEveryUpdateThenEndsThePlugin");
+        List<String> hostLog = strings(run.get("hostLog"));
+        assertAll(
+                () -> assertEquals(List.of("update: {\"aid\":\"4225274\",\"astatus\":\"started\"}",
+                        "update: {\"aid\":\"4225274\",\"astatus\":\"suspended\"}", "update: {\"aid\":\"4225274\",\"astatus\":\"started\"}"),
+                        strings(run.get("updates")), "every update, in order: " + run),
+                () -> assertTrue(hostLog.contains("closed by the host"), "closed resolved when the host disposed of the plugin: " + hostLog),
+                () -> assertTrue(hostLog.contains("updates: no more"), "nextUpdate resolved too: " + hostLog));
     }
 
     /** The demo host and plugin registered on this server's HTTPS port, and one step of a fresh browser on them. */
