@@ -43,6 +43,7 @@ const steps = {
    */
   async settingsUnavailable({ loginRealm, realm }) {
     expectProblem(/^503 .*\/config\.json$/);
+    expectProblem(/^console: Failed to load resource: the server responded with a status of 503/);
     await page.setRequestInterception(true);
     page.on("request", (request) => request.url().includes("/console/config.json")
       ? request.respond({ status: 503, contentType: "text/html", body: "<h1>Service unavailable</h1>" })
@@ -88,7 +89,7 @@ const steps = {
    * would): its ID token names another client ({@code aud}) or another issuer ({@code iss}). The page refuses it.
    */
   async tamperedIdToken({ username, password, loginRealm, realm, claim, value }) {
-    expectProblem(/^page error: Sign-in failed: the answer was not for this page's request$/);
+    expectProblem(/^page error: Sign-in failed: the answer was not for this page's request(\n|$)/);
     await page.setRequestInterception(true);
     page.on("request", async (request) => {
       if (request.method() !== "POST" || !request.url().endsWith("/protocol/openid-connect/token")

@@ -7,7 +7,6 @@ import { NotSignedIn, SessionEnded, signIn } from "./oidc.js";
 import uPlot from "./vendor/uPlot.esm.js";
 
 const PAGE = 50;
-const config = await (await fetch("config.json", { credentials: "omit" })).json();
 /**
  * An element of the page by its id. The page's inputs, selects and buttons are all read through what an input
  * has (value, disabled, hidden), so that is the type given.
@@ -34,6 +33,7 @@ function notice(text, kind = "info") {
 // Silent first: an administrator signed in to this realm's admin console is in at once. Without that session,
 // the page asks which way in: this realm's login, or the page of the realm the administrator signs in to
 // (master, for most), which manages this realm too.
+const config = await settings();
 let session;
 try {
   session = await signIn(config, { silent: true });
@@ -43,6 +43,17 @@ try {
     throw error;
   }
   session = await new Promise(() => chooseHowToSignIn());
+}
+
+/** The page's settings, from the server that serves it; without them the page can do nothing but say so. */
+async function settings() {
+  const response = await fetch("config.json", { credentials: "omit" }).catch(() => null);
+  if (!response?.ok) {
+    notice(`The page's settings could not be loaded (${response ? `HTTP ${response.status}` : "no answer"}); reload the page to try again.`,
+      "error");
+    return new Promise(() => {}); // the page stops here, with that said
+  }
+  return response.json();
 }
 
 function chooseHowToSignIn() {
@@ -158,7 +169,11 @@ function remember() {
 
 // ---- the subscriptions table --------------------------------------------------------------------------------
 
+/** The newest list() asked for: an answer to an older one that arrives after it is not shown. */
+let listing = 0;
+
 async function list(first = state.first) {
+  const asked = ++listing;
   const filter = new URLSearchParams({ first: String(first), max: String(PAGE) });
   if (state.clientId) filter.set("clientId", state.clientId);
   if (state.status) filter.set("status", state.status);
@@ -166,9 +181,10 @@ async function list(first = state.first) {
   try {
     rows = await api("GET", `?${filter}`);
   } catch (error) {
-    notice(error.message, "error");
+    if (asked === listing) notice(error.message, "error");
     return;
   }
+  if (asked !== listing) return; // a newer filter, page or realm was asked for meanwhile: its answer is the one to show
   state.first = first;
   rows.forEach((s) => uuids.set(s.id, s.uuid));
   $("subscriptions").replaceChildren(

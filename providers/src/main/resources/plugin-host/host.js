@@ -25,6 +25,8 @@ const TOKEN_PROCEDURES = { getAccessTokenByScope: "scope", getAccessToken: "appl
 const HOST_PROCEDURES = ["getFormDrafts", "getSubmittedForms", "scanBarcode"];
 /** Beyond the server's own timeout: time for its 504 envelope to come back before this side gives up. */
 const TIMEOUT_MARGIN_MILLIS = 2000;
+/** Updates kept for a host that has not asked for them yet (nextUpdate): a plugin cannot grow them without end. */
+const MAX_UNREAD_UPDATES = 100;
 
 /**
  * The error envelope of the Plugin API in plugin-api's own shape (PluginEnvelopes): callId always there (null
@@ -70,6 +72,7 @@ export class PluginHost {
     }
     const session = await signIn({
       clientId: pluginClientId,
+      issuer: realmUrl.href.replace(/\/$/, ""), // the realm's issuer, as its tokens name it
       authorizationEndpoint: new URL("protocol/openid-connect/auth", realmUrl).href,
       tokenEndpoint: new URL("protocol/openid-connect/token", realmUrl).href,
       endSessionEndpoint: new URL("protocol/openid-connect/logout", realmUrl).href,
@@ -94,7 +97,9 @@ class OpenPlugin {
   #host;
   #session;
   #asObjects = false;
-  #updates = [];
+  #updates = []; // hosts waiting in nextUpdate()
+  #unread = []; // updates nobody waited for yet, oldest first, at most MAX_UNREAD_UPDATES
+  #disposed = false;
   #closed;
   #close;
   #listener;
@@ -117,19 +122,32 @@ class OpenPlugin {
     iframe.src = src; // loaded (again) only now, so that its "ready" cannot come before the listener
   }
 
-  /** Resolves with the plugin's close message (its data for the host, e.g. activity changes). */
+  /**
+   * Resolves with the plugin's close message (its data for the host, e.g. activity changes), or with null when
+   * the host disposed of the plugin first.
+   */
   get closed() {
     return this.#closed;
   }
 
-  /** Resolves with the plugin's next update message; the host has answered it with updateResult already. */
+  /**
+   * Resolves with the plugin's next update message (the host has answered it with updateResult already): the
+   * oldest one not taken yet, so a host that saves each update before it asks for the next loses none. Resolves
+   * with null once the plugin is closed or disposed of and every update was taken.
+   */
   nextUpdate() {
+    if (this.#unread.length) return Promise.resolve(this.#unread.shift());
+    if (this.#disposed) return Promise.resolve(null);
     return new Promise((resolve) => this.#updates.push(resolve));
   }
 
-  /** Stops listening; the plugin gets nothing more. */
+  /** Stops listening; the plugin gets nothing more, and whatever waits on it (closed, nextUpdate) gets null. */
   dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
     window.removeEventListener("message", this.#listener);
+    this.#updates.splice(0).forEach((resolve) => resolve(null));
+    this.#close(null); // no effect when the plugin's close message resolved it already
   }
 
   #send(message) {
@@ -169,15 +187,21 @@ class OpenPlugin {
       case "initEnd":
         this.#open();
         break;
-      case "update":
+      case "update": {
         this.#send({ apiVersion: API_VERSION, method: "updateResult" });
-        this.#updates.shift()?.(message);
+        const waiting = this.#updates.shift();
+        if (waiting) {
+          waiting(message);
+        } else if (this.#unread.push(message) > MAX_UNREAD_UPDATES) {
+          this.#unread.shift(); // a plugin sending faster than its host reads: the oldest give way, memory stays bounded
+        }
         break;
+      }
       case "close":
         // The host page gets the message whole: the activity and other entities, and where Field Service would
         // go next (backScreen with backFormLabel, backPluginLabel, backPluginOpenParams, …): its to follow.
-        this.dispose(); // the plugin is done: nothing it (or whatever loads in its frame) sends counts any more
         this.#close(message);
+        this.dispose(); // the plugin is done: nothing it (or whatever loads in its frame) sends counts any more
         break;
       case "sleep":
         break; // nothing to keep awake here: the host never wakes a plugin up

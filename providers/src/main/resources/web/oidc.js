@@ -11,6 +11,22 @@ const claims = (jwt) => JSON.parse(new TextDecoder().decode(
   Uint8Array.from(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
 
 /**
+ * The ID token answers this page's request: issued by the realm the page signs in to ({@code iss}), for this
+ * page's client ({@code aud}, and {@code azp} when it names several), with this request's nonce (none on a
+ * refresh). It came straight from the token endpoint over TLS, so its claims are read, not its signature
+ * checked (OpenID Connect Core 3.1.3.7); these checks catch an answer meant for another request or client.
+ */
+function checkIdToken(idToken, config, nonce) {
+  const token = idToken ? claims(idToken) : {};
+  const audiences = Array.isArray(token.aud) ? token.aud : [token.aud];
+  const forThisClient = audiences.includes(config.clientId) && (audiences.length === 1 || token.azp === config.clientId);
+  if (token.iss !== config.issuer || !forThisClient || (nonce !== undefined && token.nonce !== nonce)) {
+    throw new Error("Sign-in failed: the answer was not for this page's request");
+  }
+  return token;
+}
+
+/**
  * Coming back from Keycloak with this page's request answered: the address is given back its own query at
  * once, as this module loads, so that the page's scripts read the address the person opened, not the code.
  */
@@ -38,6 +54,7 @@ export class NotSignedIn extends Error {}
  * in this realm signs the page in, and without one the promise rejects with NotSignedIn.
  */
 export async function signIn(config, { silent = false } = {}) {
+  if (!config.issuer) throw new Error("config.issuer is required: the realm's issuer, as its ID tokens name it");
   const redirectUri = location.origin + location.pathname;
   if (answered && answered.pending.clientId !== config.clientId) {
     // One sign-in client per page: the answer is for another one, and taking it for this client would fail.
@@ -57,9 +74,7 @@ export async function signIn(config, { silent = false } = {}) {
       grant_type: "authorization_code", code: params.get("code"), redirect_uri: redirectUri,
       client_id: config.clientId, code_verifier: pending.verifier,
     });
-    if (claims(tokens.id_token).nonce !== pending.nonce) {
-      throw new Error("Sign-in failed: the answer was not for this page's request");
-    }
+    checkIdToken(tokens.id_token, config, pending.nonce);
     return new Session(config, tokens);
   }
   const state = random();
@@ -104,6 +119,7 @@ class Session {
   }
 
   #accept(tokens) {
+    if (tokens.id_token) checkIdToken(tokens.id_token, this.#config); // a refreshed one is the realm's and this client's too
     this.#tokens = tokens;
     this.#idToken = tokens.id_token || this.#idToken;
     this.#expiresAt = Date.now() + (tokens.expires_in - 15) * 1000;

@@ -2,6 +2,7 @@ package dev.kcintegrations.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
@@ -200,7 +201,7 @@ class PluginApplicationsIT {
             JsonNode token = post(keycloak, userToken(keycloak), getAccessToken("f", "\"fs_console_api\"")).json();
             assertEquals(FS + "/view", claims(token.at("/resultData/token").asText()).get("scope").asText());
         } finally {
-            for (JsonNode component : keycloak.admin().get(COMPONENTS + "?type=UiPageProvider")) {
+            for (JsonNode component : keycloak.admin().get(COMPONENTS + AdminApi.UI_PAGES)) {
                 if ("fs_console_api".equals(component.at("/config/applicationKey/0").asText())) {
                     keycloak.admin().delete(COMPONENTS + "/" + component.get("id").asText());
                 }

@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
@@ -212,7 +213,7 @@ class PluginHostIT {
 
     /** Sets the resourceUrl of the demo realm's application of that key (or component id); returns the component's id. */
     private static String setResourceUrl(Keycloak keycloak, String keyOrId, String url) {
-        for (JsonNode component : keycloak.admin().get("/" + PluginApiIT.REALM + "/components?type=UiPageProvider")) {
+        for (JsonNode component : keycloak.admin().get("/" + PluginApiIT.REALM + "/components" + AdminApi.UI_PAGES)) {
             if (keyOrId.equals(component.get("id").asText()) || keyOrId.equals(component.at("/config/applicationKey/0").asText())) {
                 ((ArrayNode) component.at("/config/resourceUrl")).removeAll().add(url);
                 keycloak.admin().put("/" + PluginApiIT.REALM + "/components/" + component.get("id").asText(), component);

@@ -13,6 +13,9 @@ import java.util.Map;
 /** Keycloak's admin REST API over plain HTTP, signed in as the bootstrap admin (admin/admin). */
 public final class AdminApi {
 
+    /** A components query for the admin console pages' components (the project's plugin applications and topics). */
+    public static final String UI_PAGES = "?type=org.keycloak.services.ui.extend.UiPageProvider"; // the SPI as the admin API names it
+
     private final URI baseUrl;
     private String token;
     private Instant tokenExpiry = Instant.EPOCH;

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.UriBuilder;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocolService;
+import org.keycloak.services.Urls;
 import org.keycloak.urls.UrlType;
 
 import java.net.URI;
@@ -60,6 +61,7 @@ public final class SubscriptionsConsole {
         UriBuilder frontend = UriBuilder.fromUri(session.getContext().getUri(UrlType.FRONTEND).getBaseUri());
         URI admin = session.getContext().getUri(UrlType.ADMIN).getBaseUri();
         ConsoleConfig config = new ConsoleConfig(realm.getName(), ConsoleClient.CLIENT_ID,
+                Urls.realmIssuer(frontend.clone().build(), realm.getName()),
                 OIDCLoginProtocolService.authUrl(frontend.clone()).build(realm.getName()).toString(),
                 OIDCLoginProtocolService.tokenUrl(frontend.clone()).build(realm.getName()).toString(),
                 OIDCLoginProtocolService.logoutUrl(frontend.clone()).build(realm.getName()).toString(),
@@ -73,8 +75,9 @@ public final class SubscriptionsConsole {
         return FILES.serve(session, name, headers());
     }
 
-    record ConsoleConfig(String realm, String clientId, String authorizationEndpoint, String tokenEndpoint, String endSessionEndpoint,
-                         String adminApi) {
+    /** What the page needs to sign in ({@code web/oidc.js}) and to call the admin API. */
+    record ConsoleConfig(String realm, String clientId, String issuer, String authorizationEndpoint, String tokenEndpoint,
+                         String endSessionEndpoint, String adminApi) {
     }
 
     private RealmModel realm() {

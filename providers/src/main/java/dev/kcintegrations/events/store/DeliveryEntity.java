@@ -76,7 +76,7 @@ public class DeliveryEntity {
     static final String NOT_BEHIND_A_HELD_ROW = " AND NOT EXISTS (SELECT h.id FROM DeliveryEntity h WHERE h.subscriptionId = d.subscriptionId"
             + " AND h.status = 'PENDING' AND h.nextAttemptAt > :now AND COALESCE(h.orderKey, '" + PendingDelivery.NO_ORDER_KEY + "') = "
             + DeliveryEntity.ORDER_KEY + " AND (h.seq < d.seq OR (h.seq = d.seq AND h.id <= d.id)))";
-    static final String PENDING_OF_SUBSCRIPTION = "SELECT new PendingDelivery(d.id, d.eventId,"
+    static final String PENDING_OF_SUBSCRIPTION = "SELECT new dev.kcintegrations.events.store.PendingDelivery(d.id, d.eventId," // JPQL names the class in full
             + " d.correlationId, " + DeliveryEntity.ORDER_KEY + ", d.payload, d.format, d.concurSignature, d.signedWith, d.attempts, d.createdAt,"
             + " d.nextAttemptAt) FROM DeliveryEntity d"
             + " WHERE d.subscriptionId = :subscriptionId AND d.status = 'PENDING'";
