@@ -18,8 +18,8 @@ const consoleUrl = (loginRealm, query) =>
 const SIGNED_IN = "#subscriptions tr, [data-testid=sign-in-choice]";
 
 /** Opens the page of {@code loginRealm} for {@code realm} in a browser nobody signed in yet, and signs in there. */
-async function signInToThePage(username, password, loginRealm, realm, alsoDone = "#subscriptions tbody tr") {
-  await page.goto(consoleUrl(loginRealm, { realm }));
+async function signInToThePage(username, password, loginRealm, realm, alsoDone = "#subscriptions tbody tr", query = {}) {
+  await page.goto(consoleUrl(loginRealm, { realm, ...query }));
   await settled("[data-testid=sign-in-choice]");
   await Promise.all([page.waitForNavigation(), page.click("[data-action=sign-in]")]);
   await signInIfAsked(username, password, alsoDone);
@@ -111,6 +111,24 @@ const steps = {
     await shot(`15-tampered-id-token-${claim}`);
     return { notice: await page.$eval("#notice", (n) => n.textContent.trim()), user: await page.$eval("#user", (u) => u.textContent),
       listed: (await page.$$("#subscriptions tbody tr")).length };
+  },
+
+  /** The page in another language (?lang=): its title, labels, column heads and a subscription's terms. */
+  async pageInLanguage({ username, password, loginRealm, realm, lang, subscription }) {
+    await signInToThePage(username, password, loginRealm, realm, "#subscriptions tbody tr", { lang, subscription });
+    await settled("#detail:not([hidden]) dl");
+    await page.waitForFunction(() => document.querySelector("#deliveries thead"), POLL);
+    await shot(`16-page-in-${lang}`);
+    return page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      langKept: new URL(location.href).searchParams.get("lang"),
+      title: document.title,
+      heading: document.querySelector("h1").textContent,
+      filterLabel: document.querySelector("#filters label span").textContent,
+      columns: [...document.querySelectorAll("#subscriptions thead th")].map((th) => th.textContent),
+      terms: [...document.querySelectorAll("#detail dt")].map((dt) => dt.textContent),
+      statusField: document.querySelector("#detail dd[data-field=status]")?.textContent,
+    }));
   },
 
   /** An administrator signs in to the admin console, finds the page's link there and opens the subscription. */

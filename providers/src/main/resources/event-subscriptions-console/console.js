@@ -5,8 +5,14 @@
 // filters and receivers' answers: all of it is put on the page as text, never as markup.
 import { NotSignedIn, SessionEnded, signIn } from "./oidc.js";
 import uPlot from "./vendor/uPlot.esm.js";
+import { chooseLocale, messages } from "./messages.js";
 
 const PAGE = 50;
+/** The page's words in the person's language: ?lang= (en, ja, zh-CN), else the browser's. */
+const t = messages(chooseLocale([new URLSearchParams(location.search).get("lang"), ...navigator.languages]));
+document.documentElement.lang = t.locale;
+document.title = t("page.title");
+document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.getAttribute("data-i18n")); });
 /**
  * An element of the page by its id. The page's inputs, selects and buttons are all read through what an input
  * has (value, disabled, hidden), so that is the type given.
@@ -49,15 +55,14 @@ try {
 async function settings() {
   const response = await fetch("config.json", { credentials: "omit" }).catch(() => null);
   if (!response?.ok) {
-    notice(`The page's settings could not be loaded (${response ? `HTTP ${response.status}` : "no answer"}); reload the page to try again.`,
-      "error");
+    notice(t("settings.unavailable", { status: response ? `HTTP ${response.status}` : t("settings.noAnswer") }), "error");
     return new Promise(() => {}); // the page stops here, with that said
   }
   return response.json();
 }
 
 function chooseHowToSignIn() {
-  const adminRealm = el("input", { id: "admin-realm", value: "master", size: 12, "aria-label": "Administrator's realm" });
+  const adminRealm = el("input", { id: "admin-realm", value: "master", size: 12, "aria-label": t("signIn.adminRealm") });
   const elsewhere = () => {
     const url = new URL(`../../../${encodeURIComponent(adminRealm.value.trim())}/event-subscriptions/console/`, location.href);
     url.search = new URLSearchParams({ realm: config.realm }).toString();
@@ -65,10 +70,10 @@ function chooseHowToSignIn() {
   };
   $("filters").hidden = true;
   $("notice").replaceChildren(el("div", { class: "notice", "data-testid": "sign-in-choice" },
-    el("p", {}, `Nobody is signed in to realm ${config.realm} in this browser.`),
-    el("p", {}, el("button", { "data-action": "sign-in", onclick: () => signIn(config) }, `Sign in to ${config.realm}`)),
-    el("p", {}, "Administrator of another realm? ", adminRealm, " ",
-      el("button", { "data-action": "sign-in-elsewhere", onclick: elsewhere }, "Open this realm from there"))));
+    el("p", {}, t("signIn.nobody", { realm: config.realm })),
+    el("p", {}, el("button", { "data-action": "sign-in", onclick: () => signIn(config) }, t("signIn.button", { realm: config.realm }))),
+    el("p", {}, t("signIn.otherRealm"), " ", adminRealm, " ",
+      el("button", { "data-action": "sign-in-elsewhere", onclick: elsewhere }, t("signIn.elsewhere")))));
 }
 // Read after signing in: the address the sign-in came back to has given way to the one the person opened.
 const query = new URLSearchParams(location.search);
@@ -98,7 +103,7 @@ const uuids = new Map();
 function at(id) {
   if (uuids.has(id)) return `/uuid:${encodeURIComponent(uuids.get(id))}`;
   // Not listed yet (a link to it): only an id no URL parser rewrites goes into a path by name.
-  if (!/^[a-z0-9][a-z0-9.-]{0,127}$/.test(id) || id.includes("..")) throw new Error(`Subscription ${id} is not listed; choose it in the table`);
+  if (!/^[a-z0-9][a-z0-9.-]{0,127}$/.test(id) || id.includes("..")) throw new Error(t("error.notListed", { id }));
   return `/${encodeURIComponent(id)}`;
 }
 
@@ -117,7 +122,7 @@ async function api(method, path, body, retried = false) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: the status says enough */ }
   if (!response.ok) {
-    throw Object.assign(new Error(json?.errorMessage || json?.error || `The server answered ${response.status}`),
+    throw Object.assign(new Error(json?.errorMessage || json?.error || t("error.server", { status: response.status })),
       { status: response.status });
   }
   return json;
@@ -151,7 +156,7 @@ async function open(realm) {
   } catch (error) {
     $("subscriptions").replaceChildren();
     $("filters").hidden = true;
-    notice(error.status === 403 ? `You may not see the event subscriptions of realm ${realm} (it takes view-events).`
+    notice(error.status === 403 ? t("error.forbidden", { realm })
       : error.message, "error");
     return;
   }
@@ -163,7 +168,8 @@ async function open(realm) {
 
 function remember() {
   const url = new URL(location.href);
-  url.search = new URLSearchParams({ realm: state.realm, ...(state.selected ? { subscription: state.selected } : {}) }).toString();
+  url.search = new URLSearchParams({ realm: state.realm, ...(state.selected ? { subscription: state.selected } : {}),
+    ...(query.has("lang") ? { lang: query.get("lang") } : {}) }).toString();
   history.replaceState(null, "", url);
 }
 
@@ -188,12 +194,12 @@ async function list(first = state.first) {
   state.first = first;
   rows.forEach((s) => uuids.set(s.id, s.uuid));
   $("subscriptions").replaceChildren(
-    el("thead", {}, el("tr", {}, ["Application", "Topic", "Filter", "Endpoint", "Status", "Failure streak", "Pending",
-      "Oldest pending", "Last attempt"].map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, rows.length === 0 ? el("tr", {}, el("td", { colspan: 9, class: "empty" }, "No subscriptions"))
+    el("thead", {}, el("tr", {}, ["application", "topic", "filter", "endpoint", "status", "failure-streak", "pending",
+      "oldest-pending", "last-attempt"].map((h) => el("th", { scope: "col" }, t(`field.${h}`))))),
+    el("tbody", {}, rows.length === 0 ? el("tr", {}, el("td", { colspan: 9, class: "empty" }, t("list.empty")))
       : rows.map((s) => el("tr", { "data-subscription": s.id, class: s.id === state.selected ? "selected" : null,
         tabindex: 0, onclick: () => detail(s.id), onkeydown: (e) => e.key === "Enter" && detail(s.id) },
-      el("td", {}, s.application.clientId ?? `(deleted client ${s.application.id})`),
+      el("td", {}, s.application.clientId ?? t("list.deletedClient", { id: s.application.id })),
       el("td", {}, s.topic), el("td", { class: "code" }, s.filter), el("td", { class: "code" }, s.endpoint),
       el("td", {}, el("span", { class: `status ${s.status}` }, s.status), s.statusReason ? el("small", {}, s.statusReason) : null),
       el("td", { class: "number" }, s.failureStreak), el("td", { class: "number" }, s.pending),
@@ -221,23 +227,24 @@ async function detail(id) {
   document.querySelector(`#subscriptions tr[data-subscription="${CSS.escape(id)}"]`)?.classList.add("selected");
   const section = $("detail");
   section.hidden = false;
+  // [field, value]: the field names the term (field.<name>) and the dd's data-field, the same in every language
   const facts = [
-    ["Application", subscription.application.clientId ?? subscription.application.id], ["Topic", subscription.topic],
-    ["Filter", subscription.filter], ["Endpoint", subscription.endpoint], ["Body format", subscription.format],
-    ["Status", `${subscription.status}${subscription.statusReason ? ` (${subscription.statusReason})` : ""}`],
-    ["Failure streak", subscription.failureStreak], ["Pending", subscription.pending], ["Created", when(subscription.createdAt)],
+    ["application", subscription.application.clientId ?? subscription.application.id], ["topic", subscription.topic],
+    ["filter", subscription.filter], ["endpoint", subscription.endpoint], ["body-format", subscription.format],
+    ["status", `${subscription.status}${subscription.statusReason ? ` (${subscription.statusReason})` : ""}`],
+    ["failure-streak", subscription.failureStreak], ["pending", subscription.pending], ["created", when(subscription.createdAt)],
     ...deliveryFacts(subscription.delivery),
   ];
-  section.replaceChildren(el("h2", {}, `Subscription ${subscription.id}`), el("dl", {}, facts.flatMap(([term, value]) =>
-    [el("dt", {}, term), el("dd", { "data-field": term.toLowerCase().replace(/ /g, "-") }, value)])));
+  section.replaceChildren(el("h2", {}, t("detail.title", { id: subscription.id })), el("dl", {}, facts.flatMap(([field, value]) =>
+    [el("dt", {}, t(`field.${field}`)), el("dd", { "data-field": field }, value)])));
   if (state.manage) section.append(actions(subscription));
-  section.append(el("h3", {}, "Last 6 hours"), el("div", { id: "chart", "data-testid": "chart" }),
-    el("h3", {}, "Deliveries ", el("select", { id: "delivery-status", "aria-label": "Delivery status",
+  section.append(el("h3", {}, t("detail.chart")), el("div", { id: "chart", "data-testid": "chart" }),
+    el("h3", {}, t("detail.deliveries"), " ", el("select", { id: "delivery-status", "aria-label": t("detail.deliveryStatus"),
       onchange: () => deliveries(id) }, ["", "PENDING", "DELIVERED", "REJECTED", "PARKED", "CANCELLED"]
-      .map((s) => el("option", { value: s }, s || "any status")))),
+      .map((s) => el("option", { value: s }, s || t("detail.anyStatus"))))),
     el("table", { id: "deliveries" }));
   if (subscription.delivery?.heldKeys > 0) {
-    section.insertBefore(el("div", {}, el("h3", {}, "Held subjects"), el("table", { id: "held-keys" })), section.querySelector("#chart").previousSibling);
+    section.insertBefore(el("div", {}, el("h3", {}, t("field.held-subjects")), el("table", { id: "held-keys" })), section.querySelector("#chart").previousSibling);
   }
   await Promise.all([chart(id), deliveries(id), subscription.delivery?.heldKeys > 0 ? heldKeys(id) : null]);
 }
@@ -245,14 +252,14 @@ async function detail(id) {
 /** How the subscription's lane sends: ordering, window, held subjects, why it waits, batches. */
 function deliveryFacts(delivery) {
   if (!delivery) return [];
-  const facts = [["Ordering", delivery.ordering === "subject" ? "per subject (user, resource)" : "whole subscription"],
-    ["In flight", delivery.ordering === "subject" ? `window ${delivery.window} of ${delivery.maxInFlight}` : "1"],
-    ["Held subjects", delivery.heldKeys]];
+  const facts = [["ordering", t(delivery.ordering === "subject" ? "ordering.subject" : "ordering.subscription")],
+    ["in-flight", delivery.ordering === "subject" ? t("inFlight.window", { window: delivery.window, max: delivery.maxInFlight }) : "1"],
+    ["held-subjects", delivery.heldKeys]];
   if (delivery.blockedBy) {
-    const why = { HEAD: "its first event's retry", KEYS: "every event left is behind a held subject", RECEIVER: "the receiver's Retry-After" };
-    facts.push(["Waiting until", `${when(delivery.blockedUntil)} (${why[delivery.blockedBy] ?? delivery.blockedBy})`]);
+    const why = ["HEAD", "KEYS", "RECEIVER"].includes(delivery.blockedBy) ? t(`blocked.${delivery.blockedBy}`) : delivery.blockedBy;
+    facts.push(["waiting-until", `${when(delivery.blockedUntil)} (${why})`]);
   }
-  if (delivery.batch) facts.push(["Batches", `up to ${delivery.batch.maxEvents} events, waiting ${delivery.batch.maxWaitMs} ms`]);
+  if (delivery.batch) facts.push(["batches", t("batches", { events: delivery.batch.maxEvents, ms: delivery.batch.maxWaitMs })]);
   return facts;
 }
 
@@ -266,8 +273,8 @@ async function heldKeys(id) {
   }
   if (state.selected !== id || !$("held-keys")) return;
   $("held-keys").replaceChildren(
-    el("thead", {}, el("tr", {}, ["Subject", "Waiting event", "Attempts", "Next attempt", "Last answer"]
-      .map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["subject", "event", "attempts", "next", "last"]
+      .map((h) => el("th", { scope: "col" }, t(`held.${h}`))))),
     el("tbody", {}, ...held.map((k) => el("tr", { "data-key": k.key },
       el("td", { class: "code" }, k.key), el("td", {}, k.eventType, el("small", { class: "code" }, k.eventId)),
       el("td", { class: "number" }, k.attempts), el("td", {}, when(k.nextAttemptAt)),
@@ -279,37 +286,38 @@ function actions(subscription) {
   const hourAgo = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
   const now = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z");
   const act = (label, run) => async () => {
+    const action = t(label);
     try {
       const answer = await run();
-      notice(`${label}: done${answer?.queued !== undefined ? `, ${answer.queued} queued again` : ""}.`);
+      notice(answer?.queued !== undefined ? t("action.doneQueued", { action, queued: answer.queued }) : t("action.done", { action }));
       await list();
       if (state.selected) await detail(state.selected);
     } catch (error) {
-      notice(`${label}: ${error.message}`, "error");
+      notice(t("action.failed", { action, message: error.message }), "error");
     }
   };
   const disabled = subscription.status === "DISABLED";
   return el("div", { class: "actions" },
     el("div", { class: "row" },
-      el("label", {}, "Reason ", el("input", { id: "reason", maxlength: 255, placeholder: "why (shown to the application)" })),
-      el("button", { "data-action": disabled ? "enable" : "disable", onclick: act(disabled ? "Enable" : "Disable",
+      el("label", {}, t("action.reason"), " ", el("input", { id: "reason", maxlength: 255, placeholder: t("action.reasonHint") })),
+      el("button", { "data-action": disabled ? "enable" : "disable", onclick: act(disabled ? "action.enable" : "action.disable",
         () => api("PUT", `${path}/status`, { status: disabled ? "ACTIVE" : "DISABLED", reason: $("reason").value || undefined })) },
-      disabled ? "Enable" : "Disable"),
-      el("button", { "data-action": "redeliver-parked", onclick: act("Redeliver parked",
-        () => api("POST", `${path}/redeliver`, { status: "PARKED" })) }, "Redeliver parked"),
-      el("button", { "data-action": "delete", class: "danger", onclick: act("Delete", async () => {
-        if (!confirm(`Delete subscription ${subscription.id}? Its pending deliveries are cancelled.`)) throw new Error("not deleted");
+      t(disabled ? "action.enable" : "action.disable")),
+      el("button", { "data-action": "redeliver-parked", onclick: act("action.redeliverParked",
+        () => api("POST", `${path}/redeliver`, { status: "PARKED" })) }, t("action.redeliverParked")),
+      el("button", { "data-action": "delete", class: "danger", onclick: act("action.delete", async () => {
+        if (!confirm(t("action.confirmDelete", { id: subscription.id }))) throw new Error(t("action.notDeleted"));
         await api("DELETE", path);
         state.selected = null;
         remember();
         $("detail").hidden = true;
-      }) }, "Delete")),
+      }) }, t("action.delete"))),
     el("div", { class: "row" },
-      el("label", {}, "Replay from ", el("input", { id: "replay-from", value: hourAgo, size: 22 })),
-      el("label", {}, "to ", el("input", { id: "replay-to", value: now, size: 22 })),
-      el("button", { "data-action": "replay", onclick: act("Replay", () => api("POST", `${path}/redeliver`,
-        { from: $("replay-from").value.trim(), to: $("replay-to").value.trim() })) }, "Replay window"),
-      el("small", {}, "RFC 3339, UTC: every retained event captured then is sent again, in order, with its webhook-id")));
+      el("label", {}, t("action.replayFrom"), " ", el("input", { id: "replay-from", value: hourAgo, size: 22 })),
+      el("label", {}, t("action.replayTo"), " ", el("input", { id: "replay-to", value: now, size: 22 })),
+      el("button", { "data-action": "replay", onclick: act("action.replay", () => api("POST", `${path}/redeliver`,
+        { from: $("replay-from").value.trim(), to: $("replay-to").value.trim() })) }, t("action.replayWindow")),
+      el("small", {}, t("action.replayHint"))));
 }
 
 async function chart(id) {
@@ -330,11 +338,11 @@ async function chart(id) {
     width, height: 220,
     scales: { x: { time: true }, ms: { auto: true } },
     series: [{},
-      { label: "delivered", stroke: "#3e8635", fill: "rgba(62,134,53,.15)", width: 2 },
-      { label: "failed", stroke: "#c9190b", width: 2 },
-      { label: "pending", stroke: "#f0ab00", width: 2 },
-      { label: "queued → delivered (ms)", stroke: "#0066cc", dash: [6, 4], width: 2, scale: "ms", spanGaps: false }],
-    axes: [{}, { label: `events per ${activity.bucketSeconds / 60} min` }, { side: 1, scale: "ms", label: "ms", grid: { show: false } }],
+      { label: t("chart.delivered"), stroke: "#3e8635", fill: "rgba(62,134,53,.15)", width: 2 },
+      { label: t("chart.failed"), stroke: "#c9190b", width: 2 },
+      { label: t("chart.pending"), stroke: "#f0ab00", width: 2 },
+      { label: t("chart.latency"), stroke: "#0066cc", dash: [6, 4], width: 2, scale: "ms", spanGaps: false }],
+    axes: [{}, { label: t("chart.perBucket", { minutes: activity.bucketSeconds / 60 }) }, { side: 1, scale: "ms", label: "ms", grid: { show: false } }],
   }, data, $("chart"));
 }
 
@@ -351,15 +359,15 @@ async function deliveries(id) {
   const redeliver = (delivery) => async () => {
     try {
       await api("POST", `${at(id)}/deliveries/${encodeURIComponent(delivery.deliveryId)}/redeliver`);
-      notice(`Delivery ${delivery.deliveryId} queued again.`);
+      notice(t("delivery.queued", { id: delivery.deliveryId }));
       await deliveries(id);
     } catch (error) {
-      notice(`Redeliver: ${error.message}`, "error");
+      notice(t("action.failed", { action: t("delivery.redeliver"), message: error.message }), "error");
     }
   };
   $("deliveries").replaceChildren(
-    el("thead", {}, el("tr", {}, ["Queued", "Event", "Status", "Attempts", "Last answer", "Finished", ""]
-      .map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["created", "event", "status", "attempts", "last", "finished"]
+      .map((h) => el("th", { scope: "col" }, t(`delivery.${h}`))), el("th", { scope: "col" }))),
     ...rows.map((d) => el("tbody", { "data-delivery": d.deliveryId, "data-event": d.eventId },
       el("tr", {},
         el("td", {}, when(d.createdAt)), el("td", {}, d.eventType, el("small", { class: "code" }, d.eventId)),
@@ -367,11 +375,11 @@ async function deliveries(id) {
         el("td", {}, d.lastHttpStatus ? `HTTP ${d.lastHttpStatus}` : "", d.lastError ? el("small", {}, d.lastError) : null),
         el("td", {}, when(d.finishedAt)),
         el("td", {}, state.manage && d.status !== "PENDING"
-          ? el("button", { "data-action": "redeliver", onclick: redeliver(d) }, "Redeliver") : null)),
+          ? el("button", { "data-action": "redeliver", onclick: redeliver(d) }, t("delivery.redeliver")) : null)),
       (d.attemptLog || []).map((a) => el("tr", { class: "attempt" },
-        el("td", {}, `↳ attempt ${when(a.at)}`), el("td", {}, a.outcome),
-        el("td", {}, a.httpStatus ? `HTTP ${a.httpStatus}` : "no answer"), el("td", { class: "number" }, `${a.latencyMs} ms`),
-        el("td", { class: "code excerpt" }, a.response ?? a.error ?? ""), el("td", {}, a.node ? `node ${a.node}` : ""), el("td"))))));
+        el("td", {}, t("attempt.at", { at: when(a.at) })), el("td", {}, a.outcome),
+        el("td", {}, a.httpStatus ? `HTTP ${a.httpStatus}` : t("attempt.noAnswer")), el("td", { class: "number" }, `${a.latencyMs} ms`),
+        el("td", { class: "code excerpt" }, a.response ?? a.error ?? ""), el("td", {}, a.node ? t("attempt.node", { node: a.node }) : ""), el("td"))))));
 }
 
 // ---- wiring -------------------------------------------------------------------------------------------------

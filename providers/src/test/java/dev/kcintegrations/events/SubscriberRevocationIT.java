@@ -2,6 +2,7 @@ package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -205,17 +206,10 @@ class SubscriberRevocationIT {
     }
 
     static JsonNode awaitListing(Ess app, String subscription, Predicate<JsonNode> condition) {
-        long deadline = System.currentTimeMillis() + 30_000;
-        JsonNode last = null;
-        while (System.currentTimeMillis() < deadline) {
+        return Await.until("the subscription " + subscription + " in the expected state", Duration.ofSeconds(30), () -> {
             Http.Reply reply = app.get("/subscriptions/" + subscription + "/deliveries");
             assertEquals(200, reply.status(), reply.body());
-            last = reply.json();
-            if (condition.test(last)) {
-                return last;
-            }
-            pause(Duration.ofMillis(200));
-        }
-        throw new AssertionError("The subscription did not reach the expected state; last seen: " + last);
+            return reply.json();
+        }, condition);
     }
 }

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,6 +111,27 @@ class SubscriptionsConsoleIT {
             assertEquals("Sign-in failed: the answer was not for this page's request", refused.get("notice").asText(), refused.toString());
             assertEquals("", refused.get("user").asText(), "nobody is signed in: " + refused);
             assertEquals(0, refused.get("listed").asInt(), refused.toString());
+        }
+    }
+
+    /** The page speaks the languages of the console's own labels of this extension: Japanese and Chinese besides English. */
+    @ParameterizedTest
+    @CsvSource({"ja, イベントサブスクリプション, アプリケーション, ステータス", "zh-CN, 事件订阅, 应用, 状态"})
+    void thePageSpeaksJapaneseAndChinese(String lang, String title, String application, String status, Keycloak keycloak) {
+        String id = Ess.uniqueId("console-" + lang.toLowerCase(Locale.ROOT));
+        Ess app = WebhookDeliveryIT.application(keycloak);
+        assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
+        try (Browser browser = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-" + lang)) {
+            JsonNode page = browser.step("pageInLanguage", Map.of("username", "admin", "password", "admin",
+                    "loginRealm", "master", "realm", Ess.REALM, "lang", lang, "subscription", id));
+            assertEquals(lang, page.get("lang").asText(), page.toString());
+            assertEquals(lang, page.get("langKept").asText(), "the address keeps the language, so a reload does too: " + page);
+            assertEquals(title, page.get("title").asText(), page.toString());
+            assertEquals(title, page.get("heading").asText(), page.toString());
+            assertEquals(application, page.at("/columns/0").asText(), page.toString());
+            assertEquals(status, page.at("/columns/4").asText(), page.toString());
+            assertEquals(application, page.at("/terms/0").asText(), page.toString());
+            assertTrue(page.get("statusField").asText().startsWith("ACTIVE"), "values stay as the server sends them: " + page);
         }
     }
 

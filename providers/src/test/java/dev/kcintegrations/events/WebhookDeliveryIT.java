@@ -7,6 +7,7 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Keycloak's events reach subscribed webhooks: signed, filtered, retried, rejected, in order. */
 @KeycloakIntegrationTest
@@ -248,6 +250,11 @@ class WebhookDeliveryIT {
 
     @Test
     void rolledBackAdminChangeProducesNoDelivery(Keycloak keycloak) {
+        // The fault is injected by the test-only provider JAR, which the fixture's servers have and ./run-demo.sh
+        // does not: only a run attached to the demo leaves this test out.
+        boolean injectable = keycloak.admin().serverInfo().toString().contains("\"test-failing-change\"");
+        assumeTrue(injectable || !"running".equals(System.getProperty("keycloak.backend")),
+                "the running server has no test providers (./run-demo.sh)");
         Ess app = application(keycloak);
         String id = Ess.uniqueId("rollback");
         app.subscribe(id, "USER\\.CREATE", "keycloak.admin", receiver.url("/rollback"));
@@ -583,18 +590,9 @@ class WebhookDeliveryIT {
     }
 
     static JsonNode awaitDelivery(Ess app, String subscription, Predicate<JsonNode> condition) {
-        long deadline = System.currentTimeMillis() + 30_000;
-        List<JsonNode> last = List.of();
-        while (System.currentTimeMillis() < deadline) {
-            last = app.deliveries(subscription, null);
-            for (JsonNode delivery : last) {
-                if (condition.test(delivery)) {
-                    return delivery;
-                }
-            }
-            pause(Duration.ofMillis(200));
-        }
-        throw new AssertionError("No delivery of " + subscription + " reached the expected state; last seen: " + last);
+        List<JsonNode> seen = Await.until("a delivery of " + subscription + " in the expected state", Duration.ofSeconds(30),
+                () -> app.deliveries(subscription, null), deliveries -> deliveries.stream().anyMatch(condition));
+        return seen.stream().filter(condition).findFirst().orElseThrow();
     }
 
     static void pause(Duration duration) {

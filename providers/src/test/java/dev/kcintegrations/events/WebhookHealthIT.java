@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
@@ -130,19 +131,11 @@ class WebhookHealthIT {
     private static double awaitMetric(String subscription, Predicate<Double> condition) {
         Pattern series = Pattern.compile("(?m)^kci_webhook_subscription_failure_streak\\{realm=\"" + Ess.REALM
                 + "\",subscription=\"" + Pattern.quote(subscription) + "\",?}\\s+([0-9.Ee+-]+)$");
-        long deadline = System.currentTimeMillis() + WITHIN.toMillis();
-        OptionalDouble last = OptionalDouble.empty();
-        while (System.currentTimeMillis() < deadline) {
+        OptionalDouble streak = Await.until("the failure streak of " + subscription, WITHIN, () -> {
             Matcher m = series.matcher(Http.get(keycloak.managementUrl().resolve("/metrics"), Map.of()).body());
-            if (m.find()) {
-                last = OptionalDouble.of(Double.parseDouble(m.group(1)));
-                if (condition.test(last.getAsDouble())) {
-                    return last.getAsDouble();
-                }
-            }
-            WebhookDeliveryIT.pause(Duration.ofMillis(500));
-        }
-        throw new AssertionError("failure streak of " + subscription + " stayed at " + last);
+            return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
+        }, last -> last.isPresent() && condition.test(last.getAsDouble()));
+        return streak.getAsDouble();
     }
 
     private static Http.Reply readiness() {
@@ -154,14 +147,7 @@ class WebhookHealthIT {
     }
 
     private static Http.Reply awaitReadiness(Predicate<Http.Reply> condition, String what) {
-        long deadline = System.currentTimeMillis() + WITHIN.toMillis();
-        Http.Reply reply = readiness();
-        while (!condition.test(reply) && System.currentTimeMillis() < deadline) {
-            WebhookDeliveryIT.pause(Duration.ofMillis(500));
-            reply = readiness();
-        }
-        assertTrue(condition.test(reply), "readiness never turned " + what + ": " + reply.body());
-        return reply;
+        return Await.until("readiness " + what, WITHIN, WebhookHealthIT::readiness, condition);
     }
 
     private static JsonNode outboxCheck(JsonNode health) {

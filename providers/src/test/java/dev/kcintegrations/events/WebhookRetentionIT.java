@@ -6,6 +6,7 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
@@ -61,13 +62,14 @@ class WebhookRetentionIT {
             app.subscribe(Ess.uniqueId("rotation"), ".*", "public.test", receiver.url("/rotation"));
             app.publishTest("beforeRotation");
             String first = kid(receiver.awaitEvents(r -> r.body().contains("beforeRotation"), 1, Duration.ofSeconds(20)).get(0));
-            long deadline = System.currentTimeMillis() + 40_000;
-            while (jwks().getKeys().size() < 2 && System.currentTimeMillis() < deadline) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(500));
-            }
-            WebhookDeliveryIT.pause(Duration.ofSeconds(11)); // nodes re-read the signing key within 10 s
-            app.publishTest("afterRotation");
-            String second = kid(receiver.awaitEvents(r -> r.body().contains("afterRotation"), 1, Duration.ofSeconds(20)).get(0));
+            Await.until("a second key published", Duration.ofSeconds(40), () -> jwks().getKeys().size() >= 2);
+            // Nodes re-read the signing key within 10 s: events published meanwhile may still carry the first one.
+            int[] probe = {0};
+            String second = Await.until("an event signed with the new key", Duration.ofSeconds(30), () -> {
+                String type = "afterRotation" + probe[0]++;
+                app.publishTest(type);
+                return kid(receiver.awaitEvents(r -> r.body().contains("\"" + type + "\""), 1, Duration.ofSeconds(20)).get(0));
+            }, kid -> !kid.equals(first));
             assertTrue(!first.equals(second), "a new key signs after the rotation");
             assertTrue(jwks().getKeyByKeyId(first) != null && jwks().getKeyByKeyId(second) != null, jwks().toString());
         }
@@ -87,10 +89,8 @@ class WebhookRetentionIT {
             app.publishTest("capturedBeforeRotation");
             String captured = kid(receiver.awaitAttempts(r -> r.body().contains("capturedBeforeRotation"), 1, Duration.ofSeconds(20)).get(0));
             JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
-            long deadline = System.currentTimeMillis() + 40_000;
-            while (jwks().getKeys().get(0).getKeyID().equals(captured) && System.currentTimeMillis() < deadline) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(500));
-            }
+            Await.until("a key other than the capture's signing", Duration.ofSeconds(40),
+                    () -> !jwks().getKeys().get(0).getKeyID().equals(captured));
             WebhookDeliveryIT.pause(Duration.ofSeconds(11)); // nodes re-read the signing key within 10 s
             receiver.answer(204);
             Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
@@ -243,12 +243,9 @@ class WebhookRetentionIT {
             receiver.restart();
             assertEquals(409, second.subscribe(id, ".*", "public.test", receiver.url("/purged")).status(),
                     "a deleted id stays its owner's until housekeeping purges it");
-            long deadline = System.currentTimeMillis() + Duration.ofSeconds(40).toMillis();
-            int status = 409;
-            while (status == 409 && System.currentTimeMillis() < deadline) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(500));
-                status = second.subscribe(id, ".*", "public.test", receiver.url("/purged")).status();
-            }
+            // Every try saves a subscription, whose verification is rate-limited per application: every 500 ms.
+            int status = Await.until("the id free once housekeeping purged the subscription", Duration.ofSeconds(40), Duration.ofMillis(500),
+                    () -> second.subscribe(id, ".*", "public.test", receiver.url("/purged")).status(), answer -> answer != 409);
             assertEquals(200, status, "housekeeping purged the cancelled deliveries and then the subscription");
         }
     }
@@ -262,10 +259,7 @@ class WebhookRetentionIT {
             receiver.stop();
             app.publishTest("first");
             app.publishTest("second");
-            long deadline = System.currentTimeMillis() + Duration.ofSeconds(30).toMillis();
-            while (app.deliveries(id, "PARKED").size() < 2 && System.currentTimeMillis() < deadline) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(300));
-            }
+            Await.until("both events parked", Duration.ofSeconds(30), () -> app.deliveries(id, "PARKED"), parked -> parked.size() >= 2);
             assertEquals(2, app.deliveries(id, "PARKED").size(), app.deliveries(id, null).toString());
         }
     }

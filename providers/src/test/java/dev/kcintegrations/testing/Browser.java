@@ -127,16 +127,16 @@ public final class Browser implements AutoCloseable {
             String output = out.join().strip();
             String last = output.substring(output.lastIndexOf('\n') + 1);
             if (node.exitValue() != 0 || !last.startsWith("{")) {
-                throw new AssertionError("Browser step " + step + " failed (exit " + node.exitValue() + "): " + output + "\n" + err.join());
+                throw new AssertionError(Redacted.of("Browser step " + step + " failed (exit " + node.exitValue() + "): " + output + "\n" + err.join()));
             }
             JsonNode answer = Http.JSON.readTree(last);
             if (answer.has("error")) {
-                throw new AssertionError("Browser step " + step + ": " + answer.toPrettyString() + "\n(screenshots in " + screenshots + ")");
+                throw new AssertionError(Redacted.of("Browser step " + step + ": " + answer.toPrettyString() + "\n(screenshots in " + screenshots + ")"));
             }
-            System.out.println("browser " + step + ": " + answer);
+            System.out.println(Redacted.of("browser " + step + ": " + answer));
             // A script error, a failed request or an error logged on the page fails the step, whatever it checked.
             if (answer.has("problems") && !answer.get("problems").isEmpty()) {
-                throw new AssertionError("Browser step " + step + " saw problems on the page: " + answer.get("problems"));
+                throw new AssertionError(Redacted.of("Browser step " + step + " saw problems on the page: " + answer.get("problems")));
             }
             return answer;
         } catch (IOException e) {

@@ -30,6 +30,7 @@ public final class SubscriptionsConsole {
     private static final WebFiles FILES = new WebFiles(Map.of(
             "index.html", "event-subscriptions-console/index.html",
             "console.js", "event-subscriptions-console/console.js",
+            "messages.js", "event-subscriptions-console/messages.js",
             "console.css", "event-subscriptions-console/console.css",
             "oidc.js", "web/oidc.js",
             "vendor/uPlot.esm.js", "event-subscriptions-console/vendor/uPlot.esm.js",
