@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -190,15 +191,7 @@ class PerSubjectOrderIT {
     }
 
     private static JsonNode awaitAdminView(Keycloak keycloak, String id, Predicate<JsonNode> wanted) {
-        long deadline = System.currentTimeMillis() + WebhookDeliveryIT.SOON.toMillis();
-        JsonNode view = null;
-        while (System.currentTimeMillis() < deadline) {
-            view = SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json();
-            if (wanted.test(view)) {
-                return view;
-            }
-            WebhookDeliveryIT.pause(Duration.ofMillis(100));
-        }
-        throw new AssertionError("not seen within " + WebhookDeliveryIT.SOON + ": " + view);
+        return Await.until("the administrators' view of " + id + " as wanted", WebhookDeliveryIT.SOON,
+                () -> SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json(), wanted);
     }
 }

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
 import dev.kcintegrations.testing.KeycloakServers;
@@ -70,12 +71,8 @@ class WebhookDurabilityIT {
             Ess after = Ess.application(keycloak, app.clientId());
             // The receiver has every event; the outcome of the last ones may still be on its way to the database
             // (several are sent at once): every delivery must turn DELIVERED, none stay pending or be parked.
-            long deadline = System.currentTimeMillis() + 10_000;
-            List<JsonNode> outbox = after.deliveries(id, null);
-            while (System.currentTimeMillis() < deadline && !outbox.stream().allMatch(d -> d.get("status").asText().equals("DELIVERED"))) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(200));
-                outbox = after.deliveries(id, null);
-            }
+            List<JsonNode> outbox = Await.until("every delivery recorded DELIVERED", Duration.ofSeconds(10), () -> after.deliveries(id, null),
+                    rows -> rows.stream().allMatch(d -> d.get("status").asText().equals("DELIVERED")));
             assertEquals(events, outbox.size(), outbox.toString());
             for (JsonNode delivery : outbox) {
                 assertEquals("DELIVERED", delivery.get("status").asText(), delivery.toString());
