@@ -18,15 +18,22 @@ import java.util.UUID;
  */
 public final class Outbox {
 
-    private final KeycloakSession session;
     private final EntityManager em;
+    // The parts, made once per outbox: a lane asks for its leases on every read.
+    private final Leases leases;
+    private final Outcomes outcomes;
+    private final DeliveryQueries queries;
+    private final Retention retention;
 
     /** Attempts kept per delivery, the newest. */
     public static final int ATTEMPTS_KEPT = 20;
 
     public Outbox(KeycloakSession session) {
-        this.session = session;
         this.em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+        this.leases = new Leases(em);
+        this.outcomes = new Outcomes(em);
+        this.queries = new DeliveryQueries(session, em);
+        this.retention = new Retention(em);
     }
 
     /** @param signature the body's Concur-Signature and the kid of its key, both null if it could not be made */
@@ -66,21 +73,21 @@ public final class Outbox {
 
     /** Leases and the lane's reads under them. */
     public Leases leases() {
-        return new Leases(em);
+        return leases;
     }
 
     /** What sends and people's actions did: outcomes, attempts, holds, cancels, requeues. */
     public Outcomes outcomes() {
-        return new Outcomes(em);
+        return outcomes;
     }
 
     /** Reads for the APIs and the metrics. */
     public DeliveryQueries queries() {
-        return new DeliveryQueries(session, em);
+        return queries;
     }
 
     /** Housekeeping's parking and purging. */
     public Retention retention() {
-        return new Retention(em);
+        return retention;
     }
 }
