@@ -350,7 +350,7 @@ async function deliveries(id) {
   const status = $("delivery-status")?.value || "";
   let rows;
   try {
-    rows = await api("GET", `${at(id)}/deliveries?max=20${status ? `&status=${status}` : ""}`);
+    rows = (await api("GET", `${at(id)}/deliveries?max=20${status ? `&status=${status}` : ""}`)).deliveries;
   } catch (error) {
     $("deliveries")?.replaceChildren(el("caption", {}, error.message));
     return;

@@ -138,10 +138,6 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         }
     }
 
-    public static WebhookEngine of(KeycloakSession session) {
-        return (WebhookEngine) session.getKeycloakSessionFactory().getProviderFactory(EventListenerProvider.class, PROVIDER_ID);
-    }
-
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
         return WebhookSettings.metadata();

@@ -23,9 +23,12 @@
  *                       lanes/OutcomeRules decides how each delivery ends and where its subscription goes
  * </pre>
  * People act through {@code api} (the subscribing application: events/v4) and {@code admin} (realm
- * administrators: {@code /admin/realms/{realm}/event-subscriptions} and the console page); both go through
+ * administrators: {@code /admin/realms/{realm}/event-subscriptions} and the console page). Both reach the engine
+ * as a Keycloak provider, {@code session.getProvider(EventSubscriptionsProvider.class)} (wired once in
+ * {@link dev.kcintegrations.events.EngineSubscriptionsFactory}), and go through
  * {@code lifecycle/SubscriptionLifecycle}, the one service that subscribes, verifies, cancels, requeues, rotates,
- * revokes, disables and enables. {@code ops} holds metrics, readiness and the cluster-wide housekeeping;
+ * revokes, disables and enables, and {@code lifecycle/DeliveryHistory}, the one way deliveries are paged (a cursor).
+ * {@code ops} holds metrics, readiness and the cluster-wide housekeeping;
  * {@code topics}, {@code config} and {@code catalog} are leaf types every layer may read.
  *
  * <h2>Where to change what</h2>

@@ -1,7 +1,7 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,28 +40,14 @@ class SubscriptionsAdminIT {
         receiver.close();
     }
 
-    static Http.Reply admin(Keycloak keycloak, String method, String path, String body) {
-        return as(keycloak, adminToken(keycloak), method, path, body);
-    }
-
-    static Http.Reply as(Keycloak keycloak, String token, String method, String path, String body) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (token != null) {
-            headers.put("Authorization", "Bearer " + token);
-        }
-        headers.put("Content-Type", "application/json");
-        return Http.send(method, keycloak.baseUrl().resolve("/admin/realms/" + Ess.REALM + "/event-subscriptions" + path), headers,
-                body == null ? null : body.getBytes(StandardCharsets.UTF_8));
-    }
-
     private Ess subscribed(Keycloak keycloak, String id) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
         return app;
     }
 
     private Ess subscribedInTotalOrder(Keycloak keycloak, String id) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/" + id)).status());
         return app;
     }
@@ -70,7 +56,7 @@ class SubscriptionsAdminIT {
     private void heldAfterOneAttempt(Ess app, String id, String eventType) {
         receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
         app.publishTest(eventType);
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+        Ess.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
     }
 
     @Test
@@ -78,7 +64,7 @@ class SubscriptionsAdminIT {
         String id = Ess.uniqueId("admin-list");
         Ess app = subscribed(keycloak, id);
         heldAfterOneAttempt(app, id, "heldForTheList");
-        Http.Reply list = admin(keycloak, "GET", "?clientId=" + app.clientId(), null);
+        Http.Reply list = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "?clientId=" + app.clientId(), null);
         assertEquals(200, list.status(), list.body());
         assertEquals(1, list.json().size(), list.body());
         JsonNode subscription = list.json().get(0);
@@ -92,10 +78,48 @@ class SubscriptionsAdminIT {
         assertTrue(subscription.get("failureStreak").asInt() >= 1, list.body());
         assertEquals(503, subscription.get("lastHttpStatus").asInt(), list.body());
         assertTrue(subscription.has("oldestPendingSeconds") && subscription.has("lastAttemptAt"), list.body());
-        assertEquals(id, admin(keycloak, "GET", "/" + id, null).json().get("id").asText());
-        Http.Reply deliveries = admin(keycloak, "GET", "/" + id + "/deliveries?status=PENDING", null);
+        assertEquals(id, SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json().get("id").asText());
+        Http.Reply deliveries = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id + "/deliveries?status=PENDING", null);
         assertEquals(200, deliveries.status(), deliveries.body());
-        assertTrue(deliveries.json().get(0).get("attemptLog").size() >= 1, deliveries.body());
+        assertTrue(deliveries.json().get("deliveries").get(0).get("attemptLog").size() >= 1, deliveries.body());
+    }
+
+    /**
+     * Administrators page a subscription's deliveries as its application does: newest first, by the nextCursor of
+     * the previous page, which events captured meanwhile never shift; an offset is refused, not ignored.
+     */
+    @Test
+    void deliveriesArePagedByTheSameCursorAsTheApplicationsOwnList(Keycloak keycloak) {
+        String id = Ess.uniqueId("paged");
+        Ess app = subscribed(keycloak, id);
+        for (int i = 1; i <= 5; i++) {
+            app.publishTest("paged" + i);
+        }
+        Await.until("five deliveries", Duration.ofSeconds(20), () -> app.deliveries(id, null), rows -> rows.size() == 5);
+        JsonNode first = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id + "/deliveries?max=2", null).json();
+        assertEquals(List.of("paged5", "paged4"), eventTypes(first.get("deliveries")));
+        app.publishTest("paged6"); // captured while the administrator pages: no row moves to the next page twice
+        String cursor = first.get("nextCursor").asText();
+        JsonNode second = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id + "/deliveries?max=2&cursor=" + cursor, null).json();
+        assertEquals(List.of("paged3", "paged2"), eventTypes(second.get("deliveries")));
+        JsonNode own = app.get("/subscriptions/" + id + "/deliveries?limit=2&cursor=" + cursor).json();
+        assertEquals(eventTypes(second.get("deliveries")), eventTypes(own.get("deliveries")), "one cursor, both APIs");
+        JsonNode last = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id + "/deliveries?max=2&cursor="
+                + second.get("nextCursor").asText(), null).json();
+        assertEquals(List.of("paged1"), eventTypes(last.get("deliveries")));
+        assertFalse(last.has("nextCursor"), last.toString());
+
+        Http.Reply offset = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id + "/deliveries?first=2", null);
+        assertEquals(400, offset.status(), offset.body());
+        assertTrue(offset.json().get("errorMessage").asText().contains("cursor"), offset.body());
+        Http.Reply forged = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id + "/deliveries?cursor=1.not-a-row", null);
+        assertEquals(400, forged.status(), forged.body());
+    }
+
+    private static List<String> eventTypes(JsonNode deliveries) {
+        List<String> types = new ArrayList<>();
+        deliveries.forEach(d -> types.add(d.get("eventType").asText()));
+        return types;
     }
 
     /**
@@ -107,19 +131,20 @@ class SubscriptionsAdminIT {
         String id = Ess.uniqueId("admin-disable");
         Ess app = subscribed(keycloak, id);
         heldAfterOneAttempt(app, id, "queuedBeforeDisabling");
-        Http.Reply disabled = admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"DISABLED\",\"reason\":\"receiver under review\"}");
+        Http.Reply disabled = SubscriptionsAdminApi.asAdmin(keycloak, "PUT", "/" + id + "/status",
+                "{\"status\":\"DISABLED\",\"reason\":\"receiver under review\"}");
         assertEquals(200, disabled.status(), disabled.body());
         assertEquals("DISABLED", disabled.json().get("status").asText());
         int triedBefore = receiver.events(r -> r.body().contains("queuedBeforeDisabling")).size();
         receiver.answer(204);
         assertEquals(0, app.publishTest("whileDisabled").json().get("subscriptions").asInt(), "not captured while disabled");
-        WebhookDeliveryIT.pause(Duration.ofSeconds(3)); // the retry schedule is 1 s: an active subscription would have been tried again
+        Await.pause(Duration.ofSeconds(3)); // the retry schedule is 1 s: an active subscription would have been tried again
         assertEquals(triedBefore, receiver.events(r -> r.body().contains("queuedBeforeDisabling")).size(), "nothing is sent while disabled");
         JsonNode own = app.get("/subscriptions/" + id + "/deliveries").json();
         assertEquals("DISABLED", own.get("subscriptionStatus").asText(), own.toString());
         assertEquals("receiver under review", own.get("statusReason").asText(), own.toString());
-        assertEquals(200, admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("queuedBeforeDisabling")
+        assertEquals(200, SubscriptionsAdminApi.asAdmin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
+        Ess.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("queuedBeforeDisabling")
                 && d.get("status").asText().equals("DELIVERED"));
         assertEquals(0, receiver.events(r -> r.body().contains("whileDisabled")).size());
         // Not ?resourceTypes=EVENT_SUBSCRIPTION: Keycloak's endpoint takes only its own enum there (a 500 otherwise).
@@ -139,11 +164,11 @@ class SubscriptionsAdminIT {
         String watched = Ess.uniqueId("admin-watched");
         subscribed(keycloak, watched);
         String watcher = Ess.uniqueId("admin-watcher");
-        Ess auditor = WebhookDeliveryIT.application(keycloak);
+        Ess auditor = Ess.application(keycloak);
         assertEquals(200, auditor.subscribe(watcher, "EVENT_SUBSCRIPTION\\..*", "keycloak.admin", receiver.url("/" + watcher)).status());
-        assertEquals(200, admin(keycloak, "PUT", "/" + watched + "/status", "{\"status\":\"DISABLED\",\"reason\":\"audit\"}").status());
-        JsonNode event = WebhookDeliveryIT.json(receiver.awaitEvents(r -> r.path().equals("/" + watcher)
-                && r.body().contains("EVENT_SUBSCRIPTION.UPDATE") && r.body().contains(watched), 1, WebhookDeliveryIT.SOON).get(0));
+        assertEquals(200, SubscriptionsAdminApi.asAdmin(keycloak, "PUT", "/" + watched + "/status", "{\"status\":\"DISABLED\",\"reason\":\"audit\"}").status());
+        JsonNode event = WebhookReceiver.json(receiver.awaitEvents(r -> r.path().equals("/" + watcher)
+                && r.body().contains("EVENT_SUBSCRIPTION.UPDATE") && r.body().contains(watched), 1, WebhookReceiver.SOON).get(0));
         assertEquals("EVENT_SUBSCRIPTION.UPDATE", event.get("eventType").asText(), event.toString());
         assertEquals("keycloak.admin", event.get("topic").asText(), event.toString());
     }
@@ -156,13 +181,13 @@ class SubscriptionsAdminIT {
         for (int i = 0; i < 3; i++) {
             app.publishTest("replayed" + i);
         }
-        List<WebhookReceiver.Received> first = receiver.awaitEvents(r -> r.body().contains("\"replayed"), 3, WebhookDeliveryIT.SOON);
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("replayed2") && d.get("status").asText().equals("DELIVERED"));
+        List<WebhookReceiver.Received> first = receiver.awaitEvents(r -> r.body().contains("\"replayed"), 3, WebhookReceiver.SOON);
+        Ess.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("replayed2") && d.get("status").asText().equals("DELIVERED"));
         Instant to = Instant.now();
-        Http.Reply replay = admin(keycloak, "POST", "/" + id + "/redeliver", "{\"from\":\"" + from + "\",\"to\":\"" + to + "\"}");
+        Http.Reply replay = SubscriptionsAdminApi.asAdmin(keycloak, "POST", "/" + id + "/redeliver", "{\"from\":\"" + from + "\",\"to\":\"" + to + "\"}");
         assertEquals(202, replay.status(), replay.body());
         assertEquals(3, replay.json().get("queued").asInt(), replay.body());
-        List<WebhookReceiver.Received> all = receiver.awaitAttempts(r -> r.body().contains("\"replayed"), 6, WebhookDeliveryIT.SOON);
+        List<WebhookReceiver.Received> all = receiver.awaitAttempts(r -> r.body().contains("\"replayed"), 6, WebhookReceiver.SOON);
         List<String> ids = all.stream().map(r -> r.header("webhook-id")).toList();
         List<String> firstIds = first.stream().map(r -> r.header("webhook-id")).toList();
         assertEquals(firstIds, ids.subList(3, 6), "the same ids, in the original order");
@@ -173,9 +198,9 @@ class SubscriptionsAdminIT {
         String id = Ess.uniqueId("admin-delete");
         Ess app = subscribed(keycloak, id);
         heldAfterOneAttempt(app, id, "cancelledByAnAdmin");
-        assertEquals(204, admin(keycloak, "DELETE", "/" + id, null).status());
+        assertEquals(204, SubscriptionsAdminApi.asAdmin(keycloak, "DELETE", "/" + id, null).status());
         assertEquals(404, app.get("/subscriptions/" + id).status());
-        assertEquals(404, admin(keycloak, "GET", "/" + id, null).status());
+        assertEquals(404, SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).status());
     }
 
     /**
@@ -187,22 +212,23 @@ class SubscriptionsAdminIT {
         String id = Ess.uniqueId("admin-authz");
         Ess app = subscribed(keycloak, id);
         app.publishTest("deliveredBeforeTheViewerTries");
-        String deliveryId = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED")).get("deliveryId").asText();
-        String viewer = realmUser(keycloak, Ess.uniqueId("viewer"), "view-events");
-        String nobody = realmUser(keycloak, Ess.uniqueId("nobody"));
-        assertEquals(200, as(keycloak, viewer, "GET", "", null).status());
-        assertEquals(200, as(keycloak, viewer, "GET", "/" + id + "/deliveries", null).status());
+        String deliveryId = Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED")).get("deliveryId").asText();
+        String viewer = RealmUsers.realmUser(keycloak, Ess.uniqueId("viewer"), "view-events");
+        String nobody = RealmUsers.realmUser(keycloak, Ess.uniqueId("nobody"));
+        assertEquals(200, SubscriptionsAdminApi.as(keycloak, viewer, "GET", "", null).status());
+        assertEquals(200, SubscriptionsAdminApi.as(keycloak, viewer, "GET", "/" + id + "/deliveries", null).status());
         for (String[] change : new String[][]{{"PUT", "/" + id + "/status", "{\"status\":\"DISABLED\"}"}, {"DELETE", "/" + id, null},
                 {"POST", "/" + id + "/redeliver", "{\"status\":\"PARKED\"}"},
                 {"POST", "/" + id + "/deliveries/" + deliveryId + "/redeliver", null}}) {
-            assertEquals(403, as(keycloak, viewer, change[0], change[1], change[2]).status(), "view-events cannot " + change[0] + " " + change[1]);
+            assertEquals(403, SubscriptionsAdminApi.as(keycloak, viewer, change[0], change[1], change[2]).status(),
+                    "view-events cannot " + change[0] + " " + change[1]);
         }
-        assertEquals(403, as(keycloak, nobody, "GET", "", null).status(), "no realm-management role: refused");
-        assertEquals(401, as(keycloak, null, "GET", "", null).status(), "no token");
-        assertEquals("ACTIVE", admin(keycloak, "GET", "/" + id, null).json().get("status").asText(), "nothing changed");
-        WebhookDeliveryIT.pause(Duration.ofMillis(1500)); // a queued delivery would have gone out by now (it is woken at once)
+        assertEquals(403, SubscriptionsAdminApi.as(keycloak, nobody, "GET", "", null).status(), "no realm-management role: refused");
+        assertEquals(401, SubscriptionsAdminApi.as(keycloak, null, "GET", "", null).status(), "no token");
+        assertEquals("ACTIVE", SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json().get("status").asText(), "nothing changed");
+        Await.pause(Duration.ofMillis(1500)); // a queued delivery would have gone out by now (it is woken at once)
         assertEquals(1, app.deliveries(id, null).get(0).get("attempts").asInt(), "the viewer's redeliver queued nothing");
-        assertEquals(202, admin(keycloak, "POST", "/" + id + "/deliveries/" + deliveryId + "/redeliver", null).status(),
+        assertEquals(202, SubscriptionsAdminApi.asAdmin(keycloak, "POST", "/" + id + "/deliveries/" + deliveryId + "/redeliver", null).status(),
                 "the same call is a manage-events administrator's to make");
     }
 
@@ -234,36 +260,10 @@ class SubscriptionsAdminIT {
             String rest = request.substring(method.length() + 1);
             String path = rest.substring(0, rest.indexOf(' '));
             String body = rest.substring(rest.indexOf(' ') + 1);
-            Http.Reply reply = as(keycloak, adminToken(keycloak), method, path, body.isEmpty() ? null : body);
+            Http.Reply reply = SubscriptionsAdminApi.as(keycloak, RealmUsers.adminToken(keycloak), method, path, body.isEmpty() ? null : body);
             assertEquals(expected, reply.status(), request + " → " + reply.body());
             assertTrue(reply.json().has("errorMessage") || reply.json().has("error"), request + " → " + reply.body());
         });
     }
 
-    static String adminToken(Keycloak keycloak) {
-        return Http.post(keycloak.baseUrl().resolve("/realms/master/protocol/openid-connect/token"),
-                Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                "grant_type=password&client_id=admin-cli&username=admin&password=admin").json().get("access_token").asText();
-    }
-
-    /** A user of the realm holding these realm-management roles, and a token of theirs from admin-cli. */
-    static String realmUser(Keycloak keycloak, String username, String... roles) {
-        ObjectNode user = keycloak.admin().object();
-        user.put("username", username).put("enabled", true).put("email", username + "@example.com")
-                .put("firstName", "Test").put("lastName", "Admin").put("emailVerified", true);
-        user.putArray("credentials").addObject().put("type", "password").put("value", "Secret-" + username).put("temporary", false);
-        String userId = keycloak.admin().create("/" + Ess.REALM + "/users", user);
-        String realmManagement = keycloak.admin().clientUuid(Ess.REALM, "realm-management");
-        for (String role : roles) {
-            JsonNode representation = keycloak.admin().get("/" + Ess.REALM + "/clients/" + realmManagement + "/roles/" + role);
-            Http.Reply added = keycloak.admin().call("POST", "/" + Ess.REALM + "/users/" + userId + "/role-mappings/clients/" + realmManagement,
-                    List.of(representation));
-            assertEquals(204, added.status(), added.body());
-        }
-        Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
-                Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                "grant_type=password&client_id=admin-cli&username=" + username + "&password=Secret-" + username);
-        assertEquals(200, token.status(), token.body());
-        return token.json().get("access_token").asText();
-    }
 }

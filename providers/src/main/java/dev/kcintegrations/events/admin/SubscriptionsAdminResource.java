@@ -1,12 +1,10 @@
 package dev.kcintegrations.events.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kcintegrations.events.WebhookEngine;
+import dev.kcintegrations.events.EventSubscriptionsProvider;
 import dev.kcintegrations.events.config.WebhookSettings;
-import dev.kcintegrations.events.lifecycle.DeliveryView;
+import dev.kcintegrations.events.lifecycle.DeliveryHistory;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
-import dev.kcintegrations.events.store.AttemptEntity;
-import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.DeliveryQueries;
@@ -39,7 +37,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 
 /**
  * {@code /admin/realms/{realm}/event-subscriptions}: every webhook subscription of the realm, of every
@@ -63,6 +61,7 @@ public final class SubscriptionsAdminResource {
     private final RealmModel realm;
     private final AdminPermissionEvaluator auth;
     private final AdminEventBuilder adminEvent;
+    private final EventSubscriptionsProvider subscriptions;
     private final SubscriptionLifecycle lifecycle;
     private final WebhookSettings settings;
 
@@ -71,9 +70,9 @@ public final class SubscriptionsAdminResource {
         this.realm = realm;
         this.auth = auth;
         this.adminEvent = adminEvent.resource(RESOURCE_TYPE);
-        WebhookEngine engine = WebhookEngine.of(session);
-        this.settings = engine.settings();
-        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine::wakeDispatcher);
+        this.subscriptions = session.getProvider(EventSubscriptionsProvider.class);
+        this.settings = subscriptions.settings();
+        this.lifecycle = subscriptions.lifecycle(realm);
     }
 
     @GET
@@ -153,22 +152,25 @@ public final class SubscriptionsAdminResource {
         return Response.noContent().build();
     }
 
-    /** {@code ?status=&from=&to=&first=&max=}: newest first, each with its attempts; from/to bound the capture time. */
+    /**
+     * {@code ?status=&from=&to=&max=&cursor=}: {@code {"deliveries":[…],"nextCursor":…}}, newest first, each with its
+     * attempts, paged as {@code events/v4} pages them (DeliveryHistory); from/to bound the capture time.
+     */
     @GET
     @Path("{id}/deliveries")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<DeliveryView> deliveries(@PathParam("id") String id) {
+    public DeliveryHistory.Page deliveries(@PathParam("id") String id) {
         auth.realm().requireViewEvents();
         SubscriptionEntity subscription = subscription(id);
+        if (query("first") != null) {
+            // an offset shifts while rows are captured: refused rather than ignored
+            throw bad("first is not supported: pass the nextCursor of the previous page as cursor");
+        }
         DeliveryStatus status = Optional.ofNullable(query("status")).map(SubscriptionsAdminResource::deliveryStatus).orElse(null);
-        Instant from = instant("from", Instant.EPOCH);
-        Instant to = instant("to", Instant.now().plusSeconds(3600));
-        Outbox outbox = new Outbox(session);
-        List<DeliveryEntity> rows = outbox.queries().deliveriesCaptured(subscription.getId(), status, DeliveryQueries.sequenceAt(from.toEpochMilli()),
-                DeliveryQueries.sequenceAt(to.toEpochMilli()) + 999, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
-        Map<String, List<AttemptEntity>> attempts = outbox.queries().attempts(rows.stream().map(DeliveryEntity::getId).toList()).stream()
-                .collect(Collectors.groupingBy(AttemptEntity::getDeliveryId));
-        return rows.stream().map(row -> DeliveryView.of(row, attempts.getOrDefault(row.getId(), List.of()))).toList();
+        DeliveryHistory.Filter filter = new DeliveryHistory.Filter(status, instant("from", DeliveryHistory.Filter.ALL.from()),
+                instant("to", DeliveryHistory.Filter.ALL.to()));
+        int max = number("max", DEFAULT_PAGE, 1, DeliveryHistory.MAX_PAGE);
+        return refusing(() -> subscriptions.deliveries().page(subscription.getId(), filter, query("cursor"), max));
     }
 
     /**
@@ -253,6 +255,14 @@ public final class SubscriptionsAdminResource {
     private SubscriptionEntity subscription(String id) {
         try {
             return lifecycle.live(id);
+        } catch (SubscriptionLifecycle.Refused refused) {
+            throw failure(refused);
+        }
+    }
+
+    private static <T> T refusing(Supplier<T> read) {
+        try {
+            return read.get();
         } catch (SubscriptionLifecycle.Refused refused) {
             throw failure(refused);
         }

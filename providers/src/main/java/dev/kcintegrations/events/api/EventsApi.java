@@ -2,22 +2,19 @@ package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kcintegrations.events.WebhookEngine;
-import dev.kcintegrations.events.capture.EventCapture;
+import dev.kcintegrations.events.EventSubscriptionsProvider;
 import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
 import dev.kcintegrations.events.capture.RealmUrl;
 import dev.kcintegrations.events.catalog.EventCatalog;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.Correlation;
+import dev.kcintegrations.events.lifecycle.DeliveryHistory;
 import dev.kcintegrations.events.lifecycle.DeliveryView;
 import dev.kcintegrations.events.lifecycle.PerMinuteLimiter;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
-import dev.kcintegrations.events.store.AttemptEntity;
-import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
-import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.events.topics.Topic;
@@ -42,15 +39,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * {@code /realms/{realm}/events/v4}: the Event Subscription Service API. Routing is done here rather than by
@@ -66,13 +58,10 @@ public final class EventsApi {
 
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Logger LOG = Logger.getLogger(EventsApi.class);
-    private static final int MAX_LISTED = 100;
-    /** A page's nextCursor: the last row's seq and id. */
-    private static final Pattern CURSOR = Pattern.compile("([0-9]{1,18})\\.([0-9a-f-]{36})");
 
     private final KeycloakSession session;
     private final RealmModel realm;
-    private final WebhookEngine engine;
+    private final EventSubscriptionsProvider subscriptions;
     private final String correlationId;
     private final PerMinuteLimiter testEvents;
     private final SubscriptionLifecycle lifecycle;
@@ -81,9 +70,9 @@ public final class EventsApi {
         this.session = session;
         this.testEvents = testEvents;
         this.realm = session.getContext().getRealm();
-        this.engine = WebhookEngine.of(session);
+        this.subscriptions = session.getProvider(EventSubscriptionsProvider.class);
         this.correlationId = Correlation.ofRequest(session);
-        this.lifecycle = new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine::wakeDispatcher);
+        this.lifecycle = subscriptions.lifecycle(realm);
     }
 
     /**
@@ -165,10 +154,10 @@ public final class EventsApi {
             case CATALOG -> catalog(app);
             case TOPIC_EVENTS -> publishTestEvent(app, s.get(2), readOptional(body));
             case SUBSCRIPTIONS -> ApiResponses.json(200, subscriptions().ofApplication(app.id()).stream()
-                    .map(owned -> SubscriptionView.of(owned, engine.settings())).toList(), correlationId);
+                    .map(owned -> SubscriptionView.of(owned, subscriptions.settings())).toList(), correlationId);
             case WEBHOOK -> save(app, SubscriptionRequest.parse(read(body)));
             case SUBSCRIPTION -> method.equals("GET")
-                    ? ApiResponses.json(200, List.of(SubscriptionView.of(lifecycle.owned(app.id(), s.get(2)), engine.settings())), correlationId)
+                    ? ApiResponses.json(200, List.of(SubscriptionView.of(lifecycle.owned(app.id(), s.get(2)), subscriptions.settings())), correlationId)
                     : remove(lifecycle.owned(app.id(), s.get(2)));
             case DELIVERIES -> deliveries(lifecycle.owned(app.id(), s.get(2)));
             case RETRY -> retry(lifecycle.owned(app.id(), s.get(2)), s.get(4));
@@ -248,31 +237,12 @@ public final class EventsApi {
         DeliveryStatus status = asked == null || asked.isBlank() ? null : DeliveryStatus.parse(asked).orElseThrow(() ->
                 ApiFailure.badRequest("status must be one of " + String.join(", ",
                         Arrays.stream(DeliveryStatus.values()).map(Enum::name).sorted().toList())));
-        int limit = intParameter("limit", MAX_LISTED, 1, MAX_LISTED);
+        int limit = intParameter("limit", DeliveryHistory.MAX_PAGE, 1, DeliveryHistory.MAX_PAGE);
         String cursor = session.getContext().getUri().getQueryParameters().getFirst("cursor");
-        long beforeSeq = Long.MAX_VALUE;
-        String beforeId = "";
-        if (cursor != null) {
-            Matcher parts = CURSOR.matcher(cursor);
-            if (!parts.matches()) {
-                throw ApiFailure.badRequest("cursor must be the nextCursor of a previous page");
-            }
-            beforeSeq = Long.parseLong(parts.group(1));
-            beforeId = parts.group(2);
-        }
-        Outbox outbox = new Outbox(session);
-        List<DeliveryEntity> page = outbox.queries().deliveries(subscription.getId(), status, beforeSeq, beforeId, limit + 1);
-        List<DeliveryEntity> rows = page.subList(0, Math.min(limit, page.size()));
-        DeliveryEntity last = rows.isEmpty() ? null : rows.get(rows.size() - 1);
-        String nextCursor = page.size() > limit ? last.getSeq() + "." + last.getId() : null;
-        Map<String, List<AttemptEntity>> attempts = outbox.queries().attempts(rows.stream().map(DeliveryEntity::getId).toList())
-                .stream().collect(Collectors.groupingBy(AttemptEntity::getDeliveryId, LinkedHashMap::new, Collectors.toList()));
-        List<DeliveryView> views = new ArrayList<>();
-        for (DeliveryEntity row : rows) {
-            views.add(DeliveryView.of(row, attempts.getOrDefault(row.getId(), List.of())));
-        }
+        DeliveryHistory.Page page = subscriptions.deliveries().page(subscription.getId(),
+                new DeliveryHistory.Filter(status, DeliveryHistory.Filter.ALL.from(), DeliveryHistory.Filter.ALL.to()), cursor, limit);
         return ApiResponses.json(200, new DeliveryView.Listing(subscription.getName(), subscription.getStatus().name(),
-                subscription.getStatusReason(), subscription.getFailureStreak(), views, nextCursor), correlationId);
+                subscription.getStatusReason(), subscription.getFailureStreak(), page.deliveries(), page.nextCursor()), correlationId);
     }
 
     private int intParameter(String name, int absent, int min, int max) {
@@ -318,7 +288,7 @@ public final class EventsApi {
         if (topic.source() != Topic.Source.TEST) {
             throw ApiFailure.badRequest("topic '" + topicName + "' carries Keycloak's own events; test events go to public.test");
         }
-        int perMinute = engine.settings().testEventsPerMinute();
+        int perMinute = subscriptions.settings().testEventsPerMinute();
         long wait = testEvents.secondsToWait(app.id(), perMinute, System.currentTimeMillis());
         if (wait > 0) {
             throw new ApiFailure(429, "At most " + perMinute + " test events a minute; try again in " + wait + " s",
@@ -351,7 +321,7 @@ public final class EventsApi {
         }
         EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, eventType, topic.name(),
                 realm.getName(), Instant.now(), EventFacts.ofTestEvent(facts, app.id()), Topic.Source.TEST, null, RealmUrl.configured(realm));
-        int rows = new EventCapture(session, engine::captured).capture(realm, List.of(topic), payload, app.id());
+        int rows = subscriptions.capture().capture(realm, List.of(topic), payload, app.id());
         return ApiResponses.json(202, new Published(payload.id(), rows,
                 "Event '" + payload.id() + "' published to " + rows + " subscription(s)"), correlationId);
     }

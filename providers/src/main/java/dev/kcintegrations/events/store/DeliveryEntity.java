@@ -36,10 +36,11 @@ import org.hibernate.annotations.DynamicUpdate;
         // A page of a subscription's deliveries, newest first, after the cursor (the last row's seq and id:
         // seq alone may tie across nodes, and a tie must neither repeat nor skip a row).
         @NamedQuery(name = "KciDelivery.bySubscription",
-                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId"
+                query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.seq BETWEEN :fromSeq AND :toSeq"
                         + " AND (d.seq < :beforeSeq OR (d.seq = :beforeSeq AND d.id < :beforeId)) ORDER BY d.seq DESC, d.id DESC"),
         @NamedQuery(name = "KciDelivery.bySubscriptionAndStatus",
                 query = "SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId AND d.status = :status"
+                        + " AND d.seq BETWEEN :fromSeq AND :toSeq"
                         + " AND (d.seq < :beforeSeq OR (d.seq = :beforeSeq AND d.id < :beforeId)) ORDER BY d.seq DESC, d.id DESC"),
         @NamedQuery(name = "KciDelivery.cancelPending",
                 query = "UPDATE DeliveryEntity d SET d.status = 'CANCELLED', d.finishedAt = :now, d.lastError = :reason"

@@ -25,13 +25,18 @@ public final class DeliveryQueries {
         this.em = em;
     }
 
-    /** A page of a subscription's deliveries, newest first, coming after the row ({@code beforeSeq}, {@code beforeId}). */
-    public List<DeliveryEntity> deliveries(String subscriptionId, DeliveryStatus status, long beforeSeq, String beforeId, int max) {
+    /**
+     * A page of a subscription's deliveries captured in [{@code fromSeq}, {@code toSeq}] (capture order, see
+     * {@link Sequence}), newest first, of one status when it is set, coming after the row ({@code beforeSeq},
+     * {@code beforeId}): keyset paging, so rows captured meanwhile never shift a page.
+     */
+    public List<DeliveryEntity> deliveries(String subscriptionId, DeliveryStatus status, long fromSeq, long toSeq, long beforeSeq,
+                                           String beforeId, int max) {
         TypedQuery<DeliveryEntity> query = status == null
                 ? em.createNamedQuery("KciDelivery.bySubscription", DeliveryEntity.class)
                 : em.createNamedQuery("KciDelivery.bySubscriptionAndStatus", DeliveryEntity.class).setParameter("status", status.name());
-        return query.setParameter("subscriptionId", subscriptionId).setParameter("beforeSeq", beforeSeq)
-                .setParameter("beforeId", beforeId).setMaxResults(max).getResultList();
+        return query.setParameter("subscriptionId", subscriptionId).setParameter("fromSeq", fromSeq).setParameter("toSeq", toSeq)
+                .setParameter("beforeSeq", beforeSeq).setParameter("beforeId", beforeId).setMaxResults(max).getResultList();
     }
 
     /** How many rows of each subscription wait, and since when the oldest does (subscriptions with none are absent). */
@@ -89,21 +94,6 @@ public final class DeliveryQueries {
 
     /** Rows of one status captured in the bucket starting at {@code bucketStart}; {@code meanFinishMillis} null while none finished. */
     public record ActivityCount(long bucketStart, DeliveryStatus status, long count, Long meanFinishMillis) {
-    }
-
-    /**
-     * A page of a subscription's deliveries captured in [{@code fromSeq}, {@code toSeq}] (capture order, see
-     * {@link Sequence}), newest first, of one status when it is set.
-     */
-    public List<DeliveryEntity> deliveriesCaptured(String subscriptionId, DeliveryStatus status, long fromSeq, long toSeq, int first, int max) {
-        var query = em.createQuery("SELECT d FROM DeliveryEntity d WHERE d.subscriptionId = :subscriptionId"
-                        + (status == null ? "" : " AND d.status = :status")
-                        + " AND d.seq BETWEEN :fromSeq AND :toSeq ORDER BY d.seq DESC, d.id DESC", DeliveryEntity.class)
-                .setParameter("subscriptionId", subscriptionId).setParameter("fromSeq", fromSeq).setParameter("toSeq", toSeq);
-        if (status != null) {
-            query.setParameter("status", status.name());
-        }
-        return query.setFirstResult(first).setMaxResults(max).getResultList();
     }
 
     /** The capture order of a time: rows captured at or after {@code millis} have a sequence at least this. */
