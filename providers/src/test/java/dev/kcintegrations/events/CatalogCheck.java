@@ -35,7 +35,7 @@ final class CatalogCheck {
         if (bodies.isEmpty()) {
             return;
         }
-        Ess reader = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess reader = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         Map<URI, JsonNode> schemas = new HashMap<>();
         ArrayNode checks = Http.JSON.createArrayNode();
         for (String body : bodies) {

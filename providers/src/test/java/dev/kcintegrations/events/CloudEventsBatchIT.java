@@ -2,6 +2,7 @@ package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -71,7 +72,7 @@ class CloudEventsBatchIT {
 
     @Test
     void aBatchCarriesTheEventsInOrderSignedAsOneBody(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("batch");
         Http.Reply saved = subscribe(app, id, receiver.url("/batch"), "subscription", 10, 500);
         assertEquals(200, saved.status(), saved.body());
@@ -83,10 +84,10 @@ class CloudEventsBatchIT {
             app.publishTest("b" + i);
         }
         List<String> arrived = new ArrayList<>();
-        long deadline = System.currentTimeMillis() + WebhookDeliveryIT.SOON.toMillis();
+        long deadline = System.currentTimeMillis() + WebhookReceiver.SOON.toMillis();
         List<WebhookReceiver.Received> batches = List.of();
         while (arrived.size() < events && System.currentTimeMillis() < deadline) {
-            WebhookDeliveryIT.pause(Duration.ofMillis(100));
+            Await.pause(Duration.ofMillis(100));
             batches = receiver.received().stream().filter(CloudEventsBatchIT::isBatch).toList();
             arrived = batches.stream().flatMap(b -> types(b).stream()).toList();
         }
@@ -105,14 +106,14 @@ class CloudEventsBatchIT {
 
     @Test
     void theCloudEventsSdkReadsTheBatch(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         try (CloudEventsReceiver sdk = CloudEventsReceiver.start()) {
             Http.Reply saved = subscribe(app, Ess.uniqueId("sdk-batch"), sdk.url("/batch"), "subject", 5, 1000);
             assertEquals(200, saved.status(), saved.body());
             for (int i = 0; i < 5; i++) {
                 app.publishTest("sdk" + i);
             }
-            JsonNode read = sdk.await(r -> r.has("events") && r.get("events").size() == 5, WebhookDeliveryIT.SOON);
+            JsonNode read = sdk.await(r -> r.has("events") && r.get("events").size() == 5, WebhookReceiver.SOON);
             assertTrue(read.get("ok").asBoolean(), read.toString());
             List<String> types = new ArrayList<>();
             read.get("events").forEach(e -> types.add(e.get("type").asText()));
@@ -125,7 +126,7 @@ class CloudEventsBatchIT {
     void aFailedBatchIsRetriedWholeAndATwoHundredAcknowledgesEveryEvent(Keycloak keycloak) {
         AtomicInteger batchesSeen = new AtomicInteger();
         receiver.answer(request -> isBatch(request) && batchesSeen.getAndIncrement() == 0 ? 500 : 204);
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("batch-retry");
         assertEquals(200, subscribe(app, id, receiver.url("/retry"), "subscription", 10, 2000).status());
         for (int i = 0; i < 4; i++) {
@@ -135,7 +136,7 @@ class CloudEventsBatchIT {
         assertEquals(List.of("r0", "r1", "r2", "r3"), types(posts.get(0)), "one batch, refused with 500");
         assertEquals(types(posts.get(0)), types(posts.get(1)), "retried whole");
         assertEquals(posts.get(0).header("webhook-id"), posts.get(1).header("webhook-id"), "the same events: the same id");
-        JsonNode deliveries = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED")
+        JsonNode deliveries = Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED")
                 && d.get("eventType").asText().equals("r3"));
         assertEquals(2, deliveries.get("attempts").asInt(), deliveries.toString());
         List<JsonNode> all = app.deliveries(id, null);
@@ -145,10 +146,10 @@ class CloudEventsBatchIT {
 
     @Test
     void batchesAreOnlyForCloudEvents(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         ObjectNode body = Http.JSON.createObjectNode().put("id", Ess.uniqueId("ess-batch")).put("filter", ".*").put("topic", "public.test");
         body.putObject("webHookConfig").put("endpoint", receiver.url("/ess").toString()).putObject("batch").put("maxEvents", 10);
-        EventsApiIT.assertError(app.call("PUT", "/subscriptions/webhook", body.toString()), 400,
+        Ess.assertError(app.call("PUT", "/subscriptions/webhook", body.toString()), 400,
                 "webHookConfig.batch needs format cloudevents");
         assertEquals(0, receiver.received().size(), "refused before its endpoint was called");
     }
@@ -159,12 +160,12 @@ class CloudEventsBatchIT {
      */
     @Test
     void aRefusedSaveLeavesTheSubscriptionAsItWas(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("batch-kept");
         assertEquals(200, subscribe(app, id, receiver.url("/kept"), "subject", 10, 100).status());
         ObjectNode body = Http.JSON.createObjectNode().put("id", id).put("filter", "other").put("topic", "public.test");
         body.putObject("webHookConfig").put("endpoint", receiver.url("/moved").toString()).put("format", "ess");
-        EventsApiIT.assertError(app.call("PUT", "/subscriptions/webhook", body.toString()), 400,
+        Ess.assertError(app.call("PUT", "/subscriptions/webhook", body.toString()), 400,
                 "webHookConfig.batch needs format cloudevents: this subscription batches");
         JsonNode kept = app.get("/subscriptions/" + id).json().get(0);
         assertEquals(".*", kept.get("filter").asText(), kept.toString());
@@ -176,7 +177,7 @@ class CloudEventsBatchIT {
     /** What a GET shows can be sent back as it is, whatever the ordering. */
     @Test
     void aSubscriptionAsReadCanBeSavedAsRead(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         for (String ordering : new String[]{"subscription", "subject"}) {
             String id = Ess.uniqueId("round-trip");
             assertEquals(200, subscribe(app, id, receiver.url("/" + id), ordering, 5, 0).status());

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.io.UncheckedIOException;
 
 /**
  * A webhook receiver written with the CloudEvents SDK, run by node ({@code docs/webhook-receiver/cloudevents-receiver.js}):
@@ -90,5 +91,16 @@ final class CloudEventsReceiver implements AutoCloseable {
     @Override
     public void close() {
         node.destroy();
+    }
+
+    static JsonNode cloudEvent(List<WebhookReceiver.Received> deliveries) {
+        return deliveries.stream().filter(r -> r.body().contains("\"specversion\"")).findFirst()
+                .map(r -> {
+                    try {
+                        return Http.JSON.readTree(r.body());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).orElseThrow(() -> new AssertionError("no CloudEvent among " + deliveries));
     }
 }

@@ -3,6 +3,7 @@ package dev.kcintegrations.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.ClusterTest;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
@@ -49,15 +50,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ClusterTest
 class ClusterIT {
 
-    static final String ENGINE = "--spi-events-listener--webhook-events--";
     static KeycloakCluster cluster;
     static Keycloak node1;
     static Keycloak node2;
 
     @BeforeAll
     static void startCluster() {
-        cluster = KeycloakCluster.start("cluster", List.of(ENGINE + "retry-schedule=1s", ENGINE + "connect-timeout=2s",
-                ENGINE + "read-timeout=5s", ENGINE + "attempt-timeout=8s", ENGINE + "lease=10s", ENGINE + "housekeeping-interval=2s"));
+        cluster = KeycloakCluster.start("cluster", List.of(Ess.ENGINE + "retry-schedule=1s", Ess.ENGINE + "connect-timeout=2s",
+                Ess.ENGINE + "read-timeout=5s", Ess.ENGINE + "attempt-timeout=8s", Ess.ENGINE + "lease=10s", Ess.ENGINE + "housekeeping-interval=2s"));
         node1 = new Keycloak(cluster.node(1));
         node2 = new Keycloak(cluster.node(2));
         // Thousands of sign-ins feed these tests events; what they test is delivery, not password hashing, whose
@@ -162,7 +162,7 @@ class ClusterIT {
         String id = node1.admin().create("/" + Ess.REALM + "/components",
                 Ess.topicComponent(node1, "keycloak.user.cluster", "events.user.read", "user", null));
         try {
-            Ess app = Ess.application(node2, Ess.newApplication(node2, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node2, Ess.newApplication(node2, Ess.ALL_SCOPES));
             assertTrue(app.get("/topics").body().contains("keycloak.user.cluster"));
         } finally {
             node1.admin().delete("/" + Ess.REALM + "/components/" + id);
@@ -177,14 +177,14 @@ class ClusterIT {
     @Order(3)
     void aSignedBodyCarriesTheConfiguredHostnameWhateverTheSignInsHostHeader() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             assertEquals(200, app.call("PUT", "/subscriptions/webhook", "{\"id\":\"" + Ess.uniqueId("hostname") + "\",\"filter\":\"LOGIN\","
                     + "\"topic\":\"keycloak.user\",\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/hostname")
                             + "\",\"format\":\"cloudevents\"}}").status());
             String username = Ess.uniqueId("hostname-user");
-            String userId = WebhookDeliveryIT.newUser(node1, username);
-            HostileSubscriberIT.signInWithHost(node2, username, "attacker.example");
-            JsonNode event = HostileSubscriberIT.cloudEvent(receiver.awaitEvents(r -> r.body().contains(userId), 1, Duration.ofSeconds(30)));
+            String userId = RealmUsers.newUser(node1, username);
+            RealmUsers.signInWithHost(node2, username, "attacker.example");
+            JsonNode event = CloudEventsReceiver.cloudEvent(receiver.awaitEvents(r -> r.body().contains(userId), 1, Duration.ofSeconds(30)));
             String configured = node1.realmUrl(Ess.REALM, "").toString().replaceAll("/$", ""); // the hostname is node 1's URL
             assertEquals(configured, event.get("source").asText(), event.toString());
             assertTrue(event.get("dataschema").asText().startsWith(configured + "/events/v4/catalog?"), event.toString());
@@ -196,11 +196,11 @@ class ClusterIT {
     @Order(3)
     void subscriptionMadeOnNode1ReceivesALoginOnNode2() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             assertEquals(200, app.subscribe(Ess.uniqueId("cross-node"), "LOGIN", "keycloak.user", receiver.url("/cross")).status());
             String username = Ess.uniqueId("cluster-user");
-            String userId = WebhookDeliveryIT.newUser(node1, username);
-            assertEquals(200, WebhookDeliveryIT.login(node2, username, "Secret-" + username).status());
+            String userId = RealmUsers.newUser(node1, username);
+            assertEquals(200, RealmUsers.login(node2, username, "Secret-" + username).status());
             receiver.awaitEvents(r -> r.body().contains(userId), 1, Duration.ofSeconds(30));
         }
     }
@@ -210,17 +210,17 @@ class ClusterIT {
     void everyLoginOfASteadyStreamOnBothNodesIsDelivered() throws Exception {
         int logins = Integer.getInteger("cluster.logins", 2000);
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             assertEquals(200, app.subscribe(Ess.uniqueId("stream"), "LOGIN", "keycloak.user", receiver.url("/stream")).status());
             String username = Ess.uniqueId("stream-user");
-            String userId = WebhookDeliveryIT.newUser(node1, username);
+            String userId = RealmUsers.newUser(node1, username);
             AtomicInteger failed = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < logins; i++) {
                 Keycloak node = i % 2 == 0 ? node1 : node2;
                 done.add(pool.submit(() -> {
-                    if (WebhookDeliveryIT.login(node, username, "Secret-" + username).status() != 200) {
+                    if (RealmUsers.login(node, username, "Secret-" + username).status() != 200) {
                         failed.incrementAndGet();
                     }
                 }));
@@ -232,7 +232,7 @@ class ClusterIT {
             int sent = logins - failed.get();
             List<WebhookReceiver.Received> received = receiver.awaitEvents(r -> r.body().contains(userId), sent, Duration.ofMinutes(3));
             Map<String, Integer> byId = new HashMap<>();
-            received.forEach(r -> byId.merge(WebhookDeliveryIT.json(r).get("id").asText(), 1, Integer::sum));
+            received.forEach(r -> byId.merge(WebhookReceiver.json(r).get("id").asText(), 1, Integer::sum));
             int duplicates = received.size() - byId.size();
             System.out.printf("cluster stream: logins %d (failed %d), events sent %d, delivered %d distinct, duplicates %d, lost %d%n",
                     logins, failed.get(), sent, byId.size(), duplicates, sent - byId.size());
@@ -247,11 +247,11 @@ class ClusterIT {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             receiver.answer(request -> {
                 if (!request.body().contains("subscription.verification")) {
-                    WebhookDeliveryIT.pause(Duration.ofMillis(300));
+                    Await.pause(Duration.ofMillis(300));
                 }
                 return 200;
             });
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             assertEquals(200, app.subscribe(Ess.uniqueId("pg-restart"), ".*", "public.test", receiver.url("/pg")).status());
             Set<String> published = new HashSet<>();
             for (int i = 0; i < 20; i++) {
@@ -270,7 +270,7 @@ class ClusterIT {
                 try {
                     status = Ess.application(node2, app.clientId()).get("/topics").status();
                 } catch (AssertionError stillRecovering) {
-                    WebhookDeliveryIT.pause(Duration.ofSeconds(1));
+                    Await.pause(Duration.ofSeconds(1));
                 }
             }
             assertEquals(200, status, "the API works again without manual action");
@@ -296,7 +296,7 @@ class ClusterIT {
     @Order(6)
     void backlogIsDrainedInOrderWhenTheReceiverComesBack() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("backlog");
             assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/backlog")).status());
             receiver.stop();
@@ -305,12 +305,12 @@ class ClusterIT {
                 Ess publisher = i % 2 == 0 ? app : Ess.application(node2, app.clientId());
                 published.add(publisher.publishTest("backlog" + i).json().get("id").asText());
             }
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 2);
+            Ess.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 2);
             receiver.restart();
             awaitDistinct(receiver, "\"backlog", new HashSet<>(published), Duration.ofMinutes(2));
             List<String> arrival = new ArrayList<>();
             receiver.events(r -> r.body().contains("\"backlog")).forEach(r -> {
-                String eventId = WebhookDeliveryIT.json(r).get("id").asText();
+                String eventId = WebhookReceiver.json(r).get("id").asText();
                 if (!arrival.contains(eventId)) {
                     arrival.add(eventId);
                 }
@@ -323,8 +323,8 @@ class ClusterIT {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         Set<String> delivered = new HashSet<>();
         while (System.currentTimeMillis() < deadline && !delivered.containsAll(expected)) {
-            WebhookDeliveryIT.pause(Duration.ofMillis(300));
-            receiver.events(r -> r.body().contains(marker)).forEach(r -> delivered.add(WebhookDeliveryIT.json(r).get("id").asText()));
+            Await.pause(Duration.ofMillis(300));
+            receiver.events(r -> r.body().contains(marker)).forEach(r -> delivered.add(WebhookReceiver.json(r).get("id").asText()));
         }
         return delivered;
     }
@@ -335,7 +335,7 @@ class ClusterIT {
         double executedBefore = housekeepingRuns(node1, "executed") + housekeepingRuns(node2, "executed");
         double skippedBefore = housekeepingRuns(node1, "skipped") + housekeepingRuns(node2, "skipped");
         Duration window = Duration.ofSeconds(20);
-        WebhookDeliveryIT.pause(window);
+        Await.pause(window);
         double executed = housekeepingRuns(node1, "executed") + housekeepingRuns(node2, "executed") - executedBefore;
         double skipped = housekeepingRuns(node1, "skipped") + housekeepingRuns(node2, "skipped") - skippedBefore;
         System.out.printf("housekeeping every 2 s on two nodes for %d s: executed %.0f, skipped %.0f%n",
@@ -364,13 +364,13 @@ class ClusterIT {
     @Order(8)
     void outcomeOfASendWhoseLeaseWasTakenOverIsNotRecorded() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("lease");
             assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/lease")).status());
             AtomicInteger sends = new AtomicInteger();
             receiver.answer(request -> {
                 if (request.body().contains("leaseTakenOver") && sends.incrementAndGet() == 1) {
-                    WebhookDeliveryIT.pause(Duration.ofSeconds(4)); // under read-timeout (5 s) and the lease (10 s)
+                    Await.pause(Duration.ofSeconds(4)); // under read-timeout (5 s) and the lease (10 s)
                 }
                 return 200;
             });
@@ -381,14 +381,14 @@ class ClusterIT {
             long farAhead = System.currentTimeMillis() + 60_000;
             cluster.database().query("UPDATE kci_webhook_subscription SET lease_owner = 'another-node', lease_until = " + farAhead
                     + ", lease_epoch = lease_epoch + 1 WHERE name = '" + id + "'");
-            WebhookDeliveryIT.pause(Duration.ofSeconds(6)); // the held send is answered, and its outcome dropped
+            Await.pause(Duration.ofSeconds(6)); // the held send is answered, and its outcome dropped
             assertEquals(List.of("PENDING|0"), cluster.database().query("SELECT status, attempts" + row));
             assertEquals(List.of("another-node"), cluster.database().query("SELECT lease_owner" + subscription));
             assertEquals(List.of("0"), cluster.database().query("SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id = (SELECT id" + row + ")"));
 
             cluster.database().query("UPDATE kci_webhook_subscription SET lease_until = 0 WHERE name = '" + id + "'"); // it died
             receiver.awaitAttempts(r -> r.body().contains("leaseTakenOver"), 2, Duration.ofSeconds(30));
-            JsonNode delivered = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+            JsonNode delivered = Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
             assertEquals(1, delivered.get("attempts").asInt(), "only the lease holder's attempt counts: " + delivered);
         }
     }
@@ -407,11 +407,11 @@ class ClusterIT {
     @Order(8)
     void applicationDisabledOnNode2IsNotSentALoginOnNode1() {
         try (WebhookReceiver revoked = WebhookReceiver.start(); WebhookReceiver control = WebhookReceiver.start()) {
-            String revokedClient = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            String revokedClient = Ess.newApplication(node1, Ess.ALL_SCOPES);
             String disabledId = Ess.uniqueId("disabled");
             assertEquals(200, Ess.application(node1, revokedClient).subscribe(disabledId, "LOGIN", "keycloak.user",
                     revoked.url("/disabled")).status());
-            assertEquals(200, Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES))
+            assertEquals(200, Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES))
                     .subscribe(Ess.uniqueId("control"), "LOGIN", "keycloak.user", control.url("/control")).status());
             String clientUuid = node2.admin().clientUuid(Ess.REALM, revokedClient);
             ObjectNode client =
@@ -419,8 +419,8 @@ class ClusterIT {
             node2.admin().put("/" + Ess.REALM + "/clients/" + clientUuid, client.put("enabled", false));
 
             String username = Ess.uniqueId("cluster-revoked");
-            String userId = WebhookDeliveryIT.newUser(node1, username);
-            assertEquals(200, WebhookDeliveryIT.login(node1, username, "Secret-" + username).status());
+            String userId = RealmUsers.newUser(node1, username);
+            assertEquals(200, RealmUsers.login(node1, username, "Secret-" + username).status());
             control.awaitEvents(r -> r.body().contains(userId), 1, Duration.ofSeconds(30));
             // Both were captured in the sign-in's transaction: the control's row exists, the revoked one's was never written.
             assertEquals(List.of("0"), cluster.database().query("SELECT count(*) FROM kci_webhook_delivery WHERE subscription_id ="
@@ -441,7 +441,7 @@ class ClusterIT {
     void aClientDeletedWhileItsSubscriptionsDrainIsDeleted() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             for (int round = 1; round <= 3; round++) {
-                String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+                String clientId = Ess.newApplication(node1, Ess.ALL_SCOPES);
                 Ess app = Ess.application(node1, clientId);
                 String prefix = Ess.uniqueId("draining");
                 for (int i = 0; i < 5; i++) {
@@ -468,15 +468,15 @@ class ClusterIT {
     @Order(8)
     void applicationDeletedOnNode2HasItsPendingDeliveriesCancelledInTheDatabase() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            String clientId = Ess.newApplication(node1, Ess.ALL_SCOPES);
             Ess app = Ess.application(node1, clientId);
             String id = Ess.uniqueId("deleted-app");
             assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/deleted")).status());
             receiver.stop();
             String username = Ess.uniqueId("cluster-deleted");
-            String userId = WebhookDeliveryIT.newUser(node1, username);
-            assertEquals(200, WebhookDeliveryIT.login(node1, username, "Secret-" + username).status());
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+            String userId = RealmUsers.newUser(node1, username);
+            assertEquals(200, RealmUsers.login(node1, username, "Secret-" + username).status());
+            Ess.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
 
             node2.admin().delete("/" + Ess.REALM + "/clients/" + node2.admin().clientUuid(Ess.REALM, clientId));
             String subscription = "(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')";
@@ -484,7 +484,7 @@ class ClusterIT {
             assertEquals(List.of("CANCELLED"), cluster.database().query(
                     "SELECT DISTINCT status FROM kci_webhook_delivery WHERE subscription_id = " + subscription));
             receiver.restart();
-            WebhookDeliveryIT.pause(Duration.ofSeconds(4)); // the retry schedule is 1 s
+            Await.pause(Duration.ofSeconds(4)); // the retry schedule is 1 s
             assertEquals(0, receiver.events(r -> r.body().contains(userId)).size(), "a deleted application receives nothing");
         }
     }
@@ -493,13 +493,13 @@ class ClusterIT {
     @Order(8)
     void subscriptionDeletedThroughTheApiLeavesItsPendingDeliveriesCancelled() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("api-deleted");
             assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/api-deleted")).status());
             receiver.stop();
             app.publishTest("cancelledOne");
             app.publishTest("cancelledTwo");
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+            Ess.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
             String rows = " FROM kci_webhook_delivery WHERE subscription_id = (SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')";
             assertEquals(List.of("PENDING"), cluster.database().query("SELECT DISTINCT status" + rows), "pending before the delete");
             assertEquals(200, new Ess(node2, app.token()).delete(id).status());
@@ -516,7 +516,7 @@ class ClusterIT {
     @Order(8)
     void theConcurSignatureIsMadeOnceAtCaptureAndSentAsStored() throws Exception {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String first = Ess.uniqueId("signed-a");
             String second = Ess.uniqueId("signed-b");
             assertEquals(200, app.subscribe(first, ".*", "public.test", receiver.url("/signed-a")).status());
@@ -542,7 +542,7 @@ class ClusterIT {
             long deadline = System.currentTimeMillis() + 30_000;
             while (!cluster.database().query("SELECT status || '|' || count(*)" + rows + " GROUP BY status").equals(List.of("DELIVERED|2"))
                     && System.currentTimeMillis() < deadline) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(200));
+                Await.pause(Duration.ofMillis(200));
             }
             Map<String, String> lastSent = new HashMap<>();
             receiver.events(r -> r.body().contains("signedOnce")).forEach(r -> lastSent.put(r.path(), r.header("concur-signature")));
@@ -568,7 +568,7 @@ class ClusterIT {
             String attempts = "SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id IN (SELECT id FROM kci_webhook_delivery" + ofRealm + ")";
             long deadline = System.currentTimeMillis() + 30_000;
             while (cluster.database().query(attempts).equals(List.of("0")) && System.currentTimeMillis() < deadline) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(300));
+                Await.pause(Duration.ofMillis(300));
             }
             List<String> tables = List.of("kci_webhook_subscription", "kci_webhook_delivery", "kci_webhook_key");
             for (String table : tables) {
@@ -600,7 +600,7 @@ class ClusterIT {
     @Order(8)
     void aFreeUserFlowsWhileMoreUsersAreHeldThanOneReadLists() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("manyheld");
             assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/manyheld"), "subject", 16).status());
             app.publishTest("template");
@@ -692,7 +692,7 @@ class ClusterIT {
     @Order(9)
     void aRowThatCommitsLateWithAnEarlierSequenceIsStillDelivered() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("late");
             assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/late")).status());
             app.publishTest("early1");
@@ -737,7 +737,7 @@ class ClusterIT {
     void killingTheNodeThatServesA20000RowDrainLosesNothing() {
         int rows = 20_000;
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("drainkill");
             assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/drainkill")).status());
             Drain drain = killMidDrain(app, receiver, id, rows, "order_key");
@@ -760,7 +760,7 @@ class ClusterIT {
         int rows = 10_000;
         int users = 50;
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("subjectkill");
             assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/subjectkill"), "subject", 32).status());
             Drain drain = killMidDrain(app, receiver, id, rows, "'users/u' || (g % " + users + ")");
@@ -795,7 +795,7 @@ class ClusterIT {
         cluster.kill(killed);
         int atKill = receiver.events(drained).size();
         List<WebhookReceiver.Received> arrived = receiver.awaitEvents(drained, rows, Duration.ofMinutes(3));
-        List<Integer> order = arrived.stream().map(r -> Integer.parseInt(WebhookDeliveryIT.json(r).get("eventType").asText().substring(1))).toList();
+        List<Integer> order = arrived.stream().map(r -> Integer.parseInt(WebhookReceiver.json(r).get("eventType").asText().substring(1))).toList();
         List<Integer> firstArrivals = order.stream().distinct().toList();
         int duplicates = order.size() - firstArrivals.size();
         System.out.printf("kill -9 of node %d after %d of %d rows (%s): delivered %d distinct, %d duplicates%n",
@@ -812,7 +812,7 @@ class ClusterIT {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             receiver.answer(request -> {
                 if (!request.body().contains("subscription.verification")) {
-                    WebhookDeliveryIT.pause(Duration.ofMillis(1500));
+                    Await.pause(Duration.ofMillis(1500));
                 }
                 return 200;
             });
@@ -820,7 +820,7 @@ class ClusterIT {
             List<Ess> apps = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (int s = 0; s < subscriptions; s++) {
-                Ess app = Ess.application(node1, Ess.newApplication(node1, EventsApiIT.ALL_SCOPES));
+                Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
                 String name = Ess.uniqueId("killed" + s);
                 assertEquals(200, app.subscribe(name, ".*", "public.test", receiver.url("/killed" + s)).status());
                 apps.add(app);
@@ -839,7 +839,7 @@ class ClusterIT {
                     + " WHERE d.status = 'PENDING' AND s.lease_owner = '" + node1Name + "' AND s.name IN (" + String.join(",", names) + ")";
             long claimed = System.currentTimeMillis() + 30_000;
             while (cluster.database().query("SELECT count(*)" + leasedByNode1).equals(List.of("0")) && System.currentTimeMillis() < claimed) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(100));
+                Await.pause(Duration.ofMillis(100));
             }
             List<String> held = cluster.database().query("SELECT d.id || '|' || s.lease_until" + leasedByNode1);
             cluster.kill(1);
@@ -848,16 +848,16 @@ class ClusterIT {
             Set<String> delivered = new HashSet<>();
             List<WebhookReceiver.Received> received = List.of();
             while (System.currentTimeMillis() < deadline && !delivered.containsAll(published)) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(500));
+                Await.pause(Duration.ofMillis(500));
                 received = receiver.events(r -> r.body().contains("\"held"));
-                received.forEach(r -> delivered.add(WebhookDeliveryIT.json(r).get("id").asText()));
+                received.forEach(r -> delivered.add(WebhookReceiver.json(r).get("id").asText()));
             }
             // Outcomes are recorded in group commits just after the sends: wait until every row has its outcome.
             String pending = "SELECT count(*) FROM kci_webhook_delivery d JOIN kci_webhook_subscription s ON s.id = d.subscription_id"
                     + " WHERE d.status = 'PENDING' AND s.name IN (" + String.join(",", names) + ")";
             long recorded = System.currentTimeMillis() + 30_000;
             while (!cluster.database().query(pending).equals(List.of("0")) && System.currentTimeMillis() < recorded) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(200));
+                Await.pause(Duration.ofMillis(200));
             }
             System.out.printf("kill -9 node 1: events sent %d, delivered %d distinct, duplicates %d, lost %d; node 1 held %d claims%n",
                     published.size(), delivered.size(), received.size() - delivered.size(), published.size() - delivered.size(), held.size());

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events;
 
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.ClusterTest;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakCluster;
@@ -29,7 +30,7 @@ class CrossNodeWakeIT {
 
     @BeforeAll
     static void startCluster() {
-        cluster = KeycloakCluster.start("cross-node-wake", List.of(ClusterIT.ENGINE + "poll-interval=1h",
+        cluster = KeycloakCluster.start("cross-node-wake", List.of(Ess.ENGINE + "poll-interval=1h",
                 "--spi-events-listener--webhook-events--test-events-per-minute=1000"));
         node1 = new Keycloak(cluster.node(1));
         node2 = new Keycloak(cluster.node(2));
@@ -45,7 +46,7 @@ class CrossNodeWakeIT {
     @Test
     void eventsPublishedOnBothNodesInTurnAllArriveWithoutPolling() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            String clientId = Ess.newApplication(node1, Ess.ALL_SCOPES);
             Ess onNode1 = Ess.application(node1, clientId);
             Ess onNode2 = Ess.application(node2, clientId);
             String id = Ess.uniqueId("wake");
@@ -56,12 +57,12 @@ class CrossNodeWakeIT {
                 if (i % 7 == 6) {
                     // The lane runs dry and may give the subscription back; the next event comes from node 1 and
                     // node 2 in turn (7 is odd), so it is also captured by the node that did not serve it.
-                    WebhookDeliveryIT.pause(Duration.ofMillis(300));
+                    Await.pause(Duration.ofMillis(300));
                 }
             }
             List<WebhookReceiver.Received> arrived = receiver.awaitEvents(r -> r.body().contains("\"w"), events, Duration.ofSeconds(30));
             List<Integer> order = arrived.stream()
-                    .map(r -> Integer.parseInt(WebhookDeliveryIT.json(r).get("eventType").asText().substring(1))).distinct().toList();
+                    .map(r -> Integer.parseInt(WebhookReceiver.json(r).get("eventType").asText().substring(1))).distinct().toList();
             assertEquals(IntStream.range(0, events).boxed().toList(), order, "every event, first sent in publishing order");
         }
     }
@@ -75,7 +76,7 @@ class CrossNodeWakeIT {
     @Test
     void aLoneEventAfterABurstArrivesOnWhicheverNodeItIsCaptured() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            String clientId = Ess.newApplication(node1, Ess.ALL_SCOPES);
             Ess[] nodes = {Ess.application(node1, clientId), Ess.application(node2, clientId)};
             String id = Ess.uniqueId("lone");
             assertEquals(200, nodes[0].subscribe(id, ".*", "public.test", receiver.url("/lone")).status());
@@ -83,7 +84,7 @@ class CrossNodeWakeIT {
                 for (int i = 0; i < 20; i++) {
                     nodes[i % 2].publishTest("burst" + round + "x" + i);
                 }
-                WebhookDeliveryIT.pause(Duration.ofMillis(200));
+                Await.pause(Duration.ofMillis(200));
                 String marker = "\"lone" + round + "\"";
                 nodes[round % 2].publishTest("lone" + round);
                 receiver.awaitEvents(r -> r.body().contains(marker), 1, Duration.ofSeconds(5));
@@ -101,14 +102,14 @@ class CrossNodeWakeIT {
     void anEventOfAFreeUserArrivesAtOnceWhileAnotherUsersKeyIsHeld() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             receiver.answer(request -> request.body().contains("\"userId\":\"stuck\"") ? 500 : 200);
-            String clientId = Ess.newApplication(node1, EventsApiIT.ALL_SCOPES);
+            String clientId = Ess.newApplication(node1, Ess.ALL_SCOPES);
             Ess[] nodes = {Ess.application(node1, clientId), Ess.application(node2, clientId)};
             String id = Ess.uniqueId("heldkey");
             assertEquals(200, nodes[0].subscribe(id, ".*", "public.test", receiver.url("/heldkey"), "subject", 8).status());
             nodes[0].publishTest("stuck0", "stuck");
             receiver.awaitAttempts(r -> r.body().contains("\"stuck0\""), 1, Duration.ofSeconds(5));
             for (int round = 0; round < 6; round++) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(300)); // the lane runs dry and gives the subscription back, blocked
+                Await.pause(Duration.ofMillis(300)); // the lane runs dry and gives the subscription back, blocked
                 String marker = "\"free" + round + "\"";
                 nodes[round % 2].publishTest("free" + round, "free" + round);
                 receiver.awaitEvents(r -> r.body().contains(marker), 1, Duration.ofSeconds(5));

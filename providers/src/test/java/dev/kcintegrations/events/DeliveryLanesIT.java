@@ -46,8 +46,8 @@ class DeliveryLanesIT {
             }
             return 200;
         });
-        Ess hanging = WebhookDeliveryIT.application(keycloak);
-        Ess healthy = WebhookDeliveryIT.application(keycloak);
+        Ess hanging = Ess.application(keycloak);
+        Ess healthy = Ess.application(keycloak);
         String stuck = Ess.uniqueId("stuck");
         String flowing = Ess.uniqueId("flowing");
         assertEquals(200, hanging.subscribeInTotalOrder(stuck, ".*", "public.test", receiver.url("/stuck")).status());
@@ -71,7 +71,7 @@ class DeliveryLanesIT {
 
     @Test
     void aLongQueueGoesOutCompleteAndInOrder(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("long");
         assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/long")).status());
         receiver.answer(request -> request.body().contains("\"q") ? 503 : 200); // away while the queue builds up
@@ -99,7 +99,7 @@ class DeliveryLanesIT {
     }
 
     private static List<Integer> arrivalOrder(List<WebhookReceiver.Received> arrived) {
-        return arrived.stream().map(r -> WebhookDeliveryIT.json(r).get("eventType").asText())
+        return arrived.stream().map(r -> WebhookReceiver.json(r).get("eventType").asText())
                 .map(type -> Integer.parseInt(type.replaceAll("^[a-z]+", ""))).toList();
     }
 }

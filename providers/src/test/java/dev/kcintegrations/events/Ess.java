@@ -14,6 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import dev.kcintegrations.testing.Await;
+import java.time.Duration;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import com.nimbusds.jose.jwk.JWKSet;
+import java.util.function.Predicate;
 
 /** An application of the demo realm calling the events API as a client would. */
 final class Ess {
@@ -197,4 +203,37 @@ final class Ess {
     static String uniqueId(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
+
+    static final String[] ALL_SCOPES = {"events.topic.read", "events.user.read", "events.admin.read"};
+
+    static void assertError(Http.Reply reply, int status, String messagePart) {
+        assertEquals(status, reply.status(), reply.body());
+        JsonNode body = reply.json();
+        assertEquals(status, body.get("statusCode").asInt(), reply.body());
+        assertTrue(body.get("message").asText().contains(messagePart), reply.body());
+        assertEquals(reply.header("Concur-Correlationid").orElseThrow(), body.get("correlationId").asText());
+    }
+
+    static Ess application(Keycloak keycloak) {
+        return application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
+    }
+
+    static JsonNode awaitDelivery(Ess app, String subscription, Predicate<JsonNode> condition) {
+        List<JsonNode> seen = Await.until("a delivery of " + subscription + " in the expected state", Duration.ofSeconds(30),
+                () -> app.deliveries(subscription, null), deliveries -> deliveries.stream().anyMatch(condition));
+        return seen.stream().filter(condition).findFirst().orElseThrow();
+    }
+
+    static JWKSet webhookJwks(Keycloak keycloak) throws Exception {
+        return JWKSet.parse(Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/jwks"), Map.of()).body());
+    }
+
+    /** Sets the realm attribute webhookAllowedHosts, as a realm administrator would. */
+    static void allowHosts(Keycloak keycloak, String realm, String hosts) {
+        ObjectNode rep = (ObjectNode) keycloak.admin().get("/" + realm);
+        ((ObjectNode) rep.get("attributes")).put("webhookAllowedHosts", hosts);
+        keycloak.admin().put("/" + realm, rep);
+    }
+
+    static final String ENGINE = "--spi-events-listener--webhook-events--";
 }

@@ -22,11 +22,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 
-import static dev.kcintegrations.events.WebhookDeliveryIT.SOON;
-import static dev.kcintegrations.events.WebhookDeliveryIT.about;
-import static dev.kcintegrations.events.WebhookDeliveryIT.json;
-import static dev.kcintegrations.events.WebhookDeliveryIT.login;
-import static dev.kcintegrations.events.WebhookDeliveryIT.newUser;
+import static dev.kcintegrations.events.WebhookReceiver.SOON;
+import static dev.kcintegrations.events.WebhookReceiver.about;
+import static dev.kcintegrations.events.WebhookReceiver.json;
+import static dev.kcintegrations.events.RealmUsers.login;
+import static dev.kcintegrations.events.RealmUsers.newUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +54,7 @@ class EventCatalogIT {
 
     @Test
     void theCatalogIsAsyncApiThatTheParserAcceptsWithJsonSchemasAjvCompiles(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         Http.Reply reply = app.get("/catalog");
         assertEquals(200, reply.status(), reply.body());
         assertTrue(reply.header("Content-Type").orElseThrow().startsWith("application/json"));
@@ -77,7 +77,7 @@ class EventCatalogIT {
     /** The validator the delivery checks rely on refuses what does not match: those checks can fail. */
     @Test
     void aBodyThatDoesNotMatchItsSchemaIsRefused(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         JsonNode schema = app.get("/catalog?format=json-schema&topic=keycloak.user&eventType=LOGIN").json();
         String body = "{\"id\":\"e1\",\"correlationId\":\"c1\",\"eventType\":\"LOGIN\",\"topic\":\"keycloak.user\","
                 + "\"subtopic\":\"integrations\",\"timeStamp\":\"2026-11-30T16:33:28.530Z\",\"facts\":{\"userId\":\"u1\"%s}}";
@@ -105,7 +105,7 @@ class EventCatalogIT {
      */
     @Test
     void theCatalogIsRevalidatedByItsETagAndGzippedWhenAsked(Keycloak keycloak) throws Exception {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         Http.Reply first = app.get("/catalog");
         String etag = first.header("ETag").orElseThrow(() -> new AssertionError("no ETag: " + first.headers()));
         assertEquals(etag, app.get("/catalog").header("ETag").orElseThrow(), "the same document, the same ETag");
@@ -147,29 +147,29 @@ class EventCatalogIT {
         List<String> channels = new ArrayList<>();
         doc.get("channels").fieldNames().forEachRemaining(channels::add);
         assertEquals(List.of("public.test"), channels);
-        EventsApiIT.assertError(testOnly.get("/catalog?format=json-schema&topic=keycloak.user&eventType=LOGIN"), 404, "carries");
+        Ess.assertError(testOnly.get("/catalog?format=json-schema&topic=keycloak.user&eventType=LOGIN"), 404, "carries");
     }
 
     @Test
     void noTokenIs401(Keycloak keycloak) {
-        EventsApiIT.assertError(Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/catalog"), Map.of()), 401, "Bearer");
+        Ess.assertError(Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/catalog"), Map.of()), 401, "Bearer");
     }
 
     @Test
     void badQueriesAre400Or404InTheApisErrorShape(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
-        EventsApiIT.assertError(app.get("/catalog?format=yaml"), 400, "asyncapi (the default) or json-schema");
-        EventsApiIT.assertError(app.get("/catalog?format=json-schema"), 400, "eventType is required");
-        EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=LOGIN&part=xml"), 400, "part must be one of body, data");
-        EventsApiIT.assertError(app.get("/catalog?bodyFormat=xml"), 400, "bodyFormat must be one of ess, cloudevents");
-        EventsApiIT.assertError(app.get("/catalog?format=json-schema&eventType=NO_SUCH_TYPE&topic=keycloak.user"), 404, "carries");
-        EventsApiIT.assertError(app.get("/catalog?version=0"), 404, "version " + EventPayload.SCHEMA_VERSION);
-        EventsApiIT.assertError(app.call("POST", "/catalog", "{}"), 405, "GET");
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
+        Ess.assertError(app.get("/catalog?format=yaml"), 400, "asyncapi (the default) or json-schema");
+        Ess.assertError(app.get("/catalog?format=json-schema"), 400, "eventType is required");
+        Ess.assertError(app.get("/catalog?format=json-schema&eventType=LOGIN&part=xml"), 400, "part must be one of body, data");
+        Ess.assertError(app.get("/catalog?bodyFormat=xml"), 400, "bodyFormat must be one of ess, cloudevents");
+        Ess.assertError(app.get("/catalog?format=json-schema&eventType=NO_SUCH_TYPE&topic=keycloak.user"), 404, "carries");
+        Ess.assertError(app.get("/catalog?version=0"), 404, "version " + EventPayload.SCHEMA_VERSION);
+        Ess.assertError(app.call("POST", "/catalog", "{}"), 405, "GET");
     }
 
     @Test
     void oneSchemaStandsAloneWithItsOwnId(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         Http.Reply reply = app.get("/catalog?format=json-schema&eventType=USER.UPDATE&part=data&version=" + EventPayload.SCHEMA_VERSION);
         assertEquals(200, reply.status(), reply.body());
         assertEquals("application/schema+json;charset=utf-8", reply.header("Content-Type").orElseThrow().replace(" ", ""));
@@ -185,7 +185,7 @@ class EventCatalogIT {
 
     @Test
     void essDeliveriesOfEachSourceMatchTheirSchemas(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         app.subscribe(Ess.uniqueId("cat-user"), "LOGIN|LOGIN_ERROR", "keycloak.user", receiver.url("/user"));
         app.subscribe(Ess.uniqueId("cat-admin"), "USER\\..*", "keycloak.admin", receiver.url("/admin"));
         app.subscribe(Ess.uniqueId("cat-test"), ".*", "public.test", receiver.url("/test"));
@@ -220,7 +220,7 @@ class EventCatalogIT {
     }
 
     private void cloudEventsReadByTheSdk(Keycloak keycloak) throws Exception {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         String id = Ess.uniqueId("ce");
         assertEquals(200, subscribe(app, id, "LOGIN", "keycloak.user", receiver.url("/ce"), "cloudevents").status());
         assertEquals("cloudevents", app.get("/subscriptions/" + id).json().get(0).at("/webHookConfig/format").asText());
@@ -254,10 +254,10 @@ class EventCatalogIT {
     /** A receiver written with the SDK takes a cloudevents subscription, and each event it gets is one it can read. */
     @Test
     void aReceiverWrittenWithTheSdkTakesCloudEventsAndRefusesEss(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         try (CloudEventsReceiver sdk = CloudEventsReceiver.start()) {
             // The ess body is no CloudEvent: the SDK's receiver answers 400 to the verification event, so no subscription.
-            EventsApiIT.assertError(subscribe(app, Ess.uniqueId("ess-to-ce"), ".*", "public.test", sdk.url("/ess"), "ess"), 400,
+            Ess.assertError(subscribe(app, Ess.uniqueId("ess-to-ce"), ".*", "public.test", sdk.url("/ess"), "ess"), 400,
                     "did not accept the verification event: HTTP 400");
             assertEquals("no cloud event detected", sdk.await(r -> !r.get("ok").asBoolean(), SOON).get("error").asText());
 
@@ -274,7 +274,7 @@ class EventCatalogIT {
 
     @Test
     void anEssBodyIsNoCloudEventAndTheSdkSaysSo(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         assertEquals(200, subscribe(app, Ess.uniqueId("ess"), ".*", "public.test", receiver.url("/ess"), "ess").status());
         app.publishTest("eventCreated");
         WebhookReceiver.Received delivery = receiver.awaitEvents(r -> about(r, "eventCreated"), 1, SOON).get(0);
@@ -287,7 +287,7 @@ class EventCatalogIT {
 
     @Test
     void aFormatChangeAppliesToEventsCapturedAfterIt(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         String id = Ess.uniqueId("switch");
         subscribe(app, id, ".*", "public.test", receiver.url("/switch"), "ess");
         app.publishTest("before.switch");
@@ -301,23 +301,23 @@ class EventCatalogIT {
 
     @Test
     void aTestEventCannotPassForTheVerificationEvent(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
-        EventsApiIT.assertError(app.publishTest("subscription.verification"), 400, "reserved for the verification event");
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
+        Ess.assertError(app.publishTest("subscription.verification"), 400, "reserved for the verification event");
     }
 
     @Test
     void anUnknownFormatIs400NamingTheAllowedOnes(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
-        EventsApiIT.assertError(subscribe(app, Ess.uniqueId("xml"), ".*", "public.test", receiver.url("/xml"), "xml"), 400,
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
+        Ess.assertError(subscribe(app, Ess.uniqueId("xml"), ".*", "public.test", receiver.url("/xml"), "xml"), 400,
                 "webHookConfig.format must be one of ess, cloudevents");
-        EventsApiIT.assertError(app.call("PUT", "/subscriptions/webhook", "{\"id\":\"n\",\"filter\":\".*\",\"topic\":\"public.test\","
+        Ess.assertError(app.call("PUT", "/subscriptions/webhook", "{\"id\":\"n\",\"filter\":\".*\",\"topic\":\"public.test\","
                 + "\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/n") + "\",\"format\":7}}"), 400, "ess, cloudevents");
         assertTrue(receiver.received().isEmpty(), "refused before any verification call");
     }
 
     @Test
     void withoutAFormatASubscriptionIsEss(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         String id = Ess.uniqueId("default");
         app.subscribe(id, ".*", "public.test", receiver.url("/default"));
         assertEquals("ess", app.get("/subscriptions/" + id).json().get(0).at("/webHookConfig/format").asText());

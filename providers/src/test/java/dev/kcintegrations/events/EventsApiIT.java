@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import static dev.kcintegrations.events.Ess.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @KeycloakIntegrationTest
 class EventsApiIT {
 
-    static final String[] ALL_SCOPES = {"events.topic.read", "events.user.read", "events.admin.read"};
     static WebhookReceiver receiver;
 
     @BeforeAll
@@ -40,17 +40,6 @@ class EventsApiIT {
         receiver.close();
     }
 
-    static Ess freshApplication(Keycloak keycloak) {
-        return Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES));
-    }
-
-    static void assertError(Http.Reply reply, int status, String messagePart) {
-        assertEquals(status, reply.status(), reply.body());
-        JsonNode body = reply.json();
-        assertEquals(status, body.get("statusCode").asInt(), reply.body());
-        assertTrue(body.get("message").asText().contains(messagePart), reply.body());
-        assertEquals(reply.header("Concur-Correlationid").orElseThrow(), body.get("correlationId").asText());
-    }
 
     // ---- authentication
 
@@ -63,7 +52,7 @@ class EventsApiIT {
 
     @Test
     void expiredTokenIs401(Keycloak keycloak) {
-        String clientId = Ess.newApplication(keycloak, ALL_SCOPES);
+        String clientId = Ess.newApplication(keycloak, Ess.ALL_SCOPES);
         String uuid = keycloak.admin().clientUuid(Ess.REALM, clientId);
         var client = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
         client.putObject("attributes").put("access.token.lifespan", "1");
@@ -143,7 +132,7 @@ class EventsApiIT {
 
     @Test
     void savingAnswersTheVendorsMessage(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         Http.Reply reply = app.subscribe("my-unique-subscription-id", ".*", "public.test", receiver.url("/hook"));
         assertEquals(200, reply.status(), reply.body());
         assertEquals("{\"message\":\"Subscription 'my-unique-subscription-id' saved successfully\"}", reply.body());
@@ -152,7 +141,7 @@ class EventsApiIT {
 
     @Test
     void savedSubscriptionReadsBackAsAnArrayWithReadOnlyFields(Keycloak keycloak) {
-        String clientId = Ess.newApplication(keycloak, ALL_SCOPES);
+        String clientId = Ess.newApplication(keycloak, Ess.ALL_SCOPES);
         Ess app = Ess.application(keycloak, clientId);
         String id = Ess.uniqueId("read-back");
         app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/hook"));
@@ -173,8 +162,8 @@ class EventsApiIT {
 
     @Test
     void subscriptionsListsOnlyTheCallersOwn(Keycloak keycloak) {
-        Ess mine = freshApplication(keycloak);
-        Ess other = freshApplication(keycloak);
+        Ess mine = Ess.application(keycloak);
+        Ess other = Ess.application(keycloak);
         mine.subscribe(Ess.uniqueId("mine"), ".*", "public.test", receiver.url("/hook"));
         other.subscribe(Ess.uniqueId("theirs"), ".*", "public.test", receiver.url("/hook"));
         JsonNode list = mine.get("/subscriptions").json();
@@ -184,7 +173,7 @@ class EventsApiIT {
 
     @Test
     void savingAgainReplacesTheCallersSubscription(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("replace");
         app.subscribe(id, ".*", "public.test", receiver.url("/first"));
         assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/second")).status());
@@ -196,7 +185,7 @@ class EventsApiIT {
 
     @Test
     void vendorsRequestExampleWorksAsItIs(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         String body = Ess.subscription("vendor-example." + Ess.uniqueId("x"), ".*", "public.test", receiver.url("/hook").toString());
         Http.Reply reply = RawHttp.exchange(keycloak.baseUrl(), "PUT /realms/integrations/events/v4/subscriptions/webhook HTTP/1.1\r\n"
                 + "Host: " + keycloak.baseUrl().getAuthority() + "\r\n"
@@ -216,27 +205,27 @@ class EventsApiIT {
 
     @Test
     void idWithUppercaseIs400NamingId(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).subscribe("Not-Lowercase", ".*", "public.test", receiver.url("/hook")), 400, "id");
+        assertError(Ess.application(keycloak).subscribe("Not-Lowercase", ".*", "public.test", receiver.url("/hook")), 400, "id");
     }
 
     @Test
     void idLongerThan128Is400(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).subscribe("a".repeat(129), ".*", "public.test", receiver.url("/hook")), 400, "id");
+        assertError(Ess.application(keycloak).subscribe("a".repeat(129), ".*", "public.test", receiver.url("/hook")), 400, "id");
     }
 
     @Test
     void invalidRegularExpressionIs400NamingFilter(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("bad-filter"), "LOGIN(", "public.test", receiver.url("/hook")), 400, "filter");
+        assertError(Ess.application(keycloak).subscribe(Ess.uniqueId("bad-filter"), "LOGIN(", "public.test", receiver.url("/hook")), 400, "filter");
     }
 
     @Test
     void filterLongerThanOneKibIs400(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("long-filter"), "A".repeat(1025), "public.test", receiver.url("/hook")), 400, "filter");
+        assertError(Ess.application(keycloak).subscribe(Ess.uniqueId("long-filter"), "A".repeat(1025), "public.test", receiver.url("/hook")), 400, "filter");
     }
 
     @Test
     void catastrophicBacktrackingFilterIsAcceptedAndRunsInLinearTime(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("redos");
         assertEquals(200, app.subscribe(id, "(a+)+$", "public.test", receiver.url("/redos")).status());
         long started = System.nanoTime();
@@ -248,7 +237,7 @@ class EventsApiIT {
 
     @Test
     void backreferenceFilterIsRefused(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("backref"), "(A)\\1", "public.test", receiver.url("/hook")), 400, "filter");
+        assertError(Ess.application(keycloak).subscribe(Ess.uniqueId("backref"), "(A)\\1", "public.test", receiver.url("/hook")), 400, "filter");
     }
 
     @Test
@@ -259,48 +248,48 @@ class EventsApiIT {
 
     @Test
     void unknownTopicIs403(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("unknown-topic"), ".*", "no.such.topic", receiver.url("/hook")), 403, "no.such.topic");
+        assertError(Ess.application(keycloak).subscribe(Ess.uniqueId("unknown-topic"), ".*", "no.such.topic", receiver.url("/hook")), 403, "no.such.topic");
     }
 
     @Test
     void plainHttpToAHostNotOnTheAllowListIs400(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("http"), ".*", "public.test", "http://example.com/hook")), 400, "webHookConfig.endpoint");
     }
 
     @Test
     void cloudMetadataAddressIsRefused(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("metadata"), ".*", "public.test", "https://169.254.169.254/latest/meta-data")), 400, "non-public");
     }
 
     @Test
     void privateAddressIsRefused(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("private"), ".*", "public.test", "https://10.1.2.3/hook")), 400, "non-public");
     }
 
     @Test
     void loopbackNotOnTheAllowListIsRefused(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("loopback"), ".*", "public.test", "https://127.0.0.2/hook")), 400, "non-public");
     }
 
     @Test
     void ipv4MappedIpv6LoopbackIsRefused(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("mapped"), ".*", "public.test", "https://[::ffff:127.0.0.1]/hook")), 400, "non-public");
     }
 
     @Test
     void uniqueLocalIpv6IsRefused(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("ula"), ".*", "public.test", "https://[fd00::1]/hook")), 400, "non-public");
     }
 
     @Test
     void endpointWithUserInfoIsRefused(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("userinfo"), ".*", "public.test", "https://user:pw@example.com/hook")), 400, "user info");
     }
 
@@ -309,50 +298,50 @@ class EventsApiIT {
         try (WebhookReceiver redirecting = WebhookReceiver.start(); WebhookReceiver target = WebhookReceiver.start()) {
             redirecting.answerHeaders(Map.of("Location", target.url("/elsewhere").toString()));
             redirecting.answer(307);
-            assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("redirect"), ".*", "public.test", redirecting.url("/hook")), 400, "HTTP 307");
+            assertError(Ess.application(keycloak).subscribe(Ess.uniqueId("redirect"), ".*", "public.test", redirecting.url("/hook")), 400, "HTTP 307");
             assertEquals(0, target.received().size());
         }
     }
 
     @Test
     void relativeEndpointIs400(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 Ess.subscription(Ess.uniqueId("relative"), ".*", "public.test", "/hook")), 400, "webHookConfig.endpoint");
     }
 
     @Test
     void missingWebHookConfigIs400(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 "{\"id\":\"x\",\"filter\":\".*\",\"topic\":\"public.test\"}"), 400, "webHookConfig");
     }
 
     @Test
     void bodyThatIsNotJsonIs400(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook", "id=x"), 400, "JSON");
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook", "id=x"), 400, "JSON");
     }
 
     @Test
     void duplicateKeysInTheBodyAre400(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 "{\"id\":\"a\",\"id\":\"b\",\"filter\":\".*\",\"topic\":\"public.test\",\"webHookConfig\":{\"endpoint\":\"https://x\"}}"), 400, "JSON");
     }
 
     @Test
     void bodyOver64KibIs413(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).call("PUT", "/subscriptions/webhook",
+        assertError(Ess.application(keycloak).call("PUT", "/subscriptions/webhook",
                 "{\"id\":\"" + "a".repeat(70_000) + "\"}"), 413, "larger");
     }
 
     @Test
     void idOwnedByAnotherApplicationIs409(Keycloak keycloak) {
         String id = Ess.uniqueId("taken");
-        assertEquals(200, freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook")).status());
-        assertError(freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook")), 409, "another application");
+        assertEquals(200, Ess.application(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook")).status());
+        assertError(Ess.application(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook")), 409, "another application");
     }
 
     @Test
     void sixthSubscriptionOfAnApplicationIs409(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         for (int i = 0; i < 5; i++) {
             assertEquals(200, app.subscribe(Ess.uniqueId("limit" + i), ".*", "public.test", receiver.url("/hook")).status());
         }
@@ -363,7 +352,7 @@ class EventsApiIT {
     void endpointThatDoesNotAnswer2xxIsRefusedWithWhatItAnswered(Keycloak keycloak) {
         try (WebhookReceiver failing = WebhookReceiver.start()) {
             failing.answer(503);
-            assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("down"), ".*", "public.test", failing.url("/hook")), 400, "HTTP 503");
+            assertError(Ess.application(keycloak).subscribe(Ess.uniqueId("down"), ".*", "public.test", failing.url("/hook")), 400, "HTTP 503");
         }
     }
 
@@ -371,13 +360,13 @@ class EventsApiIT {
     void endpointThatIsNotRunningIsRefused(Keycloak keycloak) {
         WebhookReceiver stopped = WebhookReceiver.start();
         stopped.close();
-        assertError(freshApplication(keycloak).subscribe(Ess.uniqueId("closed"), ".*", "public.test", stopped.url("/hook")), 400, "verification");
+        assertError(Ess.application(keycloak).subscribe(Ess.uniqueId("closed"), ".*", "public.test", stopped.url("/hook")), 400, "verification");
     }
 
     @Test
     void verificationEventIsSignedAndNamesTheSubscription(Keycloak keycloak) {
         try (WebhookReceiver verifying = WebhookReceiver.start()) {
-            Ess app = freshApplication(keycloak);
+            Ess app = Ess.application(keycloak);
             String id = Ess.uniqueId("verified");
             app.subscribe(id, ".*", "public.test", verifying.url("/hook"));
             WebhookReceiver.Received request = verifying.received().get(0);
@@ -390,7 +379,7 @@ class EventsApiIT {
 
     @Test
     void everyAnswerIsNoStore(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         for (Http.Reply reply : List.of(app.get("/topics"), app.get("/subscriptions"), app.get("/subscriptions/none-such"),
                 app.get("/nowhere"), app.call("DELETE", "/topics", null), Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/topics"), Map.of()))) {
             assertEquals("no-store", reply.header("cache-control").orElse(null), reply.status() + " " + reply.body());
@@ -399,7 +388,7 @@ class EventsApiIT {
 
     @Test
     void testEventToATopicKeycloakFeedsIs400(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         assertError(app.call("POST", "/topics/keycloak.user/events", "{\"eventType\":\"LOGIN\"}"), 400, "carries Keycloak's own events");
     }
 
@@ -410,7 +399,7 @@ class EventsApiIT {
         var component = Ess.topicComponent(keycloak, "keycloak.user.logins", "events.user.read", "user", "LOGIN|LOGOUT");
         String componentId = keycloak.admin().create("/" + Ess.REALM + "/components", component);
         try {
-            assertTrue(freshApplication(keycloak).get("/topics").body().contains("\"keycloak.user.logins\""));
+            assertTrue(Ess.application(keycloak).get("/topics").body().contains("\"keycloak.user.logins\""));
         } finally {
             keycloak.admin().delete("/" + Ess.REALM + "/components/" + componentId);
         }
@@ -429,13 +418,13 @@ class EventsApiIT {
     @Test
     void anotherApplicationsSubscriptionIs404(Keycloak keycloak) {
         String id = Ess.uniqueId("private");
-        freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook"));
-        assertError(freshApplication(keycloak).get("/subscriptions/" + id), 404, id);
+        Ess.application(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook"));
+        assertError(Ess.application(keycloak).get("/subscriptions/" + id), 404, id);
     }
 
     @Test
     void deletingAnswersTheVendorsMessage(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("delete");
         app.subscribe(id, ".*", "public.test", receiver.url("/hook"));
         Http.Reply reply = app.delete(id);
@@ -447,15 +436,15 @@ class EventsApiIT {
     @Test
     void deletingAnotherApplicationsSubscriptionIs404(Keycloak keycloak) {
         String id = Ess.uniqueId("not-yours");
-        freshApplication(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook"));
-        assertError(freshApplication(keycloak).delete(id), 404, id);
+        Ess.application(keycloak).subscribe(id, ".*", "public.test", receiver.url("/hook"));
+        assertError(Ess.application(keycloak).delete(id), 404, id);
     }
 
     // ---- shape of every answer
 
     @Test
     void correlationIdIsEchoed(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         Http.Reply reply = Http.get(app.url("/topics"), Map.of("Authorization", "Bearer " + app.token(),
                 "Concur-Correlationid", "trace-123"));
         assertEquals("trace-123", reply.header("Concur-Correlationid").orElseThrow());
@@ -463,18 +452,18 @@ class EventsApiIT {
 
     @Test
     void correlationIdIsGeneratedWhenAbsent(Keycloak keycloak) {
-        Http.Reply reply = freshApplication(keycloak).get("/topics");
+        Http.Reply reply = Ess.application(keycloak).get("/topics");
         assertFalse(reply.header("Concur-Correlationid").orElseThrow().isBlank());
     }
 
     @Test
     void unknownPathIs404Json(Keycloak keycloak) {
-        assertError(freshApplication(keycloak).get("/nothing-here"), 404, "No such resource");
+        assertError(Ess.application(keycloak).get("/nothing-here"), 404, "No such resource");
     }
 
     @Test
     void wrongMethodIs405JsonWithAllow(Keycloak keycloak) {
-        Http.Reply reply = freshApplication(keycloak).call("POST", "/topics", "{}");
+        Http.Reply reply = Ess.application(keycloak).call("POST", "/topics", "{}");
         assertError(reply, 405, "POST");
         assertEquals("GET", reply.header("Allow").orElseThrow());
     }
@@ -491,7 +480,7 @@ class EventsApiIT {
 
     @Test
     void deliveriesWithUnknownStatusIs400(Keycloak keycloak) {
-        Ess app = freshApplication(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("status");
         app.subscribe(id, ".*", "public.test", receiver.url("/hook"));
         assertError(app.get("/subscriptions/" + id + "/deliveries?status=LOST"), 400, "status");
@@ -500,7 +489,7 @@ class EventsApiIT {
     /** A subscriber cannot make the server sign and send bodies it composes as fast as it can call. */
     @Test
     void testEventsAreLimitedPerApplicationWith429AndRetryAfter(Keycloak keycloak) {
-        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES));
+        Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         Http.Reply refused = null;
         int accepted = 0;
         for (int i = 0; i < 121 && refused == null; i++) {
@@ -517,7 +506,7 @@ class EventsApiIT {
         long retryAfter = Long.parseLong(refused.header("retry-after").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
         assertError(refused, 429, "60 test events a minute");
-        Http.Reply other = Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES)).publishTest("burst");
+        Http.Reply other = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES)).publishTest("burst");
         assertEquals(202, other.status(), "another application has its own allowance: " + other.body());
     }
 
@@ -525,7 +514,7 @@ class EventsApiIT {
     @Test
     void deliveriesArePagedNewestFirst(Keycloak keycloak) {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("paged");
             app.subscribe(id, ".*", "public.test", receiver.url("/paged"));
             List<String> published = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.events.HostileReceiver.Behaviour;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -41,8 +42,8 @@ class HostileReceiverIT {
     void hostileAnswersToDeliveriesLeaveTheServerReadyAndAHealthySubscriptionReceiving(Keycloak keycloak) {
         Map<Behaviour, HostileReceiver> hostile = new EnumMap<>(Behaviour.class);
         try (WebhookReceiver healthy = WebhookReceiver.start()) {
-            Ess first = WebhookDeliveryIT.application(keycloak);
-            Ess second = WebhookDeliveryIT.application(keycloak);
+            Ess first = Ess.application(keycloak);
+            Ess second = Ess.application(keycloak);
             String healthyId = Ess.uniqueId("healthy");
             assertEquals(200, first.subscribe(healthyId, ".*", "public.test", healthy.url("/healthy")).status());
             Map<Behaviour, String> ids = new EnumMap<>(Behaviour.class);
@@ -65,11 +66,11 @@ class HostileReceiverIT {
                 assertEquals(202, first.publishTest(marker).status());
                 healthy.awaitEvents(r -> r.body().contains(marker), 1, Duration.ofSeconds(10));
                 assertReady(keycloak);
-                WebhookDeliveryIT.pause(Duration.ofSeconds(4));
+                Await.pause(Duration.ofSeconds(4));
             }
 
             for (Behaviour behaviour : ANSWERS) {
-                JsonNode delivery = WebhookDeliveryIT.awaitDelivery(owners.get(behaviour), ids.get(behaviour),
+                JsonNode delivery = Ess.awaitDelivery(owners.get(behaviour), ids.get(behaviour),
                         d -> d.get("attempts").asInt() >= 1);
                 if (behaviour == Behaviour.GIGABYTE_BODY) {
                     assertEquals("DELIVERED", delivery.get("status").asText(), delivery.toString());
@@ -95,7 +96,7 @@ class HostileReceiverIT {
                 HostileReceiver receiver = HostileReceiver.start().behave(behaviour);
                 receivers.add(receiver);
                 URI endpoint = receiver.url(behaviour == Behaviour.STALLED_HANDSHAKE ? "https" : "http", "/verify");
-                Ess app = WebhookDeliveryIT.application(keycloak);
+                Ess app = Ess.application(keycloak);
                 replies.put(behaviour, CompletableFuture.supplyAsync(() ->
                         app.subscribe(Ess.uniqueId("verify"), ".*", "public.test", endpoint)));
             }

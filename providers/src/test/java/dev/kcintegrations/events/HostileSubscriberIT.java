@@ -1,16 +1,14 @@
 package dev.kcintegrations.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
-import dev.kcintegrations.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +45,7 @@ class HostileSubscriberIT {
     /** 23 characters that compile to ~10⁹ instructions: the JVM ran out of heap and stopped. */
     @Test
     void aFilterOfNestedCountedRepetitionIsRefusedAtOnceAndTheServerStaysReady(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         for (String bomb : List.of("((a{1000}){1000}){1000}", "(a{1000}){1000}")) {
             long started = System.nanoTime();
             Http.Reply reply = app.subscribe(Ess.uniqueId("bomb"), bomb, "public.test", receiver.url("/bomb"));
@@ -67,30 +65,30 @@ class HostileSubscriberIT {
      */
     @Test
     void pathShapedIdsAndRouteWordsAreRefused(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         for (String id : List.of("..", ".", ".hidden", "-dash", "a..b", "webhook", "access")) {
             Http.Reply reply = app.subscribe(id, ".*", "public.test", receiver.url("/ids"));
             assertEquals(400, reply.status(), id + " → " + reply.body());
             assertTrue(reply.json().get("message").asText().startsWith("id must"), reply.body());
         }
-        assertEquals(0, SubscriptionsAdminIT.admin(keycloak, "GET", "?clientId=" + app.clientId(), null).json().size(), "nothing was saved");
+        assertEquals(0, SubscriptionsAdminApi.asAdmin(keycloak, "GET", "?clientId=" + app.clientId(), null).json().size(), "nothing was saved");
         assertEquals(0, receiver.received().size(), "refused before any endpoint is called");
     }
 
     /** {@code uuid:<internal id>} reaches any subscription, also one whose id a URL client would rewrite. */
     @Test
     void administratorsReachEverySubscriptionByItsInternalId(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("by-uuid");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/uuid")).status());
-        String uuid = SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json().get("uuid").asText();
+        String uuid = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json().get("uuid").asText();
         String key = "/uuid:" + uuid;
-        assertEquals(id, SubscriptionsAdminIT.admin(keycloak, "GET", key, null).json().get("id").asText());
-        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "GET", key + "/deliveries", null).status());
-        assertEquals("DISABLED", SubscriptionsAdminIT.admin(keycloak, "PUT", key + "/status", "{\"status\":\"DISABLED\"}").json().get("status").asText());
-        assertEquals(204, SubscriptionsAdminIT.admin(keycloak, "DELETE", key, null).status());
-        assertEquals(404, SubscriptionsAdminIT.admin(keycloak, "GET", key, null).status());
-        assertEquals(404, SubscriptionsAdminIT.admin(keycloak, "GET", "/uuid:" + UUID.randomUUID(), null).status());
+        assertEquals(id, SubscriptionsAdminApi.asAdmin(keycloak, "GET", key, null).json().get("id").asText());
+        assertEquals(200, SubscriptionsAdminApi.asAdmin(keycloak, "GET", key + "/deliveries", null).status());
+        assertEquals("DISABLED", SubscriptionsAdminApi.asAdmin(keycloak, "PUT", key + "/status", "{\"status\":\"DISABLED\"}").json().get("status").asText());
+        assertEquals(204, SubscriptionsAdminApi.asAdmin(keycloak, "DELETE", key, null).status());
+        assertEquals(404, SubscriptionsAdminApi.asAdmin(keycloak, "GET", key, null).status());
+        assertEquals(404, SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/uuid:" + UUID.randomUUID(), null).status());
     }
 
     /**
@@ -101,28 +99,28 @@ class HostileSubscriberIT {
      */
     @Test
     void anApplicationCannotLiftAnAdministratorsStop(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("admin-stop");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/stop")).status());
-        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "PUT", "/" + id + "/status",
+        assertEquals(200, SubscriptionsAdminApi.asAdmin(keycloak, "PUT", "/" + id + "/status",
                 "{\"status\":\"DISABLED\",\"reason\":\"compliance hold\"}").status());
         int verifications = receiver.received().size();
 
         Http.Reply again = app.subscribe(id, ".*", "public.test", receiver.url("/stop"));
         assertEquals(409, again.status(), again.body());
         assertTrue(again.json().get("message").asText().contains("compliance hold"), again.body());
-        JsonNode stopped = SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json();
+        JsonNode stopped = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json();
         assertEquals("DISABLED", stopped.get("status").asText(), stopped.toString());
         assertEquals("compliance hold", stopped.get("statusReason").asText(), stopped.toString());
         assertEquals(verifications, receiver.received().size(), "no verification event for a refused save");
         assertEquals(0, app.publishTest("whileStopped").json().get("subscriptions").asInt());
         Http.Reply deleted = app.delete(id);
         assertEquals(409, deleted.status(), "deleting and saving it again would lift the stop: " + deleted.body());
-        assertEquals("DISABLED", SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json().get("status").asText());
+        assertEquals("DISABLED", SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json().get("status").asText());
 
-        assertEquals(200, SubscriptionsAdminIT.admin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
+        assertEquals(200, SubscriptionsAdminApi.asAdmin(keycloak, "PUT", "/" + id + "/status", "{\"status\":\"ACTIVE\"}").status());
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/stop")).status(), "enabled again, the application saves it");
-        assertEquals("ACTIVE", SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json().get("status").asText());
+        assertEquals("ACTIVE", SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json().get("status").asText());
     }
 
     /**
@@ -133,54 +131,35 @@ class HostileSubscriberIT {
      */
     @Test
     void aSignInsHostHeaderIsNeverSignedIntoADelivery(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String ce = Ess.uniqueId("host-ce");
         String ess = Ess.uniqueId("host-ess");
         assertEquals(200, app.call("PUT", "/subscriptions/webhook", "{\"id\":\"" + ce + "\",\"filter\":\"LOGIN\",\"topic\":\"keycloak.user\","
                 + "\"webHookConfig\":{\"endpoint\":\"" + receiver.url("/ce") + "\",\"format\":\"cloudevents\"}}").status());
         assertEquals(200, app.subscribe(ess, "LOGIN", "keycloak.user", receiver.url("/ess")).status());
         String username = Ess.uniqueId("host-user");
-        String userId = WebhookDeliveryIT.newUser(keycloak, username);
+        String userId = RealmUsers.newUser(keycloak, username);
 
-        signInWithHost(keycloak, username, "attacker.example:4443");
+        RealmUsers.signInWithHost(keycloak, username, "attacker.example:4443");
         List<WebhookReceiver.Received> unconfigured = receiver.awaitAttempts(r -> r.body().contains(userId), 2, Duration.ofSeconds(30));
         for (WebhookReceiver.Received delivery : unconfigured) {
             assertTrue(!delivery.body().contains("attacker"), delivery.body());
         }
-        JsonNode event = cloudEvent(unconfigured);
+        JsonNode event = CloudEventsReceiver.cloudEvent(unconfigured);
         assertEquals("urn:keycloak:realm:" + Ess.REALM, event.get("source").asText(), event.toString());
         assertTrue(!event.has("dataschema"), event.toString());
 
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, "https://sso.example.com")) {
-            signInWithHost(keycloak, username, "attacker.example:4443");
+            RealmUsers.signInWithHost(keycloak, username, "attacker.example:4443");
             List<WebhookReceiver.Received> configured = receiver.awaitAttempts(r -> r.body().contains(userId), 4, Duration.ofSeconds(30));
             for (WebhookReceiver.Received delivery : configured) {
                 assertTrue(!delivery.body().contains("attacker"), delivery.body());
             }
-            JsonNode second = cloudEvent(configured.subList(2, 4));
+            JsonNode second = CloudEventsReceiver.cloudEvent(configured.subList(2, 4));
             assertEquals("https://sso.example.com/realms/" + Ess.REALM, second.get("source").asText(), second.toString());
             assertTrue(second.get("dataschema").asText().startsWith("https://sso.example.com/realms/" + Ess.REALM + "/events/v4/catalog?"),
                     second.toString());
         }
-    }
-
-    static void signInWithHost(Keycloak keycloak, String username, String host) {
-        String form = "grant_type=password&client_id=field-service-plugin&username=" + username + "&password=Secret-" + username;
-        Http.Reply reply = RawHttp.exchange(keycloak.baseUrl(), "POST /realms/" + Ess.REALM
-                + "/protocol/openid-connect/token HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                + "Content-Length: " + form.length() + "\r\nConnection: close\r\n\r\n" + form);
-        assertEquals(200, reply.status(), reply.body());
-    }
-
-    static JsonNode cloudEvent(List<WebhookReceiver.Received> deliveries) {
-        return deliveries.stream().filter(r -> r.body().contains("\"specversion\"")).findFirst()
-                .map(r -> {
-                    try {
-                        return Http.JSON.readTree(r.body());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }).orElseThrow(() -> new AssertionError("no CloudEvent among " + deliveries));
     }
 
     /**
@@ -194,12 +173,12 @@ class HostileSubscriberIT {
      */
     @Test
     void aVerificationFloodNeitherDelaysOtherDeliveriesNorSignIns(Keycloak keycloak) throws Exception {
-        Ess other = WebhookDeliveryIT.application(keycloak);
+        Ess other = Ess.application(keycloak);
         String probe = Ess.uniqueId("flood-probe");
         assertEquals(200, other.subscribe(probe, ".*", "public.test", receiver.url("/probe")).status());
         String username = Ess.uniqueId("flood-user");
-        WebhookDeliveryIT.newUser(keycloak, username);
-        List<Ess> flooders = List.of(WebhookDeliveryIT.application(keycloak), WebhookDeliveryIT.application(keycloak));
+        RealmUsers.newUser(keycloak, username);
+        List<Ess> flooders = List.of(Ess.application(keycloak), Ess.application(keycloak));
         Map<Integer, AtomicInteger> answers = new ConcurrentHashMap<>();
         AtomicReference<Http.Reply> refusal = new AtomicReference<>();
         // Six endpoints: connections to one are also bounded per route, so a flood to one would prove less.
@@ -222,12 +201,12 @@ class HostileSubscriberIT {
                             refusal.compareAndSet(null, reply);
                         }
                         answers.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
-                        WebhookDeliveryIT.pause(Duration.ofSeconds(1)); // each caller saves again a second after its answer
+                        Await.pause(Duration.ofSeconds(1)); // each caller saves again a second after its answer
                     }
                     return null;
                 });
             }
-            WebhookDeliveryIT.pause(Duration.ofSeconds(2)); // the flood is on
+            Await.pause(Duration.ofSeconds(2)); // the flood is on
             Probe during = probe(keycloak, other, username, "flood", answers);
             during.assertCloseTo(before, answers);
         } finally {
@@ -272,10 +251,10 @@ class HostileSubscriberIT {
                     Duration.ofSeconds(30)).get(0);
             deliveries.add(delivered.receivedAtMillis() - published);
             long started = System.nanoTime();
-            assertEquals(200, WebhookDeliveryIT.login(keycloak, username, "Secret-" + username).status());
+            assertEquals(200, RealmUsers.login(keycloak, username, "Secret-" + username).status());
             signIns.add(Duration.ofNanos(System.nanoTime() - started).toMillis());
             assertEquals(200, Http.get(keycloak.managementUrl().resolve("/health/ready"), Map.of()).status(), "answers " + answers);
-            WebhookDeliveryIT.pause(Duration.ofMillis(800));
+            Await.pause(Duration.ofMillis(800));
         }
         return new Probe(deliveries, signIns);
     }

@@ -48,12 +48,12 @@ class PerSubjectOrderIT {
 
     /** Who a received test event is about ({@code facts.userId}) and which it is ({@code eventType}). */
     private static String user(WebhookReceiver.Received request) {
-        JsonNode facts = WebhookDeliveryIT.json(request).path("facts");
+        JsonNode facts = WebhookReceiver.json(request).path("facts");
         return facts.path("userId").asText();
     }
 
     private static String type(WebhookReceiver.Received request) {
-        return WebhookDeliveryIT.json(request).get("eventType").asText();
+        return WebhookReceiver.json(request).get("eventType").asText();
     }
 
     private static boolean isEvent(WebhookReceiver.Received request) {
@@ -75,12 +75,12 @@ class PerSubjectOrderIT {
                 overlapped.set(true); // two of one user's events at the receiver at once
             }
             mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            WebhookDeliveryIT.pause(Duration.ofMillis(20 + ThreadLocalRandom.current().nextInt(60)));
+            Await.pause(Duration.ofMillis(20 + ThreadLocalRandom.current().nextInt(60)));
             inFlight.decrementAndGet();
             onTheWire.remove(user);
             return 200;
         });
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("subject");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/subject"), "subject", 8).status());
 
@@ -91,7 +91,7 @@ class PerSubjectOrderIT {
             app.publishTest("e" + i, user);
             published.computeIfAbsent(user, u -> new ArrayList<>()).add("e" + i);
         }
-        List<WebhookReceiver.Received> arrived = receiver.awaitEvents(PerSubjectOrderIT::isEvent, events, WebhookDeliveryIT.SOON);
+        List<WebhookReceiver.Received> arrived = receiver.awaitEvents(PerSubjectOrderIT::isEvent, events, WebhookReceiver.SOON);
         Map<String, List<String>> perUser = new LinkedHashMap<>();
         arrived.forEach(r -> perUser.computeIfAbsent(user(r), u -> new ArrayList<>()).add(type(r)));
         published.forEach((user, types) -> assertEquals(types, perUser.get(user), user + "'s events in capture order"));
@@ -107,12 +107,12 @@ class PerSubjectOrderIT {
     void aFailingUserHoldsOnlyItsOwnEventsAndTheAdministratorSeesWhich(Keycloak keycloak) {
         AtomicBoolean badRecovered = new AtomicBoolean();
         receiver.answer(request -> isEvent(request) && user(request).equals("bad") && !badRecovered.get() ? 500 : 200);
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("held-key");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/held"), "subject", 4).status());
 
         app.publishTest("bad1", "bad");
-        receiver.awaitAttempts(r -> isEvent(r) && type(r).equals("bad1"), 1, WebhookDeliveryIT.SOON);
+        receiver.awaitAttempts(r -> isEvent(r) && type(r).equals("bad1"), 1, WebhookReceiver.SOON);
         app.publishTest("bad2", "bad");
         List<String> good = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -121,15 +121,15 @@ class PerSubjectOrderIT {
         }
         app.publishTest("bad3", "bad");
         List<WebhookReceiver.Received> flowed = receiver.awaitEvents(r -> isEvent(r) && type(r).startsWith("good"), good.size(),
-                WebhookDeliveryIT.SOON);
+                WebhookReceiver.SOON);
         assertEquals(good.size(), flowed.size(), "every other user's events went out while bad1 waits for its retry");
         assertEquals(0, receiver.events(r -> isEvent(r) && (type(r).equals("bad2") || type(r).equals("bad3"))).size(),
                 "bad's later events wait behind bad1");
 
-        JsonNode admin = SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json();
+        JsonNode admin = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json();
         assertEquals(1, admin.get("delivery").get("heldKeys").asInt(), admin.toString());
         assertEquals("subject", admin.get("delivery").get("ordering").asText(), admin.toString());
-        Http.Reply held = SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id + "/held-keys", null);
+        Http.Reply held = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id + "/held-keys", null);
         assertEquals(200, held.status(), held.body());
         assertEquals(1, held.json().size(), held.body());
         assertEquals("users/bad", held.json().get(0).get("key").asText(), held.body());
@@ -146,13 +146,13 @@ class PerSubjectOrderIT {
     void aReceiverThatPushesBackGetsFewerAtOnceAndMoreAgainOnceItKeepsUp(Keycloak keycloak) {
         AtomicBoolean overloaded = new AtomicBoolean(true);
         receiver.answer(request -> isEvent(request) && overloaded.get() ? 503 : 200);
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("window");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/window"), "subject", 8).status());
         for (int i = 0; i < 8; i++) {
             app.publishTest("busy" + i, "w" + i);
         }
-        receiver.awaitAttempts(r -> isEvent(r) && type(r).startsWith("busy"), 8, WebhookDeliveryIT.SOON);
+        receiver.awaitAttempts(r -> isEvent(r) && type(r).startsWith("busy"), 8, WebhookReceiver.SOON);
         int shrunk = awaitWindow(keycloak, id, window -> window < 8);
         assertTrue(shrunk <= 4, "503s halved the window at least once: " + shrunk);
 
@@ -161,7 +161,7 @@ class PerSubjectOrderIT {
         for (int i = 0; i < 30; i++) {
             app.publishTest("calm" + i, "w" + (i % 8));
         }
-        receiver.awaitEvents(r -> isEvent(r) && type(r).startsWith("calm"), 30, WebhookDeliveryIT.SOON);
+        receiver.awaitEvents(r -> isEvent(r) && type(r).startsWith("calm"), 30, WebhookReceiver.SOON);
         int grown = awaitWindow(keycloak, id, window -> window > shrunk);
         assertTrue(grown > shrunk, "grew back while the receiver kept up: " + shrunk + " -> " + grown);
     }
@@ -171,17 +171,17 @@ class PerSubjectOrderIT {
         AtomicInteger answered = new AtomicInteger();
         receiver.answer(request -> isEvent(request) && answered.getAndIncrement() == 0 ? 503 : 200);
         receiver.answerHeaders(Map.of("Retry-After", "4"));
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("paused");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/paused"), "subject", 4).status());
         app.publishTest("first", "p1");
-        receiver.awaitAttempts(r -> isEvent(r) && type(r).equals("first"), 1, WebhookDeliveryIT.SOON);
+        receiver.awaitAttempts(r -> isEvent(r) && type(r).equals("first"), 1, WebhookReceiver.SOON);
         long pausedAt = System.currentTimeMillis();
         app.publishTest("other", "p2"); // another user: held by the pause, not by a key
         JsonNode delivery = awaitAdminView(keycloak, id, view -> "RECEIVER".equals(view.path("delivery").path("blockedBy").asText()))
                 .get("delivery");
         assertTrue(delivery.has("blockedUntil"), delivery.toString());
-        List<WebhookReceiver.Received> other = receiver.awaitEvents(r -> isEvent(r) && type(r).equals("other"), 1, WebhookDeliveryIT.SOON);
+        List<WebhookReceiver.Received> other = receiver.awaitEvents(r -> isEvent(r) && type(r).equals("other"), 1, WebhookReceiver.SOON);
         assertTrue(other.get(0).receivedAtMillis() - pausedAt >= 3_000,
                 "nothing went to the receiver before its Retry-After ended: " + (other.get(0).receivedAtMillis() - pausedAt) + " ms");
     }
@@ -191,7 +191,7 @@ class PerSubjectOrderIT {
     }
 
     private static JsonNode awaitAdminView(Keycloak keycloak, String id, Predicate<JsonNode> wanted) {
-        return Await.until("the administrators' view of " + id + " as wanted", WebhookDeliveryIT.SOON,
-                () -> SubscriptionsAdminIT.admin(keycloak, "GET", "/" + id, null).json(), wanted);
+        return Await.until("the administrators' view of " + id + " as wanted", WebhookReceiver.SOON,
+                () -> SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json(), wanted);
     }
 }

@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.function.Predicate;
 
-import static dev.kcintegrations.events.WebhookDeliveryIT.SOON;
-import static dev.kcintegrations.events.WebhookDeliveryIT.about;
-import static dev.kcintegrations.events.WebhookDeliveryIT.awaitDelivery;
-import static dev.kcintegrations.events.WebhookDeliveryIT.login;
-import static dev.kcintegrations.events.WebhookDeliveryIT.newUser;
-import static dev.kcintegrations.events.WebhookDeliveryIT.pause;
+import static dev.kcintegrations.events.WebhookReceiver.SOON;
+import static dev.kcintegrations.events.WebhookReceiver.about;
+import static dev.kcintegrations.events.Ess.awaitDelivery;
+import static dev.kcintegrations.events.RealmUsers.login;
+import static dev.kcintegrations.events.RealmUsers.newUser;
+import static dev.kcintegrations.testing.Await.pause;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +53,7 @@ class SubscriberRevocationIT {
     }
 
     Subscribed subscribeToLogins(Keycloak keycloak, WebhookReceiver to) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("revoked");
         assertEquals(200, app.subscribe(id, "LOGIN", "keycloak.user", to.url("/" + id)).status());
         return new Subscribed(app, keycloak.admin().clientUuid(Ess.REALM, app.clientId()), id);
@@ -149,7 +149,7 @@ class SubscriberRevocationIT {
      */
     @Test
     void anApplicationDisabledWhileItsQueueIsSentGetsNothingMore(Keycloak keycloak) {
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("draining");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
         Subscribed revoked = new Subscribed(app, keycloak.admin().clientUuid(Ess.REALM, app.clientId()), id);

@@ -3,6 +3,7 @@ package dev.kcintegrations.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Browser;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -53,15 +54,15 @@ class SubscriptionsConsoleIT {
     @Test
     void anAdministratorDisablesAndReplaysASubscriptionOnThePageAndAViewerOnlyLooks(Keycloak keycloak) {
         String id = Ess.uniqueId("console");
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         // The replay below is checked for the original order: the total order, one event at a time.
         assertEquals(200, app.subscribeInTotalOrder(id, MARKUP_FILTER, "public.test", receiver.url("/" + id)).status());
         Instant from = Instant.now().minusSeconds(1).truncatedTo(ChronoUnit.SECONDS);
         for (int i = 0; i < 3; i++) {
             app.publishTest("consoleShown" + i);
         }
-        List<WebhookReceiver.Received> first = receiver.awaitEvents(r -> r.body().contains("\"consoleShown"), 3, WebhookDeliveryIT.SOON);
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("consoleShown2") && d.get("status").asText().equals("DELIVERED"));
+        List<WebhookReceiver.Received> first = receiver.awaitEvents(r -> r.body().contains("\"consoleShown"), 3, WebhookReceiver.SOON);
+        Ess.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("consoleShown2") && d.get("status").asText().equals("DELIVERED"));
         Instant to = Instant.now().plusSeconds(1).truncatedTo(ChronoUnit.SECONDS);
 
         try (Browser admin = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-admin");
@@ -86,7 +87,7 @@ class SubscriptionsConsoleIT {
     @Test
     void aListAnswerOvertakenByANewerFilterIsNotShown(Keycloak keycloak) {
         String id = Ess.uniqueId("console-filters");
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
         try (Browser browser = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-filters")) {
             JsonNode filtered = browser.step("fasterSecondFilter", Map.of("username", "admin", "password", "admin",
@@ -119,7 +120,7 @@ class SubscriptionsConsoleIT {
     @CsvSource({"ja, イベントサブスクリプション, アプリケーション, ステータス", "zh-CN, 事件订阅, 应用, 状态"})
     void thePageSpeaksJapaneseAndChinese(String lang, String title, String application, String status, Keycloak keycloak) {
         String id = Ess.uniqueId("console-" + lang.toLowerCase(Locale.ROOT));
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
         try (Browser browser = Browser.open(keycloak.baseUrl(), STEPS, "event-subscriptions-" + lang)) {
             JsonNode page = browser.step("pageInLanguage", Map.of("username", "admin", "password", "admin",
@@ -163,7 +164,7 @@ class SubscriptionsConsoleIT {
         assertTrue(disabled.get("changes").get(0).asText().matches("PUT .*/event-subscriptions/uuid:[0-9a-f-]{36}/status"),
                 "a change goes by the internal id, which no URL parser rewrites: " + disabled.get("changes"));
         assertEquals(0, app.publishTest("afterDisabling").json().get("subscriptions").asInt(), "a disabled subscription captures nothing");
-        WebhookDeliveryIT.pause(Duration.ofSeconds(2));
+        Await.pause(Duration.ofSeconds(2));
         assertEquals(0, receiver.events(r -> r.body().contains("afterDisabling")).size(), "the application's next delivery does not happen");
         JsonNode own = app.get("/subscriptions/" + id + "/deliveries").json();
         assertEquals("DISABLED", own.get("subscriptionStatus").asText(), own.toString());
@@ -173,7 +174,7 @@ class SubscriptionsConsoleIT {
                 "from", from.toString(), "to", to.toString()));
         assertEquals("ACTIVE", replayed.get("status").asText());
         assertTrue(replayed.get("notice").asText().contains("3 queued again"), replayed.toString());
-        List<WebhookReceiver.Received> all = receiver.awaitAttempts(r -> r.body().contains("\"consoleShown"), 6, WebhookDeliveryIT.SOON);
+        List<WebhookReceiver.Received> all = receiver.awaitAttempts(r -> r.body().contains("\"consoleShown"), 6, WebhookReceiver.SOON);
         List<String> ids = all.stream().map(r -> r.header("webhook-id")).toList();
         assertEquals(first.stream().map(r -> r.header("webhook-id")).toList(), ids.subList(3, 6), "the same ids, in the original order");
 
@@ -182,7 +183,7 @@ class SubscriptionsConsoleIT {
         receiver.answer(r -> r.body().contains("\"userId\":\"console-stuck\"") ? 500 : 200);
         assertEquals(200, app.subscribe(perSubject, ".*", "public.test", receiver.url("/" + perSubject), "subject", 4).status());
         app.publishTest("consoleHeld", "console-stuck");
-        receiver.awaitAttempts(r -> r.body().contains("\"consoleHeld\""), 1, WebhookDeliveryIT.SOON);
+        receiver.awaitAttempts(r -> r.body().contains("\"consoleHeld\""), 1, WebhookReceiver.SOON);
         JsonNode held = admin.step("adminSeesHeldSubjects", Map.of("loginRealm", "master", "realm", Ess.REALM, "subscription", perSubject));
         assertEquals("per subject (user, resource)", held.get("ordering").asText(), held.toString());
         assertEquals("window 4 of 4", held.get("inFlight").asText(), held.toString());
@@ -195,7 +196,7 @@ class SubscriptionsConsoleIT {
 
     private void viewerOnlyLooks(Keycloak keycloak, Browser viewerBrowser, Ess app, String id) {
         String viewer = Ess.uniqueId("viewer");
-        SubscriptionsAdminIT.realmUser(keycloak, viewer, "view-events");
+        RealmUsers.realmUser(keycloak, viewer, "view-events");
         JsonNode looked = viewerBrowser.step("viewerLooks", Map.of("username", viewer, "password", "Secret-" + viewer, "realm", Ess.REALM,
                 "subscription", id));
         assertEquals(List.of(), strings(looked.get("buttons")), "no action for view-events only");
@@ -266,26 +267,26 @@ class SubscriptionsConsoleIT {
     @Test
     void theAdminApiTellsThePageWhatItMayDoAndCountsRecentDeliveries(Keycloak keycloak) {
         String id = Ess.uniqueId("console-activity");
-        Ess app = WebhookDeliveryIT.application(keycloak);
+        Ess app = Ess.application(keycloak);
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
         String held = Ess.uniqueId("console-held");
         assertEquals(200, app.subscribe(held, ".*", "public.test", receiver.url("/" + held)).status());
         receiver.answer(r -> r.body().contains("subscription.verification") || !r.path().contains(held) ? 200 : 503);
         app.publishTest("counted0");
         app.publishTest("counted1");
-        WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("counted1") && d.get("status").asText().equals("DELIVERED"));
+        Ess.awaitDelivery(app, id, d -> d.get("eventType").asText().equals("counted1") && d.get("status").asText().equals("DELIVERED"));
         // Its head is tried and refused; the event behind it waits its turn.
-        WebhookDeliveryIT.awaitDelivery(app, held, d -> d.get("eventType").asText().equals("counted0") && d.get("attempts").asInt() >= 1);
-        String admin = SubscriptionsAdminIT.adminToken(keycloak);
-        String viewer = SubscriptionsAdminIT.realmUser(keycloak, Ess.uniqueId("viewer"), "view-events");
-        String nobody = SubscriptionsAdminIT.realmUser(keycloak, Ess.uniqueId("nobody"));
-        JsonNode adminMay = SubscriptionsAdminIT.as(keycloak, admin, "GET", "/access", null).json();
+        Ess.awaitDelivery(app, held, d -> d.get("eventType").asText().equals("counted0") && d.get("attempts").asInt() >= 1);
+        String admin = RealmUsers.adminToken(keycloak);
+        String viewer = RealmUsers.realmUser(keycloak, Ess.uniqueId("viewer"), "view-events");
+        String nobody = RealmUsers.realmUser(keycloak, Ess.uniqueId("nobody"));
+        JsonNode adminMay = SubscriptionsAdminApi.as(keycloak, admin, "GET", "/access", null).json();
         assertTrue(adminMay.get("view").asBoolean() && adminMay.get("manage").asBoolean(), adminMay.toString());
-        JsonNode viewerMay = SubscriptionsAdminIT.as(keycloak, viewer, "GET", "/access", null).json();
+        JsonNode viewerMay = SubscriptionsAdminApi.as(keycloak, viewer, "GET", "/access", null).json();
         assertTrue(viewerMay.get("view").asBoolean() && !viewerMay.get("manage").asBoolean(), viewerMay.toString());
-        assertEquals(403, SubscriptionsAdminIT.as(keycloak, nobody, "GET", "/access", null).status());
+        assertEquals(403, SubscriptionsAdminApi.as(keycloak, nobody, "GET", "/access", null).status());
 
-        Http.Reply activity = SubscriptionsAdminIT.as(keycloak, viewer, "GET", "/" + id + "/activity?hours=6", null);
+        Http.Reply activity = SubscriptionsAdminApi.as(keycloak, viewer, "GET", "/" + id + "/activity?hours=6", null);
         assertEquals(200, activity.status(), activity.body());
         assertEquals(600, activity.json().get("bucketSeconds").asInt());
         JsonNode buckets = activity.json().get("buckets");
@@ -295,13 +296,13 @@ class SubscriptionsConsoleIT {
         assertEquals(0, recent(buckets, "failed") + recent(buckets, "pending"), activity.body());
         assertTrue(buckets.get(35).has("meanDeliveryMillis") || buckets.get(34).has("meanDeliveryMillis"), activity.body());
         assertEquals(Instant.parse(buckets.get(35).get("start").asText()).minusSeconds(600), Instant.parse(buckets.get(34).get("start").asText()));
-        JsonNode heldActivity = SubscriptionsAdminIT.as(keycloak, viewer, "GET", "/" + held + "/activity", null).json().get("buckets");
+        JsonNode heldActivity = SubscriptionsAdminApi.as(keycloak, viewer, "GET", "/" + held + "/activity", null).json().get("buckets");
         assertEquals(2, recent(heldActivity, "pending"), "the held subscription's two events wait: " + heldActivity);
         assertEquals(0, recent(heldActivity, "delivered"));
         for (String bad : new String[]{"0", "73", "x", "-1"}) {
-            assertEquals(400, SubscriptionsAdminIT.as(keycloak, admin, "GET", "/" + id + "/activity?hours=" + bad, null).status(), bad);
+            assertEquals(400, SubscriptionsAdminApi.as(keycloak, admin, "GET", "/" + id + "/activity?hours=" + bad, null).status(), bad);
         }
-        assertEquals(404, SubscriptionsAdminIT.as(keycloak, admin, "GET", "/no-such/activity", null).status());
+        assertEquals(404, SubscriptionsAdminApi.as(keycloak, admin, "GET", "/no-such/activity", null).status());
     }
 
     private static int recent(JsonNode buckets, String count) {

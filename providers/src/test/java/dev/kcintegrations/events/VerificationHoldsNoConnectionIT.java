@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import dev.kcintegrations.events.HostileReceiver.Behaviour;
+import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakServer;
@@ -54,7 +55,7 @@ class VerificationHoldsNoConnectionIT {
         try {
             List<Ess> apps = new ArrayList<>();
             for (int i = 0; i < POOL + 2; i++) {
-                apps.add(WebhookDeliveryIT.application(keycloak));
+                apps.add(Ess.application(keycloak));
                 silent.add(HostileReceiver.start().behave(Behaviour.SILENT));
             }
             for (int i = 0; i < POOL + 2; i++) {
@@ -64,14 +65,14 @@ class VerificationHoldsNoConnectionIT {
             }
             long deadline = System.currentTimeMillis() + 20_000;
             while (silent.stream().mapToInt(HostileReceiver::connections).sum() < POOL + 2 && System.currentTimeMillis() < deadline) {
-                WebhookDeliveryIT.pause(Duration.ofMillis(50));
+                Await.pause(Duration.ofMillis(50));
             }
             assertEquals(POOL + 2, silent.stream().mapToInt(HostileReceiver::connections).sum(), "every verification is waiting");
 
             long started = System.nanoTime();
             String username = Ess.uniqueId("pool-user");
-            WebhookDeliveryIT.newUser(keycloak, username); // a write
-            assertEquals(200, WebhookDeliveryIT.login(keycloak, username, "Secret-" + username).status()); // and a sign-in
+            RealmUsers.newUser(keycloak, username); // a write
+            assertEquals(200, RealmUsers.login(keycloak, username, "Secret-" + username).status()); // and a sign-in
             long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
             assertTrue(millis < 5_000, "a write and a sign-in took " + millis + " ms while verifications waited");
             assertTrue(puts.stream().noneMatch(CompletableFuture::isDone), "the verifications were still waiting");

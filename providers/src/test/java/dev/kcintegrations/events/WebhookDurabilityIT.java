@@ -46,7 +46,7 @@ class WebhookDurabilityIT {
         Keycloak keycloak = new Keycloak(server);
         int events = 20;
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("durable");
             assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/durable")).status());
             receiver.stop();
@@ -54,7 +54,7 @@ class WebhookDurabilityIT {
             for (int i = 0; i < events; i++) {
                 published.add(app.publishTest("crash" + i).json().get("id").asText());
             }
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
+            Ess.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 1);
 
             server.kill();
             receiver.restart();
@@ -63,7 +63,7 @@ class WebhookDurabilityIT {
 
             List<WebhookReceiver.Received> received = receiver.awaitEvents(r -> r.body().contains("\"crash"), events, Duration.ofSeconds(90));
             Set<String> delivered = new HashSet<>();
-            received.forEach(r -> delivered.add(WebhookDeliveryIT.json(r).get("id").asText()));
+            received.forEach(r -> delivered.add(WebhookReceiver.json(r).get("id").asText()));
             int duplicates = received.size() - delivered.size();
             System.out.printf("kill -9 with %d pending: sent %d, delivered %d distinct, duplicates %d, lost %d%n",
                     events, events, delivered.size(), duplicates, published.size() - delivered.size());

@@ -60,7 +60,7 @@ class WebhookHealthIT {
                 }
                 return 200;
             });
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             assertEquals(200, app.subscribe(Ess.uniqueId("slow"), "slow", "public.test", slow.url("/slow")).status());
             String waiting = Ess.uniqueId("waiting");
             assertEquals(200, app.subscribe(waiting, "fast", "public.test", fast.url("/fast")).status());
@@ -88,27 +88,27 @@ class WebhookHealthIT {
     @Test
     void aReceiverThatIsDownDoesNotMakeKeycloakUnready() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("refused");
             assertEquals(200, app.subscribe(id, "refused", "public.test", receiver.url("/refused")).status());
             receiver.answer(503);
             app.publishTest("refused");
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 3);
+            Ess.awaitDelivery(app, id, d -> d.get("attempts").asInt() >= 3);
             // Three attempts plus the readiness bound and two outbox reads: long enough to turn DOWN if it would.
-            WebhookDeliveryIT.pause(Duration.ofSeconds(10));
+            Await.pause(Duration.ofSeconds(10));
             Http.Reply ready = readiness();
             assertEquals(200, ready.status(), ready.body());
             assertEquals("UP", outboxCheck(ready.json()).get("status").asText());
             assertTrue(outboxCheck(ready.json()).get("data").get("pending").asLong() >= 1, ready.body());
             receiver.answer(200);
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> "DELIVERED".equals(d.get("status").asText()));
+            Ess.awaitDelivery(app, id, d -> "DELIVERED".equals(d.get("status").asText()));
         }
     }
 
     @Test
     void aSubscriptionsFailureStreakIsAMetricAndResetsOnDelivery() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("streak");
             assertEquals(200, app.subscribe(id, "streak", "public.test", receiver.url("/streak")).status());
             receiver.answer(500);

@@ -35,12 +35,12 @@ class WebhookMetricsIT {
                 return 200;
             });
             for (String type : new String[]{"metricDelivered", "metricRetried", "metricRejected"}) {
-                Ess app = WebhookDeliveryIT.application(keycloak);
+                Ess app = Ess.application(keycloak);
                 String id = Ess.uniqueId(type.toLowerCase(Locale.ROOT));
                 assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
                 app.publishTest(type);
                 String expected = type.equals("metricRejected") ? "REJECTED" : "DELIVERED";
-                WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals(expected));
+                Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals(expected));
             }
         }
         Map<String, Double> after = counters(keycloak);
@@ -58,12 +58,12 @@ class WebhookMetricsIT {
     void goneIsCountedAsADisabledSubscription(Keycloak keycloak) {
         double before = Metrics.sum(keycloak, "kci_webhook_subscriptions_disabled_total");
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = WebhookDeliveryIT.application(keycloak);
+            Ess app = Ess.application(keycloak);
             String id = Ess.uniqueId("metric-gone");
             app.subscribe(id, ".*", "public.test", receiver.url("/gone"));
             receiver.answer(410);
             app.publishTest("eventCreated");
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
+            Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("REJECTED"));
         }
         assertEquals(before + 1, Metrics.sum(keycloak, "kci_webhook_subscriptions_disabled_total"));
     }

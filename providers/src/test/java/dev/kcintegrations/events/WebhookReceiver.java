@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcintegrations.testing.Http;
 
 /**
  * A real HTTP server on loopback that receives webhooks in a test: it records every request and answers
@@ -142,5 +144,19 @@ final class WebhookReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    static final Duration SOON = Duration.ofSeconds(20);
+
+    static JsonNode json(WebhookReceiver.Received received) {
+        try {
+            return Http.JSON.readTree(received.body());
+        } catch (IOException e) {
+            throw new AssertionError(received.body(), e);
+        }
+    }
+
+    static boolean about(WebhookReceiver.Received r, String text) {
+        return r.body().contains(text);
     }
 }

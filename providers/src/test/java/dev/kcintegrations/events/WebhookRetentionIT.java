@@ -58,7 +58,7 @@ class WebhookRetentionIT {
     @Test
     void webhookSigningKeyIsRotatedAndTheRetiredKeyStaysPublished() throws Exception {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             app.subscribe(Ess.uniqueId("rotation"), ".*", "public.test", receiver.url("/rotation"));
             app.publishTest("beforeRotation");
             String first = kid(receiver.awaitEvents(r -> r.body().contains("beforeRotation"), 1, Duration.ofSeconds(20)).get(0));
@@ -82,20 +82,20 @@ class WebhookRetentionIT {
     @Test
     void aRowCapturedBeforeARotationIsSignedWithTheNewKeyWhenSent() throws Exception {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("resigned");
             app.subscribe(id, ".*", "public.test", receiver.url("/resigned"));
             receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
             app.publishTest("capturedBeforeRotation");
             String captured = kid(receiver.awaitAttempts(r -> r.body().contains("capturedBeforeRotation"), 1, Duration.ofSeconds(20)).get(0));
-            JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
+            JsonNode parked = Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
             Await.until("a key other than the capture's signing", Duration.ofSeconds(40),
                     () -> !jwks().getKeys().get(0).getKeyID().equals(captured));
-            WebhookDeliveryIT.pause(Duration.ofSeconds(11)); // nodes re-read the signing key within 10 s
+            Await.pause(Duration.ofSeconds(11)); // nodes re-read the signing key within 10 s
             receiver.answer(204);
             Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
             assertEquals(202, retry.status(), retry.body());
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+            Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
             List<WebhookReceiver.Received> attempts = receiver.events(r -> r.body().contains("capturedBeforeRotation"));
             WebhookReceiver.Received delivered = attempts.get(attempts.size() - 1);
             String signedWith = kid(delivered);
@@ -120,13 +120,13 @@ class WebhookRetentionIT {
     @Test
     void undeliveredEventIsParkedWhenRetentionEnds() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("parked");
             app.subscribe(id, ".*", "public.test", receiver.url("/parked"));
             receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
             double parkedBefore = Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"");
             app.publishTest("eventCreated");
-            JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
+            JsonNode parked = Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
             assertTrue(parked.get("attempts").asInt() >= 2, parked.toString());
             assertTrue(Metrics.sum(keycloak, "kci_webhook_deliveries_total", "outcome=\"parked\"") >= parkedBefore + 1,
                     "kci_webhook_deliveries_total{outcome=parked} counts it");
@@ -138,16 +138,16 @@ class WebhookRetentionIT {
     @Test
     void parkedDeliveryCanBeQueuedAgainAndIsDelivered() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("replayed");
             app.subscribe(id, ".*", "public.test", receiver.url("/replayed"));
             receiver.stop();
             app.publishTest("eventCreated");
-            JsonNode parked = WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
+            JsonNode parked = Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
             receiver.restart();
             Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
             assertEquals(202, retry.status(), retry.body());
-            WebhookDeliveryIT.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
+            Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("DELIVERED"));
             assertEquals(1, receiver.events(r -> r.body().contains("eventCreated")).size());
         }
     }
@@ -159,7 +159,7 @@ class WebhookRetentionIT {
     @Test
     void aDeliveryIsQueuedAgainAtMostMaxRequeuesTimesAndKeepsItsNewestTwentyAttempts() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("requeued");
             app.subscribe(id, ".*", "public.test", receiver.url("/requeued"));
             receiver.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
@@ -167,7 +167,7 @@ class WebhookRetentionIT {
             JsonNode parked = null;
             for (int requeues = 0; requeues <= 5; requeues++) {
                 int expected = requeues;
-                parked = WebhookDeliveryIT.awaitDelivery(app, id,
+                parked = Ess.awaitDelivery(app, id,
                         d -> d.get("status").asText().equals("PARKED") && d.get("requeues").asInt() == expected);
                 Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
                 if (requeues < 5) {
@@ -200,7 +200,7 @@ class WebhookRetentionIT {
             Map<String, Ess> apps = new HashMap<>();
             Map<String, String> ids = new HashMap<>();
             for (String type : finalStatus.keySet()) {
-                Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+                Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
                 String id = Ess.uniqueId(type.toLowerCase(Locale.ROOT));
                 app.subscribe(id, ".*", "public.test", receiver.url("/" + id));
                 app.publishTest(type);
@@ -220,7 +220,7 @@ class WebhookRetentionIT {
                         purgedAfter.put(type, System.currentTimeMillis() - finishedAt.get(type));
                     }
                 }
-                WebhookDeliveryIT.pause(Duration.ofMillis(200));
+                Await.pause(Duration.ofMillis(200));
             }
             assertEquals(finalStatus.keySet(), purgedAfter.keySet(), "every finished row is purged: " + purgedAfter);
             assertTrue(purgedAfter.get("purgeDelivered") < 15_000, "delivered: after retention, " + purgedAfter);
@@ -232,13 +232,13 @@ class WebhookRetentionIT {
     @Test
     void deletedSubscriptionIsPurgedAndItsIdFreedForAnyApplication() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess first = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
-            Ess second = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess first = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
+            Ess second = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("purged");
             assertEquals(200, first.subscribe(id, ".*", "public.test", receiver.url("/purged")).status());
             receiver.stop();
             first.publishTest("eventCreated");
-            WebhookDeliveryIT.awaitDelivery(first, id, d -> d.get("attempts").asInt() >= 1);
+            Ess.awaitDelivery(first, id, d -> d.get("attempts").asInt() >= 1);
             assertEquals(200, first.delete(id).status());
             receiver.restart();
             assertEquals(409, second.subscribe(id, ".*", "public.test", receiver.url("/purged")).status(),
@@ -253,7 +253,7 @@ class WebhookRetentionIT {
     @Test
     void heldEventsBehindAnExpiredOneAreParkedToo() {
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
-            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, EventsApiIT.ALL_SCOPES));
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
             String id = Ess.uniqueId("held");
             app.subscribe(id, ".*", "public.test", receiver.url("/held"));
             receiver.stop();

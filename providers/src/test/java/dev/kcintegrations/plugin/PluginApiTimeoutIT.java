@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.kcintegrations.plugin.PluginCalls.STEPS;
+import static dev.kcintegrations.plugin.PluginCalls.FS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,20 +43,20 @@ class PluginApiTimeoutIT {
     @Test
     void aPluginInTheBrowserIsToldTheProcedureTimedOut() {
         JsonNode run;
-        try (Browser browser = Browser.open(keycloak.httpsUrl(), PluginHostIT.STEPS, "plugin-host-timeout")) {
-            run = browser.step("pluginAsksOnce", PluginHostIT.registerHttpsDemo(keycloak));
+        try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-timeout")) {
+            run = browser.step("pluginAsksOnce", PluginCalls.registerHttpsDemo(keycloak));
         }
-        JsonNode timedOut = PluginHostIT.assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+        JsonNode timedOut = PluginCalls.assertBridgeError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
                 "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
-        assertEquals(PluginApiIT.FS + "/use", timedOut.at("/errors/0/scope").asText());
+        assertEquals(FS + "/use", timedOut.at("/errors/0/scope").asText());
         assertTrue(timedOut.get("callId").asText().startsWith("call-"), timedOut.toString());
     }
 
     @Test
     void issuingPastTheTimeoutAnswersProcedureTimeoutWithTheScope() {
-        String scope = PluginApiIT.FS + "/use";
-        var reply = PluginApiIT.post(keycloak, PluginApiIT.userToken(keycloak), PluginApiIT.call("slow", "\"" + scope + "\""));
-        PluginApiIT.assertError(reply, 504, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
+        String scope = FS + "/use";
+        var reply = PluginCalls.post(keycloak, PluginCalls.userToken(keycloak), PluginCalls.call("slow", "\"" + scope + "\""));
+        PluginCalls.assertError(reply, 504, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
         assertEquals(scope, reply.json().get("errors").get(0).get("scope").asText());
         assertEquals("slow", reply.json().get("callId").asText());
     }

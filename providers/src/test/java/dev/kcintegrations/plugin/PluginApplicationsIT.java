@@ -16,13 +16,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import static dev.kcintegrations.plugin.PluginApiIT.FS;
-import static dev.kcintegrations.plugin.PluginApiIT.PLUGIN;
-import static dev.kcintegrations.plugin.PluginApiIT.REALM;
-import static dev.kcintegrations.plugin.PluginApiIT.assertError;
-import static dev.kcintegrations.plugin.PluginApiIT.claims;
-import static dev.kcintegrations.plugin.PluginApiIT.post;
-import static dev.kcintegrations.plugin.PluginApiIT.userToken;
+import static dev.kcintegrations.plugin.PluginCalls.PLUGIN;
+import static dev.kcintegrations.plugin.PluginCalls.FA_ALL;
+import static dev.kcintegrations.plugin.PluginCalls.FS;
+import static dev.kcintegrations.plugin.PluginCalls.REALM;
+import static dev.kcintegrations.plugin.PluginCalls.assertError;
+import static dev.kcintegrations.plugin.PluginCalls.claims;
+import static dev.kcintegrations.plugin.PluginCalls.post;
+import static dev.kcintegrations.plugin.PluginCalls.userToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,8 +93,8 @@ class PluginApplicationsIT {
      */
     @Test
     void anotherPluginClientCannotUseThisClientsApplications(Keycloak keycloak) {
-        try (PluginApiIT.PluginClient other = PluginApiIT.PluginClient.create(keycloak, true, false)) {
-            String token = PluginApiIT.signIn(keycloak, other.clientId(), "openid").get("access_token").asText();
+        try (PluginCalls.PluginClient other = PluginCalls.PluginClient.create(keycloak, true, false)) {
+            String token = PluginCalls.signIn(keycloak, other.clientId(), "openid").get("access_token").asText();
             assertError(post(keycloak, token, getAccessToken("o", "\"fs_rest_api\"")), 400,
                     "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_WRONG_APPLICATION_KEY");
         }
@@ -107,7 +108,7 @@ class PluginApplicationsIT {
     void aScopeTheClientMayNoLongerUseIsRefusedWhenTheTokenIsAskedFor(Keycloak keycloak) {
         assertEquals(200, post(keycloak, userToken(keycloak), getAccessToken("s1", "\"fs_setup_api\"")).status(), "allowed at first");
         String client = keycloak.admin().clientUuid(REALM, PLUGIN);
-        String setup = scopeId(keycloak, FS + "/setup");
+        String setup = PluginCalls.scopeId(keycloak, FS + "/setup");
         keycloak.admin().delete("/" + REALM + "/clients/" + client + "/optional-client-scopes/" + setup);
         try {
             Http.Reply reply = post(keycloak, userToken(keycloak), getAccessToken("s2", "\"fs_setup_api\""));
@@ -143,9 +144,9 @@ class PluginApplicationsIT {
                 "type must be one of", entry(PLUGIN, "k2", "oauth_password", "", FS + "/use"),
                 "resourceUrl must be an absolute https URL", entry(PLUGIN, "k3", "ofs", "http://fs.example.com", FS + "/use"),
                 "resourceUrl must be an absolute", entry(PLUGIN, "k4", "oauth_user_assertion", "", FS + "/use"),
-                "is not a default or optional client scope", entry(PLUGIN, "k5", "ofs", "", PluginApiIT.FA_ALL),
+                "is not a default or optional client scope", entry(PLUGIN, "k5", "ofs", "", FA_ALL),
                 "URN scopes", entry(PLUGIN, "k6", "ofs", "", "profile"),
-                "different audiences", entry(PLUGIN, "k7", "ofs", "", FS + "/use " + PluginApiIT.FA_ALL),
+                "different audiences", entry(PLUGIN, "k7", "ofs", "", FS + "/use " + FA_ALL),
                 "unknown field clientSecret", withSecret(entry(PLUGIN, "k8", "oauth_client_credentials", "https://x.example.com", FS + "/use")));
         mistakes.forEach((expected, body) -> {
             Http.Reply reply = keycloak.admin().call("POST", COMPONENTS, body);
@@ -227,12 +228,4 @@ class PluginApplicationsIT {
         return entry;
     }
 
-    static String scopeId(Keycloak keycloak, String name) {
-        for (JsonNode scope : keycloak.admin().get("/" + REALM + "/client-scopes")) {
-            if (name.equals(scope.get("name").asText())) {
-                return scope.get("id").asText();
-            }
-        }
-        throw new AssertionError("no client scope " + name);
-    }
 }

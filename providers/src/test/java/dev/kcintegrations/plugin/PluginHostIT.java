@@ -28,6 +28,12 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import static dev.kcintegrations.plugin.PluginCalls.assertBridgeError;
+import static dev.kcintegrations.plugin.PluginCalls.STEPS;
+import static dev.kcintegrations.plugin.PluginCalls.PLUGIN;
+import static dev.kcintegrations.plugin.PluginCalls.FA_ALL;
+import static dev.kcintegrations.plugin.PluginCalls.FS;
+import static dev.kcintegrations.plugin.PluginCalls.REALM;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,8 +48,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @KeycloakIntegrationTest
 class PluginHostIT {
-
-    static final String STEPS = "plugin-steps.mjs";
 
     @Test
     void aTechnicianUsesAnUnchangedPluginThroughTheHostBridge(Keycloak keycloak) throws Exception {
@@ -63,30 +67,30 @@ class PluginHostIT {
         assertEquals("getAccessTokenByScope", use.get("procedure").asText());
         assertEquals("success", use.at("/resultData/status").asText());
         JWTClaimsSet claims = verified(keycloak, use.at("/resultData/token").asText());
-        assertEquals(List.of(PluginApiIT.FS), claims.getAudience());
-        assertEquals(keycloak.admin().get("/" + PluginApiIT.REALM + "/users?username=technician&exact=true").get(0).get("id").asText(), claims.getSubject());
-        assertEquals(PluginApiIT.PLUGIN, claims.getStringClaim("azp"));
+        assertEquals(List.of(FS), claims.getAudience());
+        assertEquals(keycloak.admin().get("/" + REALM + "/users?username=technician&exact=true").get(0).get("id").asText(), claims.getSubject());
+        assertEquals(PLUGIN, claims.getStringClaim("azp"));
         assertEquals(3600, (claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()) / 1000);
 
         JsonNode app = only(run, "app");
         assertEquals("callProcedureResult", app.get("method").asText(), app.toString());
         assertEquals("getAccessToken", app.get("procedure").asText());
         JWTClaimsSet appClaims = verified(keycloak, app.at("/resultData/token").asText());
-        assertEquals(List.of(PluginApiIT.FS), appClaims.getAudience(), "fs_rest_api's registered scope decides the audience");
-        assertEquals(PluginApiIT.FS + "/use", appClaims.getClaim("scope"));
+        assertEquals(List.of(FS), appClaims.getAudience(), "fs_rest_api's registered scope decides the audience");
+        assertEquals(FS + "/use", appClaims.getClaim("scope"));
         assertEquals(claims.getSubject(), appClaims.getSubject());
 
-        JsonNode mixed = assertError(only(run, "mixed"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_INVALID");
-        assertEquals(PluginApiIT.FS + "/use " + PluginApiIT.FA_ALL, mixed.at("/errors/0/scope").asText(), mixed.toString());
+        JsonNode mixed = assertBridgeError(only(run, "mixed"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_INVALID");
+        assertEquals(FS + "/use " + FA_ALL, mixed.at("/errors/0/scope").asText(), mixed.toString());
         assertEquals("getAccessTokenByScope", mixed.at("/errors/0/procedure").asText());
         assertTrue(mixed.get("callId").asText().startsWith("call-"), mixed.toString());
-        JsonNode notGiven = assertError(only(run, "notGiven"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_NOT_ALLOWED");
-        assertEquals(PluginApiIT.FA_ALL, notGiven.at("/errors/0/scope").asText(), "the server's refusal, not hidden: " + notGiven);
-        JsonNode unknown = assertError(only(run, "unknown"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNKNOWN");
+        JsonNode notGiven = assertBridgeError(only(run, "notGiven"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_NOT_ALLOWED");
+        assertEquals(FA_ALL, notGiven.at("/errors/0/scope").asText(), "the server's refusal, not hidden: " + notGiven);
+        JsonNode unknown = assertBridgeError(only(run, "unknown"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNKNOWN");
         assertEquals("getWeather", unknown.at("/errors/0/procedure").asText());
-        JsonNode malformed = assertError(only(run, "malformed"), "TYPE_INTERNAL", "CODE_JSON_INVALID");
+        JsonNode malformed = assertBridgeError(only(run, "malformed"), "TYPE_INTERNAL", "CODE_JSON_INVALID");
         assertTrue(malformed.get("callId").isNull(), "an unreadable message has no callId to echo, as plugin-api answers it");
-        assertEquals("dance-1", assertError(only(run, "method"), "TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED").get("callId").asText());
+        assertEquals("dance-1", assertBridgeError(only(run, "method"), "TYPE_INTERNAL", "CODE_METHOD_NOT_SUPPORTED").get("callId").asText());
 
         // Three calls in flight at once (/use, /view, /use): each answer names its call and carries that call's scope.
         List<JsonNode> several = received(run.at("/answers/several"));
@@ -128,23 +132,23 @@ class PluginHostIT {
      */
     @Test
     void aPluginBuiltOnTheVendorLibraryGetsItsProxyAndCallsTheApi(Keycloak keycloak) throws Exception {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
-        String issuer = "https://localhost:" + keycloak.httpsUrl().getPort() + "/realms/" + PluginApiIT.REALM;
-        String client = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
-        String setup = PluginApplicationsIT.scopeId(keycloak, PluginApiIT.FS + "/setup");
+        Map<String, Object> demo = PluginCalls.registerHttpsDemo(keycloak);
+        String issuer = "https://localhost:" + keycloak.httpsUrl().getPort() + "/realms/" + REALM;
+        String client = keycloak.admin().clientUuid(REALM, PLUGIN);
+        String setup = PluginCalls.scopeId(keycloak, FS + "/setup");
         try (FieldServiceStandIn standIn = FieldServiceStandIn.start(issuer,
-                keycloak.realmUrl(PluginApiIT.REALM, "/protocol/openid-connect/certs").toString(), PluginApiIT.FS);
+                keycloak.realmUrl(REALM, "/protocol/openid-connect/certs").toString(), FS);
              Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-library")) {
             setPluginOrigins(keycloak, demo.get("pluginOrigin") + " " + standIn.origin());
             String fsRestApi = setResourceUrl(keycloak, "fs_rest_api", standIn.origin());
             // fs_setup_api was registered while /setup was the client's; an administrator has taken it away since.
-            keycloak.admin().delete("/" + PluginApiIT.REALM + "/clients/" + client + "/optional-client-scopes/" + setup);
+            keycloak.admin().delete("/" + REALM + "/clients/" + client + "/optional-client-scopes/" + setup);
             JsonNode run;
             try {
                 run = browser.step("libraryPluginUsesItsProxy", Map.of("hostUrl", demo.get("hostUrl"), "pluginPage", standIn.pluginPage(),
                         "username", "technician", "password", "technician"));
             } finally {
-                keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + client + "/optional-client-scopes/" + setup, null);
+                keycloak.admin().put("/" + REALM + "/clients/" + client + "/optional-client-scopes/" + setup, null);
                 setResourceUrl(keycloak, fsRestApi, "https://localhost:8444");
             }
 
@@ -154,9 +158,9 @@ class PluginHostIT {
             assertEquals(4225274, proxyCall.at("/data/activityId").asInt(), proxyCall.toString());
             JsonNode verifiedCall = standIn.calls().stream().filter(c -> c.path("path").asText().endsWith("/4225274")).findFirst().orElseThrow();
             assertTrue(verifiedCall.get("verified").asBoolean(), verifiedCall.toString());
-            assertEquals(PluginApiIT.FS, verifiedCall.get("aud").asText(), "the ofs application's token: " + verifiedCall);
-            assertEquals(PluginApiIT.FS + "/use", verifiedCall.get("scope").asText());
-            assertEquals(keycloak.admin().get("/" + PluginApiIT.REALM + "/users?username=technician&exact=true").get(0).get("id").asText(),
+            assertEquals(FS, verifiedCall.get("aud").asText(), "the ofs application's token: " + verifiedCall);
+            assertEquals(FS + "/use", verifiedCall.get("scope").asText());
+            assertEquals(keycloak.admin().get("/" + REALM + "/users?username=technician&exact=true").get(0).get("id").asText(),
                     verifiedCall.get("sub").asText(), "for the signed-in technician");
             double readyToOpen = run.get("readyToOpenMillis").asDouble();
             assertTrue(readyToOpen < 1000, "open came " + readyToOpen + " ms after ready: the library did not wait its 3 s for the proxy");
@@ -177,12 +181,12 @@ class PluginHostIT {
             assertEquals("callProcedureResult", help.get("kind").asText(), "a link to an origin the host allowed: " + help);
             assertTrue(strings(run.get("tabs")).contains(standIn.origin() + "/plugin/index.html#help"), "opened in a tab: " + run.get("tabs"));
             JsonNode elsewhere = run.at("/answers/openElsewhere");
-            assertError(elsewhere.get("message"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_FAILED");
+            assertBridgeError(elsewhere.get("message"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_FAILED");
             assertFalse(run.get("tabs").toString().contains("elsewhere.example"), "no tab for another origin: " + run.get("tabs"));
-            JsonNode script = assertError(run.at("/answers/openScript/message"), "TYPE_PROCEDURE_PARAM", "CODE_PROCEDURE_PARAM_VALUE_INVALID");
+            JsonNode script = assertBridgeError(run.at("/answers/openScript/message"), "TYPE_PROCEDURE_PARAM", "CODE_PROCEDURE_PARAM_VALUE_INVALID");
             assertEquals("url", script.at("/errors/0/paramName").asText(), "a javascript: link is no https URL: " + script);
             assertFalse(run.get("tabs").toString().contains("javascript"), run.get("tabs").toString());
-            assertError(run.at("/answers/scan/message"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNAVAILABLE");
+            assertBridgeError(run.at("/answers/scan/message"), "TYPE_PROCEDURE_ERROR", "CODE_PROCEDURE_UNAVAILABLE");
 
             List<String> hostLog = strings(run.get("hostLog"));
             assertTrue(hostLog.contains("back: {\"backScreen\":\"open_form\",\"backFormLabel\":\"inspection\",\"backActivityId\":\"4225274\","
@@ -192,7 +196,7 @@ class PluginHostIT {
             }
 
             // The stand-in checks what it is given: the technician's sign-in token is for another audience.
-            assertEquals(401, standInGet(standIn, "/rest/ofscCore/v1/activities/4225274", PluginApiIT.userToken(keycloak)));
+            assertEquals(401, standInGet(standIn, "/rest/ofscCore/v1/activities/4225274", PluginCalls.userToken(keycloak)));
             assertEquals(401, standInGet(standIn, "/rest/ofscCore/v1/activities/4225274", "not-a-token"));
         }
     }
@@ -200,23 +204,23 @@ class PluginHostIT {
     private static void assertLibraryError(JsonNode run, String button, String code) {
         JsonNode answer = run.at("/answers/" + button);
         assertEquals("error", answer.get("kind").asText(), "through the library's error() handler: " + answer);
-        assertError(answer.get("message"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", code);
+        assertBridgeError(answer.get("message"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", code);
         assertEquals("getAccessToken", answer.at("/message/errors/0/procedure").asText(), answer.toString());
     }
 
     private static void setPluginOrigins(Keycloak keycloak, String origins) {
-        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
-        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
         ((ObjectNode) client.get("attributes")).put("plugin.origins", origins);
-        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+        keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
     }
 
     /** Sets the resourceUrl of the demo realm's application of that key (or component id); returns the component's id. */
     private static String setResourceUrl(Keycloak keycloak, String keyOrId, String url) {
-        for (JsonNode component : keycloak.admin().get("/" + PluginApiIT.REALM + "/components" + AdminApi.UI_PAGES)) {
+        for (JsonNode component : keycloak.admin().get("/" + REALM + "/components" + AdminApi.UI_PAGES)) {
             if (keyOrId.equals(component.get("id").asText()) || keyOrId.equals(component.at("/config/applicationKey/0").asText())) {
                 ((ArrayNode) component.at("/config/resourceUrl")).removeAll().add(url);
-                keycloak.admin().put("/" + PluginApiIT.REALM + "/components/" + component.get("id").asText(), component);
+                keycloak.admin().put("/" + REALM + "/components/" + component.get("id").asText(), component);
                 return component.get("id").asText();
             }
         }
@@ -261,7 +265,7 @@ class PluginHostIT {
      */
     @Test
     void aHostOnAnotherSiteImportsTheBridgeFromKeycloak(Keycloak keycloak) throws Exception {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        Map<String, Object> demo = PluginCalls.registerHttpsDemo(keycloak);
         String pluginOrigin = (String) demo.get("pluginOrigin");
         try (CrossOriginHost host = CrossOriginHost.start(keycloak.httpsUrl(), pluginOrigin);
              Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-cross-origin")) {
@@ -270,27 +274,27 @@ class PluginHostIT {
                     "username", "technician", "password", "technician"));
             JsonNode use = run.get("use").get(0).get("received");
             assertEquals("success", use.at("/resultData/status").asText(), use.toString());
-            assertEquals(List.of(PluginApiIT.FS), verified(keycloak, use.at("/resultData/token").asText()).getAudience());
+            assertEquals(List.of(FS), verified(keycloak, use.at("/resultData/token").asText()).getAudience());
         }
     }
 
     /** Served files and the host settings, as any client sees them. */
     @Test
     void theBridgeIsAModuleAnySiteMayImportAndTheDemoIsServedOnlyWhereEnabled(Keycloak keycloak) {
-        Http.Reply module = Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/host.js"), Map.of("Origin", "https://host.example"));
+        Http.Reply module = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host.js"), Map.of("Origin", "https://host.example"));
         assertEquals(200, module.status());
         assertTrue(module.header("Content-Type").orElseThrow().startsWith("text/javascript"));
         assertEquals("*", module.header("Access-Control-Allow-Origin").orElseThrow(), "importable as a module by any site, without credentials");
         assertTrue(module.body().contains("export class PluginHost"));
-        assertEquals(404, Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/other.js"), Map.of()).status());
+        assertEquals(404, Http.get(keycloak.realmUrl(REALM, "/plugin-api/other.js"), Map.of()).status());
         assertEquals(404, Http.get(keycloak.realmUrl("master", "/plugin-api/demo/host.html"), Map.of()).status(),
                 "the demo pages only where the realm enables them");
-        assertEquals(200, Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/demo/host.html"), Map.of()).status());
-        Http.Reply anonymous = Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/host"), Map.of());
-        assertError(anonymous.json(), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_UNAUTHORIZED");
+        assertEquals(200, Http.get(keycloak.realmUrl(REALM, "/plugin-api/demo/host.html"), Map.of()).status());
+        Http.Reply anonymous = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"), Map.of());
+        assertBridgeError(anonymous.json(), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_UNAUTHORIZED");
         assertEquals(401, anonymous.status());
-        Http.Reply settings = Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/plugin-api/host"),
-                Map.of("Authorization", "Bearer " + PluginApiIT.userToken(keycloak)));
+        Http.Reply settings = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"),
+                Map.of("Authorization", "Bearer " + PluginCalls.userToken(keycloak)));
         assertEquals(200, settings.status(), settings.body());
         assertEquals("demo01", settings.json().at("/environment/environmentName").asText());
         assertFalse(settings.json().get("nativeApp").asBoolean());
@@ -311,9 +315,9 @@ class PluginHostIT {
     @Test
     void offlineTheBridgeAnswersWithTheOfflineCode(Keycloak keycloak) {
         JsonNode run = inBrowser(keycloak, "plugin-host-offline", "pluginAsksOffline");
-        JsonNode offline = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+        JsonNode offline = assertBridgeError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
                 "CODE_GET_ACCESS_TOKEN_OFFLINE_NOT_SUPPORTED");
-        assertEquals(PluginApiIT.FS + "/use", offline.at("/errors/0/scope").asText());
+        assertEquals(FS + "/use", offline.at("/errors/0/scope").asText());
         assertTrue(offline.get("callId").asText().startsWith("call-"));
     }
 
@@ -324,9 +328,9 @@ class PluginHostIT {
     @Test
     void withNoAnswerInTimeTheBridgeAnswersTheTimeoutItself(Keycloak keycloak) {
         JsonNode run = inBrowser(keycloak, "plugin-host-slow", "pluginAsksOverASlowNetwork");
-        JsonNode timedOut = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+        JsonNode timedOut = assertBridgeError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
                 "CODE_GET_ACCESS_TOKEN_PROCEDURE_TIMEOUT");
-        assertEquals(PluginApiIT.FS + "/use", timedOut.at("/errors/0/scope").asText());
+        assertEquals(FS + "/use", timedOut.at("/errors/0/scope").asText());
         long waited = run.get("waitedMillis").asLong();
         assertTrue(waited >= 17_000 && waited < 30_000, "answered after timeout + margin (17 s), not before, not never: " + waited + " ms");
     }
@@ -334,13 +338,13 @@ class PluginHostIT {
     /** getAccessToken offline: the vendor's offline code, with the application key the plugin named. */
     @Test
     void offlineAnApplicationsTokenIsRefusedWithTheOfflineCode(Keycloak keycloak) {
-        Map<String, Object> demo = new HashMap<>(registerHttpsDemo(keycloak));
+        Map<String, Object> demo = new HashMap<>(PluginCalls.registerHttpsDemo(keycloak));
         demo.put("button", "app");
         JsonNode run;
         try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, "plugin-host-offline-app")) {
             run = browser.step("pluginAsksOffline", demo);
         }
-        JsonNode offline = assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
+        JsonNode offline = assertBridgeError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
                 "CODE_GET_ACCESS_TOKEN_OFFLINE_NOT_SUPPORTED");
         assertEquals("fs_rest_api", offline.at("/errors/0/applicationKey").asText(), offline.toString());
         assertEquals("getAccessToken", offline.at("/errors/0/procedure").asText());
@@ -350,7 +354,7 @@ class PluginHostIT {
     /** For a plugin client marked as a native app, the bridge's own answers use the native names too. */
     @Test
     void offlineANativeAppPluginGetsTheNativeCode(Keycloak keycloak) {
-        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
+        String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
         setNativeApp(keycloak, uuid, true);
         JsonNode run;
         try {
@@ -358,32 +362,14 @@ class PluginHostIT {
         } finally {
             setNativeApp(keycloak, uuid, false);
         }
-        assertError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_NATIVE_ERROR",
+        assertBridgeError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_NATIVE_ERROR",
                 "CODE_GET_ACCESS_TOKEN_NATIVE_OFFLINE_NOT_SUPPORTED");
     }
 
     private static void setNativeApp(Keycloak keycloak, String uuid, boolean nativeApp) {
-        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
         ((ObjectNode) client.get("attributes")).put("plugin.native.app", Boolean.toString(nativeApp));
-        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
-    }
-
-    /**
-     * The demo host and plugin on this server's HTTPS port: the host at https://localhost:port, the plugin at
-     * https://127.0.0.1:port (another origin), registered on the plugin client as a deployment would do it.
-     */
-    static Map<String, Object> registerHttpsDemo(Keycloak keycloak) {
-        URI https = keycloak.httpsUrl();
-        String pluginOrigin = "https://127.0.0.1:" + https.getPort();
-        String hostOrigin = "https://localhost:" + https.getPort();
-        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
-        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
-        addOnce((ArrayNode) client.get("redirectUris"), hostOrigin + "/realms/" + PluginApiIT.REALM + "/plugin-api/demo/host.html");
-        addOnce((ArrayNode) client.get("webOrigins"), hostOrigin);
-        ((ObjectNode) client.get("attributes")).put("plugin.origins", pluginOrigin);
-        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
-        return Map.of("hostUrl", hostOrigin + "/realms/" + PluginApiIT.REALM + "/plugin-api/demo/host.html", "pluginOrigin", pluginOrigin,
-                "username", "technician", "password", "technician");
+        keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
     }
 
     /**
@@ -405,7 +391,7 @@ class PluginHostIT {
 
     /** The demo host and plugin registered on this server's HTTPS port, and one step of a fresh browser on them. */
     private static JsonNode inBrowser(Keycloak keycloak, String browserName, String step) {
-        Map<String, Object> demo = registerHttpsDemo(keycloak);
+        Map<String, Object> demo = PluginCalls.registerHttpsDemo(keycloak);
         try (Browser browser = Browser.open(keycloak.httpsUrl(), STEPS, browserName)) {
             return browser.step(step, demo);
         }
@@ -413,20 +399,11 @@ class PluginHostIT {
 
     /** Lets a host page of another site sign in to the plugin client and call across origins. */
     private static void allowHost(Keycloak keycloak, String origin, String page) {
-        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
-        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
-        addOnce((ArrayNode) client.get("redirectUris"), page);
-        addOnce((ArrayNode) client.get("webOrigins"), origin);
-        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
-    }
-
-    private static void addOnce(ArrayNode array, String value) {
-        for (JsonNode existing : array) {
-            if (existing.asText().equals(value)) {
-                return;
-            }
-        }
-        array.add(value);
+        String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
+        PluginCalls.addOnce((ArrayNode) client.get("redirectUris"), page);
+        PluginCalls.addOnce((ArrayNode) client.get("webOrigins"), origin);
+        keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
     }
 
     /** The one message the plugin got for a button. */
@@ -442,15 +419,6 @@ class PluginHostIT {
         return messages;
     }
 
-    static JsonNode assertError(JsonNode message, String type, String code) {
-        assertNotNull(message);
-        assertEquals("error", message.get("method").asText(), message.toString());
-        assertEquals(1, message.get("apiVersion").asInt());
-        assertEquals(type, message.at("/errors/0/type").asText(), message.toString());
-        assertEquals(code, message.at("/errors/0/code").asText(), message.toString());
-        return message;
-    }
-
     /** The token's signature checked against the realm's published keys, and its claims. */
     static JWTClaimsSet verified(Keycloak keycloak, String token) {
         try {
@@ -462,7 +430,7 @@ class PluginHostIT {
 
     private static JWTClaimsSet verifiedOrThrow(Keycloak keycloak, String token) throws Exception {
         SignedJWT jwt = SignedJWT.parse(token);
-        JWKSet keys = JWKSet.parse(Http.get(keycloak.realmUrl(PluginApiIT.REALM, "/protocol/openid-connect/certs"), Map.of()).body());
+        JWKSet keys = JWKSet.parse(Http.get(keycloak.realmUrl(REALM, "/protocol/openid-connect/certs"), Map.of()).body());
         RSAKey key = (RSAKey) keys.getKeyByKeyId(jwt.getHeader().getKeyID());
         assertNotNull(key, "the token's key is published");
         assertTrue(jwt.verify(new RSASSAVerifier(key)), "signed by the realm");

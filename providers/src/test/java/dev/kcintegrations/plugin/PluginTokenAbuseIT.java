@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static dev.kcintegrations.plugin.PluginApiIT.FS;
-import static dev.kcintegrations.plugin.PluginApiIT.PLUGIN;
-import static dev.kcintegrations.plugin.PluginApiIT.REALM;
-import static dev.kcintegrations.plugin.PluginApiIT.assertError;
-import static dev.kcintegrations.plugin.PluginApiIT.call;
-import static dev.kcintegrations.plugin.PluginApiIT.claims;
-import static dev.kcintegrations.plugin.PluginApiIT.post;
-import static dev.kcintegrations.plugin.PluginApiIT.userToken;
+import static dev.kcintegrations.plugin.PluginCalls.PLUGIN;
+import static dev.kcintegrations.plugin.PluginCalls.FS;
+import static dev.kcintegrations.plugin.PluginCalls.REALM;
+import static dev.kcintegrations.plugin.PluginCalls.assertError;
+import static dev.kcintegrations.plugin.PluginCalls.call;
+import static dev.kcintegrations.plugin.PluginCalls.claims;
+import static dev.kcintegrations.plugin.PluginCalls.post;
+import static dev.kcintegrations.plugin.PluginCalls.userToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

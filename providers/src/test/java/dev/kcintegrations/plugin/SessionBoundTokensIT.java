@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Base64;
 import java.util.Map;
 
+import static dev.kcintegrations.plugin.PluginCalls.PLUGIN;
+import static dev.kcintegrations.plugin.PluginCalls.FS;
+import static dev.kcintegrations.plugin.PluginCalls.REALM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,27 +34,27 @@ class SessionBoundTokensIT {
 
     @BeforeEach
     void shortenSessions(Keycloak keycloak) {
-        JsonNode realm = keycloak.admin().get("/" + PluginApiIT.REALM);
+        JsonNode realm = keycloak.admin().get("/" + REALM);
         originalSessionMax = realm.get("ssoSessionMaxLifespan").asInt();
-        keycloak.admin().put("/" + PluginApiIT.REALM, keycloak.admin().object().put("ssoSessionMaxLifespan", SESSION_MAX));
+        keycloak.admin().put("/" + REALM, keycloak.admin().object().put("ssoSessionMaxLifespan", SESSION_MAX));
         originalLifespan = setIntegrationLifespan(keycloak, "3600");
     }
 
     @AfterEach
     void restoreSessions(Keycloak keycloak) {
-        keycloak.admin().put("/" + PluginApiIT.REALM, keycloak.admin().object().put("ssoSessionMaxLifespan", originalSessionMax));
+        keycloak.admin().put("/" + REALM, keycloak.admin().object().put("ssoSessionMaxLifespan", originalSessionMax));
         setIntegrationLifespan(keycloak, originalLifespan);
     }
 
     /** @return the previous value */
     private static String setIntegrationLifespan(Keycloak keycloak, String lifespan) {
-        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, INTEGRATION);
-        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        String uuid = keycloak.admin().clientUuid(REALM, INTEGRATION);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
         ObjectNode attributes = (ObjectNode) client.get("attributes");
         String previous = attributes.path("access.token.lifespan").isMissingNode() ? null : attributes.get("access.token.lifespan").asText();
         // empty means the realm's default to Keycloak (TokenManager), as when the attribute was never set
         attributes.put("access.token.lifespan", lifespan == null ? "" : lifespan);
-        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+        keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
         return previous;
     }
 
@@ -63,11 +66,11 @@ class SessionBoundTokensIT {
 
     @Test
     void pluginTokenExpiresWithTheUsersSession(Keycloak keycloak) {
-        String user = PluginApiIT.userToken(keycloak);
-        Http.Reply reply = PluginApiIT.post(keycloak, user, PluginApiIT.call("s", "\"" + PluginApiIT.FS + "/use\""));
-        JsonNode claims = PluginApiIT.claims(reply.json().get("resultData").get("token").asText());
+        String user = PluginCalls.userToken(keycloak);
+        Http.Reply reply = PluginCalls.post(keycloak, user, PluginCalls.call("s", "\"" + FS + "/use\""));
+        JsonNode claims = PluginCalls.claims(reply.json().get("resultData").get("token").asText());
         long exp = claims.get("exp").asLong();
-        assertTrue(exp <= sessionEnd(PluginApiIT.claims(user)), "exp " + exp + " is after the session's end");
+        assertTrue(exp <= sessionEnd(PluginCalls.claims(user)), "exp " + exp + " is after the session's end");
         assertTrue(exp - claims.get("iat").asLong() < 3600, "the 3600 s lifespan was not capped");
     }
 
@@ -77,37 +80,37 @@ class SessionBoundTokensIT {
      */
     @Test
     void pluginTokenEndsWithThePluginClientsSessionMax(Keycloak keycloak) {
-        String uuid = keycloak.admin().clientUuid(PluginApiIT.REALM, PluginApiIT.PLUGIN);
-        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + PluginApiIT.REALM + "/clients/" + uuid);
+        String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
+        ObjectNode client = (ObjectNode) keycloak.admin().get("/" + REALM + "/clients/" + uuid);
         ObjectNode attributes = (ObjectNode) client.get("attributes");
         String previous = attributes.path("client.session.max.lifespan").asText("");
         attributes.put("client.session.max.lifespan", "300");
-        keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+        keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
         try {
-            String user = PluginApiIT.userToken(keycloak);
-            Http.Reply reply = PluginApiIT.post(keycloak, user, PluginApiIT.call("s", "\"" + PluginApiIT.FS + "/use\""));
+            String user = PluginCalls.userToken(keycloak);
+            Http.Reply reply = PluginCalls.post(keycloak, user, PluginCalls.call("s", "\"" + FS + "/use\""));
             assertEquals(200, reply.status(), reply.body());
-            JsonNode claims = PluginApiIT.claims(reply.json().get("resultData").get("token").asText());
+            JsonNode claims = PluginCalls.claims(reply.json().get("resultData").get("token").asText());
             long lifetime = claims.get("exp").asLong() - claims.get("iat").asLong();
             assertTrue(lifetime <= 300, "lives " + lifetime + " s, past the plugin client's 300 s session");
             assertTrue(lifetime > 200, "lives " + lifetime + " s: capped by the client session, not by something shorter");
         } finally {
             attributes.put("client.session.max.lifespan", previous);
-            keycloak.admin().put("/" + PluginApiIT.REALM + "/clients/" + uuid, client);
+            keycloak.admin().put("/" + REALM + "/clients/" + uuid, client);
         }
     }
 
     @Test
     void exchangedTokenExpiresWithTheSubjectTokensSession(Keycloak keycloak) {
-        String user = PluginApiIT.userToken(keycloak);
+        String user = PluginCalls.userToken(keycloak);
         String basic = "Basic " + Base64.getEncoder().encodeToString((INTEGRATION + ":FieldServiceDemoSecret-01").getBytes());
-        Http.Reply reply = Http.post(keycloak.realmUrl(PluginApiIT.REALM, "/protocol/openid-connect/token"),
+        Http.Reply reply = Http.post(keycloak.realmUrl(REALM, "/protocol/openid-connect/token"),
                 Map.of("Authorization", basic, "Content-Type", "application/x-www-form-urlencoded"),
-                PluginApiIT.form(Map.of("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token", user,
-                        "subject_token_type", "urn:ietf:params:oauth:token-type:access_token", "scope", PluginApiIT.FS + "/use")));
+                PluginCalls.form(Map.of("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token", user,
+                        "subject_token_type", "urn:ietf:params:oauth:token-type:access_token", "scope", FS + "/use")));
         assertEquals(200, reply.status(), reply.body());
-        JsonNode claims = PluginApiIT.claims(reply.json().get("access_token").asText());
-        assertTrue(claims.get("exp").asLong() <= sessionEnd(PluginApiIT.claims(user)), claims.toString());
+        JsonNode claims = PluginCalls.claims(reply.json().get("access_token").asText());
+        assertTrue(claims.get("exp").asLong() <= sessionEnd(PluginCalls.claims(user)), claims.toString());
         assertTrue(claims.get("exp").asLong() - claims.get("iat").asLong() < 3600, "the requester's 3600 s lifespan was not capped");
     }
 }

@@ -62,7 +62,8 @@ public final class Await {
         }
     }
 
-    private static void pause(Duration duration) {
+    /** A deliberate wait, where what a test checks is that time passed without something happening. */
+    public static void pause(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {

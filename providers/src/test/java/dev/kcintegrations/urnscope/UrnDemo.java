@@ -12,6 +12,16 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import static dev.kcintegrations.urnscope.UrnDemo.FA_ALL;
+import static dev.kcintegrations.urnscope.UrnDemo.FS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The URN scope demo of realm-config, and how tests ask for tokens. */
 final class UrnDemo {
@@ -74,5 +84,37 @@ final class UrnDemo {
             throw new AssertionError("expected a token, got " + reply.status() + " " + reply.body());
         }
         return claims(reply.json().get("access_token").asText());
+    }
+
+    static List<String> audiences(JsonNode claims) {
+        JsonNode aud = claims.get("aud");
+        List<String> list = new ArrayList<>();
+        if (aud == null) {
+            return list;
+        }
+        if (aud.isTextual()) {
+            list.add(aud.asText());
+        } else {
+            aud.forEach(a -> list.add(a.asText()));
+        }
+        return list;
+    }
+
+    static Set<String> scopes(JsonNode claims) {
+        return new TreeSet<>(List.of(claims.get("scope").asText().split(" ")));
+    }
+
+    static void assertRefused(Http.Reply reply, String error, String descriptionPart) {
+        assertEquals(400, reply.status(), reply.body());
+        assertEquals(error, reply.json().get("error").asText(), reply.body());
+        assertTrue(reply.json().get("error_description").asText().contains(descriptionPart), reply.body());
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static ObjectNode object(Keycloak keycloak) {
+        return keycloak.admin().object();
     }
 }

@@ -39,8 +39,8 @@ class UrnScopeAuthorizationCodeIT {
                 UrnDemo.form(UrnDemo.params("grant_type", "authorization_code", "code", code, "redirect_uri", REDIRECT,
                         "client_id", UrnDemo.PLUGIN, "code_verifier", browser.codeVerifier())));
         JsonNode claims = UrnDemo.accessClaims(token);
-        assertEquals(List.of(FS), UrnScopeIT.audiences(claims));
-        assertTrue(UrnScopeIT.scopes(claims).contains(FS + "/use"));
+        assertEquals(List.of(FS), UrnDemo.audiences(claims));
+        assertTrue(UrnDemo.scopes(claims).contains(FS + "/use"));
     }
 
     @Test

@@ -130,8 +130,8 @@ class UrnScopeGrantMatrixIT {
     void oneAudienceGetsExactlyThatAudienceAndScope(Grant grant, Keycloak keycloak) {
         Outcome outcome = grant.request(keycloak, grant.scope(FS + "/use"));
         assertTrue(outcome.claims() != null, outcome.detail());
-        assertEquals(List.of(FS), UrnScopeIT.audiences(outcome.claims()));
-        assertTrue(UrnScopeIT.scopes(outcome.claims()).contains(FS + "/use"), outcome.detail());
+        assertEquals(List.of(FS), UrnDemo.audiences(outcome.claims()));
+        assertTrue(UrnDemo.scopes(outcome.claims()).contains(FS + "/use"), outcome.detail());
     }
 
     @ParameterizedTest
@@ -165,6 +165,6 @@ class UrnScopeGrantMatrixIT {
     void requestWithoutUrnScopesGetsNoUrnAudience(Grant grant, Keycloak keycloak) {
         Outcome outcome = grant.request(keycloak, grant == Grant.PASSWORD || grant == Grant.AUTHORIZATION_CODE ? "openid" : "");
         assertTrue(outcome.claims() != null, outcome.detail());
-        assertFalse(UrnScopeIT.audiences(outcome.claims()).stream().anyMatch(a -> a.startsWith("urn:")), outcome.detail());
+        assertFalse(UrnDemo.audiences(outcome.claims()).stream().anyMatch(a -> a.startsWith("urn:")), outcome.detail());
     }
 }

@@ -1,7 +1,6 @@
 package dev.kcintegrations.urnscope;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
@@ -9,13 +8,11 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 
 import static dev.kcintegrations.urnscope.UrnDemo.FA_ALL;
 import static dev.kcintegrations.urnscope.UrnDemo.FS;
@@ -26,56 +23,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @KeycloakIntegrationTest
 class UrnScopeIT {
 
-    static List<String> audiences(JsonNode claims) {
-        JsonNode aud = claims.get("aud");
-        List<String> list = new ArrayList<>();
-        if (aud == null) {
-            return list;
-        }
-        if (aud.isTextual()) {
-            list.add(aud.asText());
-        } else {
-            aud.forEach(a -> list.add(a.asText()));
-        }
-        return list;
-    }
-
-    static Set<String> scopes(JsonNode claims) {
-        return new TreeSet<>(List.of(claims.get("scope").asText().split(" ")));
-    }
-
-    static void assertRefused(Http.Reply reply, String error, String descriptionPart) {
-        assertEquals(400, reply.status(), reply.body());
-        assertEquals(error, reply.json().get("error").asText(), reply.body());
-        assertTrue(reply.json().get("error_description").asText().contains(descriptionPart), reply.body());
-    }
-
     // --- client credentials, standard endpoint
 
     @Test
     void clientCredentialsWithOneAudienceGetsExactlyThatAudienceAndTheScopes(Keycloak keycloak) {
         JsonNode claims = UrnDemo.accessClaims(UrnDemo.integration(keycloak, FS + "/use " + FS + "/view"));
-        assertEquals(List.of(FS), audiences(claims));
-        assertEquals(new TreeSet<>(List.of(FS + "/use", FS + "/view")), scopes(claims));
+        assertEquals(List.of(FS), UrnDemo.audiences(claims));
+        assertEquals(new TreeSet<>(List.of(FS + "/use", FS + "/view")), UrnDemo.scopes(claims));
     }
 
     @Test
     void fusionScopeGetsTheFusionAudience(Keycloak keycloak) {
         JsonNode claims = UrnDemo.accessClaims(UrnDemo.integration(keycloak, FA_ALL));
-        assertEquals(List.of(UrnDemo.FA), audiences(claims));
-        assertEquals(Set.of(FA_ALL), scopes(claims));
+        assertEquals(List.of(UrnDemo.FA), UrnDemo.audiences(claims));
+        assertEquals(Set.of(FA_ALL), UrnDemo.scopes(claims));
     }
 
     @Test
     void mixedAudiencesAreRejectedWithInvalidScopeNamingBoth(Keycloak keycloak) {
         Http.Reply reply = UrnDemo.integration(keycloak, FS + "/use " + FA_ALL);
-        assertRefused(reply, "invalid_scope", FS);
+        UrnDemo.assertRefused(reply, "invalid_scope", FS);
         assertTrue(reply.json().get("error_description").asText().contains(UrnDemo.FA), reply.body());
     }
 
     @Test
     void unknownSuffixIsInvalidScope(Keycloak keycloak) {
-        assertRefused(UrnDemo.integration(keycloak, FS + "/nope"), "invalid_scope", FS + "/nope");
+        UrnDemo.assertRefused(UrnDemo.integration(keycloak, FS + "/nope"), "invalid_scope", FS + "/nope");
     }
 
     @Test
@@ -83,7 +56,7 @@ class UrnScopeIT {
         try (TestScopes.Client client = TestScopes.confidentialClient(keycloak, List.of(FS + "/view"))) {
             Http.Reply reply = UrnDemo.clientCredentials(keycloak, client.clientId(), client.secret(),
                     UrnDemo.form(UrnDemo.params("grant_type", "client_credentials", "scope", FS + "/use")));
-            assertRefused(reply, "invalid_scope", FS + "/use");
+            UrnDemo.assertRefused(reply, "invalid_scope", FS + "/use");
         }
     }
 
@@ -94,7 +67,7 @@ class UrnScopeIT {
              TestScopes.Client client = TestScopes.confidentialClient(keycloak, List.of(scope.name()))) {
             Http.Reply reply = UrnDemo.clientCredentials(keycloak, client.clientId(), client.secret(),
                     UrnDemo.form(UrnDemo.params("grant_type", "client_credentials", "scope", scope.name())));
-            assertRefused(reply, "invalid_scope", "demo01");
+            UrnDemo.assertRefused(reply, "invalid_scope", "demo01");
         }
     }
 
@@ -102,14 +75,14 @@ class UrnScopeIT {
     void resourceNamingTheAudienceIsAccepted(Keycloak keycloak) {
         Http.Reply reply = UrnDemo.clientCredentials(keycloak, UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET,
                 UrnDemo.form(UrnDemo.params("grant_type", "client_credentials", "scope", FS + "/use", "resource", FS)));
-        assertEquals(List.of(FS), audiences(UrnDemo.accessClaims(reply)));
+        assertEquals(List.of(FS), UrnDemo.audiences(UrnDemo.accessClaims(reply)));
     }
 
     @Test
     void resourceNamingAnotherAudienceIsInvalidTarget(Keycloak keycloak) {
         Http.Reply reply = UrnDemo.clientCredentials(keycloak, UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET,
                 UrnDemo.form(UrnDemo.params("grant_type", "client_credentials", "scope", FS + "/use", "resource", UrnDemo.FA)));
-        assertRefused(reply, "invalid_target", FS);
+        UrnDemo.assertRefused(reply, "invalid_target", FS);
     }
 
     /** Keycloak's token endpoint refuses a repeated parameter before any client policy runs. */
@@ -117,7 +90,7 @@ class UrnScopeIT {
     void twoResourcesAreRefusedBeforeAnyTokenIsIssued(Keycloak keycloak) {
         String body = UrnDemo.form(UrnDemo.params("grant_type", "client_credentials", "scope", FS + "/use", "resource", FS))
                 + "&resource=" + URLEncoder.encode(UrnDemo.FA, StandardCharsets.UTF_8);
-        assertRefused(UrnDemo.clientCredentials(keycloak, UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET, body),
+        UrnDemo.assertRefused(UrnDemo.clientCredentials(keycloak, UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET, body),
                 "invalid_request", "duplicated parameter");
     }
 
@@ -125,7 +98,7 @@ class UrnScopeIT {
     @Test
     void requestWithoutUrnScopesKeepsKeycloaksAudiences(Keycloak keycloak) {
         JsonNode claims = UrnDemo.accessClaims(UrnDemo.password(keycloak, "openid"));
-        assertEquals(new TreeSet<>(List.of(UrnDemo.INTEGRATION, "account")), new TreeSet<>(audiences(claims)));
+        assertEquals(new TreeSet<>(List.of(UrnDemo.INTEGRATION, "account")), new TreeSet<>(UrnDemo.audiences(claims)));
     }
 
     // --- the callout endpoint obeys the same rules
@@ -137,7 +110,7 @@ class UrnScopeIT {
                 "{\"grant_type\":\"client_credentials\",\"scope\":\"" + FS + "/use\"}");
         assertEquals(200, reply.status(), reply.body());
         assertEquals(FS + "/use", reply.json().get("scope").asText());
-        assertEquals(List.of(FS), audiences(UrnDemo.claims(reply.json().get("access_token").asText())));
+        assertEquals(List.of(FS), UrnDemo.audiences(UrnDemo.claims(reply.json().get("access_token").asText())));
     }
 
     @Test
@@ -145,7 +118,7 @@ class UrnScopeIT {
         Http.Reply reply = Http.post(keycloak.realmUrl(UrnDemo.REALM, "/oauth-compat/token"),
                 Map.of("Authorization", urlSafeBasic(UrnDemo.INTEGRATION, UrnDemo.INTEGRATION_SECRET), "Content-Type", "application/json"),
                 "{\"grant_type\":\"client_credentials\",\"scope\":\"" + FS + "/use " + FA_ALL + "\"}");
-        assertRefused(reply, "invalid_scope", UrnDemo.FA);
+        UrnDemo.assertRefused(reply, "invalid_scope", UrnDemo.FA);
     }
 
     // --- resource owner password (enabled for the demo plugin)
@@ -153,23 +126,23 @@ class UrnScopeIT {
     @Test
     void passwordGrantGetsExactlyTheAudienceDespiteTheRolesScope(Keycloak keycloak) {
         JsonNode claims = UrnDemo.accessClaims(UrnDemo.password(keycloak, "openid " + FS + "/use"));
-        assertEquals(List.of(FS), audiences(claims));
-        assertTrue(scopes(claims).contains(FS + "/use"));
-        assertTrue(scopes(claims).contains("openid"));
+        assertEquals(List.of(FS), UrnDemo.audiences(claims));
+        assertTrue(UrnDemo.scopes(claims).contains(FS + "/use"));
+        assertTrue(UrnDemo.scopes(claims).contains("openid"));
     }
 
     @Test
     void passwordGrantWithMixedAudiencesIsRefusedAndLeavesNoSession(Keycloak keycloak) {
         String userId = keycloak.admin().get("/" + UrnDemo.REALM + "/users?username=technician&exact=true").get(0).get("id").asText();
         int before = keycloak.admin().get("/" + UrnDemo.REALM + "/users/" + userId + "/sessions").size();
-        assertRefused(UrnDemo.password(keycloak, FS + "/use " + FA_ALL), "invalid_scope", FS);
+        UrnDemo.assertRefused(UrnDemo.password(keycloak, FS + "/use " + FA_ALL), "invalid_scope", FS);
         assertEquals(before, keycloak.admin().get("/" + UrnDemo.REALM + "/users/" + userId + "/sessions").size());
     }
 
     @Test
     void idTokenKeepsTheClientAsAudience(Keycloak keycloak) {
         Http.Reply reply = UrnDemo.password(keycloak, "openid " + FS + "/use");
-        assertEquals(List.of(UrnDemo.PLUGIN), audiences(UrnDemo.claims(reply.json().get("id_token").asText())));
+        assertEquals(List.of(UrnDemo.PLUGIN), UrnDemo.audiences(UrnDemo.claims(reply.json().get("id_token").asText())));
     }
 
     // --- refresh
@@ -186,24 +159,24 @@ class UrnScopeIT {
     void refreshKeepsTheAudience(Keycloak keycloak) {
         String refreshToken = UrnDemo.password(keycloak, "openid " + FS + "/use").json().get("refresh_token").asText();
         JsonNode claims = UrnDemo.accessClaims(refresh(keycloak, refreshToken, null));
-        assertEquals(List.of(FS), audiences(claims));
-        assertTrue(scopes(claims).contains(FS + "/use"));
+        assertEquals(List.of(FS), UrnDemo.audiences(claims));
+        assertTrue(UrnDemo.scopes(claims).contains(FS + "/use"));
     }
 
     @Test
     void refreshCanNarrowTheScopes(Keycloak keycloak) {
         String refreshToken = UrnDemo.password(keycloak, "openid " + FS + "/use " + FS + "/view").json().get("refresh_token").asText();
         JsonNode claims = UrnDemo.accessClaims(refresh(keycloak, refreshToken, "openid " + FS + "/view"));
-        assertEquals(List.of(FS), audiences(claims));
-        assertTrue(scopes(claims).contains(FS + "/view"));
-        assertTrue(!scopes(claims).contains(FS + "/use"), claims.toString());
+        assertEquals(List.of(FS), UrnDemo.audiences(claims));
+        assertTrue(UrnDemo.scopes(claims).contains(FS + "/view"));
+        assertTrue(!UrnDemo.scopes(claims).contains(FS + "/use"), claims.toString());
     }
 
     @Test
     void refreshCannotWidenTheScopes(Keycloak keycloak) {
         String refreshToken = UrnDemo.password(keycloak, "openid " + FS + "/view").json().get("refresh_token").asText();
         Http.Reply reply = refresh(keycloak, refreshToken, "openid " + FS + "/view " + FS + "/setup");
-        assertRefused(reply, "invalid_scope", FS + "/setup");
+        UrnDemo.assertRefused(reply, "invalid_scope", FS + "/setup");
     }
 
     // --- dynamic (parameterized) scopes split on ':'
@@ -218,18 +191,11 @@ class UrnScopeIT {
         }
         assertTrue(feature != null, "the server lists no PARAMETERIZED_SCOPES feature");
         assertTrue(!feature.get("enabled").asBoolean(), "parameterized scopes would parse 'urn:…' on ':'");
-        assertEquals(Set.of(FS + "/use"), scopes(UrnDemo.accessClaims(UrnDemo.integration(keycloak, FS + "/use"))));
+        assertEquals(Set.of(FS + "/use"), UrnDemo.scopes(UrnDemo.accessClaims(UrnDemo.integration(keycloak, FS + "/use"))));
     }
 
     private static String urlSafeBasic(String id, String secret) {
         return "Basic " + Base64.getUrlEncoder().encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8));
     }
 
-    static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static ObjectNode object(Keycloak keycloak) {
-        return keycloak.admin().object();
-    }
 }

@@ -25,7 +25,7 @@ class UrnScopeTokenExchangeIT {
         Http.Reply reply = UrnDemo.password(keycloak, "openid");
         assertEquals(200, reply.status(), reply.body());
         String token = reply.json().get("access_token").asText();
-        assertTrue(UrnScopeIT.audiences(UrnDemo.claims(token)).contains(UrnDemo.INTEGRATION));
+        assertTrue(UrnDemo.audiences(UrnDemo.claims(token)).contains(UrnDemo.INTEGRATION));
         return token;
     }
 
@@ -38,21 +38,21 @@ class UrnScopeTokenExchangeIT {
     void exchangeForOneAudienceGetsExactlyThatAudienceForTheSameUser(Keycloak keycloak) {
         String subject = userToken(keycloak);
         JsonNode claims = UrnDemo.accessClaims(exchange(keycloak, subject, FS + "/use"));
-        assertEquals(List.of(FS), UrnScopeIT.audiences(claims));
-        assertTrue(UrnScopeIT.scopes(claims).contains(FS + "/use"));
+        assertEquals(List.of(FS), UrnDemo.audiences(claims));
+        assertTrue(UrnDemo.scopes(claims).contains(FS + "/use"));
         assertEquals(UrnDemo.claims(subject).get("sub").asText(), claims.get("sub").asText());
         assertEquals(UrnDemo.INTEGRATION, claims.get("azp").asText());
     }
 
     @Test
     void exchangeMixingAudiencesIsInvalidScope(Keycloak keycloak) {
-        UrnScopeIT.assertRefused(exchange(keycloak, userToken(keycloak), FS + "/use " + FA_ALL), "invalid_scope", UrnDemo.FA);
+        UrnDemo.assertRefused(exchange(keycloak, userToken(keycloak), FS + "/use " + FA_ALL), "invalid_scope", UrnDemo.FA);
     }
 
     @Test
     void exchangeForAScopeTheRequesterMayNotHaveIsInvalidScope(Keycloak keycloak) {
         try (TestScopes.Scope extra = TestScopes.urnScope(keycloak, FS, "/not-for-integration")) {
-            UrnScopeIT.assertRefused(exchange(keycloak, userToken(keycloak), extra.name()), "invalid_scope", extra.name());
+            UrnDemo.assertRefused(exchange(keycloak, userToken(keycloak), extra.name()), "invalid_scope", extra.name());
         }
     }
 
