@@ -22,23 +22,35 @@ import java.util.List;
  */
 final class BuiltHomes {
 
+    /** One lock per kind of home: the cluster lane's build must not hold up the dev servers' (lanes: TestTags). */
+    private static final Object DEV = new Object();
+    private static final Object CLUSTER = new Object();
+
     private BuiltHomes() {
     }
 
     /** A dev-mode home, built and started once with the demo realm imported, then stopped. */
-    static synchronized Path dev(DistributionServer.Settings like) throws IOException {
+    static Path dev(DistributionServer.Settings like) throws IOException {
         Path run = like.runDirectory().resolveSibling("built-dev");
-        return once(run, home -> {
-            List<String> command = DistributionServer.devCommand(home, DistributionServer.freePort(),
-                    DistributionServer.freePort(), DistributionServer.freePort());
-            DistributionServer.launchDev(command, home, run.resolve("server.log")).close();
-            DistributionServer.deleteRecursively(home.resolve("data/tmp"));
-        }, like);
+        synchronized (DEV) {
+            return once(run, home -> {
+                List<String> command = DistributionServer.devCommand(home, DistributionServer.freePort(),
+                        DistributionServer.freePort(), DistributionServer.freePort());
+                DistributionServer.launchDev(command, home, run.resolve("server.log")).close();
+                DistributionServer.deleteRecursively(home.resolve("data/tmp"));
+            }, like);
+        }
     }
 
     /** A production-mode home built for PostgreSQL by {@code docker/build.sh}, as the image is. */
-    static synchronized Path cluster(DistributionServer.Settings like) throws IOException {
+    static Path cluster(DistributionServer.Settings like) throws IOException {
         Path run = like.runDirectory().getParent().resolveSibling("built-cluster");
+        synchronized (CLUSTER) {
+            return buildCluster(run, like);
+        }
+    }
+
+    private static Path buildCluster(Path run, DistributionServer.Settings like) throws IOException {
         return once(run, home -> {
             Path log = run.resolve("build.log");
             ProcessBuilder builder = new ProcessBuilder("bash", like.projectRoot().resolve("docker/build.sh").toString(), home.toString())

@@ -3,9 +3,13 @@ package dev.kcintegrations.testing;
 /**
  * The kinds of integration test class, as JUnit tags: {@code -Dgroups=shared-server} runs only the classes a
  * running {@code ./run-demo.sh} can serve, {@code -DexcludedGroups=cluster} leaves out the two-node ones.
- * With {@code -DforkCount=N} failsafe runs classes in N JVMs at once: each JVM has its own shared server, and
- * classes of every kind start their own servers in their own run directories, so any two classes can run side
- * by side (on a machine with the cores for it; {@code providers/pom.xml} says why the build uses one).
+ *
+ * <p>The kinds are also lanes. In one JVM, the shared-server classes run one after another (each cleans the demo
+ * realm of what it made, so two at once would clean each other's), while the cluster classes and the own-server
+ * classes each run, one at a time, beside them ({@code @Execution(CONCURRENT)} with a {@code @ResourceLock} per
+ * kind; {@code junit-platform.properties} enables it). The two side lanes mostly wait (a lease, a retention, a
+ * killed node), so on two cores three lanes take about the time of the longest instead of the sum.
+ * With {@code -DforkCount=N} failsafe also runs classes in N JVMs at once, each with its own shared server.
  */
 public final class TestTags {
 
