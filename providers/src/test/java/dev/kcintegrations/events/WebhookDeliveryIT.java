@@ -16,6 +16,8 @@ import dev.kcintegrations.testproviders.FailingChangeListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.Execution;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -239,6 +241,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
     void receiverDownIsRetriedAndDeliveredWhenItComesBack(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("down");
@@ -255,6 +258,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
     void serverErrorIsRetried(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("retry-5xx");
@@ -266,6 +270,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
     void retryAfterLongerThanTheScheduleLengthensTheWait(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("retry-after");
@@ -279,6 +284,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
     void retryAfterShorterThanTheScheduleCannotHastenTheRetry(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("retry-after-zero");
@@ -337,6 +343,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
     void aFailingEventHoldsTheOnesBehindItInOrder(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("ordered");
@@ -373,6 +380,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
     void deletedSubscriptionGetsNothingMore(Keycloak keycloak) { // its rows turn CANCELLED: ClusterIT reads them in PostgreSQL
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("cancelled");

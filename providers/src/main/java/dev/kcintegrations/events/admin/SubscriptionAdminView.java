@@ -6,7 +6,7 @@ import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.store.DeliveryQueries;
-import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.lifecycle.Subscription;
 import org.keycloak.models.ClientModel;
 
 import java.time.Instant;
@@ -36,25 +36,25 @@ record SubscriptionAdminView(String id, String uuid, Application application, St
     record Application(String clientId, String id) {
     }
 
-    static SubscriptionAdminView of(SubscriptionEntity subscription, ClientModel client, DeliveryQueries.Backlog backlog, long now,
+    static SubscriptionAdminView of(Subscription subscription, ClientModel client, DeliveryQueries.Backlog backlog, long now,
                                     WebhookSettings settings) {
-        DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.getOrdering());
+        DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.ordering());
         int ceiling = ordering == DeliveryOrdering.SUBSCRIPTION ? 1 : Math.min(settings.maxInFlight(),
-                subscription.getMaxInFlight() == null ? settings.defaultMaxInFlight() : subscription.getMaxInFlight());
-        boolean blocked = subscription.getBlockedUntil() != null && subscription.getBlockedUntil() > now;
+                subscription.maxInFlight() == null ? settings.defaultMaxInFlight() : subscription.maxInFlight());
+        boolean blocked = subscription.blockedUntil() != null && subscription.blockedUntil() > now;
         Delivery delivery = new Delivery(ordering.id(), ceiling,
-                subscription.getSendWindow() == null ? ceiling : Math.min(ceiling, subscription.getSendWindow()),
+                subscription.sendWindow() == null ? ceiling : Math.min(ceiling, subscription.sendWindow()),
                 backlog == null ? 0 : backlog.heldKeys(),
-                blocked ? Instant.ofEpochMilli(subscription.getBlockedUntil()).toString() : null,
-                blocked ? subscription.getBlockedBy().name() : null, subscription.getBatch());
-        return new SubscriptionAdminView(subscription.getName(), subscription.getId(),
-                new Application(client == null ? null : client.getClientId(), subscription.getApplicationId()),
-                subscription.getTopic(), subscription.getFilter(), subscription.getEndpoint(),
-                BodyFormat.stored(subscription.getFormat()).id(), subscription.getStatus().name(),
-                subscription.getStatusReason(), subscription.getFailureStreak(), backlog == null ? 0 : backlog.pending(),
+                blocked ? Instant.ofEpochMilli(subscription.blockedUntil()).toString() : null,
+                blocked ? subscription.blockedBy().name() : null, subscription.batch());
+        return new SubscriptionAdminView(subscription.name(), subscription.id(),
+                new Application(client == null ? null : client.getClientId(), subscription.applicationId()),
+                subscription.topic(), subscription.filter(), subscription.endpoint(),
+                BodyFormat.stored(subscription.format()).id(), subscription.status().name(),
+                subscription.statusReason(), subscription.failureStreak(), backlog == null ? 0 : backlog.pending(),
                 backlog == null ? null : Math.max(0, (now - backlog.oldestCreatedAt()) / 1000),
-                subscription.getLastAttemptAt() == null ? null : Instant.ofEpochMilli(subscription.getLastAttemptAt()).toString(),
-                subscription.getLastHttpStatus() == null || subscription.getLastHttpStatus() == 0 ? null : subscription.getLastHttpStatus(),
-                Instant.ofEpochMilli(subscription.getCreatedAt()).toString(), delivery);
+                subscription.lastAttemptAt() == null ? null : Instant.ofEpochMilli(subscription.lastAttemptAt()).toString(),
+                subscription.lastHttpStatus() == null || subscription.lastHttpStatus() == 0 ? null : subscription.lastHttpStatus(),
+                Instant.ofEpochMilli(subscription.createdAt()).toString(), delivery);
     }
 }

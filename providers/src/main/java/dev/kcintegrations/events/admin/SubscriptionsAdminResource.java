@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.events.EventSubscriptionsProvider;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lifecycle.DeliveryHistory;
+import dev.kcintegrations.events.lifecycle.Subscription;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.store.DeliveryStatus;
-import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.DeliveryQueries;
-import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
-import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.shared.StrictJson;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -89,11 +87,10 @@ public final class SubscriptionsAdminResource {
             applicationId = client.getId();
         }
         SubscriptionStatus status = Optional.ofNullable(query("status")).map(SubscriptionsAdminResource::subscriptionStatus).orElse(null);
-        List<SubscriptionEntity> page = new Subscriptions(session, realm.getId())
-                .page(applicationId, status, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
-        Map<String, DeliveryQueries.Backlog> backlogs = new Outbox(session).queries().backlogs(page.stream().map(SubscriptionEntity::getId).toList());
+        List<Subscription> page = lifecycle.page(applicationId, status, number("first", 0, 0, Integer.MAX_VALUE), number("max", DEFAULT_PAGE, 1, MAX_PAGE));
+        Map<String, DeliveryQueries.Backlog> backlogs = subscriptions.deliveries().backlogs(page.stream().map(Subscription::id).toList());
         long now = System.currentTimeMillis();
-        return page.stream().map(s -> view(s, backlogs.get(s.getId()), now)).toList();
+        return page.stream().map(s -> view(s, backlogs.get(s.id()), now)).toList();
     }
 
     /**
@@ -113,8 +110,8 @@ public final class SubscriptionsAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public SubscriptionAdminView get(@PathParam("id") String id) {
         auth.realm().requireViewEvents();
-        SubscriptionEntity subscription = subscription(id);
-        return view(subscription, new Outbox(session).queries().backlogs(List.of(subscription.getId())).get(subscription.getId()),
+        Subscription subscription = subscription(id);
+        return view(subscription, subscriptions.deliveries().backlogs(List.of(subscription.id())).get(subscription.id()),
                 System.currentTimeMillis());
     }
 
@@ -133,7 +130,7 @@ public final class SubscriptionsAdminResource {
         SubscriptionStatus next = SubscriptionStatus.parse(status)
                 .filter(s -> s == SubscriptionStatus.ACTIVE || s == SubscriptionStatus.DISABLED)
                 .orElseThrow(() -> bad("status must be ACTIVE or DISABLED"));
-        SubscriptionEntity subscription = subscription(id);
+        Subscription subscription = subscription(id);
         refusals(() -> lifecycle.setStatus(subscription, next, text(change, "reason")));
         SubscriptionAdminView view = get(id);
         adminEvent.operation(OperationType.UPDATE).resourcePath(session.getContext().getUri()).representation(view).success();
@@ -145,7 +142,7 @@ public final class SubscriptionsAdminResource {
     @Path("{id}")
     public Response delete(@PathParam("id") String id) {
         auth.realm().requireManageEvents();
-        SubscriptionEntity subscription = subscription(id);
+        Subscription subscription = subscription(id);
         SubscriptionAdminView view = get(id);
         refusals(() -> lifecycle.cancel(subscription, "deleted by an administrator"));
         adminEvent.operation(OperationType.DELETE).resourcePath(session.getContext().getUri()).representation(view).success();
@@ -161,7 +158,7 @@ public final class SubscriptionsAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public DeliveryHistory.Page deliveries(@PathParam("id") String id) {
         auth.realm().requireViewEvents();
-        SubscriptionEntity subscription = subscription(id);
+        Subscription subscription = subscription(id);
         if (query("first") != null) {
             // an offset shifts while rows are captured: refused rather than ignored
             throw bad("first is not supported: pass the nextCursor of the previous page as cursor");
@@ -170,7 +167,7 @@ public final class SubscriptionsAdminResource {
         DeliveryHistory.Filter filter = new DeliveryHistory.Filter(status, instant("from", DeliveryHistory.Filter.ALL.from()),
                 instant("to", DeliveryHistory.Filter.ALL.to()));
         int max = number("max", DEFAULT_PAGE, 1, DeliveryHistory.MAX_PAGE);
-        return refusing(() -> subscriptions.deliveries().page(subscription.getId(), filter, query("cursor"), max));
+        return refusing(() -> subscriptions.deliveries().page(subscription.id(), filter, query("cursor"), max));
     }
 
     /**
@@ -185,10 +182,10 @@ public final class SubscriptionsAdminResource {
     @GET
     @Path("{id}/held-keys")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<HeldKeyView> heldKeys(@PathParam("id") String id) {
+    public List<DeliveryHistory.HeldKey> heldKeys(@PathParam("id") String id) {
         auth.realm().requireViewEvents();
-        SubscriptionEntity subscription = subscription(id);
-        return new Outbox(session).queries().heldRows(subscription.getId(), System.currentTimeMillis(), MAX_PAGE).stream().map(HeldKeyView::of).toList();
+        Subscription subscription = subscription(id);
+        return subscriptions.deliveries().heldKeys(subscription.id(), System.currentTimeMillis(), MAX_PAGE);
     }
 
     @GET
@@ -196,12 +193,12 @@ public final class SubscriptionsAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public ActivityView activity(@PathParam("id") String id) {
         auth.realm().requireViewEvents();
-        SubscriptionEntity subscription = subscription(id);
+        Subscription subscription = subscription(id);
         int hours = number("hours", 6, 1, MAX_ACTIVITY_HOURS);
         long bucketMillis = hours * 3_600_000L / ACTIVITY_BUCKETS;
         long to = (System.currentTimeMillis() / bucketMillis + 1) * bucketMillis;
         long from = to - ACTIVITY_BUCKETS * bucketMillis;
-        return ActivityView.of(from, bucketMillis, ACTIVITY_BUCKETS, new Outbox(session).queries().activity(subscription.getId(), from, to, bucketMillis));
+        return ActivityView.of(from, bucketMillis, ACTIVITY_BUCKETS, subscriptions.deliveries().activity(subscription.id(), from, to, bucketMillis));
     }
 
     @POST
@@ -209,7 +206,7 @@ public final class SubscriptionsAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response redeliver(@PathParam("id") String id, @PathParam("deliveryId") String deliveryId) {
         auth.realm().requireManageEvents();
-        SubscriptionEntity subscription = subscription(id);
+        Subscription subscription = subscription(id);
         refusals(() -> lifecycle.redeliver(subscription, deliveryId));
         Map<String, Object> outcome = Map.of("queued", 1);
         adminEvent.operation(OperationType.ACTION).resourcePath(session.getContext().getUri()).representation(outcome).success();
@@ -236,7 +233,7 @@ public final class SubscriptionsAdminResource {
         if (status == null && (from == null || to == null)) {
             throw bad("A window needs both from and to (RFC 3339)");
         }
-        SubscriptionEntity subscription = subscription(id);
+        Subscription subscription = subscription(id);
         int[] queued = new int[1];
         refusals(() -> queued[0] = status != null
                 ? lifecycle.replay(subscription, DeliveryStatus.PARKED, Instant.EPOCH, Instant.now().plusSeconds(3600))
@@ -248,11 +245,11 @@ public final class SubscriptionsAdminResource {
 
     // ---- helpers ----------------------------------------------------------------------------------------
 
-    private SubscriptionAdminView view(SubscriptionEntity subscription, DeliveryQueries.Backlog backlog, long now) {
-        return SubscriptionAdminView.of(subscription, realm.getClientById(subscription.getApplicationId()), backlog, now, settings);
+    private SubscriptionAdminView view(Subscription subscription, DeliveryQueries.Backlog backlog, long now) {
+        return SubscriptionAdminView.of(subscription, realm.getClientById(subscription.applicationId()), backlog, now, settings);
     }
 
-    private SubscriptionEntity subscription(String id) {
+    private Subscription subscription(String id) {
         try {
             return lifecycle.live(id);
         } catch (SubscriptionLifecycle.Refused refused) {

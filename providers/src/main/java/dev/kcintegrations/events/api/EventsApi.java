@@ -12,11 +12,10 @@ import dev.kcintegrations.events.config.Correlation;
 import dev.kcintegrations.events.lifecycle.DeliveryHistory;
 import dev.kcintegrations.events.lifecycle.DeliveryView;
 import dev.kcintegrations.events.lifecycle.PerMinuteLimiter;
+import dev.kcintegrations.events.lifecycle.Subscription;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
 import dev.kcintegrations.events.store.DeliveryStatus;
-import dev.kcintegrations.events.store.SubscriptionEntity;
-import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.shared.BoundedBody;
 import dev.kcintegrations.shared.StrictJson;
@@ -153,7 +152,7 @@ public final class EventsApi {
             case TOPICS -> ApiResponses.json(200, app.readableTopics(realm).stream().map(Topic::name).toList(), correlationId);
             case CATALOG -> catalog(app);
             case TOPIC_EVENTS -> publishTestEvent(app, s.get(2), readOptional(body));
-            case SUBSCRIPTIONS -> ApiResponses.json(200, subscriptions().ofApplication(app.id()).stream()
+            case SUBSCRIPTIONS -> ApiResponses.json(200, lifecycle.ofApplication(app.id()).stream()
                     .map(owned -> SubscriptionView.of(owned, subscriptions.settings())).toList(), correlationId);
             case WEBHOOK -> save(app, SubscriptionRequest.parse(read(body)));
             case SUBSCRIPTION -> method.equals("GET")
@@ -221,28 +220,24 @@ public final class EventsApi {
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }
 
-    private Response remove(SubscriptionEntity subscription) {
+    private Response remove(Subscription subscription) {
         lifecycle.cancelByApplication(subscription);
-        return ApiResponses.message(200, "Subscription '" + subscription.getName() + "' marked for deletion", correlationId);
-    }
-
-    private Subscriptions subscriptions() {
-        return new Subscriptions(session, realm.getId());
+        return ApiResponses.message(200, "Subscription '" + subscription.name() + "' marked for deletion", correlationId);
     }
 
     // ---- deliveries ----------------------------------------------------------------------------------
 
-    private Response deliveries(SubscriptionEntity subscription) {
+    private Response deliveries(Subscription subscription) {
         String asked = session.getContext().getUri().getQueryParameters().getFirst("status");
         DeliveryStatus status = asked == null || asked.isBlank() ? null : DeliveryStatus.parse(asked).orElseThrow(() ->
                 ApiFailure.badRequest("status must be one of " + String.join(", ",
                         Arrays.stream(DeliveryStatus.values()).map(Enum::name).sorted().toList())));
         int limit = intParameter("limit", DeliveryHistory.MAX_PAGE, 1, DeliveryHistory.MAX_PAGE);
         String cursor = session.getContext().getUri().getQueryParameters().getFirst("cursor");
-        DeliveryHistory.Page page = subscriptions.deliveries().page(subscription.getId(),
+        DeliveryHistory.Page page = subscriptions.deliveries().page(subscription.id(),
                 new DeliveryHistory.Filter(status, DeliveryHistory.Filter.ALL.from(), DeliveryHistory.Filter.ALL.to()), cursor, limit);
-        return ApiResponses.json(200, new DeliveryView.Listing(subscription.getName(), subscription.getStatus().name(),
-                subscription.getStatusReason(), subscription.getFailureStreak(), page.deliveries(), page.nextCursor()), correlationId);
+        return ApiResponses.json(200, new DeliveryView.Listing(subscription.name(), subscription.status().name(),
+                subscription.statusReason(), subscription.failureStreak(), page.deliveries(), page.nextCursor()), correlationId);
     }
 
     private int intParameter(String name, int absent, int min, int max) {
@@ -256,7 +251,7 @@ public final class EventsApi {
         return Integer.parseInt(value);
     }
 
-    private Response retry(SubscriptionEntity subscription, String deliveryId) {
+    private Response retry(Subscription subscription, String deliveryId) {
         lifecycle.requeue(subscription, deliveryId);
         return ApiResponses.message(202, "Delivery '" + deliveryId + "' queued for retry", correlationId);
     }
@@ -266,16 +261,17 @@ public final class EventsApi {
     record SecretView(String secret, String previousSecret, String previousSecretValidUntil) {
     }
 
-    private Response secret(SubscriptionEntity subscription) {
-        boolean previousValid = subscription.getPreviousSecretUntil() != null && subscription.getPreviousSecretUntil() > System.currentTimeMillis();
-        return ApiResponses.json(200, new SecretView(subscription.getSecret(),
-                previousValid ? subscription.getPreviousSecret() : null,
-                previousValid ? Instant.ofEpochMilli(subscription.getPreviousSecretUntil()).toString() : null), correlationId);
+    private Response secret(Subscription subscription) {
+        return secrets(lifecycle.secrets(subscription));
     }
 
-    private Response rotate(SubscriptionEntity subscription) {
-        lifecycle.rotateSecret(subscription);
-        return secret(subscription);
+    private Response rotate(Subscription subscription) {
+        return secrets(lifecycle.rotateSecret(subscription));
+    }
+
+    private Response secrets(Subscription.Secrets secrets) {
+        return ApiResponses.json(200, new SecretView(secrets.secret(), secrets.previousSecret(),
+                secrets.previousSecretUntil() == null ? null : Instant.ofEpochMilli(secrets.previousSecretUntil()).toString()), correlationId);
     }
 
     // ---- test events ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
-import dev.kcintegrations.events.store.SubscriptionEntity;
+import dev.kcintegrations.events.lifecycle.Subscription;
 
 import java.util.List;
 
@@ -30,12 +30,12 @@ record SubscriptionView(String id, String topic, String filter, WebHookConfig we
     record WebHookConfig(String endpoint, String format, String ordering, Integer maxInFlight, Batching batch) {
     }
 
-    static SubscriptionView of(SubscriptionEntity entity, WebhookSettings settings) {
-        DeliveryOrdering ordering = DeliveryOrdering.stored(entity.getOrdering());
+    static SubscriptionView of(Subscription subscription, WebhookSettings settings) {
+        DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.ordering());
         int maxInFlight = ordering == DeliveryOrdering.SUBSCRIPTION ? 1
-                : Math.min(settings.maxInFlight(), entity.getMaxInFlight() == null ? settings.defaultMaxInFlight() : entity.getMaxInFlight());
-        return new SubscriptionView(entity.getName(), entity.getTopic(), entity.getFilter(),
-                new WebHookConfig(entity.getEndpoint(), BodyFormat.stored(entity.getFormat()).id(), ordering.id(), maxInFlight, entity.getBatch()),
-                entity.getApplicationId(), "", List.of(), List.of());
+                : Math.min(settings.maxInFlight(), subscription.maxInFlight() == null ? settings.defaultMaxInFlight() : subscription.maxInFlight());
+        return new SubscriptionView(subscription.name(), subscription.topic(), subscription.filter(),
+                new WebHookConfig(subscription.endpoint(), BodyFormat.stored(subscription.format()).id(), ordering.id(), maxInFlight, subscription.batch()),
+                subscription.applicationId(), "", List.of(), List.of());
     }
 }

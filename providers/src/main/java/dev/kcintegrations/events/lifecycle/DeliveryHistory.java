@@ -6,6 +6,7 @@ import dev.kcintegrations.events.store.DeliveryEntity;
 import dev.kcintegrations.events.store.DeliveryQueries;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.PendingDelivery;
 import org.keycloak.models.KeycloakSession;
 
 import java.time.Instant;
@@ -31,6 +32,34 @@ public final class DeliveryHistory {
 
     public DeliveryHistory(KeycloakSession session) {
         this.session = session;
+    }
+
+    /** How many rows of each subscription wait, and since when (subscriptions with none are absent). */
+    public Map<String, DeliveryQueries.Backlog> backlogs(List<String> subscriptionIds) {
+        return new Outbox(session).queries().backlogs(subscriptionIds);
+    }
+
+    /** The subscription's rows captured in [from, to), counted per status in buckets {@code bucketMillis} wide. */
+    public List<DeliveryQueries.ActivityCount> activity(String subscriptionId, long fromMillis, long toMillis, long bucketMillis) {
+        return new Outbox(session).queries().activity(subscriptionId, fromMillis, toMillis, bucketMillis);
+    }
+
+    /**
+     * An order key held by a failing event: the event waits for its retry at {@code nextAttemptAt}, and the key's
+     * later events wait behind it; every other key keeps flowing. Times are RFC 3339 UTC.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HeldKey(String key, String deliveryId, String eventId, String eventType, int attempts, String nextAttemptAt,
+                          Integer lastHttpStatus, String lastError) {
+    }
+
+    /** The keys held now, the soonest due first, at most {@code max}. */
+    public List<HeldKey> heldKeys(String subscriptionId, long now, int max) {
+        return new Outbox(session).queries().heldRows(subscriptionId, now, max).stream()
+                .map(row -> new HeldKey(row.getOrderKey() == null ? PendingDelivery.NO_ORDER_KEY : row.getOrderKey(), row.getId(),
+                        row.getEventId(), row.getEventType(), row.getAttempts(), Instant.ofEpochMilli(row.getNextAttemptAt()).toString(),
+                        row.getLastHttpStatus(), row.getLastError()))
+                .toList();
     }
 
     /** What to list: one status or all ({@code null}), captured in [{@code from}, {@code to}]. */

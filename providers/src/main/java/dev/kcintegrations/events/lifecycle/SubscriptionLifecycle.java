@@ -253,10 +253,27 @@ public final class SubscriptionLifecycle {
     }
 
     /** The application's live subscription {@code name}. */
-    public SubscriptionEntity owned(String applicationId, String name) {
+    public Subscription owned(String applicationId, String name) {
         return subscriptions().byName(name)
                 .filter(s -> s.getApplicationId().equals(applicationId) && s.getStatus() != SubscriptionStatus.DELETED)
+                .map(Subscription::of)
                 .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + name + "' not found"));
+    }
+
+    /** The application's subscriptions, deleted ones included until housekeeping purges them. */
+    public List<Subscription> ofApplication(String applicationId) {
+        return subscriptions().ofApplication(applicationId).stream().map(Subscription::of).toList();
+    }
+
+    /** A page of the realm's subscriptions, of one application and of one status when they are set. */
+    public List<Subscription> page(String applicationId, SubscriptionStatus status, int first, int max) {
+        return subscriptions().page(applicationId, status, first, max).stream().map(Subscription::of).toList();
+    }
+
+    /** The row behind a snapshot, in this transaction. */
+    private SubscriptionEntity row(Subscription subscription) {
+        return subscriptions().byId(subscription.id())
+                .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + subscription.name() + "' not found"));
     }
 
     /** An administrator's stop is the administrators' to lift: the application may neither save nor delete the subscription. */
@@ -271,14 +288,16 @@ public final class SubscriptionLifecycle {
      * The application deletes its own subscription, unless an administrator stopped it: deleting it and saving
      * it again would otherwise lift the stop.
      */
-    public void cancelByApplication(SubscriptionEntity subscription) {
+    public void cancelByApplication(Subscription snapshot) {
+        SubscriptionEntity subscription = row(snapshot);
         subscriptions().lockFresh(subscription);
         refuseIfStoppedByAnAdministrator(subscription);
         cancelLocked(subscription, "Deleted by its application");
     }
 
     /** Deletes the subscription; its pending deliveries are cancelled in the same transaction, and never sent. */
-    public void cancel(SubscriptionEntity subscription, String reason) {
+    public void cancel(Subscription snapshot, String reason) {
+        SubscriptionEntity subscription = row(snapshot);
         subscriptions().lockFresh(subscription);
         cancelLocked(subscription, reason);
     }
@@ -299,12 +318,12 @@ public final class SubscriptionLifecycle {
      * {@value SubscriptionIds#BY_UUID}{@code <internal id>}, which reaches rows whose names a client's URL
      * normalisation would rewrite.
      */
-    public SubscriptionEntity live(String key) {
+    public Subscription live(String key) {
         Subscriptions subscriptions = subscriptions();
         Optional<SubscriptionEntity> found = key.startsWith(SubscriptionIds.BY_UUID)
                 ? subscriptions.byId(key.substring(SubscriptionIds.BY_UUID.length()))
                 : subscriptions.byName(key);
-        return found.filter(s -> s.getStatus() != SubscriptionStatus.DELETED)
+        return found.filter(s -> s.getStatus() != SubscriptionStatus.DELETED).map(Subscription::of)
                 .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + key + "' not found"));
     }
 
@@ -316,13 +335,14 @@ public final class SubscriptionLifecycle {
      * serving it stops at its next group commit, whose renewal is fenced on the status) or lets it go on
      * (ACTIVE: its queue is served again, from where it stopped).
      */
-    public void setStatus(SubscriptionEntity subscription, SubscriptionStatus status, String reason) {
+    public void setStatus(Subscription snapshot, SubscriptionStatus status, String reason) {
         if (status != SubscriptionStatus.ACTIVE && status != SubscriptionStatus.DISABLED) {
             throw new Refused(Refused.Kind.INVALID, "status must be ACTIVE or DISABLED");
         }
         if (reason != null && reason.length() > MAX_REASON) {
             throw new Refused(Refused.Kind.INVALID, "reason must be at most " + MAX_REASON + " characters");
         }
+        SubscriptionEntity subscription = row(snapshot);
         subscriptions().lockFresh(subscription); // an application's save meanwhile is not written back over
         if (status == SubscriptionStatus.DISABLED) {
             subscription.disable(DisabledBy.ADMINISTRATOR);
@@ -350,10 +370,11 @@ public final class SubscriptionLifecycle {
      * their original ids (a receiver de-duplicates by {@code webhook-id}), each with a new retention. An
      * administrator's replay is not limited by {@code max-requeues}. Returns how many were queued.
      */
-    public int replay(SubscriptionEntity subscription, DeliveryStatus only, Instant from, Instant to) {
+    public int replay(Subscription snapshot, DeliveryStatus only, Instant from, Instant to) {
         if (from.isAfter(to)) {
             throw new Refused(Refused.Kind.INVALID, "from must not be after to");
         }
+        SubscriptionEntity subscription = row(snapshot);
         Outbox outbox = new Outbox(session);
         long fromSeq = DeliveryQueries.sequenceAt(from.toEpochMilli());
         long toSeq = DeliveryQueries.sequenceAt(to.toEpochMilli()) + 999;
@@ -374,19 +395,19 @@ public final class SubscriptionLifecycle {
      * Queues a finished delivery again, with a new retention, at most {@code max-requeues} times; it goes
      * out in its original place in the queue (its sequence number is kept).
      */
-    public void requeue(SubscriptionEntity subscription, String deliveryId) {
+    public void requeue(Subscription subscription, String deliveryId) {
         requeue(subscription, deliveryId, true);
     }
 
     /** The same for an administrator, whom {@code max-requeues} does not limit. */
-    public void redeliver(SubscriptionEntity subscription, String deliveryId) {
+    public void redeliver(Subscription subscription, String deliveryId) {
         requeue(subscription, deliveryId, false);
     }
 
-    private void requeue(SubscriptionEntity subscription, String deliveryId, boolean limited) {
+    private void requeue(Subscription subscription, String deliveryId, boolean limited) {
         Outbox outbox = new Outbox(session);
         DeliveryEntity row = Optional.ofNullable(outbox.findLocked(deliveryId)) // two requeues at once: one waits, then sees PENDING
-                .filter(d -> d.getSubscriptionId().equals(subscription.getId()))
+                .filter(d -> d.getSubscriptionId().equals(subscription.id()))
                 .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Delivery '" + deliveryId + "' not found"));
         if (!row.getStatus().requeueable()) {
             throw new Refused(Refused.Kind.CONFLICT, "Delivery '" + deliveryId + "' is " + row.getStatus()
@@ -406,13 +427,23 @@ public final class SubscriptionLifecycle {
         wakeAfterCommit();
     }
 
-    /** A new secret signs from now on; the old one signs along with it for {@link #SECRET_OVERLAP}. */
-    public void rotateSecret(SubscriptionEntity subscription) {
+    /** The secrets that sign its deliveries now, for its owner: the previous one only while it still signs. */
+    public Subscription.Secrets secrets(Subscription snapshot) {
+        SubscriptionEntity subscription = row(snapshot);
+        boolean previousValid = subscription.getPreviousSecretUntil() != null && subscription.getPreviousSecretUntil() > System.currentTimeMillis();
+        return new Subscription.Secrets(subscription.getSecret(), previousValid ? subscription.getPreviousSecret() : null,
+                previousValid ? subscription.getPreviousSecretUntil() : null);
+    }
+
+    /** A new secret signs from now on; the old one signs along with it for {@link #SECRET_OVERLAP}. Returns both. */
+    public Subscription.Secrets rotateSecret(Subscription snapshot) {
+        SubscriptionEntity subscription = row(snapshot);
         long now = System.currentTimeMillis();
         subscription.setPreviousSecret(subscription.getSecret());
         subscription.setPreviousSecretUntil(now + SECRET_OVERLAP.toMillis());
         subscription.setSecret(WebhookSecrets.generate());
         subscription.setUpdatedAt(now);
+        return secrets(snapshot);
     }
 
     /** The application is gone: its subscriptions are deleted and their pending deliveries cancelled, in this transaction. */
