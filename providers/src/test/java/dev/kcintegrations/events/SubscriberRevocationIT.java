@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
-import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.KeycloakServer;
+import dev.kcintegrations.testing.KeycloakServers;
+import dev.kcintegrations.testing.OwnServerTest;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +31,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is captured and before every send, not only when the subscription was made. A control application,
  * subscribed to the same events, shows when an event was captured and sent, so a negative check waits for
  * a delivery that did happen instead of for a fixed time.
+ *
+ * <p>On a server of its own, with the default options: most of its time is spent waiting for a retry that must not
+ * come, so it runs in the own-server lane beside the shared-server classes (TestTags), and what it revokes
+ * (applications disabled, scopes removed) stays away from the shared realm.
  */
-@KeycloakIntegrationTest
+@OwnServerTest
 class SubscriberRevocationIT {
+
+    private static KeycloakServer server;
+    private static Keycloak keycloak;
+
+    @BeforeAll
+    static void startOwnServer() {
+        server = KeycloakServers.startDistribution("revocation");
+        keycloak = new Keycloak(server);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
 
     /** Longer than the first retry delay (5 s, +10 % jitter): a held delivery would have been sent by then. */
     static final Duration PAST_A_RETRY = Duration.ofSeconds(7);
@@ -92,7 +114,7 @@ class SubscriberRevocationIT {
     }
 
     @Test
-    void disabledApplicationIsNotSentALoginThatHappensWhileItIsDisabled(Keycloak keycloak) {
+    void disabledApplicationIsNotSentALoginThatHappensWhileItIsDisabled() {
         Subscribed revoked = subscribeToLogins(keycloak, receiver);
         subscribeToLogins(keycloak, control);
         String before = signInSeenByControl(keycloak);
@@ -105,7 +127,7 @@ class SubscriberRevocationIT {
     }
 
     @Test
-    void applicationThatLostTheTopicsScopeIsNotSentLogins(Keycloak keycloak) {
+    void applicationThatLostTheTopicsScopeIsNotSentLogins() {
         Subscribed revoked = subscribeToLogins(keycloak, receiver);
         subscribeToLogins(keycloak, control);
         String before = signInSeenByControl(keycloak);
@@ -118,7 +140,7 @@ class SubscriberRevocationIT {
     }
 
     @Test
-    void pendingDeliveryWaitsVisiblyWhileTheScopeIsGoneAndGoesOutWhenItReturns(Keycloak keycloak) {
+    void pendingDeliveryWaitsVisiblyWhileTheScopeIsGoneAndGoesOutWhenItReturns() {
         Subscribed revoked = subscribeToLogins(keycloak, receiver);
         receiver.stop();
         String userId = Ess.uniqueId("waiting-user");
@@ -148,7 +170,7 @@ class SubscriberRevocationIT {
      * disabled after the first still got all five.
      */
     @Test
-    void anApplicationDisabledWhileItsQueueIsSentGetsNothingMore(Keycloak keycloak) {
+    void anApplicationDisabledWhileItsQueueIsSentGetsNothingMore() {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("draining");
         assertEquals(200, app.subscribe(id, ".*", "public.test", receiver.url("/" + id)).status());
@@ -171,7 +193,7 @@ class SubscriberRevocationIT {
     }
 
     @Test
-    void pendingDeliveryOfADisabledApplicationWaitsAndGoesOutOnlyOnceItIsEnabledAgain(Keycloak keycloak) {
+    void pendingDeliveryOfADisabledApplicationWaitsAndGoesOutOnlyOnceItIsEnabledAgain() {
         Subscribed revoked = subscribeToLogins(keycloak, receiver);
         receiver.stop();
         String userId = Ess.uniqueId("disabled-user");
@@ -192,7 +214,7 @@ class SubscriberRevocationIT {
     }
 
     @Test
-    void deletedApplicationsPendingDeliveriesAreCancelledAndNeverSent(Keycloak keycloak) {
+    void deletedApplicationsPendingDeliveriesAreCancelledAndNeverSent() {
         Subscribed revoked = subscribeToLogins(keycloak, receiver);
         subscribeToLogins(keycloak, control);
         receiver.stop();
