@@ -40,6 +40,9 @@
  *       {@code store/SubscriptionEntity#moveTo}, which refuses any other.</li>
  *   <li>A delivery's states: {@code store/DeliveryStatus}; what ends a delivery after a send, retention, 410,
  *       suspension: {@code lanes/OutcomeRules}.</li>
+ *   <li>How a lane sends (order keys, window, what it does when its lease is lost): {@code lanes/Lane}, whose edges
+ *       are {@code lanes/LaneContext}, {@code LaneStore} and {@code LaneOutcomes}; {@code LaneTest} runs it against
+ *       an in-memory queue in milliseconds, the cluster tests against PostgreSQL.</li>
  *   <li>Retry timing and what counts as a failure: {@code sender/RetryPolicy} and {@code config/WebhookSettings}.</li>
  *   <li>An option: {@code config/WebhookSettings} ({@code getConfigMetadata} of {@link dev.kcintegrations.events.WebhookEngine}).</li>
  *   <li>A request of the API: {@code api/EventsApi} and {@code api/SubscriptionRequest} (every field, every refusal).</li>

@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Over 300 lines: the writer thread, its batching and the fenced transaction that applies a batch. What each
  * outcome means is decided in OutcomeRules (unit-tested without a database); this class only writes it.
  */
-final class GroupCommit implements AutoCloseable {
+final class GroupCommit implements AutoCloseable, LaneOutcomes {
 
     private static final Logger LOG = Logger.getLogger(GroupCommit.class);
     /** Items one transaction takes at most: it stays short, and the next one follows at once. */
@@ -100,28 +100,33 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** @param sentAt when the attempt came back: a retry is due {@code delay} after it (the same for a batch's rows) */
-    void sent(Lane lane, PendingDelivery row, SendResult result, RetryPolicy.Verdict verdict, Duration delay, long sentAt) {
+    @Override
+    public void sent(Lane lane, PendingDelivery row, SendResult result, RetryPolicy.Verdict verdict, Duration delay, long sentAt) {
         offer(new Sent(lane, row, result, verdict, delay, sentAt), null);
     }
 
     /** The application may not receive the topic now: the head (and the queue behind it) waits. */
-    void hold(Lane lane, PendingDelivery head, String reason) {
+    @Override
+    public void hold(Lane lane, PendingDelivery head, String reason) {
         offer(new Held(lane, head, reason), null);
     }
 
-    void expired(Lane lane, PendingDelivery row) {
+    @Override
+    public void expired(Lane lane, PendingDelivery row) {
         offer(new Expired(lane, row), null);
     }
 
     /** Gives the lease back after the lane's outcomes (see {@link ReleaseKind}). */
-    CompletableFuture<Boolean> release(Lane lane, ReleaseKind kind, long until) {
+    @Override
+    public CompletableFuture<Boolean> release(Lane lane, ReleaseKind kind, long until) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         offer(new Release(lane, kind, until, done), done);
         return done;
     }
 
     /** Renews the lease (false: it is lost). */
-    CompletableFuture<Boolean> renew(Lane lane) {
+    @Override
+    public CompletableFuture<Boolean> renew(Lane lane) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         offer(new Renew(lane, done), done);
         return done;

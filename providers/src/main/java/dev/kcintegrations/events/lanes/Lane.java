@@ -4,21 +4,15 @@ import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
-import dev.kcintegrations.events.config.WebhookTargets;
 import dev.kcintegrations.events.sender.BatchBody;
-import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.RetryPolicy;
 import dev.kcintegrations.events.sender.SendResult;
-import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionLease;
-import dev.kcintegrations.events.topics.SubscriberAccess;
 import org.jboss.logging.Logger;
 import org.keycloak.crypto.KeyWrapper;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  * when the receiver asks for a pause, or after a quantum when other subscriptions wait for a lane.
  *
  * <p>Over 300 lines: one lane's loop (read, pick what may go, send, hand the outcomes over, renew or give back)
- * shares its state between every step, and each step is a method of its own. Splitting it into stages with a
- * narrow store interface, testable against an in-memory fake, is the next step (issue 27).
+ * shares its state between every step, and each step is a method of its own. Its edges are narrow interfaces
+ * (LaneContext: the store's reads, where outcomes go, the sender), so LaneTest runs it against an in-memory queue.
  */
 final class Lane implements Runnable {
 
@@ -75,7 +68,7 @@ final class Lane implements Runnable {
     private static final Object WOKEN = new Object();
     private static final Object FLUSHED = new Object();
 
-    private final LaneScheduler scheduler;
+    private final LaneContext scheduler;
     private final SubscriptionLease lease;
     private final RetryPolicy retryPolicy;
     private final DeliveryOrdering ordering;
@@ -102,7 +95,7 @@ final class Lane implements Runnable {
     private boolean stopping;
     private Read sending;
 
-    Lane(LaneScheduler scheduler, SubscriptionLease lease) {
+    Lane(LaneContext scheduler, SubscriptionLease lease) {
         this.scheduler = scheduler;
         this.lease = lease;
         this.leaseUntil = lease.until();
@@ -201,7 +194,7 @@ final class Lane implements Runnable {
 
     private boolean release(GroupCommit.ReleaseKind kind, long until) {
         released = true;
-        return scheduler.groupCommit().release(this, kind, until).join();
+        return scheduler.outcomes().release(this, kind, until).join();
     }
 
     private void serve() {
@@ -319,7 +312,7 @@ final class Lane implements Runnable {
         for (PendingDelivery row : taken) {
             if (now - row.createdAt() > scheduler.settings().retention().toMillis()) {
                 unflushed.add(row.id());
-                scheduler.groupCommit().expired(this, row);
+                scheduler.outcomes().expired(this, row);
                 expired.add(row);
             } else {
                 rows.add(row);
@@ -343,7 +336,7 @@ final class Lane implements Runnable {
             if (denial != null) {
                 PendingDelivery head = rows.get(0);
                 unflushed.add(head.id());
-                scheduler.groupCommit().hold(this, head, denial);
+                scheduler.outcomes().hold(this, head, denial);
                 schedule.completed(head, Long.MAX_VALUE);
                 schedule.putBack(rows.subList(1, rows.size()));
                 return false;
@@ -464,7 +457,7 @@ final class Lane implements Runnable {
         int failed = done.rows().stream().mapToInt(PendingDelivery::attempts).max().orElse(0) + 1;
         Duration delay = verdict == RetryPolicy.Verdict.RETRY ? retryPolicy.nextDelay(failed, result) : Duration.ZERO;
         for (PendingDelivery row : done.rows()) {
-            scheduler.groupCommit().sent(this, row, result, verdict, delay, now);
+            scheduler.outcomes().sent(this, row, result, verdict, delay, now);
             schedule.completed(row, verdict == RetryPolicy.Verdict.RETRY ? now + delay.toMillis() : null);
             LOG.debugf("Delivery %s of event %s to subscription %s: %s (%s), correlationId=%s", row.id(), row.eventId(),
                     lease.name(), verdict, result.describe(), row.correlationId());
@@ -531,62 +524,46 @@ final class Lane implements Runnable {
         // With total order the schedule has one key for every row, whatever the rows store: it must see the
         // bottom of the queue as it is (a waiting head holds all), so no stored key is left out of the read.
         Set<String> skip = ordering == DeliveryOrdering.SUBSCRIPTION ? Set.of() : keysOut;
-        record Found(Read read, Leases.QueueSlice slice, List<PendingDelivery> more, String denial) {
-        }
-        Found found = KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
-            Outbox outbox = new Outbox(session);
-            Leases.QueueSlice slice = outbox.leases().slice(lease, READ_AHEAD, sent, skip, now);
-            if (slice == null) {
-                lost = true;
+        LaneStore.QueueRead found = scheduler.store().read(lease, READ_AHEAD, sent, skip, slice -> {
+            if (slice.rows().size() < READ_AHEAD || ordering != DeliveryOrdering.SUBJECT) {
                 return null;
             }
-            if (!slice.status().served()) {
-                return new Found(stop("subscription is " + slice.status()), slice, List.of(), null);
-            }
-            if (slice.ordering() != lease.ordering() || !Objects.equals(slice.maxInFlight(), lease.maxInFlight())
-                    || !Objects.equals(slice.batching(), lease.batching())) {
-                return new Found(stop("its delivery settings changed"), slice, List.of(), null); // the next claim serves it as it is now
-            }
-            RealmModel realm = session.realms().getRealm(lease.realmId());
-            if (realm == null) {
-                return new Found(stop("realm no longer exists"), slice, List.of(), null);
-            }
-            if (slice.rows().isEmpty()) {
-                return new Found(new Read(slice.endpoint(), slice.secrets(), null, null, null), slice, List.of(), null);
-            }
-            List<PendingDelivery> more = List.of();
-            if (slice.rows().size() == READ_AHEAD && ordering == DeliveryOrdering.SUBJECT) {
-                // The read filled up: if its rows are of few keys already on the wire, the keys behind them get
-                // a read of their own, or one busy user would keep every other one waiting.
-                Set<String> wider = new HashSet<>(skip);
-                wider.addAll(busyKeys);
-                wider.addAll(slice.heldKeys().keySet());
-                slice.rows().forEach(row -> wider.add(row.orderKey()));
-                Leases.QueueSlice rest = outbox.leases().slice(lease, READ_AHEAD, sent, wider, now);
-                more = rest == null ? List.of() : rest.rows();
-            }
-            Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic());
-            return new Found(new Read(slice.endpoint(), slice.secrets(), WebhookTargets.policy(realm, scheduler.settings()),
-                    denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), null), slice, more, denial.orElse(null));
-        });
+            // The read filled up: if its rows are of few keys already on the wire, the keys behind them get a read
+            // of their own, or one busy user would keep every other one waiting.
+            Set<String> wider = new HashSet<>(skip);
+            wider.addAll(busyKeys);
+            wider.addAll(slice.heldKeys().keySet());
+            slice.rows().forEach(row -> wider.add(row.orderKey()));
+            return wider;
+        }, now);
         if (found == null) {
+            lost = true;
             return null;
         }
+        Leases.QueueSlice slice = found.slice();
         accessCheckedAt = System.currentTimeMillis();
-        if (found.read().stop() != null) {
-            return found.read();
+        if (!slice.status().served()) {
+            return stop("subscription is " + slice.status());
         }
-        schedule.refill(found.slice().rows(), found.slice().heldKeys());
+        if (slice.ordering() != lease.ordering() || !Objects.equals(slice.maxInFlight(), lease.maxInFlight())
+                || !Objects.equals(slice.batching(), lease.batching())) {
+            return stop("its delivery settings changed"); // the next claim serves it as it is now
+        }
+        if (found.realmGone()) {
+            return stop("realm no longer exists");
+        }
+        Read read = new Read(slice.endpoint(), slice.secrets(), found.policy(), found.key(), null);
+        schedule.refill(slice.rows(), slice.heldKeys());
         schedule.append(found.more());
-        emptyReads = found.slice().rows().isEmpty() ? emptyReads : 0;
-        if (found.denial() != null && !found.slice().rows().isEmpty()) {
-            PendingDelivery head = found.slice().rows().get(0);
+        emptyReads = slice.rows().isEmpty() ? emptyReads : 0;
+        if (found.denial() != null && !slice.rows().isEmpty()) {
+            PendingDelivery head = slice.rows().get(0);
             unflushed.add(head.id());
-            scheduler.groupCommit().hold(this, head, found.denial());
+            scheduler.outcomes().hold(this, head, found.denial());
             return stop(found.denial());
         }
-        sending = found.read();
-        return found.read();
+        sending = read;
+        return read;
     }
 
     private static Read stop(String why) {
@@ -595,10 +572,7 @@ final class Lane implements Runnable {
 
     /** Why the application may not receive now (through Keycloak's realm cache), or null when it may. */
     private String accessDenial() {
-        String denial = KeycloakModelUtils.runJobInTransactionWithResult(scheduler.sessionFactory(), session -> {
-            RealmModel realm = session.realms().getRealm(lease.realmId());
-            return realm == null ? "realm no longer exists" : SubscriberAccess.denial(realm, lease.applicationId(), lease.topic()).orElse(null);
-        });
+        String denial = scheduler.store().accessDenial(lease);
         accessCheckedAt = System.currentTimeMillis();
         return denial;
     }
@@ -612,7 +586,7 @@ final class Lane implements Runnable {
         if (leaseUntil - System.currentTimeMillis() > margin) {
             return true;
         }
-        return scheduler.groupCommit().renew(this).join() && !lost && leaseUntil - System.currentTimeMillis() > margin;
+        return scheduler.outcomes().renew(this).join() && !lost && leaseUntil - System.currentTimeMillis() > margin;
     }
 
     /** Rows whose outcome committed are no longer PENDING: a read that begins after this cannot return them. */

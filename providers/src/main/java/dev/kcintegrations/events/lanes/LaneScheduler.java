@@ -38,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Over 300 lines: the claim loop, the wake-ups after a capture and this node's share of the work decide
  * together which lane runs; they read and change the same few fields under one lock, so they stay in one class.
  */
-public final class LaneScheduler implements AutoCloseable {
+public final class LaneScheduler implements AutoCloseable, LaneContext {
 
     private static final Logger LOG = Logger.getLogger(LaneScheduler.class);
     public static final Duration STATS_EVERY = Duration.ofSeconds(5);
@@ -52,6 +52,7 @@ public final class LaneScheduler implements AutoCloseable {
     private final String node;
     private final SignatureCache signatures = new SignatureCache();
     private final GroupCommit groupCommit;
+    private final LaneStore store;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     /** Subscriptions woken here that no lane here serves: the next claim claims them, or touches them. */
     private final Set<String> wokenElsewhere = ConcurrentHashMap.newKeySet();
@@ -83,6 +84,7 @@ public final class LaneScheduler implements AutoCloseable {
         this.health = health;
         this.node = node;
         this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node);
+        this.store = new JpaLaneStore(sessionFactory, settings);
         this.connections = new Semaphore(settings.maxConnections());
     }
 
@@ -211,7 +213,8 @@ public final class LaneScheduler implements AutoCloseable {
     }
 
     /** A lane slot is free: claim again (a capture that found every slot taken is waiting for one). */
-    void laneEnded(Lane lane) {
+    @Override
+    public void laneEnded(Lane lane) {
         lane.end();
         lanes.remove(lane.lease().subscriptionId(), lane);
         if (lane.wokenWhileExiting()) {
@@ -250,32 +253,33 @@ public final class LaneScheduler implements AutoCloseable {
 
     // ---- what lanes use ---------------------------------------------------------------------------------
 
-    boolean running() {
+    @Override
+    public boolean running() {
         return running;
     }
 
-    boolean othersWaiting() {
+    @Override
+    public boolean othersWaiting() {
         return othersWaiting;
     }
 
-    KeycloakSessionFactory sessionFactory() {
-        return sessionFactory;
-    }
-
-    WebhookSettings settings() {
+    @Override
+    public WebhookSettings settings() {
         return settings;
     }
 
-    WebhookSender sender() {
+    @Override
+    public WebhookSender sender() {
         return sender;
     }
 
-    ExecutorService sends() {
+    @Override
+    public ExecutorService sends() {
         return sends;
     }
 
-    /** A connection of the node's budget, waited for up to {@code millis}. */
-    boolean connectionPermit(long millis) {
+    @Override
+    public boolean connectionPermit(long millis) {
         try {
             return connections.tryAcquire(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -284,15 +288,23 @@ public final class LaneScheduler implements AutoCloseable {
         }
     }
 
-    void connectionReturned() {
+    @Override
+    public void connectionReturned() {
         connections.release();
     }
 
-    SignatureCache signatures() {
+    @Override
+    public SignatureCache signatures() {
         return signatures;
     }
 
-    GroupCommit groupCommit() {
+    @Override
+    public LaneStore store() {
+        return store;
+    }
+
+    @Override
+    public LaneOutcomes outcomes() {
         return groupCommit;
     }
 

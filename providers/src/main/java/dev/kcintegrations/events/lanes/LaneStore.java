@@ -1,0 +1,39 @@
+package dev.kcintegrations.events.lanes;
+
+import dev.kcintegrations.events.config.WebhookTargetPolicy;
+import dev.kcintegrations.events.store.Leases;
+import dev.kcintegrations.events.store.PendingDelivery;
+import dev.kcintegrations.events.store.SubscriptionLease;
+import org.keycloak.crypto.KeyWrapper;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The store as a lane sees it: one read of its queue (with what sending it needs), and whether the application may
+ * still receive. {@link JpaLaneStore} reads Keycloak's database; a unit test gives an in-memory queue.
+ */
+interface LaneStore {
+
+    /**
+     * One read, in one transaction: the bottom of the lease's PENDING range ({@code max} rows, due, without the
+     * rows in {@code sent} or of the keys in {@code skip}); when {@code wider} names keys for it, a second read
+     * without them ({@code more}). Null when the lease is no longer this lane's.
+     */
+    QueueRead read(SubscriptionLease lease, int max, List<String> sent, Set<String> skip,
+                   Function<Leases.QueueSlice, Set<String>> wider, long now);
+
+    /** Why the application may not receive now (through Keycloak's realm cache), or null when it may. */
+    String accessDenial(SubscriptionLease lease);
+
+    /**
+     * @param realmGone the subscription's realm no longer exists
+     * @param policy    where the realm lets webhooks go; null when the realm is gone
+     * @param key       the key that signs now; null when access is denied or the realm is gone
+     * @param denial    why the application may not receive, or null
+     */
+    record QueueRead(Leases.QueueSlice slice, List<PendingDelivery> more, boolean realmGone, WebhookTargetPolicy policy,
+                     KeyWrapper key, String denial) {
+    }
+}
