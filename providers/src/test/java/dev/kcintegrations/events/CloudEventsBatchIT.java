@@ -83,14 +83,10 @@ class CloudEventsBatchIT {
         for (int i = 0; i < events; i++) {
             app.publishTest("b" + i);
         }
-        List<String> arrived = new ArrayList<>();
-        long deadline = System.currentTimeMillis() + WebhookReceiver.SOON.toMillis();
-        List<WebhookReceiver.Received> batches = List.of();
-        while (arrived.size() < events && System.currentTimeMillis() < deadline) {
-            Await.pause(Duration.ofMillis(100));
-            batches = receiver.received().stream().filter(CloudEventsBatchIT::isBatch).toList();
-            arrived = batches.stream().flatMap(b -> types(b).stream()).toList();
-        }
+        List<WebhookReceiver.Received> batches = Await.until(events + " events in batches", WebhookReceiver.SOON, Duration.ofMillis(100),
+                () -> receiver.received().stream().filter(CloudEventsBatchIT::isBatch).toList(),
+                arrivedSoFar -> arrivedSoFar.stream().mapToInt(b -> types(b).size()).sum() >= events);
+        List<String> arrived = batches.stream().flatMap(b -> types(b).stream()).toList();
         assertEquals(IntStream.range(0, events).mapToObj(i -> "b" + i).toList(), arrived, "every event once, in order within and across batches");
         assertTrue(batches.size() >= 3 && batches.size() < events, "several events a POST, at most 10: " + batches.size() + " POSTs");
         batches.forEach(b -> assertTrue(types(b).size() <= 10, b.body()));

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events;
 
+import dev.kcintegrations.testing.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.testing.Http;
 
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.io.UncheckedIOException;
@@ -71,21 +73,12 @@ final class CloudEventsReceiver implements AutoCloseable {
 
     /** The first request that matches, waiting up to {@code timeout} for it. */
     JsonNode await(Predicate<JsonNode> which, Duration timeout) {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            for (JsonNode request : requests) {
-                if (which.test(request)) {
-                    return request;
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return Await.until("a matching request", timeout, Duration.ofMillis(100),
+                    () -> requests.stream().filter(which).findFirst(), Optional::isPresent).orElseThrow();
+        } catch (AssertionError notYet) {
+            throw new AssertionError("The CloudEvents receiver got no such request in " + timeout + "; it got " + requests);
         }
-        throw new AssertionError("The CloudEvents receiver got no such request in " + timeout + "; it got " + requests);
     }
 
     @Override

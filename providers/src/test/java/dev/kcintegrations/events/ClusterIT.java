@@ -320,13 +320,15 @@ class ClusterIT {
     }
 
     static Set<String> awaitDistinct(WebhookReceiver receiver, String marker, Set<String> expected, Duration timeout) {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        Set<String> delivered = new HashSet<>();
-        while (System.currentTimeMillis() < deadline && !delivered.containsAll(expected)) {
-            Await.pause(Duration.ofMillis(300));
-            receiver.events(r -> r.body().contains(marker)).forEach(r -> delivered.add(WebhookReceiver.json(r).get("id").asText()));
-        }
-        return delivered;
+        return Await.until("every " + marker + " event delivered", timeout, Duration.ofMillis(300), () -> distinctIds(receiver, marker),
+                delivered -> delivered.containsAll(expected));
+    }
+
+    /** The ids of the events that arrived with {@code marker} in their body, each once. */
+    static Set<String> distinctIds(WebhookReceiver receiver, String marker) {
+        Set<String> ids = new HashSet<>();
+        receiver.events(r -> r.body().contains(marker)).forEach(r -> ids.add(WebhookReceiver.json(r).get("id").asText()));
+        return ids;
     }
 
     @Test
@@ -445,15 +447,18 @@ class ClusterIT {
                 Ess app = Ess.application(node1, clientId);
                 String prefix = Ess.uniqueId("draining");
                 for (int i = 0; i < 5; i++) {
-                    assertEquals(200, app.subscribe(prefix + "-" + i, ".*", "public.test", receiver.url("/" + prefix)).status());
+                    assertEquals(200, app.subscribe(prefix + "-" + i, ".*", "public.test", receiver.url("/" + prefix + "-" + i)).status());
                 }
                 app.publishTest("template");
-                receiver.awaitEvents(r -> r.path().endsWith(prefix) && r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
+                receiver.awaitAttempts(r -> r.path().startsWith("/" + prefix) && r.body().contains("\"template\""), 5, Duration.ofSeconds(20));
                 String subscriptions = "(SELECT id FROM kci_webhook_subscription WHERE name LIKE '" + prefix + "-%')";
                 preloadBacklog(subscriptions, 4000);
-                // Wake the lanes (a test event) and let the drain get going on all five.
+                // Wake the lanes (a test event) and let the drain get going on all five: each lane's group commits
+                // renew its lease while the removal locks the same rows (a few thousand rows of each stay queued).
                 app.publishTest("go");
-                receiver.awaitAttempts(r -> r.path().endsWith(prefix), 2_000, Duration.ofSeconds(60));
+                Await.until("all five subscriptions draining", Duration.ofSeconds(60), Duration.ofMillis(200),
+                        () -> IntStream.range(0, 5).map(i -> receiver.events(r -> r.path().equals("/" + prefix + "-" + i)).size()).min().orElse(0),
+                        fewest -> fewest >= 50);
 
                 // A refused DELETE (the 500 of a deadlock) throws, naming its status.
                 node1.admin().delete("/" + Ess.REALM + "/clients/" + node1.admin().clientUuid(Ess.REALM, clientId));
@@ -539,11 +544,8 @@ class ClusterIT {
             // Held (503, retried every second): an attempt read after the change carries it; then the receiver accepts.
             receiver.awaitAttempts(r -> r.path().equals("/signed-b") && marked.equals(r.header("concur-signature")), 1, Duration.ofSeconds(30));
             receiver.answer(204);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!cluster.database().query("SELECT status || '|' || count(*)" + rows + " GROUP BY status").equals(List.of("DELIVERED|2"))
-                    && System.currentTimeMillis() < deadline) {
-                Await.pause(Duration.ofMillis(200));
-            }
+            Await.until("both rows delivered", Duration.ofSeconds(30), Duration.ofMillis(200),
+                    () -> cluster.database().query("SELECT status || '|' || count(*)" + rows + " GROUP BY status"), List.of("DELIVERED|2")::equals);
             Map<String, String> lastSent = new HashMap<>();
             receiver.events(r -> r.body().contains("signedOnce")).forEach(r -> lastSent.put(r.path(), r.header("concur-signature")));
             assertEquals(Map.of("/signed-a", signature, "/signed-b", marked), lastSent, "each row delivered with its stored signature");
@@ -566,10 +568,8 @@ class ClusterIT {
                     "grant_type=password&client_id=bench-login&username=bench&password=bench").status());
             String ofRealm = " WHERE realm_id = '" + realmId + "'";
             String attempts = "SELECT count(*) FROM kci_webhook_attempt WHERE delivery_id IN (SELECT id FROM kci_webhook_delivery" + ofRealm + ")";
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (cluster.database().query(attempts).equals(List.of("0")) && System.currentTimeMillis() < deadline) {
-                Await.pause(Duration.ofMillis(300));
-            }
+            Await.until("an attempt logged", Duration.ofSeconds(30), Duration.ofMillis(300),
+                    () -> cluster.database().query(attempts), logged -> !logged.equals(List.of("0")));
             List<String> tables = List.of("kci_webhook_subscription", "kci_webhook_delivery", "kci_webhook_key");
             for (String table : tables) {
                 assertEquals(List.of("1"), cluster.database().query("SELECT sign(count(*)) FROM " + table + ofRealm), table + " before");
@@ -837,28 +837,19 @@ class ClusterIT {
             String node1Name = nodeName(cluster.node(1));
             String leasedByNode1 = " FROM kci_webhook_delivery d JOIN kci_webhook_subscription s ON s.id = d.subscription_id"
                     + " WHERE d.status = 'PENDING' AND s.lease_owner = '" + node1Name + "' AND s.name IN (" + String.join(",", names) + ")";
-            long claimed = System.currentTimeMillis() + 30_000;
-            while (cluster.database().query("SELECT count(*)" + leasedByNode1).equals(List.of("0")) && System.currentTimeMillis() < claimed) {
-                Await.pause(Duration.ofMillis(100));
-            }
+            Await.until("a claim held by node 1", Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> cluster.database().query("SELECT count(*)" + leasedByNode1), claims -> !claims.equals(List.of("0")));
             List<String> held = cluster.database().query("SELECT d.id || '|' || s.lease_until" + leasedByNode1);
             cluster.kill(1);
             assertFalse(held.isEmpty(), "node 1 held no claim when it was killed");
-            long deadline = System.currentTimeMillis() + Duration.ofMinutes(3).toMillis();
-            Set<String> delivered = new HashSet<>();
-            List<WebhookReceiver.Received> received = List.of();
-            while (System.currentTimeMillis() < deadline && !delivered.containsAll(published)) {
-                Await.pause(Duration.ofMillis(500));
-                received = receiver.events(r -> r.body().contains("\"held"));
-                received.forEach(r -> delivered.add(WebhookReceiver.json(r).get("id").asText()));
-            }
+            Set<String> delivered = Await.until("every held event delivered", Duration.ofMinutes(3), Duration.ofMillis(500),
+                    () -> distinctIds(receiver, "\"held"), ids -> ids.containsAll(published));
+            List<WebhookReceiver.Received> received = receiver.events(r -> r.body().contains("\"held"));
             // Outcomes are recorded in group commits just after the sends: wait until every row has its outcome.
             String pending = "SELECT count(*) FROM kci_webhook_delivery d JOIN kci_webhook_subscription s ON s.id = d.subscription_id"
                     + " WHERE d.status = 'PENDING' AND s.name IN (" + String.join(",", names) + ")";
-            long recorded = System.currentTimeMillis() + 30_000;
-            while (!cluster.database().query(pending).equals(List.of("0")) && System.currentTimeMillis() < recorded) {
-                Await.pause(Duration.ofMillis(200));
-            }
+            Await.until("every row's outcome recorded", Duration.ofSeconds(30), Duration.ofMillis(200),
+                    () -> cluster.database().query(pending), List.of("0")::equals);
             System.out.printf("kill -9 node 1: events sent %d, delivered %d distinct, duplicates %d, lost %d; node 1 held %d claims%n",
                     published.size(), delivered.size(), received.size() - delivered.size(), published.size() - delivered.size(), held.size());
             int takenOver = 0;

@@ -63,10 +63,8 @@ class VerificationHoldsNoConnectionIT {
                 HostileReceiver receiver = silent.get(i);
                 puts.add(CompletableFuture.supplyAsync(() -> app.subscribe(Ess.uniqueId("pool"), ".*", "public.test", receiver.url("/pool"))));
             }
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (silent.stream().mapToInt(HostileReceiver::connections).sum() < POOL + 2 && System.currentTimeMillis() < deadline) {
-                Await.pause(Duration.ofMillis(50));
-            }
+            Await.until("every verification waiting on its receiver", Duration.ofSeconds(20), Duration.ofMillis(50),
+                    () -> silent.stream().mapToInt(HostileReceiver::connections).sum(), connections -> connections >= POOL + 2);
             assertEquals(POOL + 2, silent.stream().mapToInt(HostileReceiver::connections).sum(), "every verification is waiting");
 
             long started = System.nanoTime();

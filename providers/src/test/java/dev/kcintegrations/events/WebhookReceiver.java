@@ -1,5 +1,6 @@
 package dev.kcintegrations.events;
 
+import dev.kcintegrations.testing.Await;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
@@ -124,21 +125,13 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     private List<Received> await(Predicate<Received> which, int count, Duration timeout, ToLongFunction<List<Received>> counted) {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            List<Received> matching = events(which);
-            if (counted.applyAsLong(matching) >= count) {
-                return matching;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return Await.until(count + " matching arrivals", timeout, Duration.ofMillis(100), () -> events(which),
+                    matching -> counted.applyAsLong(matching) >= count);
+        } catch (AssertionError notYet) {
+            throw new AssertionError("Expected " + count + " matching within " + timeout + ", got " + counted.applyAsLong(events(which))
+                    + "; all received: " + received().stream().map(Received::body).toList());
         }
-        throw new AssertionError("Expected " + count + " matching within " + timeout + ", got " + counted.applyAsLong(events(which))
-                + "; all received: " + received().stream().map(Received::body).toList());
     }
 
     @Override
