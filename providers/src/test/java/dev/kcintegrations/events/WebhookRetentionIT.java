@@ -91,7 +91,16 @@ class WebhookRetentionIT {
             JsonNode parked = Ess.awaitDelivery(app, id, d -> d.get("status").asText().equals("PARKED"));
             Await.until("a key other than the capture's signing", Duration.ofSeconds(40),
                     () -> !jwks().getKeys().get(0).getKeyID().equals(captured));
-            Await.pause(Duration.ofSeconds(11)); // nodes re-read the signing key within 10 s
+            // Nodes re-read the signing key within 10 s: once a fresh event (another application's, to its own
+            // subscription) is signed with another key than the capture's, the retry below is signed with it too.
+            Ess probe = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
+            probe.subscribe(Ess.uniqueId("probe"), ".*", "public.test", receiver.url("/probe"));
+            int[] probes = {0};
+            Await.until("a fresh event signed with another key than the capture's", Duration.ofSeconds(30), Duration.ofMillis(500), () -> {
+                String type = "probe" + probes[0]++;
+                probe.publishTest(type);
+                return kid(receiver.awaitAttempts(r -> r.body().contains("\"" + type + "\""), 1, Duration.ofSeconds(20)).get(0));
+            }, kid -> !kid.equals(captured));
             receiver.answer(204);
             Http.Reply retry = app.call("POST", "/subscriptions/" + id + "/deliveries/" + parked.get("deliveryId").asText() + "/retry", null);
             assertEquals(202, retry.status(), retry.body());
