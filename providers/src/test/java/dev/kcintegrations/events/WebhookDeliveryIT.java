@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.Execution;
 
 import java.net.URI;
@@ -37,6 +39,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @KeycloakIntegrationTest
 class WebhookDeliveryIT {
 
+    /**
+     * The demo realm's settings (its Frontend URL): a test that changes them holds this exclusively, the tests that
+     * run beside the others read it.
+     */
+    static final String REALM_SETTINGS = "integrations realm settings";
+
     WebhookReceiver receiver;
 
     @BeforeEach
@@ -55,6 +63,7 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    @ResourceLock(REALM_SETTINGS) // the Frontend URL changes the issuer: tokens of the tests beside it would be refused
     void userLoginReachesTheSubscriberWithAStandardWebhooksSignature(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("logins");
@@ -242,6 +251,7 @@ class WebhookDeliveryIT {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
+    @ResourceLock(value = REALM_SETTINGS, mode = ResourceAccessMode.READ)
     void receiverDownIsRetriedAndDeliveredWhenItComesBack(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("down");
@@ -259,6 +269,7 @@ class WebhookDeliveryIT {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
+    @ResourceLock(value = REALM_SETTINGS, mode = ResourceAccessMode.READ)
     void serverErrorIsRetried(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("retry-5xx");
@@ -271,6 +282,7 @@ class WebhookDeliveryIT {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
+    @ResourceLock(value = REALM_SETTINGS, mode = ResourceAccessMode.READ)
     void retryAfterLongerThanTheScheduleLengthensTheWait(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("retry-after");
@@ -285,6 +297,7 @@ class WebhookDeliveryIT {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
+    @ResourceLock(value = REALM_SETTINGS, mode = ResourceAccessMode.READ)
     void retryAfterShorterThanTheScheduleCannotHastenTheRetry(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("retry-after-zero");
@@ -344,6 +357,7 @@ class WebhookDeliveryIT {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
+    @ResourceLock(value = REALM_SETTINGS, mode = ResourceAccessMode.READ)
     void aFailingEventHoldsTheOnesBehindItInOrder(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("ordered");
@@ -381,6 +395,7 @@ class WebhookDeliveryIT {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT) // waits out a retry; public.test events reach only its own subscription
+    @ResourceLock(value = REALM_SETTINGS, mode = ResourceAccessMode.READ)
     void deletedSubscriptionGetsNothingMore(Keycloak keycloak) { // its rows turn CANCELLED: ClusterIT reads them in PostgreSQL
         Ess app = Ess.application(keycloak);
         String id = Ess.uniqueId("cancelled");

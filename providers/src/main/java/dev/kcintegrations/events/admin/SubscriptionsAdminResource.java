@@ -166,6 +166,9 @@ public final class SubscriptionsAdminResource {
         DeliveryStatus status = Optional.ofNullable(query("status")).map(SubscriptionsAdminResource::deliveryStatus).orElse(null);
         DeliveryHistory.Filter filter = new DeliveryHistory.Filter(status, instant("from", DeliveryHistory.Filter.ALL.from()),
                 instant("to", DeliveryHistory.Filter.ALL.to()));
+        if (filter.from().isAfter(filter.to())) {
+            throw bad("from must not be after to"); // an empty page would pass for "no deliveries"
+        }
         int max = number("max", DEFAULT_PAGE, 1, DeliveryHistory.MAX_PAGE);
         return refusing(() -> subscriptions.deliveries().page(subscription.id(), filter, query("cursor"), max));
     }

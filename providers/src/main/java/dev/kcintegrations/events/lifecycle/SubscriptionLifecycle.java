@@ -276,6 +276,19 @@ public final class SubscriptionLifecycle {
                 .orElseThrow(() -> new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + subscription.name() + "' not found"));
     }
 
+    /**
+     * The row behind a snapshot, locked and read again: a change made meanwhile (an administrator's stop, a save, a
+     * rotation) is seen, not written back over; one deleted meanwhile is not found, rather than moved from DELETED.
+     */
+    private SubscriptionEntity lockedLive(Subscription subscription) {
+        SubscriptionEntity row = row(subscription);
+        subscriptions().lockFresh(row);
+        if (row.getStatus() == SubscriptionStatus.DELETED) {
+            throw new Refused(Refused.Kind.NOT_FOUND, "Subscription '" + subscription.name() + "' not found");
+        }
+        return row;
+    }
+
     /** An administrator's stop is the administrators' to lift: the application may neither save nor delete the subscription. */
     private static void refuseIfStoppedByAnAdministrator(SubscriptionEntity subscription) {
         if (subscription.getStatus() == SubscriptionStatus.DISABLED && subscription.getDisabledBy() == DisabledBy.ADMINISTRATOR) {
@@ -289,16 +302,14 @@ public final class SubscriptionLifecycle {
      * it again would otherwise lift the stop.
      */
     public void cancelByApplication(Subscription snapshot) {
-        SubscriptionEntity subscription = row(snapshot);
-        subscriptions().lockFresh(subscription);
+        SubscriptionEntity subscription = lockedLive(snapshot);
         refuseIfStoppedByAnAdministrator(subscription);
         cancelLocked(subscription, "Deleted by its application");
     }
 
     /** Deletes the subscription; its pending deliveries are cancelled in the same transaction, and never sent. */
     public void cancel(Subscription snapshot, String reason) {
-        SubscriptionEntity subscription = row(snapshot);
-        subscriptions().lockFresh(subscription);
+        SubscriptionEntity subscription = lockedLive(snapshot);
         cancelLocked(subscription, reason);
     }
 
@@ -342,8 +353,7 @@ public final class SubscriptionLifecycle {
         if (reason != null && reason.length() > MAX_REASON) {
             throw new Refused(Refused.Kind.INVALID, "reason must be at most " + MAX_REASON + " characters");
         }
-        SubscriptionEntity subscription = row(snapshot);
-        subscriptions().lockFresh(subscription); // an application's save meanwhile is not written back over
+        SubscriptionEntity subscription = lockedLive(snapshot); // an application's save meanwhile is not written back over
         if (status == SubscriptionStatus.DISABLED) {
             subscription.disable(DisabledBy.ADMINISTRATOR);
         } else {
@@ -437,7 +447,7 @@ public final class SubscriptionLifecycle {
 
     /** A new secret signs from now on; the old one signs along with it for {@link #SECRET_OVERLAP}. Returns both. */
     public Subscription.Secrets rotateSecret(Subscription snapshot) {
-        SubscriptionEntity subscription = row(snapshot);
+        SubscriptionEntity subscription = lockedLive(snapshot); // two rotations at once: each answers the secret that signs
         long now = System.currentTimeMillis();
         subscription.setPreviousSecret(subscription.getSecret());
         subscription.setPreviousSecretUntil(now + SECRET_OVERLAP.toMillis());
