@@ -14,10 +14,6 @@ import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.ResourceLock;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.Execution;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,9 +48,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @KeycloakIntegrationTest
 class PluginHostIT {
-
-    /** The demo's plugin client: tests that change it hold this exclusively; the one that runs beside the others reads it. */
-    static final String PLUGIN_CLIENT = "plugin client " + PLUGIN;
 
     @Test
     void aTechnicianUsesAnUnchangedPluginThroughTheHostBridge(Keycloak keycloak) throws Exception {
@@ -138,7 +131,6 @@ class PluginHostIT {
      * JWKS. The vendor's refusals reach the library's own {@code error()}; close hands the next screen to the host.
      */
     @Test
-    @ResourceLock(PLUGIN_CLIENT) // changes the plugin client: never while a test beside it reads it
     void aPluginBuiltOnTheVendorLibraryGetsItsProxyAndCallsTheApi(Keycloak keycloak) throws Exception {
         Map<String, Object> demo = PluginCalls.registerHttpsDemo(keycloak);
         String issuer = "https://localhost:" + keycloak.httpsUrl().getPort() + "/realms/" + REALM;
@@ -272,7 +264,6 @@ class PluginHostIT {
      * cross-origin module), signs in and calls plugin-api across origins (CORS for the client's Web Origins).
      */
     @Test
-    @ResourceLock(PLUGIN_CLIENT) // changes the plugin client: never while a test beside it reads it
     void aHostOnAnotherSiteImportsTheBridgeFromKeycloak(Keycloak keycloak) throws Exception {
         Map<String, Object> demo = PluginCalls.registerHttpsDemo(keycloak);
         String pluginOrigin = (String) demo.get("pluginOrigin");
@@ -335,8 +326,6 @@ class PluginHostIT {
      * plugin the server's timeout code itself, rather than leaving it waiting.
      */
     @Test
-    @Execution(ExecutionMode.CONCURRENT) // 17 s of waiting for the bridge's own timeout, beside the others
-    @ResourceLock(value = PLUGIN_CLIENT, mode = ResourceAccessMode.READ)
     void withNoAnswerInTimeTheBridgeAnswersTheTimeoutItself(Keycloak keycloak) {
         JsonNode run = inBrowser(keycloak, "plugin-host-slow", "pluginAsksOverASlowNetwork");
         JsonNode timedOut = assertBridgeError(run.get("use").get(0).get("received"), "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR",
@@ -364,7 +353,6 @@ class PluginHostIT {
 
     /** For a plugin client marked as a native app, the bridge's own answers use the native names too. */
     @Test
-    @ResourceLock(PLUGIN_CLIENT) // changes the plugin client: never while a test beside it reads it
     void offlineANativeAppPluginGetsTheNativeCode(Keycloak keycloak) {
         String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
         setNativeApp(keycloak, uuid, true);
