@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * Failed client authentications at {@code oauth-compat/token}, counted per source address and per client in
@@ -24,6 +25,8 @@ import java.util.Optional;
  *       id cannot stop that integration; a wrong one is answered {@code 429} with no event, so failures beyond
  *       the budget cost nothing downstream.</li>
  * </ul>
+ * A key refused is refused until the {@code Retry-After} it was told (whole seconds), whatever refilled meanwhile:
+ * a sender that ignores the header and keeps asking gets nothing sooner than one that waits as told.
  * Buckets are per node (a cluster of n nodes allows n times the budget); idle keys leave after ten minutes.
  */
 final class FailureThrottle {
@@ -32,13 +35,20 @@ final class FailureThrottle {
 
     private final int perMinuteAndAddress;
     private final int perMinuteAndClient;
+    private final LongSupplier nanoClock;
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
             .maximumSize(MAX_KEYS).expireAfterAccess(Duration.ofMinutes(10)).build();
 
     /** @param perMinuteAndAddress failures an address may have a minute, 0 for no limit; likewise per client */
     FailureThrottle(int perMinuteAndAddress, int perMinuteAndClient) {
+        this(perMinuteAndAddress, perMinuteAndClient, System::nanoTime);
+    }
+
+    /** With the clock {@code nanoClock} ({@link System#nanoTime()}'s kind), for tests that move time. */
+    FailureThrottle(int perMinuteAndAddress, int perMinuteAndClient, LongSupplier nanoClock) {
         this.perMinuteAndAddress = perMinuteAndAddress;
         this.perMinuteAndClient = perMinuteAndClient;
+        this.nanoClock = nanoClock;
     }
 
     /**
@@ -49,7 +59,7 @@ final class FailureThrottle {
         if (perMinuteAndAddress <= 0 || address == null) {
             return Optional.empty();
         }
-        Bucket bucket = buckets.get(addressKey(address), k -> new Bucket(perMinuteAndAddress));
+        Bucket bucket = buckets.get(addressKey(address), k -> new Bucket(perMinuteAndAddress, nanoClock));
         return bucket.take() ? Optional.empty() : bucket.waitForOne();
     }
 
@@ -73,7 +83,7 @@ final class FailureThrottle {
             return Optional.empty(); // an id that names no client has no budget of its own: its address's holds it
         }
         String key = "c " + realmId + " " + client;
-        Bucket bucket = buckets.get(key, k -> new Bucket(perMinuteAndClient));
+        Bucket bucket = buckets.get(key, k -> new Bucket(perMinuteAndClient, nanoClock));
         return bucket.take() ? Optional.empty() : bucket.waitForOne();
     }
 
@@ -95,23 +105,30 @@ final class FailureThrottle {
         }
     }
 
-    /** Up to {@code capacity} tokens, {@code capacity} a minute back. */
+    /** Up to {@code capacity} tokens, {@code capacity} a minute back; none to anyone until a refusal's wait is over. */
     static final class Bucket {
+        private static final long SECOND = 1_000_000_000L;
+
         private final double capacity;
         private final double perNano;
+        private final LongSupplier clock;
         private double tokens;
-        private long at = System.nanoTime();
+        private long at;
+        private long refusedUntil;
 
-        Bucket(int perMinute) {
+        Bucket(int perMinute, LongSupplier clock) {
             this.capacity = perMinute;
             this.perNano = perMinute / 60e9;
+            this.clock = clock;
             this.tokens = perMinute;
+            this.at = clock.getAsLong();
+            this.refusedUntil = at;
         }
 
-        /** Takes a token; false when there was none (nothing is taken then). */
+        /** Takes a token; false when there was none or a refusal's wait is not over (nothing is taken then). */
         synchronized boolean take() {
-            refill();
-            if (tokens >= 1) {
+            long now = refill();
+            if (now - refusedUntil >= 0 && tokens >= 1) {
                 tokens -= 1;
                 return true;
             }
@@ -123,18 +140,28 @@ final class FailureThrottle {
             tokens = Math.min(capacity, tokens + 1);
         }
 
+        /**
+         * After a {@link #take()} that failed: how long the refused caller must wait, in whole seconds as
+         * {@code Retry-After} says it, and nobody is given a token before then.
+         */
         synchronized Optional<Duration> waitForOne() {
-            refill();
+            long now = refill();
+            if (now - refusedUntil < 0) {
+                return Optional.of(Duration.ofSeconds(Math.ceilDiv(refusedUntil - now, SECOND)));
+            }
             if (tokens >= 1) {
                 return Optional.empty();
             }
-            return Optional.of(Duration.ofNanos((long) Math.ceil((1 - tokens) / perNano)));
+            long seconds = Math.max(1, Math.ceilDiv((long) Math.ceil((1 - tokens) / perNano), SECOND));
+            refusedUntil = now + seconds * SECOND;
+            return Optional.of(Duration.ofSeconds(seconds));
         }
 
-        private void refill() {
-            long now = System.nanoTime();
+        private long refill() {
+            long now = clock.getAsLong();
             tokens = Math.min(capacity, tokens + (now - at) * perNano);
             at = now;
+            return now;
         }
     }
 }

@@ -29,14 +29,14 @@ class AnyBase64ClientAuthenticatorIT {
     @Test
     void urlSafeBasicGetsATokenFromTheStandardEndpoint(Keycloak keycloak) {
         Http.Reply reply = standard(keycloak, CalloutRequests.demoBasic(), "grant_type=client_credentials");
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
     }
 
     @Test
     void standardBasicStillGetsATokenFromTheStandardEndpoint(Keycloak keycloak) {
         Http.Reply reply = standard(keycloak, CalloutRequests.standardBasic(DemoRealm.COUPA_CLIENT, DemoRealm.COUPA_SECRET),
                 "grant_type=client_credentials");
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
     }
 
     @Test
@@ -44,21 +44,21 @@ class AnyBase64ClientAuthenticatorIT {
         try (TestClient client = TestClient.create(keycloak.admin(), "std-post", "post-secret")) {
             Http.Reply reply = Http.post(standardEndpoint(keycloak), Map.of("Content-Type", FORM),
                     "grant_type=client_credentials&client_id=" + client.clientId + "&client_secret=" + client.secret);
-            assertEquals(200, reply.status(), reply.body());
+            assertEquals(200, reply.status(), reply.shown());
         }
     }
 
     @Test
     void wrongSecretIsRefusedByTheStandardEndpoint(Keycloak keycloak) {
         Http.Reply reply = standard(keycloak, CalloutRequests.urlSafeBasic(DemoRealm.COUPA_CLIENT, "wrong"), "grant_type=client_credentials");
-        assertEquals(401, reply.status(), reply.body());
+        assertEquals(401, reply.status(), reply.shown());
     }
 
     @Test
     void malformedBasicOnTheStandardEndpointIs401InvalidClient(Keycloak keycloak) {
         Http.Reply reply = standard(keycloak, "Basic %%%", "grant_type=client_credentials");
-        assertEquals(401, reply.status(), reply.body());
-        assertEquals("invalid_client", reply.json().get("error").asText(), reply.body());
+        assertEquals(401, reply.status(), reply.shown());
+        assertEquals("invalid_client", reply.json().get("error").asText(), reply.shown());
         // No WWW-Authenticate here: Keycloak's ClientAuthenticationFlow returns an authenticator's challenge only
         // once a client is identified, and no client can be read from "%%%". oauth-compat/token sends one.
         assertTrue(reply.header("www-authenticate").isEmpty(), reply.headers().toString());
@@ -74,8 +74,8 @@ class AnyBase64ClientAuthenticatorIT {
             Http.Reply urlSafe = standard(keycloak, CalloutRequests.urlSafeBasic(client.clientId, client.secret), "grant_type=client_credentials");
             Http.Reply standardAlphabet = standard(keycloak, CalloutRequests.standardBasic(client.clientId, client.secret),
                     "grant_type=client_credentials");
-            assertEquals(401, urlSafe.status(), urlSafe.body());
-            assertEquals(200, standardAlphabet.status(), standardAlphabet.body());
+            assertEquals(401, urlSafe.status(), urlSafe.shown());
+            assertEquals(200, standardAlphabet.status(), standardAlphabet.shown());
         }
     }
 
@@ -85,7 +85,7 @@ class AnyBase64ClientAuthenticatorIT {
                 rep -> rep.put("clientAuthenticatorType", "client-secret"))) {
             Http.Reply reply = CalloutRequests.post(keycloak, CalloutRequests.urlSafeBasic(client.clientId, client.secret),
                     CalloutRequests.FORM, "grant_type=client_credentials");
-            assertEquals(200, reply.status(), reply.body());
+            assertEquals(200, reply.status(), reply.shown());
         }
     }
 }

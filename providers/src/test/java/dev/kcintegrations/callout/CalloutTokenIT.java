@@ -45,7 +45,7 @@ class CalloutTokenIT {
     }
 
     private static void assertCalloutAnswer(Http.Reply reply, boolean withScope) {
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         assertTrue(reply.header("content-type").orElseThrow().startsWith("application/json"));
         assertEquals("no-store", reply.header("cache-control").orElseThrow());
         JsonNode json = reply.json();
@@ -145,7 +145,7 @@ class CalloutTokenIT {
         try (TestClient client = TestClient.create(keycloak.admin(), "odd-secret", "a+b%2Fc:d%zz")) {
             Http.Reply reply = CalloutRequests.post(keycloak, CalloutRequests.urlSafeBasic(client.clientId, client.secret),
                     FORM, "grant_type=client_credentials");
-            assertEquals(200, reply.status(), reply.body());
+            assertEquals(200, reply.status(), reply.shown());
         }
     }
 
@@ -155,7 +155,7 @@ class CalloutTokenIT {
             String encoded = URLEncoder.encode(client.secret, StandardCharsets.UTF_8);
             Http.Reply reply = CalloutRequests.post(keycloak, CalloutRequests.standardBasic(client.clientId, encoded),
                     FORM, "grant_type=client_credentials");
-            assertEquals(200, reply.status(), reply.body());
+            assertEquals(200, reply.status(), reply.shown());
         }
     }
 
@@ -166,7 +166,7 @@ class CalloutTokenIT {
             assertTrue(encodedId.contains("+"));
             Http.Reply reply = CalloutRequests.post(keycloak, CalloutRequests.urlSafeBasic(encodedId, client.secret),
                     FORM, "grant_type=client_credentials");
-            assertEquals(200, reply.status(), reply.body());
+            assertEquals(200, reply.status(), reply.shown());
         }
     }
 

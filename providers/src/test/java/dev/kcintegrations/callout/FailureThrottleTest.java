@@ -2,6 +2,10 @@ package dev.kcintegrations.callout;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,5 +53,40 @@ class FailureThrottleTest {
             assertTrue(throttle.admit("10.0.0.1").isEmpty());
             assertTrue(throttle.failed("realm", "c").isEmpty());
         }
+    }
+
+    /**
+     * A refused sender is told to come back in whole seconds and nothing is given before then, to it or to anyone
+     * from its address, although the bucket refilled a token long before: asking again early buys nothing.
+     */
+    @Test
+    void aRefusalHoldsUntilTheRetryAfterItToldWhateverRefilledMeanwhile() {
+        AtomicLong now = new AtomicLong(5_000_000_000L);
+        FailureThrottle throttle = new FailureThrottle(120, 0, now::get); // a token every 500 ms
+        for (int i = 0; i < 120; i++) {
+            assertTrue(throttle.admit("10.0.0.1").isEmpty(), "failure " + (i + 1));
+        }
+        assertEquals(Optional.of(Duration.ofSeconds(1)), throttle.admit("10.0.0.1"));
+        now.addAndGet(600_000_000L); // a token refilled
+        assertEquals(Optional.of(Duration.ofSeconds(1)), throttle.admit("10.0.0.1"), "0.4 s left, told in whole seconds");
+        throttle.succeeded("10.0.0.1"); // a success elsewhere gives a token back: still not before the time told
+        assertTrue(throttle.admit("10.0.0.1").isPresent());
+        now.addAndGet(400_000_000L);
+        assertTrue(throttle.admit("10.0.0.1").isEmpty(), "the time told is over");
+    }
+
+    @Test
+    void aClientsRefusalHoldsLikewise() {
+        AtomicLong now = new AtomicLong();
+        FailureThrottle throttle = new FailureThrottle(0, 30, now::get); // a token every 2 s
+        for (int i = 0; i < 30; i++) {
+            assertTrue(throttle.failed("realm", "c").isEmpty());
+        }
+        now.addAndGet(100_000_000L); // 0.05 of a token back
+        assertEquals(Optional.of(Duration.ofSeconds(2)), throttle.failed("realm", "c"), "1.9 s rounded up");
+        now.addAndGet(1_900_000_000L); // a whole token back, 0.1 s before the time told
+        assertTrue(throttle.failed("realm", "c").isPresent());
+        now.addAndGet(100_000_000L);
+        assertTrue(throttle.failed("realm", "c").isEmpty());
     }
 }

@@ -56,7 +56,7 @@ class EventCatalogIT {
     void theCatalogIsAsyncApiThatTheParserAcceptsWithJsonSchemasAjvCompiles(Keycloak keycloak) {
         Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         Http.Reply reply = app.get("/catalog");
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         assertTrue(reply.header("Content-Type").orElseThrow().startsWith("application/json"));
         JsonNode doc = reply.json();
         assertEquals("3.0.0", doc.get("asyncapi").asText());
@@ -114,7 +114,7 @@ class EventCatalogIT {
         assertTrue(first.header("Vary").orElseThrow().contains("Authorization"), first.headers().toString());
 
         Http.Reply unchanged = Http.get(app.url("/catalog"), Map.of("Authorization", "Bearer " + app.token(), "If-None-Match", etag));
-        assertEquals(304, unchanged.status(), unchanged.body());
+        assertEquals(304, unchanged.status(), unchanged.shown());
         assertEquals("", unchanged.body());
         assertEquals(etag, unchanged.header("ETag").orElseThrow());
         assertEquals(200, Http.get(app.url("/catalog?bodyFormat=cloudevents"),
@@ -171,7 +171,7 @@ class EventCatalogIT {
     void oneSchemaStandsAloneWithItsOwnId(Keycloak keycloak) {
         Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, Ess.ALL_SCOPES));
         Http.Reply reply = app.get("/catalog?format=json-schema&eventType=USER.UPDATE&part=data&version=" + EventPayload.SCHEMA_VERSION);
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         assertEquals("application/schema+json;charset=utf-8", reply.header("Content-Type").orElseThrow().replace(" ", ""));
         JsonNode schema = reply.json();
         assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());

@@ -69,7 +69,7 @@ class EventsApiIT {
         Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
                 Map.of("Authorization", "Basic " + basic, "Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=client_credentials");
-        assertEquals(200, token.status(), token.body());
+        assertEquals(200, token.status(), token.shown());
         JsonNode claims = Http.JSON.readTree(Base64.getUrlDecoder().decode(token.json().get("access_token").asText().split("\\.")[1]));
         assertEquals(3600, claims.get("exp").asLong() - claims.get("iat").asLong(), "the token lasts an hour");
         // expires_in counts from the answer: a second boundary crossed between issuing and answering makes it 3599
@@ -96,7 +96,7 @@ class EventsApiIT {
         Http.Reply login = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=password&client_id=field-service-plugin&username=technician&password=technician&scope=openid");
-        assertEquals(200, login.status(), login.body());
+        assertEquals(200, login.status(), login.shown());
         assertError(new Ess(keycloak, login.json().get("access_token").asText()).get("/topics"), 401, "client-credentials");
     }
 
@@ -106,7 +106,7 @@ class EventsApiIT {
         Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/oauth-compat/token"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=client_credentials&client_id=" + clientId + "&client_secret=secret-" + clientId);
-        assertEquals(200, token.status(), token.body());
+        assertEquals(200, token.status(), token.shown());
         assertEquals(200, new Ess(keycloak, token.json().get("access_token").asText()).get("/topics").status());
     }
 
@@ -115,7 +115,7 @@ class EventsApiIT {
     @Test
     void topicsListsWhatTheTokensScopesGrant(Keycloak keycloak) {
         Http.Reply reply = Ess.subscriber(keycloak).get("/topics");
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         assertEquals(List.of("public.test", "keycloak.user", "keycloak.admin"),
                 Http.JSON.convertValue(reply.json(), List.class));
     }
@@ -138,8 +138,8 @@ class EventsApiIT {
     void savingAnswersTheVendorsMessage(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         Http.Reply reply = app.subscribe("my-unique-subscription-id", ".*", "public.test", receiver.url("/hook"));
-        assertEquals(200, reply.status(), reply.body());
-        assertEquals("{\"message\":\"Subscription 'my-unique-subscription-id' saved successfully\"}", reply.body());
+        assertEquals(200, reply.status(), reply.shown());
+        assertEquals("{\"message\":\"Subscription 'my-unique-subscription-id' saved successfully\"}", reply.shown());
         app.delete("my-unique-subscription-id");
     }
 
@@ -150,9 +150,9 @@ class EventsApiIT {
         String id = Ess.uniqueId("read-back");
         app.subscribe(id, "LOGIN", "keycloak.user", receiver.url("/hook"));
         Http.Reply reply = app.get("/subscriptions/" + id);
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         JsonNode array = reply.json();
-        assertTrue(array.isArray() && array.size() == 1, reply.body());
+        assertTrue(array.isArray() && array.size() == 1, reply.shown());
         JsonNode s = array.get(0);
         assertEquals(id, s.get("id").asText());
         assertEquals("keycloak.user", s.get("topic").asText());
@@ -202,8 +202,8 @@ class EventsApiIT {
                 + "Connection: close\r\n"
                 + "cache-control: no-cache\r\n"
                 + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
-        assertEquals(200, reply.status(), reply.body());
-        assertTrue(reply.body().contains("saved successfully"), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
+        assertTrue(reply.body().contains("saved successfully"), reply.shown());
         assertEquals("something-unique-and-trackable", reply.header("Concur-Correlationid").orElseThrow());
     }
 
@@ -234,9 +234,9 @@ class EventsApiIT {
         assertEquals(200, app.subscribe(id, "(a+)+$", "public.test", receiver.url("/redos")).status());
         long started = System.nanoTime();
         Http.Reply reply = app.publishTest("a".repeat(120) + "b");
-        assertEquals(202, reply.status(), reply.body());
+        assertEquals(202, reply.status(), reply.shown());
         assertTrue(System.nanoTime() - started < 5_000_000_000L, "publishing took too long");
-        assertEquals(0, reply.json().get("subscriptions").asInt(), reply.body());
+        assertEquals(0, reply.json().get("subscriptions").asInt(), reply.shown());
     }
 
     @Test
@@ -413,8 +413,8 @@ class EventsApiIT {
     void topicWithAnUnknownScopeIsRefusedByTheAdminApi(Keycloak keycloak) {
         var component = Ess.topicComponent(keycloak, "bad.topic", "no.such.scope", "user", null);
         Http.Reply reply = keycloak.admin().call("POST", "/" + Ess.REALM + "/components", component);
-        assertEquals(400, reply.status(), reply.body());
-        assertTrue(reply.body().contains("no.such.scope"), reply.body());
+        assertEquals(400, reply.status(), reply.shown());
+        assertTrue(reply.body().contains("no.such.scope"), reply.shown());
     }
 
     // ---- reading and deleting
@@ -432,8 +432,8 @@ class EventsApiIT {
         String id = Ess.uniqueId("delete");
         app.subscribe(id, ".*", "public.test", receiver.url("/hook"));
         Http.Reply reply = app.delete(id);
-        assertEquals(200, reply.status(), reply.body());
-        assertEquals("{\"message\":\"Subscription '" + id + "' marked for deletion\"}", reply.body());
+        assertEquals(200, reply.status(), reply.shown());
+        assertEquals("{\"message\":\"Subscription '" + id + "' marked for deletion\"}", reply.shown());
         assertError(app.get("/subscriptions/" + id), 404, id);
     }
 
@@ -501,7 +501,7 @@ class EventsApiIT {
             if (reply.status() == 429) {
                 refused = reply;
             } else {
-                assertEquals(202, reply.status(), reply.body());
+                assertEquals(202, reply.status(), reply.shown());
                 accepted++;
             }
         }
@@ -530,7 +530,7 @@ class EventsApiIT {
             int pages = 0;
             do {
                 Http.Reply page = app.get("/subscriptions/" + id + "/deliveries?limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
-                assertEquals(200, page.status(), page.body());
+                assertEquals(200, page.status(), page.shown());
                 assertTrue(page.json().get("deliveries").size() <= 2, page.body());
                 page.json().get("deliveries").forEach(d -> seen.add(d.get("eventId").asText()));
                 cursor = page.json().has("nextCursor") ? page.json().get("nextCursor").asText() : null;

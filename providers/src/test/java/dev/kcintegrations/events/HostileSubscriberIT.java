@@ -50,8 +50,8 @@ class HostileSubscriberIT {
             long started = System.nanoTime();
             Http.Reply reply = app.subscribe(Ess.uniqueId("bomb"), bomb, "public.test", receiver.url("/bomb"));
             long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
-            assertEquals(400, reply.status(), reply.body());
-            assertTrue(reply.json().get("message").asText().contains("counted repetition"), reply.body());
+            assertEquals(400, reply.status(), reply.shown());
+            assertTrue(reply.json().get("message").asText().contains("counted repetition"), reply.shown());
             assertTrue(millis < 1000, bomb + " took " + millis + " ms");
         }
         assertEquals(200, Http.get(keycloak.managementUrl().resolve("/health/ready"), Map.of()).status());
@@ -69,7 +69,7 @@ class HostileSubscriberIT {
         for (String id : List.of("..", ".", ".hidden", "-dash", "a..b", "webhook", "access")) {
             Http.Reply reply = app.subscribe(id, ".*", "public.test", receiver.url("/ids"));
             assertEquals(400, reply.status(), id + " → " + reply.body());
-            assertTrue(reply.json().get("message").asText().startsWith("id must"), reply.body());
+            assertTrue(reply.json().get("message").asText().startsWith("id must"), reply.shown());
         }
         assertEquals(0, SubscriptionsAdminApi.asAdmin(keycloak, "GET", "?clientId=" + app.clientId(), null).json().size(), "nothing was saved");
         assertEquals(0, receiver.received().size(), "refused before any endpoint is called");
@@ -107,7 +107,7 @@ class HostileSubscriberIT {
         int verifications = receiver.received().size();
 
         Http.Reply again = app.subscribe(id, ".*", "public.test", receiver.url("/stop"));
-        assertEquals(409, again.status(), again.body());
+        assertEquals(409, again.status(), again.shown());
         assertTrue(again.json().get("message").asText().contains("compliance hold"), again.body());
         JsonNode stopped = SubscriptionsAdminApi.asAdmin(keycloak, "GET", "/" + id, null).json();
         assertEquals("DISABLED", stopped.get("status").asText(), stopped.toString());

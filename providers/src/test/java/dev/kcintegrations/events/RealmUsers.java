@@ -40,7 +40,7 @@ final class RealmUsers {
         Http.Reply reply = RawHttp.exchange(keycloak.baseUrl(), "POST /realms/" + Ess.REALM
                 + "/protocol/openid-connect/token HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                 + "Content-Length: " + form.length() + "\r\nConnection: close\r\n\r\n" + form);
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
     }
 
     static String adminToken(Keycloak keycloak) {
@@ -61,12 +61,12 @@ final class RealmUsers {
             JsonNode representation = keycloak.admin().get("/" + Ess.REALM + "/clients/" + realmManagement + "/roles/" + role);
             Http.Reply added = keycloak.admin().call("POST", "/" + Ess.REALM + "/users/" + userId + "/role-mappings/clients/" + realmManagement,
                     List.of(representation));
-            assertEquals(204, added.status(), added.body());
+            assertEquals(204, added.status(), added.shown());
         }
         Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=password&client_id=admin-cli&username=" + username + "&password=Secret-" + username);
-        assertEquals(200, token.status(), token.body());
+        assertEquals(200, token.status(), token.shown());
         return token.json().get("access_token").asText();
     }
 }

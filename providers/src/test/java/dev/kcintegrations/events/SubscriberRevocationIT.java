@@ -230,7 +230,7 @@ class SubscriberRevocationIT {
     static JsonNode awaitListing(Ess app, String subscription, Predicate<JsonNode> condition) {
         return Await.until("the subscription " + subscription + " in the expected state", Duration.ofSeconds(30), () -> {
             Http.Reply reply = app.get("/subscriptions/" + subscription + "/deliveries");
-            assertEquals(200, reply.status(), reply.body());
+            assertEquals(200, reply.status(), reply.shown());
             return reply.json();
         }, condition);
     }

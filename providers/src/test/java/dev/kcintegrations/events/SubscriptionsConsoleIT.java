@@ -287,7 +287,7 @@ class SubscriptionsConsoleIT {
         assertEquals(403, SubscriptionsAdminApi.as(keycloak, nobody, "GET", "/access", null).status());
 
         Http.Reply activity = SubscriptionsAdminApi.as(keycloak, viewer, "GET", "/" + id + "/activity?hours=6", null);
-        assertEquals(200, activity.status(), activity.body());
+        assertEquals(200, activity.status(), activity.shown());
         assertEquals(600, activity.json().get("bucketSeconds").asInt());
         JsonNode buckets = activity.json().get("buckets");
         assertEquals(36, buckets.size());

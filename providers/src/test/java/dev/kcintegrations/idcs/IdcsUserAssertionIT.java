@@ -37,9 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IdcsUserAssertionIT {
 
     private static void assertRefused(Http.Reply reply, String error, String descriptionPart) {
-        assertEquals(400, reply.status(), reply.body());
-        assertEquals(error, reply.json().path("error").asText(), reply.body());
-        assertTrue(reply.json().path("error_description").asText().contains(descriptionPart), reply.body());
+        assertEquals(400, reply.status(), reply.shown());
+        assertEquals(error, reply.json().path("error").asText(), reply.shown());
+        assertTrue(reply.json().path("error_description").asText().contains(descriptionPart), reply.shown());
         assertFalse(reply.body().contains("eyJ"), "no token or assertion echoed: " + reply.body());
     }
 
@@ -151,7 +151,7 @@ class IdcsUserAssertionIT {
                 Http.Reply probe = Http.post(IdcsDemo.tokenEndpoint(keycloak), Map.of("Content-Type", "application/x-www-form-urlencoded"),
                         IdcsDemo.form("grant_type", "password", "client_id", IdcsDemo.CLIENT, "client_secret", "guess",
                                 "username", user, "password", "x", "scope", scope));
-                assertEquals(401, probe.status(), probe.body());
+                assertEquals(401, probe.status(), probe.shown());
                 assertEquals("unauthorized_client", probe.json().path("error").asText(), probe.body());
             }
         }
@@ -244,7 +244,7 @@ class IdcsUserAssertionIT {
     void aDisabledClientIsRefusedBeforeItsAssertionIsRead(Keycloak keycloak) {
         try (ScratchIdcsClient client = ScratchIdcsClient.create(keycloak.admin(), rep -> rep.put("enabled", false))) {
             Http.Reply reply = client.userToken(keycloak, FS + "/use");
-            assertEquals("invalid_client", reply.json().path("error").asText(), reply.body());
+            assertEquals("invalid_client", reply.json().path("error").asText(), reply.shown());
         }
     }
 
@@ -282,7 +282,7 @@ class IdcsUserAssertionIT {
                 + "Authorization: " + basic + "\r\nAuthorization: Basic " + Base64.getEncoder().encodeToString((IdcsDemo.CLIENT + ":x").getBytes()) + "\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
         assertTrue(reply.status() >= 400 && reply.status() < 500, reply.status() + " " + reply.body());
-        assertFalse(reply.body().contains("/events") || reply.body().contains("/view"), reply.body());
+        assertFalse(reply.body().contains("/events") || reply.body().contains("/view"), reply.shown());
     }
 
     @Test

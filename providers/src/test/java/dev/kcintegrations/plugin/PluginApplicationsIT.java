@@ -46,7 +46,7 @@ class PluginApplicationsIT {
     @Test
     void aRegisteredApplicationsTokenIsTheUsersTokenForExactlyItsScope(Keycloak keycloak) {
         Http.Reply reply = post(keycloak, userToken(keycloak), getAccessToken("2222222222", "\"fs_rest_api\""));
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         JsonNode json = reply.json();
         assertEquals("callProcedureResult", json.get("method").asText());
         assertEquals("2222222222", json.get("callId").asText());
@@ -66,9 +66,9 @@ class PluginApplicationsIT {
     void anUnregisteredKeyIsTheVendorsWrongApplicationKey(Keycloak keycloak) {
         Http.Reply reply = post(keycloak, userToken(keycloak), getAccessToken("k", "\"no_such_application\""));
         assertError(reply, 400, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_WRONG_APPLICATION_KEY");
-        assertEquals("no_such_application", reply.json().at("/errors/0/applicationKey").asText(), reply.body());
+        assertEquals("no_such_application", reply.json().at("/errors/0/applicationKey").asText(), reply.shown());
         assertEquals("getAccessToken", reply.json().at("/errors/0/procedure").asText());
-        assertFalse(reply.json().at("/errors/0").has("scope"), reply.body());
+        assertFalse(reply.json().at("/errors/0").has("scope"), reply.shown());
     }
 
     /** oauth_client_credentials needs a client secret: never in a browser, so never issued here. */
@@ -76,7 +76,7 @@ class PluginApplicationsIT {
     void aClientCredentialsApplicationIsRefusedAsNotConfigured(Keycloak keycloak) {
         Http.Reply reply = post(keycloak, userToken(keycloak), getAccessToken("c", "\"external_rest_api\""));
         assertError(reply, 400, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_APPLICATION_NOT_CONFIGURED");
-        assertFalse(reply.body().contains("\"token\""), reply.body());
+        assertFalse(reply.body().contains("\"token\""), reply.shown());
     }
 
     @ParameterizedTest
@@ -113,7 +113,7 @@ class PluginApplicationsIT {
         try {
             Http.Reply reply = post(keycloak, userToken(keycloak), getAccessToken("s2", "\"fs_setup_api\""));
             assertError(reply, 403, "TYPE_PROCEDURE_GET_ACCESS_TOKEN_ERROR", "CODE_GET_ACCESS_TOKEN_SCOPE_NOT_ALLOWED");
-            assertEquals("fs_setup_api", reply.json().at("/errors/0/applicationKey").asText(), reply.body());
+            assertEquals("fs_setup_api", reply.json().at("/errors/0/applicationKey").asText(), reply.shown());
         } finally {
             keycloak.admin().put("/" + REALM + "/clients/" + client + "/optional-client-scopes/" + setup, null);
         }
@@ -123,7 +123,7 @@ class PluginApplicationsIT {
     @Test
     void theHostSettingsListTheClientsApplicationsInTheOrderOfTheirKeys(Keycloak keycloak) {
         Http.Reply settings = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"), Map.of("Authorization", "Bearer " + userToken(keycloak)));
-        assertEquals(200, settings.status(), settings.body());
+        assertEquals(200, settings.status(), settings.shown());
         JsonNode applications = settings.json().get("applications");
         List<String> keys = new ArrayList<>();
         applications.fieldNames().forEachRemaining(keys::add);
@@ -157,7 +157,7 @@ class PluginApplicationsIT {
         assertEquals(400, digits.status(), "JavaScript would order an integer-like key first: " + digits.body());
         assertTrue(digits.body().contains("starting with a letter"), digits.body());
         Http.Reply saved = keycloak.admin().call("POST", COMPONENTS, entry(PLUGIN, "fs_view_api", "ofs", "", FS + "/view"));
-        assertEquals(201, saved.status(), saved.body());
+        assertEquals(201, saved.status(), saved.shown());
         String id = saved.header("Location").orElseThrow().replaceAll(".*/", "");
         try {
             JsonNode settings = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"), Map.of("Authorization", "Bearer " + userToken(keycloak))).json();

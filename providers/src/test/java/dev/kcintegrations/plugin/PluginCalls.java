@@ -44,7 +44,7 @@ final class PluginCalls {
                 "username", "technician", "password", "technician", "scope", scope));
         Http.Reply reply = Http.post(keycloak.realmUrl(PluginCalls.REALM, "/protocol/openid-connect/token"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded"), PluginCalls.form(params));
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         return reply.json();
     }
 
@@ -75,12 +75,12 @@ final class PluginCalls {
     }
 
     static void assertError(Http.Reply reply, int status, String type, String code) {
-        assertEquals(status, reply.status(), reply.body());
+        assertEquals(status, reply.status(), reply.shown());
         JsonNode json = reply.json();
         assertEquals(1, json.get("apiVersion").asInt());
         assertEquals("error", json.get("method").asText());
-        assertEquals(type, json.get("errors").get(0).get("type").asText(), reply.body());
-        assertEquals(code, json.get("errors").get(0).get("code").asText(), reply.body());
+        assertEquals(type, json.get("errors").get(0).get("type").asText(), reply.shown());
+        assertEquals(code, json.get("errors").get(0).get("code").asText(), reply.shown());
     }
 
     static JsonNode introspect(Keycloak keycloak, String token) {

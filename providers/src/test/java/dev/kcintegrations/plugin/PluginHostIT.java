@@ -295,7 +295,7 @@ class PluginHostIT {
         assertEquals(401, anonymous.status());
         Http.Reply settings = Http.get(keycloak.realmUrl(REALM, "/plugin-api/host"),
                 Map.of("Authorization", "Bearer " + PluginCalls.userToken(keycloak)));
-        assertEquals(200, settings.status(), settings.body());
+        assertEquals(200, settings.status(), settings.shown());
         assertEquals("demo01", settings.json().at("/environment/environmentName").asText());
         assertFalse(settings.json().get("nativeApp").asBoolean());
         assertEquals(15000, settings.json().get("timeoutMillis").asLong());

@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** A plain HTTP client for tests, as any client of the server would be. */
 public final class Http {
 
     public static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern JWT = Pattern.compile("eyJ[\\w-]*\\.[\\w-]*\\.[\\w-]*");
 
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -33,6 +35,14 @@ public final class Http {
         public Optional<String> header(String name) {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+        }
+
+        /**
+         * The body for an assertion's message, every JWT in it replaced: a test that expected a refusal and got
+         * a token must not print the token into the build's log.
+         */
+        public String shown() {
+            return body == null ? null : JWT.matcher(body).replaceAll("<a JWT, not shown>");
         }
 
         public JsonNode json() {

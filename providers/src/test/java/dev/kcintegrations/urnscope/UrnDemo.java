@@ -105,9 +105,9 @@ final class UrnDemo {
     }
 
     static void assertRefused(Http.Reply reply, String error, String descriptionPart) {
-        assertEquals(400, reply.status(), reply.body());
-        assertEquals(error, reply.json().get("error").asText(), reply.body());
-        assertTrue(reply.json().get("error_description").asText().contains(descriptionPart), reply.body());
+        assertEquals(400, reply.status(), reply.shown());
+        assertEquals(error, reply.json().get("error").asText(), reply.shown());
+        assertTrue(reply.json().get("error_description").asText().contains(descriptionPart), reply.shown());
     }
 
     static String unique(String prefix) {

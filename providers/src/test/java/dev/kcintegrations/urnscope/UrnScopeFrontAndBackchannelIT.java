@@ -78,8 +78,8 @@ class UrnScopeFrontAndBackchannelIT {
     }
 
     static void assertError(Http.Reply reply, String error) {
-        assertEquals(400, reply.status(), reply.body());
-        assertEquals(error, reply.json().get("error").asText(), reply.body());
+        assertEquals(400, reply.status(), reply.shown());
+        assertEquals(error, reply.json().get("error").asText(), reply.shown());
     }
 
     @Test
@@ -90,8 +90,8 @@ class UrnScopeFrontAndBackchannelIT {
     @Test
     void deviceAuthorizationWithOneAudienceGetsADeviceCode(Keycloak keycloak) {
         Http.Reply reply = device(keycloak, "scope", FS + "/use " + FS + "/view");
-        assertEquals(200, reply.status(), reply.body());
-        assertTrue(reply.json().has("device_code"), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
+        assertTrue(reply.json().has("device_code"), reply.shown());
     }
 
     @Test
@@ -103,14 +103,14 @@ class UrnScopeFrontAndBackchannelIT {
     void cibaRequestWithScopesOfTwoAudiencesIsInvalidScope(Keycloak keycloak) {
         Http.Reply reply = ciba(keycloak, "scope", "openid " + FS + "/use " + FA_ALL);
         assertError(reply, "invalid_scope");
-        assertTrue(reply.json().get("error_description").asText().contains("different audiences"), reply.body());
+        assertTrue(reply.json().get("error_description").asText().contains("different audiences"), reply.shown());
     }
 
     @Test
     void cibaRequestWithOneAudiencePassesTheRules(Keycloak keycloak) {
         // No authentication channel is configured here: a request our rules let through fails only there.
         Http.Reply reply = ciba(keycloak, "scope", "openid " + FS + "/use");
-        assertTrue(reply.status() != 400 || !reply.json().path("error").asText().matches("invalid_scope|invalid_target"), reply.body());
+        assertTrue(reply.status() != 400 || !reply.json().path("error").asText().matches("invalid_scope|invalid_target"), reply.shown());
     }
 
     @Test
@@ -131,7 +131,7 @@ class UrnScopeFrontAndBackchannelIT {
     @Test
     void pushedRequestWithOneAudienceIsAcceptedAndItsResourceCheckedAtTheAuthorizationEndpoint(Keycloak keycloak) {
         Http.Reply pushed = par(keycloak, "scope", "openid " + FS + "/use");
-        assertEquals(201, pushed.status(), pushed.body());
+        assertEquals(201, pushed.status(), pushed.shown());
         String requestUri = pushed.json().get("request_uri").asText();
         // The front channel adds a resource of another audience to the pushed request.
         BrowserLogin.Step step = authorize(keycloak, "client_id=" + CLIENT + "&request_uri=" + encode(requestUri)

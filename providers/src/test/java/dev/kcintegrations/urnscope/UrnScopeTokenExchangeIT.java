@@ -23,7 +23,7 @@ class UrnScopeTokenExchangeIT {
     /** The technician's token from the plugin, whose audience names field-service-integration. */
     private static String userToken(Keycloak keycloak) {
         Http.Reply reply = UrnDemo.password(keycloak, "openid");
-        assertEquals(200, reply.status(), reply.body());
+        assertEquals(200, reply.status(), reply.shown());
         String token = reply.json().get("access_token").asText();
         assertTrue(UrnDemo.audiences(UrnDemo.claims(token)).contains(UrnDemo.INTEGRATION));
         return token;
