@@ -36,14 +36,6 @@ final class DistributionServer implements KeycloakServer {
      * as run-demo.sh, health and metrics on, the declarative UI for this project's Realm settings ->
      * Environment tab, and webhooks allowed to reach the tests' receivers on loopback.
      */
-    /**
-     * JVM options the test servers add to Keycloak's ({@code JAVA_OPTS_APPEND}); failsafe sets
-     * {@code -XX:TieredStopAtLevel=1}: a test server lives minutes, and on two cores the C2 compiler's threads cost
-     * more than its code saves (a dev server's boot took 16–17 s of CPU with it, 9–12 s without; 50 token
-     * requests after it 35 % less). The benchmarks leave it unset and run Keycloak as shipped.
-     */
-    static final String JAVA_OPTS_PROPERTY = "keycloak.server.java.opts";
-
     static final List<String> SERVER_OPTIONS = List.of("--health-enabled=true", "--metrics-enabled=true",
             "--features=declarative-ui,client-secret-rotation", LOOPBACK_WEBHOOKS);
 
@@ -173,10 +165,6 @@ final class DistributionServer implements KeycloakServer {
         env.put("JAVA_HOME", Jdk.find().toString());
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
-        String javaOpts = System.getProperty(JAVA_OPTS_PROPERTY, "");
-        if (!javaOpts.isBlank()) {
-            env.put("JAVA_OPTS_APPEND", javaOpts);
-        }
         for (int attempt = 1; ; attempt++) {
             long logged = Files.exists(log) ? Files.size(log) : 0;
             Process process = builder.start();
