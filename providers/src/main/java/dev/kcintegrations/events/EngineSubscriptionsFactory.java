@@ -61,7 +61,8 @@ public final class EngineSubscriptionsFactory implements EventSubscriptionsProvi
 
         @Override
         public SubscriptionLifecycle lifecycle(RealmModel realm) {
-            return new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine::wakeDispatcher);
+            return new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine.bearerTokens(),
+                    engine::wakeDispatcher);
         }
 
         @Override

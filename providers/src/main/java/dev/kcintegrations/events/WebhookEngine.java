@@ -8,6 +8,7 @@ import dev.kcintegrations.events.lifecycle.Verifications;
 import dev.kcintegrations.events.ops.DeliveryMetrics;
 import dev.kcintegrations.events.ops.OutboxHealth;
 import dev.kcintegrations.events.ops.WebhookHousekeeping;
+import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.SigningKeys;
 import dev.kcintegrations.events.store.Subscriptions;
@@ -45,6 +46,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     private DeliveryMetrics metrics;
     private WebhookSender sender;
     private Verifications verifications;
+    private BearerTokens bearerTokens;
     private volatile LaneScheduler lanes;
 
     @Override
@@ -68,6 +70,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         sender = new WebhookSender(settings.connectTimeout(), settings.readTimeout(), settings.attemptTimeout(),
                 settings.maxConnections());
         verifications = new Verifications(settings);
+        bearerTokens = new BearerTokens(settings.bearerClient());
         // Deliver only once the database schema (ours included) is migrated.
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
@@ -89,7 +92,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         }
         OutboxHealth health = new OutboxHealth(settings.healthMaxOverdue(), LaneScheduler.STATS_EVERY);
         OutboxHealth.install(health);
-        lanes = new LaneScheduler(factory, settings, sender, metrics, health, nodeName());
+        lanes = new LaneScheduler(factory, settings, sender, bearerTokens, metrics, health, nodeName());
         lanes.start();
         // Every node's timer fires, and the compare-and-set in KCI_WEBHOOK_JOB (WebhookHousekeeping) lets one run
         // per interval. Not also Keycloak's ClusterAwareScheduledTaskRunner: two layers deciding the same thing
@@ -114,6 +117,11 @@ public final class WebhookEngine implements EventListenerProviderFactory {
 
     public WebhookSettings settings() {
         return settings;
+    }
+
+    /** The bearer tokens of subscriptions with {@code webHookConfig.auth}, issued by their realms and cached. */
+    public BearerTokens bearerTokens() {
+        return bearerTokens;
     }
 
     /** Endpoint verifications: their own client and bounds, never the deliveries' connections. */

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.events.EventSubscriptionsProvider;
 import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
-import dev.kcintegrations.events.capture.RealmUrl;
 import dev.kcintegrations.events.catalog.EventCatalog;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.Correlation;
+import dev.kcintegrations.events.config.RealmUrl;
 import dev.kcintegrations.events.lifecycle.DeliveryHistory;
 import dev.kcintegrations.events.lifecycle.DeliveryView;
 import dev.kcintegrations.events.lifecycle.PerMinuteLimiter;
@@ -215,7 +215,8 @@ public final class EventsApi {
 
     private Response save(Application app, SubscriptionRequest request) {
         lifecycle.subscribe(app.id(), new SubscriptionLifecycle.Subscribe(request.id(), request.topic(), request.filter().source(),
-                        request.endpoint(), request.format(), request.ordering(), request.maxInFlight(), request.batch()),
+                        request.endpoint(), request.format(), request.ordering(), request.maxInFlight(), request.batch(),
+                        request.auth()),
                 currentRealm -> app.readableTopic(currentRealm, request.topic()), correlationId);
         return ApiResponses.message(200, "Subscription '" + request.id() + "' saved successfully", correlationId);
     }

@@ -2,6 +2,7 @@ package dev.kcintegrations.events.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
@@ -14,20 +15,23 @@ import java.util.Optional;
 
 /**
  * The body of {@code PUT /subscriptions/webhook}:
- * {@code {"id","filter","topic","webHookConfig":{"endpoint","format","ordering","maxInFlight","batch":{"maxEvents","maxWaitMs"}}}}.
+ * {@code {"id","filter","topic","webHookConfig":{"endpoint","format","ordering","maxInFlight","batch":{"maxEvents","maxWaitMs"},
+ * "auth":{"type":"bearer","audience","scope"}}}}.
  * {@code format} is optional ({@code ess} when absent: a PUT states the body it wants). {@code ordering},
- * {@code maxInFlight} and {@code batch} are optional and null when absent: a new subscription then gets the
+ * {@code maxInFlight}, {@code batch} and {@code auth} are optional and null when absent: a new subscription then gets the
  * defaults and an existing one keeps its own, so a client written before they existed changes nothing by saving;
- * {@code "batch": null} ends batching ({@code batch} is then an empty Optional). The read-only fields of a GET
+ * {@code "batch": null} ends batching ({@code batch} is then an empty Optional), {@code "auth": null} the bearer token. The read-only fields of a GET
  * ({@code applicationId}, {@code scope}, {@code groups}, {@code companyIds}) may be sent back; any other field
  * is refused, never ignored: a client that asks for a setting this server does not have must learn so.
  */
 record SubscriptionRequest(String id, EventTypeFilter filter, String topic, String endpoint, BodyFormat format,
-                           DeliveryOrdering ordering, Integer maxInFlight, Optional<Batching> batch) {
+                           DeliveryOrdering ordering, Integer maxInFlight, Optional<Batching> batch,
+                           Optional<BearerAuth> auth) {
 
     private static final List<String> FIELDS = List.of("id", "topic", "filter", "webHookConfig");
     private static final List<String> READ_ONLY = List.of("applicationId", "scope", "groups", "companyIds");
-    private static final List<String> CONFIG_FIELDS = List.of("endpoint", "format", "ordering", "maxInFlight", "batch");
+    private static final List<String> CONFIG_FIELDS = List.of("endpoint", "format", "ordering", "maxInFlight", "batch", "auth");
+    private static final List<String> AUTH_FIELDS = List.of("type", "audience", "scope");
     private static final List<String> BATCH_FIELDS = List.of("maxEvents", "maxWaitMs");
 
     static SubscriptionRequest parse(byte[] body) {
@@ -91,7 +95,37 @@ record SubscriptionRequest(String id, EventTypeFilter filter, String topic, Stri
         if (batch != null && batch.isPresent() && bodyFormat != BodyFormat.CLOUDEVENTS) {
             throw ApiFailure.badRequest("webHookConfig.batch needs format cloudevents (a batch is a JSON array of CloudEvents)");
         }
-        return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip(), bodyFormat, ordering, maxInFlight, batch);
+        return new SubscriptionRequest(id, filter, topic, endpoint.asText().strip(), bodyFormat, ordering, maxInFlight, batch,
+                auth(config));
+    }
+
+    /** Null when absent (kept), empty when null (none), else the bearer token asked for. */
+    private static Optional<BearerAuth> auth(JsonNode config) {
+        if (!config.has("auth")) {
+            return null;
+        }
+        JsonNode auth = config.get("auth");
+        if (auth.isNull()) {
+            return Optional.empty();
+        }
+        if (!auth.isObject()) {
+            throw ApiFailure.badRequest("webHookConfig.auth must be an object {type, audience, scope} or null");
+        }
+        auth.fieldNames().forEachRemaining(name -> {
+            if (!AUTH_FIELDS.contains(name)) {
+                throw ApiFailure.badRequest("unknown field 'webHookConfig.auth." + name + "' (fields: " + String.join(", ", AUTH_FIELDS) + ")");
+            }
+        });
+        JsonNode type = auth.get("type");
+        if (type == null || !type.isTextual() || !BearerAuth.TYPE.equals(type.asText())) {
+            throw ApiFailure.badRequest("webHookConfig.auth.type must be \"" + BearerAuth.TYPE + "\"");
+        }
+        String audience = auth.path("audience").isTextual() ? auth.get("audience").asText() : null;
+        String scope = auth.path("scope").isTextual() ? auth.get("scope").asText() : null;
+        BearerAuth.problem(audience, scope).ifPresent(problem -> {
+            throw ApiFailure.badRequest(problem);
+        });
+        return Optional.of(new BearerAuth(audience, scope));
     }
 
     /** Null when absent, empty when null, else the batches asked for. */

@@ -3,6 +3,7 @@ package dev.kcintegrations.events.api;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
@@ -24,10 +25,19 @@ record SubscriptionView(String id, String topic, String filter, WebHookConfig we
      * @param ordering    {@code subject} or {@code subscription}
      * @param maxInFlight POSTs on the wire at most (within the server's {@code max-in-flight}); 1 with {@code subscription}
      * @param batch       absent: one event per POST
+     * @param auth        absent: no bearer token
      */
-    @JsonPropertyOrder({"endpoint", "format", "ordering", "maxInFlight", "batch"})
+    @JsonPropertyOrder({"endpoint", "format", "ordering", "maxInFlight", "batch", "auth"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record WebHookConfig(String endpoint, String format, String ordering, Integer maxInFlight, Batching batch) {
+    record WebHookConfig(String endpoint, String format, String ordering, Integer maxInFlight, Batching batch, Auth auth) {
+    }
+
+    /** {@code webHookConfig.auth} as it was saved (it may be sent back as read). */
+    @JsonPropertyOrder({"type", "audience", "scope"})
+    record Auth(String type, String audience, String scope) {
+        static Auth of(BearerAuth auth) {
+            return auth == null ? null : new Auth(BearerAuth.TYPE, auth.audience(), auth.scope());
+        }
     }
 
     static SubscriptionView of(Subscription subscription, WebhookSettings settings) {
@@ -35,7 +45,8 @@ record SubscriptionView(String id, String topic, String filter, WebHookConfig we
         int maxInFlight = ordering == DeliveryOrdering.SUBSCRIPTION ? 1
                 : Math.min(settings.maxInFlight(), subscription.maxInFlight() == null ? settings.defaultMaxInFlight() : subscription.maxInFlight());
         return new SubscriptionView(subscription.name(), subscription.topic(), subscription.filter(),
-                new WebHookConfig(subscription.endpoint(), BodyFormat.stored(subscription.format()).id(), ordering.id(), maxInFlight, subscription.batch()),
+                new WebHookConfig(subscription.endpoint(), BodyFormat.stored(subscription.format()).id(), ordering.id(), maxInFlight, subscription.batch(),
+                        Auth.of(subscription.auth())),
                 subscription.applicationId(), "", List.of(), List.of());
     }
 }

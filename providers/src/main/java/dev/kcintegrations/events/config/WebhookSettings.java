@@ -33,6 +33,7 @@ import java.util.Locale;
  * @param maxRequeues                    how often one delivery may be queued again through the API
  * @param verificationsPerMinute         endpoint verifications (subscription saves) one application may cause a minute on one node
  * @param maxConcurrentVerifications     verification calls in flight at once on this node, on a client of their own
+ * @param bearerClient                   the client id of each realm's client that bearer tokens for receivers are issued to
  */
 public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
                               Duration attemptTimeout, Duration retention, Duration history, List<Duration> retrySchedule,
@@ -40,7 +41,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                               Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue,
                               Duration signingKeyLifetime,
                               Duration signingKeyOverlap, int testEventsPerMinute, int maxRequeues, int verificationsPerMinute,
-                              int maxConcurrentVerifications, int maxInFlight, int maxConnections) {
+                              int maxConcurrentVerifications, int maxInFlight, int maxConnections, String bearerClient) {
 
     /**
      * Every option of the engine, each with its one default and help text: {@link #from} reads them, and the
@@ -86,7 +87,10 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 "Verification calls in flight at once on one node (one per application), on connections of their own, never the"
                         + " deliveries'; more get 429 with Retry-After"),
         ALLOWED_HOSTS("allowed-hosts", ProviderConfigProperty.STRING_TYPE, "",
-                "Comma-separated hosts webhooks may target although private or plain http");
+                "Comma-separated hosts webhooks may target although private or plain http"),
+        BEARER_CLIENT("bearer-client", ProviderConfigProperty.STRING_TYPE, "webhook-sender",
+                "Client id of each realm's confidential client (with a service account) that the bearer tokens of"
+                        + " webHookConfig.auth are issued to");
 
         public final String key;
         public final String type;
@@ -149,7 +153,8 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Option.VERIFICATIONS_PER_MINUTE.intIn(config),
                 Option.MAX_CONCURRENT_VERIFICATIONS.intIn(config),
                 Option.MAX_IN_FLIGHT.intIn(config),
-                Option.MAX_CONNECTIONS.intIn(config));
+                Option.MAX_CONNECTIONS.intIn(config),
+                Option.BEARER_CLIENT.in(config).strip());
     }
 
     public WebhookSettings {

@@ -1,7 +1,10 @@
 package dev.kcintegrations.events.lanes;
 
+import dev.kcintegrations.events.config.BearerAuth;
+import dev.kcintegrations.events.config.RealmUrl;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargets;
+import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.Outbox;
@@ -22,10 +25,12 @@ final class JpaLaneStore implements LaneStore {
 
     private final KeycloakSessionFactory sessionFactory;
     private final WebhookSettings settings;
+    private final BearerTokens bearerTokens;
 
-    JpaLaneStore(KeycloakSessionFactory sessionFactory, WebhookSettings settings) {
+    JpaLaneStore(KeycloakSessionFactory sessionFactory, WebhookSettings settings, BearerTokens bearerTokens) {
         this.sessionFactory = sessionFactory;
         this.settings = settings;
+        this.bearerTokens = bearerTokens;
     }
 
     @Override
@@ -53,9 +58,26 @@ final class JpaLaneStore implements LaneStore {
                 Leases.QueueSlice rest = outbox.leases().slice(lease, max, sent, widened, now);
                 more = rest == null ? List.of() : rest.rows();
             }
-            Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic());
+            Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic())
+                    .or(() -> lease.auth() == null ? Optional.empty() : BearerTokens.grantDenial(realm, lease.applicationId(), lease.auth()));
             return new QueueRead(slice, more, false, WebhookTargets.policy(realm, settings),
                     denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null));
+        });
+    }
+
+    @Override
+    public String bearer(SubscriptionLease lease, BearerAuth auth) {
+        BearerTokens.Key key = new BearerTokens.Key(lease.realmId(), lease.applicationId(), auth);
+        String cached = bearerTokens.cached(key);
+        if (cached != null) {
+            return cached; // no transaction for the usual case
+        }
+        return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
+            RealmModel realm = session.realms().getRealm(lease.realmId());
+            if (realm == null) {
+                throw new BearerTokens.Refused("realm no longer exists");
+            }
+            return bearerTokens.token(session, realm, RealmUrl.configured(realm), key);
         });
     }
 
@@ -63,7 +85,12 @@ final class JpaLaneStore implements LaneStore {
     public String accessDenial(SubscriptionLease lease) {
         return KeycloakModelUtils.runJobInTransactionWithResult(sessionFactory, session -> {
             RealmModel realm = session.realms().getRealm(lease.realmId());
-            return realm == null ? "realm no longer exists" : SubscriberAccess.denial(realm, lease.applicationId(), lease.topic()).orElse(null);
+            if (realm == null) {
+                return "realm no longer exists";
+            }
+            return SubscriberAccess.denial(realm, lease.applicationId(), lease.topic())
+                    .or(() -> lease.auth() == null ? Optional.empty() : BearerTokens.grantDenial(realm, lease.applicationId(), lease.auth()))
+                    .orElse(null);
         });
     }
 }

@@ -5,6 +5,7 @@ import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.sender.BatchBody;
+import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.RetryPolicy;
 import dev.kcintegrations.events.sender.SendResult;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -413,8 +415,15 @@ final class Lane implements Runnable {
         } catch (RuntimeException e) {
             return SendResult.failed(0, "could not sign the body (" + e.getClass().getSimpleName() + ")");
         }
-        return scheduler.sender().send(read.policy(), read.endpoint(), contentType, body,
-                DeliveryHeaders.of(read.secrets(), webhookId, correlationId, body, concur));
+        Map<String, String> headers = DeliveryHeaders.of(read.secrets(), webhookId, correlationId, body, concur);
+        if (lease.auth() != null) { // its grant was checked with the access, at most ACCESS_RECHECK_MILLIS ago
+            try {
+                headers.put(DeliveryHeaders.AUTHORIZATION, "Bearer " + scheduler.store().bearer(lease, lease.auth()));
+            } catch (BearerTokens.Refused refused) {
+                return SendResult.failed(0, "no bearer token: " + refused.getMessage());
+            }
+        }
+        return scheduler.sender().send(read.policy(), read.endpoint(), contentType, body, headers);
     }
 
     /** Takes what came in, waiting up to {@code millis} for the first of it. */
@@ -546,7 +555,7 @@ final class Lane implements Runnable {
             return stop("subscription is " + slice.status());
         }
         if (slice.ordering() != lease.ordering() || !Objects.equals(slice.maxInFlight(), lease.maxInFlight())
-                || !Objects.equals(slice.batching(), lease.batching())) {
+                || !Objects.equals(slice.batching(), lease.batching()) || !Objects.equals(slice.auth(), lease.auth())) {
             return stop("its delivery settings changed"); // the next claim serves it as it is now
         }
         if (found.realmGone()) {

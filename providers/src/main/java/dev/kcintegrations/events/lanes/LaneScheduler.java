@@ -3,6 +3,7 @@ package dev.kcintegrations.events.lanes;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.ops.DeliveryMetrics;
 import dev.kcintegrations.events.ops.OutboxHealth;
+import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.JobRuns;
 import dev.kcintegrations.events.store.Outbox;
@@ -76,7 +77,7 @@ public final class LaneScheduler implements AutoCloseable, LaneContext {
     private long lastStats;
 
     public LaneScheduler(KeycloakSessionFactory sessionFactory, WebhookSettings settings, WebhookSender sender,
-                         DeliveryMetrics metrics, OutboxHealth health, String node) {
+                         BearerTokens bearerTokens, DeliveryMetrics metrics, OutboxHealth health, String node) {
         this.sessionFactory = sessionFactory;
         this.settings = settings;
         this.sender = sender;
@@ -84,7 +85,7 @@ public final class LaneScheduler implements AutoCloseable, LaneContext {
         this.health = health;
         this.node = node;
         this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node);
-        this.store = new JpaLaneStore(sessionFactory, settings);
+        this.store = new JpaLaneStore(sessionFactory, settings, bearerTokens);
         this.connections = new Semaphore(settings.maxConnections());
     }
 

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.lanes;
 
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.PendingDelivery;
@@ -26,6 +27,13 @@ interface LaneStore {
 
     /** Why the application may not receive now (through Keycloak's realm cache), or null when it may. */
     String accessDenial(SubscriptionLease lease);
+
+    /**
+     * The bearer token the lease's POSTs carry for {@code auth}: cached, else issued by the realm now.
+     *
+     * Throws {@code BearerTokens.Refused} saying why when the realm issues none.
+     */
+    String bearer(SubscriptionLease lease, BearerAuth auth);
 
     /**
      * @param realmGone the subscription's realm no longer exists

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.lifecycle;
 
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.store.BlockedBy;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
@@ -15,13 +16,13 @@ import dev.kcintegrations.events.store.SubscriptionStatus;
  * @param format the stored body format; {@code ordering} likewise (see {@code BodyFormat.stored}, {@code DeliveryOrdering.stored})
  */
 public record Subscription(String id, String name, String applicationId, String topic, String filter, String endpoint,
-                           String format, String ordering, Integer maxInFlight, Batching batch, SubscriptionStatus status,
+                           String format, String ordering, Integer maxInFlight, Batching batch, BearerAuth auth, SubscriptionStatus status,
                            String statusReason, int failureStreak, Long lastAttemptAt, Integer lastHttpStatus, long createdAt,
                            Integer sendWindow, Long blockedUntil, BlockedBy blockedBy) {
 
     static Subscription of(SubscriptionEntity row) {
         return new Subscription(row.getId(), row.getName(), row.getApplicationId(), row.getTopic(), row.getFilter(), row.getEndpoint(),
-                row.getFormat(), row.getOrdering(), row.getMaxInFlight(), row.getBatch(), row.getStatus(), row.getStatusReason(),
+                row.getFormat(), row.getOrdering(), row.getMaxInFlight(), row.getBatch(), row.getAuth(), row.getStatus(), row.getStatusReason(),
                 row.getFailureStreak(), row.getLastAttemptAt(), row.getLastHttpStatus(), row.getCreatedAt(), row.getSendWindow(),
                 row.getBlockedUntil(), row.getBlockedBy());
     }

@@ -3,22 +3,24 @@ package dev.kcintegrations.events.lifecycle;
 import dev.kcintegrations.events.capture.CompiledFilters;
 import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
-import dev.kcintegrations.events.capture.RealmUrl;
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
+import dev.kcintegrations.events.config.RealmUrl;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
+import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.SendResult;
 import dev.kcintegrations.events.sender.WebhookSecrets;
 import dev.kcintegrations.events.store.DeliveryEntity;
+import dev.kcintegrations.events.store.DeliveryQueries;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.DisabledBy;
 import dev.kcintegrations.events.store.Outbox;
-import dev.kcintegrations.events.store.DeliveryQueries;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
 import dev.kcintegrations.events.store.Subscriptions;
@@ -58,25 +60,27 @@ public final class SubscriptionLifecycle {
     private final RealmModel realm;
     private final WebhookSettings settings;
     private final Verifications verifications;
+    private final BearerTokens bearerTokens;
     private final Runnable wake;
 
     /** @param wake called after a commit that may make a queue due (the engine's claim loop) */
     public SubscriptionLifecycle(KeycloakSession session, RealmModel realm, WebhookSettings settings, Verifications verifications,
-                                 Runnable wake) {
+                                 BearerTokens bearerTokens, Runnable wake) {
         this.session = session;
         this.realm = realm;
         this.settings = settings;
         this.verifications = verifications;
+        this.bearerTokens = bearerTokens;
         this.wake = wake;
     }
 
     /**
      * A subscription as its owner asks for it; the filter is already compiled and checked. {@code ordering},
-     * {@code maxInFlight} and {@code batch} null: a new subscription gets the defaults, an existing one keeps its
-     * own; {@code batch} empty: no batches.
+     * {@code maxInFlight}, {@code batch} and {@code auth} null: a new subscription gets the defaults, an existing one
+     * keeps its own; {@code batch} empty: no batches; {@code auth} empty: no bearer token.
      */
     public record Subscribe(String id, String topic, String filter, String endpoint, BodyFormat format,
-                            DeliveryOrdering ordering, Integer maxInFlight, Optional<Batching> batch) {
+                            DeliveryOrdering ordering, Integer maxInFlight, Optional<Batching> batch, Optional<BearerAuth> auth) {
     }
 
     /** Why a change was refused, in terms an API can map to its own answer. */
@@ -166,6 +170,7 @@ public final class SubscriptionLifecycle {
         entity.setOrdering(delivery.ordering().id());
         entity.setMaxInFlight(delivery.maxInFlight());
         entity.setBatch(delivery.batch());
+        entity.setAuth(request.auth() != null ? request.auth().orElse(null) : live ? existing.get().getAuth() : null);
         entity.moveTo(SubscriptionStatus.INITIAL);
         entity.setStatusReason(null);
         entity.setFailureStreak(0);
@@ -229,11 +234,21 @@ public final class SubscriptionLifecycle {
         checkRoomFor(applicationId, request, existing, subscriptions);
         boolean live = existing.isPresent() && existing.get().getStatus() != SubscriptionStatus.DELETED;
         String secret = live ? existing.get().getSecret() : WebhookSecrets.generate();
+        BearerAuth auth = request.auth() != null ? request.auth().orElse(null) : live ? existing.get().getAuth() : null;
         EventPayload payload = new EventPayload(UUID.randomUUID().toString(), correlationId, EventPayload.VERIFICATION,
                 topic.name(), realm.getName(), Instant.now(), EventFacts.ofVerification(request.id()), null, null, realmUrl);
         byte[] body = payload.toJson(request.format()).getBytes(StandardCharsets.UTF_8);
-        return new Verification(secret, body, DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
-                ConcurSignature.sign(job, jobRealm, body)), policy);
+        Map<String, String> headers = DeliveryHeaders.of(List.of(secret), payload.id(), correlationId, body,
+                ConcurSignature.sign(job, jobRealm, body));
+        if (auth != null) { // the grant as it is now: a save never rides on a token cached before
+            try {
+                headers.put(DeliveryHeaders.AUTHORIZATION, "Bearer " + bearerTokens.fresh(job, jobRealm, realmUrl,
+                        new BearerTokens.Key(jobRealm.getId(), applicationId, auth)));
+            } catch (BearerTokens.Refused refused) {
+                throw new Refused(Refused.Kind.INVALID, "webHookConfig.auth: no token: " + refused.getMessage());
+            }
+        }
+        return new Verification(secret, body, headers, policy);
     }
 
     /**

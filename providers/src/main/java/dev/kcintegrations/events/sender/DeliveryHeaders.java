@@ -12,6 +12,8 @@ public final class DeliveryHeaders {
     public static final String ID = "webhook-id";
     public static final String TIMESTAMP = "webhook-timestamp";
     public static final String SIGNATURE = "webhook-signature";
+    /** Carries the realm-issued bearer token of a subscription with {@code webHookConfig.auth} (BearerTokens). */
+    public static final String AUTHORIZATION = "Authorization";
 
     private DeliveryHeaders() {
     }

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.store;
 
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -65,7 +66,7 @@ public final class Leases {
                     subscription.getApplicationId(), subscription.getTopic(), node, subscription.getLeaseEpoch(),
                     now + leaseMillis, subscription.getStatus() == SubscriptionStatus.SUSPENDED,
                     DeliveryOrdering.stored(subscription.getOrdering()), subscription.getMaxInFlight(), subscription.getSendWindow(),
-                    subscription.getBatch()));
+                    subscription.getBatch(), subscription.getAuth()));
         }
         return new Claim(leases, heldBack);
     }
@@ -112,7 +113,7 @@ public final class Leases {
         DeliveryOrdering ordering = DeliveryOrdering.stored(subscription.getOrdering());
         if (!subscription.getStatus().served()) {
             return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getBatch(),
-                    subscription.getEndpoint(), List.copyOf(secrets), List.of(), Map.of());
+                    subscription.getEndpoint(), List.copyOf(secrets), subscription.getAuth(), List.of(), Map.of());
         }
         Map<String, Long> held = new HashMap<>();
         if (ordering == DeliveryOrdering.SUBJECT) {
@@ -145,7 +146,7 @@ public final class Leases {
             rows.setParameter("skipped", skipped);
         }
         return new QueueSlice(subscription.getStatus(), ordering, subscription.getMaxInFlight(), subscription.getBatch(),
-                subscription.getEndpoint(), List.copyOf(secrets), rows.setParameter("subscriptionId",
+                subscription.getEndpoint(), List.copyOf(secrets), subscription.getAuth(), rows.setParameter("subscriptionId",
                         lease.subscriptionId()).setMaxResults(limit).getResultList(),
                 Map.copyOf(held));
     }
@@ -159,10 +160,11 @@ public final class Leases {
     /**
      * A subscription's queue as one read saw it.
      *
+     * @param auth     the bearer token its POSTs carry, null: none
      * @param heldKeys keys whose first row waits for a retry, and until when
      */
     public record QueueSlice(SubscriptionStatus status, DeliveryOrdering ordering, Integer maxInFlight, Batching batching, String endpoint,
-                             List<String> secrets, List<PendingDelivery> rows, Map<String, Long> heldKeys) {
+                             List<String> secrets, BearerAuth auth, List<PendingDelivery> rows, Map<String, Long> heldKeys) {
     }
 
     /**

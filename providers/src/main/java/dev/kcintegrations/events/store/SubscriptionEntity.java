@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.store;
 
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -164,6 +165,12 @@ public class SubscriptionEntity {
     /** How long a batch that is not full waits for more events. */
     @Column(name = "BATCH_MAX_WAIT_MS")
     private Integer batchMaxWaitMs;
+    /** The {@code aud} of the bearer token every POST carries (BearerAuth); null: none. */
+    @Column(name = "AUTH_AUDIENCE", length = 255)
+    private String authAudience;
+    /** The client scopes that grant that audience, space-separated. */
+    @Column(name = "AUTH_SCOPE", length = 1024)
+    private String authScope;
     /** The node serving this subscription's queue, until {@code leaseUntil}. */
     @Column(name = "LEASE_OWNER", length = 64)
     private String leaseOwner;
@@ -248,6 +255,12 @@ public class SubscriptionEntity {
         this.batchMaxWaitMs = batch == null ? null : batch.maxWaitMs();
     }
     public Batching getBatch() { return batchMaxEvents == null ? null : new Batching(batchMaxEvents, batchMaxWaitMs == null ? 0 : batchMaxWaitMs); }
+    /** @param auth null: no bearer token */
+    public void setAuth(BearerAuth auth) {
+        this.authAudience = auth == null ? null : auth.audience();
+        this.authScope = auth == null ? null : auth.scope();
+    }
+    public BearerAuth getAuth() { return authAudience == null ? null : new BearerAuth(authAudience, authScope); }
     public Integer getSendWindow() { return sendWindow; }
     public void setSendWindow(Integer sendWindow) { this.sendWindow = sendWindow; }
     public String getLeaseOwner() { return leaseOwner; }

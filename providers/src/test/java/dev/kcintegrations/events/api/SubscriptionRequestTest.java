@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.api;
 
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The body of PUT subscriptions/webhook: what is accepted, and the 400 message for what is not. */
@@ -46,9 +48,30 @@ class SubscriptionRequestTest {
                         + " are read-only and may be sent back as read)",
                 refusal("{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"},"
                         + "\"status\":\"ACTIVE\"}"));
-        assertEquals("unknown field 'webHookConfig.orderBy' (fields: endpoint, format, ordering, maxInFlight, batch)",
+        assertEquals("unknown field 'webHookConfig.orderBy' (fields: endpoint, format, ordering, maxInFlight, batch, auth)",
                 refusal("{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\","
                         + "\"orderBy\":\"user\"}}"));
+    }
+
+    @Test
+    void aBearerSettingNamesItsTypeAudienceAndScopesAndNullEndsIt() {
+        String head = "{\"id\":\"a\",\"filter\":\".*\",\"topic\":\"t\",\"webHookConfig\":{\"endpoint\":\"https://r.example.com\"";
+        assertEquals(Optional.of(new BearerAuth("urn:example:orders", "orders.receiver basic")),
+                parse(head + ",\"auth\":{\"type\":\"bearer\",\"audience\":\"urn:example:orders\",\"scope\":\"orders.receiver basic\"}}}").auth());
+        assertEquals(Optional.empty(), parse(head + ",\"auth\":null}}").auth(), "null: no bearer");
+        assertEquals(null, parse(head + "}}").auth(), "absent: kept");
+        assertEquals("webHookConfig.auth.type must be \"bearer\"",
+                refusal(head + ",\"auth\":{\"type\":\"mtls\",\"audience\":\"a\",\"scope\":\"s\"}}}"));
+        assertEquals("unknown field 'webHookConfig.auth.token' (fields: type, audience, scope)",
+                refusal(head + ",\"auth\":{\"type\":\"bearer\",\"token\":\"x\"}}}"));
+        assertTrue(refusal(head + ",\"auth\":{\"type\":\"bearer\",\"audience\":\"two words\",\"scope\":\"s\"}}}")
+                .startsWith("webHookConfig.auth.audience must be"));
+        assertTrue(refusal(head + ",\"auth\":{\"type\":\"bearer\",\"audience\":\"a\"}}}").startsWith("webHookConfig.auth.scope must"));
+        assertTrue(refusal(head + ",\"auth\":{\"type\":\"bearer\",\"audience\":\"a\",\"scope\":\"s  t\"}}}")
+                .startsWith("webHookConfig.auth.scope must"), "one space between scopes");
+        assertTrue(refusal(head + ",\"auth\":{\"type\":\"bearer\",\"audience\":\"a\",\"scope\":\"" + "s ".repeat(10) + "s\"}}}")
+                .startsWith("webHookConfig.auth.scope must"), "at most ten scopes");
+        assertEquals("webHookConfig.auth must be an object {type, audience, scope} or null", refusal(head + ",\"auth\":\"bearer\"}}"));
     }
 
     @Test

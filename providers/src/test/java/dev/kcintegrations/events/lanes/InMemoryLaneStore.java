@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.lanes;
 
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.sender.RetryPolicy;
@@ -80,7 +81,7 @@ final class InMemoryLaneStore implements LaneStore, LaneOutcomes, AutoCloseable 
 
     SubscriptionLease lease(DeliveryOrdering ordering, int maxInFlight) {
         return new SubscriptionLease("sub-1", "realm-1", "subscription", "app-1", "public.test", "this-node", epoch,
-                System.currentTimeMillis() + 60_000, false, ordering, maxInFlight, null, null);
+                System.currentTimeMillis() + 60_000, false, ordering, maxInFlight, null, null, null);
     }
 
     /** Another node took the subscription over: a new epoch, which the lane's lease no longer matches. */
@@ -117,11 +118,17 @@ final class InMemoryLaneStore implements LaneStore, LaneOutcomes, AutoCloseable 
         return new QueueRead(slice, more, false, loopback, key, null);
     }
 
+    /** A token that names its audience: the lane's unit tests do not issue real ones. */
+    @Override
+    public String bearer(SubscriptionLease lease, BearerAuth auth) {
+        return "bearer-for-" + auth.audience();
+    }
+
     private Leases.QueueSlice slice(SubscriptionLease lease, int max, Collection<String> sent, Set<String> skip, Map<String, Long> held) {
         List<PendingDelivery> pending = rows.stream()
                 .filter(r -> r.status == DeliveryStatus.PENDING && !sent.contains(r.row.id()) && !skip.contains(r.row.orderKey()))
                 .limit(max).map(Row::pending).toList();
-        return new Leases.QueueSlice(SubscriptionStatus.ACTIVE, lease.ordering(), lease.maxInFlight(), null, endpoint, List.of("whsec_test"),
+        return new Leases.QueueSlice(SubscriptionStatus.ACTIVE, lease.ordering(), lease.maxInFlight(), null, endpoint, List.of("whsec_test"), null,
                 pending, held);
     }
 

@@ -1,4 +1,4 @@
-package dev.kcintegrations.events.capture;
+package dev.kcintegrations.events.config;
 
 import org.keycloak.Config;
 import org.keycloak.common.util.KeycloakUriBuilder;

@@ -1,4 +1,4 @@
-package dev.kcintegrations.events.capture;
+package dev.kcintegrations.events.config;
 
 import org.junit.jupiter.api.Test;
 

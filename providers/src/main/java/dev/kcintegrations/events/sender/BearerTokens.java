@@ -1,0 +1,167 @@
+package dev.kcintegrations.events.sender;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.kcintegrations.events.config.BearerAuth;
+import org.keycloak.models.AuthenticatedClientSessionModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+import org.keycloak.protocol.oidc.TokenManager;
+import org.keycloak.representations.AccessToken;
+import org.keycloak.services.util.DefaultClientSessionContext;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The access tokens a subscription's POSTs carry as {@code Authorization: Bearer} ({@link BearerAuth}), issued by
+ * the realm with Keycloak's own {@link TokenManager} and keys, the way its client-credentials grant issues them:
+ * <ul>
+ *   <li>to the realm's dedicated sender client ({@code bearer-client}, default {@value #DEFAULT_CLIENT}: a
+ *       confidential client with a service account), so {@code azp} and {@code sub} say "a delivery", never the
+ *       subscribing application;</li>
+ *   <li>with exactly the client scopes {@code scope}, each of which the <b>subscribing application's own client</b>
+ *       must hold (default or optional): a subscription carries no audience its application could not have asked
+ *       the realm for itself, and losing the scope stops the token at the next issue;</li>
+ *   <li>refused unless the scopes' mappers made {@code aud} exactly {@code [audience]};</li>
+ *   <li>with the realm's configured URL as {@code iss} (Frontend URL or {@code hostname}), never a request's
+ *       {@code Host}: a token is issued outside any request and must verify against the realm's JWKS.</li>
+ * </ul>
+ * Tokens are cached per realm, application and setting until {@value #REFRESH_BEFORE_SECONDS} s (or half their
+ * life, if shorter) before they expire; the token itself is never logged or stored.
+ */
+public final class BearerTokens {
+
+    public static final String DEFAULT_CLIENT = "webhook-sender";
+    static final long REFRESH_BEFORE_SECONDS = 30;
+    private static final String BASIC_SCOPE = "basic";
+
+    private final String senderClientId;
+    private final Cache<Key, Issued> cache = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    /** A realm's application's bearer setting. */
+    public record Key(String realmId, String applicationId, BearerAuth auth) {
+    }
+
+    private record Issued(String token, long refreshAtSeconds) {
+    }
+
+    /** Why no token was issued, in words for the attempt log and the API (never the token or a secret). */
+    public static final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public BearerTokens(String senderClientId) {
+        this.senderClientId = senderClientId;
+    }
+
+    /** The cached token for {@code key} while it is good for a while yet, else null: needs no session. */
+    public String cached(Key key) {
+        Issued issued = cache.getIfPresent(key);
+        return issued != null && issued.refreshAtSeconds() > now() ? issued.token() : null;
+    }
+
+    /** A token for {@code key}: the cached one, else one issued now (and cached). */
+    public String token(KeycloakSession session, RealmModel realm, URI issuer, Key key) {
+        String cached = cached(key);
+        return cached != null ? cached : fresh(session, realm, issuer, key);
+    }
+
+    /** A token for {@code key} issued now, whatever is cached (a save checks the grant as it is), and cached. */
+    public String fresh(KeycloakSession session, RealmModel realm, URI issuer, Key key) {
+        AccessToken token = issue(session, realm, issuer, key);
+        String encoded = session.tokens().encode(token);
+        long life = token.getExp() - token.getIat();
+        cache.put(key, new Issued(encoded, token.getExp() - Math.min(REFRESH_BEFORE_SECONDS, life / 2)));
+        return encoded;
+    }
+
+    private AccessToken issue(KeycloakSession session, RealmModel realm, URI issuer, Key key) {
+        if (issuer == null) {
+            throw new Refused("the realm has no configured URL for the token's issuer (set its Frontend URL or the server's hostname)");
+        }
+        session.getContext().setRealm(realm); // a job's session is bound to none, and Keycloak's user cache needs one
+        ClientModel application = realm.getClientById(key.applicationId());
+        if (application == null || !application.isEnabled()) {
+            throw new Refused("the application no longer exists or is disabled");
+        }
+        grantDenial(realm, key.applicationId(), key.auth()).ifPresent(denial -> {
+            throw new Refused(denial);
+        });
+        Map<String, ClientScopeModel> held = held(application);
+        Set<ClientScopeModel> scopes = key.auth().scopes().stream().map(held::get).collect(Collectors.toCollection(HashSet::new));
+        ClientModel sender = realm.getClientByClientId(senderClientId);
+        if (sender == null || !sender.isEnabled() || !sender.isServiceAccountsEnabled() || sender.isPublicClient()) {
+            throw new Refused("the realm has no enabled confidential client " + senderClientId + " with a service account");
+        }
+        UserModel account = session.users().getServiceAccount(sender);
+        if (account == null || !account.isEnabled()) {
+            throw new Refused("the service account of " + senderClientId + " is missing or disabled");
+        }
+        realm.getClientScopesStream().filter(scope -> BASIC_SCOPE.equals(scope.getName())).findFirst().ifPresent(scopes::add);
+
+        session.getContext().setClient(sender);
+        // As the client-credentials grant does: a transient user session, never stored, for the service account.
+        UserSessionModel userSession = session.sessions().createUserSession(UUID.randomUUID().toString(), realm, account,
+                account.getUsername(), "0.0.0.0", "client_auth", false, null, null, UserSessionModel.SessionPersistenceState.TRANSIENT);
+        AuthenticatedClientSessionModel clientSession = session.sessions().createClientSession(realm, sender, userSession);
+        clientSession.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+        clientSession.setNote(OIDCLoginProtocol.ISSUER, issuer.toString());
+        String scopeParam = key.auth().scope();
+        clientSession.setNote(OIDCLoginProtocol.SCOPE_PARAM, scopeParam);
+        DefaultClientSessionContext context = DefaultClientSessionContext.fromClientSessionAndClientScopes(clientSession, scopes, null, session);
+        AccessToken token = new TokenManager().createClientAccessToken(session, realm, sender, account, userSession, context, false);
+        token.setScope(scopeParam);
+        String[] audience = token.getAudience() == null ? new String[0] : token.getAudience();
+        if (audience.length != 1 || !Objects.equals(audience[0], key.auth().audience())) {
+            throw new Refused("the client scopes " + scopeParam + " give the audience " + describe(audience)
+                    + ", not exactly " + key.auth().audience());
+        }
+        return token;
+    }
+
+    /**
+     * Why the application may not have {@code auth}'s tokens now (a client scope it no longer holds), through
+     * Keycloak's realm cache; empty when it may. The lanes ask before each send, so a cached token is never
+     * carried past the grant it was issued under.
+     */
+    public static Optional<String> grantDenial(RealmModel realm, String applicationId, BearerAuth auth) {
+        ClientModel application = realm.getClientById(applicationId);
+        if (application == null || !application.isEnabled()) {
+            return Optional.of("the application no longer exists or is disabled");
+        }
+        Map<String, ClientScopeModel> held = held(application);
+        return auth.scopes().stream().filter(name -> !held.containsKey(name)).findFirst()
+                .map(name -> "the application does not hold the client scope " + name + " of its bearer token");
+    }
+
+    /** The client scopes a client holds, default and optional, by name. */
+    private static Map<String, ClientScopeModel> held(ClientModel client) {
+        Map<String, ClientScopeModel> held = new HashMap<>(client.getClientScopes(true));
+        held.putAll(client.getClientScopes(false));
+        return held;
+    }
+
+    private static String describe(String[] audience) {
+        return audience.length == 0 ? "none" : Stream.of(audience).sorted().collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+}
