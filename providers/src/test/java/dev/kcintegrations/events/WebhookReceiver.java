@@ -148,8 +148,13 @@ final class WebhookReceiver implements AutoCloseable {
             return Await.until(count + " matching arrivals", timeout, Duration.ofMillis(100), () -> events(which),
                     matching -> counted.applyAsLong(matching) >= count);
         } catch (AssertionError notYet) {
+            List<Received> all = received();
+            // The first and last few only: a drain's failure printed all 2,400 bodies (650,000 characters) into the log.
+            List<String> shown = all.size() <= 2 * SHOWN ? all.stream().map(Received::body).toList()
+                    : List.of(all.subList(0, SHOWN).stream().map(Received::body).toList() + " … "
+                    + (all.size() - 2 * SHOWN) + " more … " + all.subList(all.size() - SHOWN, all.size()).stream().map(Received::body).toList());
             throw new AssertionError("Expected " + count + " matching within " + timeout + ", got " + counted.applyAsLong(events(which))
-                    + "; all received: " + received().stream().map(Received::body).toList());
+                    + " of " + all.size() + " received: " + shown);
         }
     }
 
@@ -159,6 +164,8 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     static final Duration SOON = Duration.ofSeconds(20);
+    /** Arrivals a failed wait shows from each end of what came. */
+    private static final int SHOWN = 5;
 
     static JsonNode json(WebhookReceiver.Received received) {
         try {
