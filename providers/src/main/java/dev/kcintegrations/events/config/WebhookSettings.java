@@ -48,6 +48,8 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
      * engine's {@code getConfigMetadata()} publishes them (so {@code kc.sh --help} and the admin console's
      * server info show the same defaults the code uses).
      */
+    private static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+
     public enum Option {
         MAX_SUBSCRIPTIONS("max-subscriptions", ProviderConfigProperty.INTEGER_TYPE, "5", "Webhook subscriptions one application may hold"),
         CONNECT_TIMEOUT("connect-timeout", ProviderConfigProperty.STRING_TYPE, "5s", "Connect timeout of a delivery"),
@@ -70,8 +72,9 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 "Deliveries in flight at once on one node, over all subscriptions (the connection pool's size)"),
         POLL_INTERVAL("poll-interval", ProviderConfigProperty.STRING_TYPE, "1s",
                 "How often a node looks for due deliveries when no capture woke it"),
-        LEASE("lease", ProviderConfigProperty.STRING_TYPE, "60s",
-                "How long a node's claim on a subscription lasts unless renewed (longer than attempt-timeout)"),
+        LEASE("lease", ProviderConfigProperty.STRING_TYPE, "",
+                "How long a node's claim on a subscription lasts unless renewed (longer than attempt-timeout); default 60s, or"
+                        + " attempt-timeout + 30s when that is longer"),
         HOUSEKEEPING_INTERVAL("housekeeping-interval", ProviderConfigProperty.STRING_TYPE, "5m",
                 "How often expired deliveries are parked and old rows purged (once per cluster)"),
         HEALTH_MAX_OVERDUE("health-max-overdue", ProviderConfigProperty.STRING_TYPE, "10m",
@@ -142,7 +145,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Option.RETRY_SCHEDULE.listIn(config).stream().map(WebhookSettings::duration).toList(),
                 Option.MAX_CONCURRENT_DELIVERIES.intIn(config),
                 Option.POLL_INTERVAL.durationIn(config),
-                Option.LEASE.durationIn(config),
+                lease(Option.LEASE.in(config), Option.ATTEMPT_TIMEOUT.durationIn(config)),
                 Option.HOUSEKEEPING_INTERVAL.durationIn(config),
                 Option.ALLOWED_HOSTS.listIn(config),
                 Option.HEALTH_MAX_OVERDUE.durationIn(config),
@@ -155,6 +158,19 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Option.MAX_IN_FLIGHT.intIn(config),
                 Option.MAX_CONNECTIONS.intIn(config),
                 Option.BEARER_CLIENT.in(config).strip());
+    }
+
+    /**
+     * The lease as set, else 60 s or, when an attempt may take longer (SAP Concur gives receivers 60 s to acknowledge:
+     * {@code attempt-timeout=60s} with {@code read-timeout=60s}), the attempt's deadline and 30 s: setting the one
+     * option must not stop the server with "lease must be longer than attempt-timeout".
+     */
+    static Duration lease(String set, Duration attemptTimeout) {
+        if (set != null && !set.isBlank()) {
+            return duration(set);
+        }
+        Duration atLeast = attemptTimeout.plusSeconds(30);
+        return atLeast.compareTo(DEFAULT_LEASE) > 0 ? atLeast : DEFAULT_LEASE;
     }
 
     public WebhookSettings {

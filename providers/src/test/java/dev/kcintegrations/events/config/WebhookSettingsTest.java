@@ -7,6 +7,7 @@ import org.keycloak.provider.ProviderConfigProperty;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,6 +38,34 @@ class WebhookSettingsTest {
     void noVerificationsAtAllIsRefusedRatherThanA429ForEverySave() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> settings(Duration.ofMinutes(5), 0));
         assertEquals("verifications-per-minute and max-concurrent-verifications must be at least 1", refused.getMessage());
+    }
+
+    /**
+     * SAP Concur gives a receiver 60 s to acknowledge; ours is a 15 s attempt. Setting the attempt's deadline (and the
+     * silence allowed while answering) to 60 s is enough: the lease follows, unless it was set too.
+     */
+    @Test
+    void concursSixtySecondAcknowledgementIsTwoOptionsAndTheLeaseFollows() {
+        WebhookSettings concur = WebhookSettings.from(scope(Map.of("attempt-timeout", "60s", "read-timeout", "60s")));
+        assertEquals(Duration.ofSeconds(60), concur.attemptTimeout());
+        assertEquals(Duration.ofSeconds(60), concur.readTimeout());
+        assertEquals(Duration.ofSeconds(90), concur.lease());
+        assertEquals(Duration.ofSeconds(120), WebhookSettings.from(scope(Map.of("attempt-timeout", "60s", "lease", "120s"))).lease());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> WebhookSettings.from(scope(Map.of("attempt-timeout", "60s", "lease", "45s"))));
+        assertEquals("lease must be longer than attempt-timeout", refused.getMessage());
+    }
+
+    /** Options as {@code --spi-events-listener--webhook-events--<key>=<value>} would give them; the rest default. */
+    private static Config.Scope scope(Map<String, String> options) {
+        return (Config.Scope) Proxy.newProxyInstance(WebhookSettingsTest.class.getClassLoader(), new Class<?>[]{Config.Scope.class},
+                (proxy, method, args) -> {
+                    if (args == null || args.length != 2) {
+                        return null;
+                    }
+                    String value = options.get((String) args[0]);
+                    return value == null ? args[1] : method.getReturnType() == Integer.class ? Integer.valueOf(value) : value;
+                });
     }
 
     /** The defaults but for a housekeeping interval and verifications a minute. */
