@@ -57,6 +57,9 @@ class WebhookBearerIT {
 
             JsonNode shown = app.get("/subscriptions/" + id).json().at("/0/webHookConfig/auth");
             assertEquals("{\"type\":\"bearer\",\"audience\":\"" + AUDIENCE + "\",\"scope\":\"" + SCOPE + "\"}", shown.toString());
+            assertEquals("{\"audience\":\"" + AUDIENCE + "\",\"scope\":\"" + SCOPE + "\"}",
+                    keycloak.admin().get("/" + Ess.REALM + "/event-subscriptions/" + id).at("/delivery/auth").toString(),
+                    "administrators see which subscriptions carry tokens, and for whom");
 
             Http.Reply without = save(app, id, receiver, null);
             assertEquals(200, without.status(), without.shown());

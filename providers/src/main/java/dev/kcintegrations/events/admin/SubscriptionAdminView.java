@@ -2,6 +2,7 @@ package dev.kcintegrations.events.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kcintegrations.events.config.Batching;
+import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookSettings;
@@ -26,10 +27,12 @@ record SubscriptionAdminView(String id, String uuid, Application application, St
      * bound) and the window it last had ({@code window}: smaller while the receiver pushes back), the order keys
      * held by an event waiting for a retry, and until when and why the whole subscription waits, if it does
      * ({@code blockedBy}: {@code HEAD} its first event's retry or lost access, {@code KEYS} every event left is
-     * behind a held key, {@code RECEIVER} the receiver's Retry-After), and its batches (absent: one event per POST).
+     * behind a held key, {@code RECEIVER} the receiver's Retry-After), its batches (absent: one event per POST) and the
+     * bearer token its POSTs carry ({@code auth}: audience and scope; absent: none).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Delivery(String ordering, int maxInFlight, int window, long heldKeys, String blockedUntil, String blockedBy, Batching batch) {
+    record Delivery(String ordering, int maxInFlight, int window, long heldKeys, String blockedUntil, String blockedBy, Batching batch,
+                    BearerAuth auth) {
     }
 
     /** The subscribing application: its client id and its UUID (the client may have been renamed). */
@@ -46,7 +49,7 @@ record SubscriptionAdminView(String id, String uuid, Application application, St
                 subscription.sendWindow() == null ? ceiling : Math.min(ceiling, subscription.sendWindow()),
                 backlog == null ? 0 : backlog.heldKeys(),
                 blocked ? Instant.ofEpochMilli(subscription.blockedUntil()).toString() : null,
-                blocked ? subscription.blockedBy().name() : null, subscription.batch());
+                blocked ? subscription.blockedBy().name() : null, subscription.batch(), subscription.auth());
         return new SubscriptionAdminView(subscription.name(), subscription.id(),
                 new Application(client == null ? null : client.getClientId(), subscription.applicationId()),
                 subscription.topic(), subscription.filter(), subscription.endpoint(),
