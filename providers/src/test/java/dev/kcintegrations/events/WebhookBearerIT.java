@@ -9,7 +9,10 @@ import dev.kcintegrations.testing.KeycloakIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +53,17 @@ class WebhookBearerIT {
 
             app.publishTest("bearerChecked");
             WebhookReceiver.Received event = receiver.awaitEvents(r -> WebhookReceiver.about(r, "bearerChecked"), 1, WebhookReceiver.SOON).get(0);
-            assertEquals("verified " + SENDER, verdict(keycloak, event, AUDIENCE, null));
+            assertEquals("verified " + SENDER, verdict(keycloak, event, AUDIENCE, null, receiver.url("/" + id).toString()));
+            JsonNode claims = claims(event);
+            assertEquals(SENDER, claims.path("azp").asText());
+            assertEquals(id, claims.at("/webhook/subscription").asText(), claims.toString());
+            assertEquals(app.clientId(), claims.at("/webhook/application").asText());
+            assertEquals(receiver.url("/" + id).toString(), claims.at("/webhook/endpoint").asText());
+            assertEquals(SCOPE, claims.path("scope").asText(), "exactly the scopes asked for");
+            assertFalse(claims.has("sid") || claims.has("realm_access") || claims.has("resource_access") || claims.has("groups"),
+                    "no session and no roles: " + claims);
+            assertTrue(verdict(keycloak, event, AUDIENCE, null, receiver.url("/another-subscription").toString())
+                    .startsWith("refused: the token is for"), "another subscription's receiver of the same audience refuses it");
             assertTrue(verdict(keycloak, event, "urn:example:another-receiver", null).startsWith("refused: unexpected \"aud\""),
                     "a resource server of another audience refuses it");
             assertTrue(StandardWebhooksCheck.valid(app.secret(id), event), "the signatures are there as before");
@@ -83,6 +96,11 @@ class WebhookBearerIT {
                     400, "give the audience [" + AUDIENCE + "], not exactly urn:example:payroll-api");
             Ess.assertError(save(holder, Ess.uniqueId("b"), receiver, auth -> auth.put("audience", AUDIENCE).put("scope", "events.topic.read")),
                     400, "give the audience none");
+            // A sender client with full scope would put its service account's roles into every token.
+            try (SenderFullScope ignoredToo = SenderFullScope.allow(keycloak)) {
+                Ess.assertError(save(holder, Ess.uniqueId("b"), receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)),
+                        400, "must not have full scope allowed");
+            }
             assertTrue(receiver.received().isEmpty(), "nothing was sent for a refused save");
         }
     }
@@ -185,6 +203,11 @@ class WebhookBearerIT {
 
     /** What {@code jose} says of the request's bearer for {@code audience}, at {@code at} (seconds) or now. */
     private static String verdict(Keycloak keycloak, WebhookReceiver.Received request, String audience, Long at) {
+        return verdict(keycloak, request, audience, at, null);
+    }
+
+    /** The same, as a receiver at {@code endpoint} checks it: a token for a delivery to there only. */
+    private static String verdict(Keycloak keycloak, WebhookReceiver.Received request, String audience, Long at, String endpoint) {
         ObjectNode input = Http.JSON.createObjectNode();
         input.put("jwks", keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/certs").toString());
         input.put("issuer", keycloak.realmUrl(Ess.REALM, "").toString());
@@ -192,6 +215,9 @@ class WebhookBearerIT {
         input.put("authorization", request.header("authorization"));
         if (at != null) {
             input.put("at", at);
+        }
+        if (endpoint != null) {
+            input.put("endpoint", endpoint);
         }
         NodeScript.Result result = NodeScript.run("verify-bearer.js", input);
         if (result.exit() == 0 || result.exit() == 1) {
@@ -201,6 +227,16 @@ class WebhookBearerIT {
         throw new AssertionError("node verify-bearer.js gave no verdict (exit " + result.exit() + "): " + result.output());
     }
 
+    /** The claims of the request's bearer token (its signature is jose's to check, in {@link #verdict}). */
+    private static JsonNode claims(WebhookReceiver.Received request) {
+        String token = request.header("authorization").substring("Bearer ".length());
+        try {
+            return Http.JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static String scopeId(Keycloak keycloak, String name) {
         for (JsonNode scope : keycloak.admin().get("/" + Ess.REALM + "/client-scopes")) {
             if (name.equals(scope.path("name").asText())) {
@@ -208,6 +244,26 @@ class WebhookBearerIT {
             }
         }
         throw new AssertionError("no client scope " + name);
+    }
+
+    /** The sender client with full scope allowed for a test, and without again on close. */
+    private record SenderFullScope(Keycloak keycloak, String uuid) implements AutoCloseable {
+        static SenderFullScope allow(Keycloak keycloak) {
+            SenderFullScope restore = new SenderFullScope(keycloak, keycloak.admin().clientUuid(Ess.REALM, SENDER));
+            restore.put(true);
+            return restore;
+        }
+
+        private void put(boolean full) {
+            ObjectNode client = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
+            client.put("fullScopeAllowed", full);
+            keycloak.admin().put("/" + Ess.REALM + "/clients/" + uuid, client);
+        }
+
+        @Override
+        public void close() {
+            put(false);
+        }
     }
 
     /** The sender client's access token lifespan set for a test, and put back on close. */

@@ -1,6 +1,5 @@
 package dev.kcintegrations.events.lanes;
 
-import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.RealmUrl;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargets;
@@ -15,6 +14,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -43,14 +43,14 @@ final class JpaLaneStore implements LaneStore {
                 return null;
             }
             if (!slice.status().served()) {
-                return new QueueRead(slice, List.of(), false, null, null, null); // the lane stops: nothing more to read
+                return new QueueRead(slice, List.of(), false, null, null, null, null); // the lane stops: nothing more to read
             }
             RealmModel realm = session.realms().getRealm(lease.realmId());
             if (realm == null) {
-                return new QueueRead(slice, List.of(), true, null, null, null);
+                return new QueueRead(slice, List.of(), true, null, null, null, null);
             }
             if (slice.rows().isEmpty()) {
-                return new QueueRead(slice, List.of(), false, null, null, null); // nothing to send: no key, no access check
+                return new QueueRead(slice, List.of(), false, null, null, null, null); // nothing to send: no key, no access check
             }
             Set<String> widened = wider.apply(slice);
             List<PendingDelivery> more = List.of();
@@ -61,14 +61,15 @@ final class JpaLaneStore implements LaneStore {
             Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic())
                     .or(() -> lease.auth() == null ? Optional.empty() : BearerTokens.grantDenial(realm, lease.applicationId(), lease.auth()));
             return new QueueRead(slice, more, false, WebhookTargets.policy(realm, settings),
-                    denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null));
+                    denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null),
+                    lease.auth() == null ? null : RealmUrl.configured(realm));
         });
     }
 
     @Override
-    public String bearer(SubscriptionLease lease, BearerAuth auth) {
-        BearerTokens.Key key = new BearerTokens.Key(lease.realmId(), lease.applicationId(), auth);
-        String cached = bearerTokens.cached(key);
+    public String bearer(SubscriptionLease lease, String endpoint, URI issuer) {
+        BearerTokens.Key key = new BearerTokens.Key(lease.realmId(), lease.applicationId(), lease.name(), endpoint, lease.auth());
+        String cached = issuer == null ? null : bearerTokens.cached(key, issuer);
         if (cached != null) {
             return cached; // no transaction for the usual case
         }

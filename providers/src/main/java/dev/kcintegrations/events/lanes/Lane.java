@@ -15,6 +15,7 @@ import dev.kcintegrations.events.store.SubscriptionLease;
 import org.jboss.logging.Logger;
 import org.keycloak.crypto.KeyWrapper;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -418,7 +419,7 @@ final class Lane implements Runnable {
         Map<String, String> headers = DeliveryHeaders.of(read.secrets(), webhookId, correlationId, body, concur);
         if (lease.auth() != null) { // its grant was checked with the access, at most ACCESS_RECHECK_MILLIS ago
             try {
-                headers.put(DeliveryHeaders.AUTHORIZATION, "Bearer " + scheduler.store().bearer(lease, lease.auth()));
+                headers.put(DeliveryHeaders.AUTHORIZATION, "Bearer " + scheduler.store().bearer(lease, read.endpoint(), read.issuer()));
             } catch (BearerTokens.Refused refused) {
                 return SendResult.failed(0, "no bearer token: " + refused.getMessage());
             }
@@ -517,7 +518,7 @@ final class Lane implements Runnable {
     /**
      * What one read of the queue found, with what sending it needs; {@code stop} set: the queue is not served now.
      */
-    private record Read(String endpoint, List<String> secrets, WebhookTargetPolicy policy, KeyWrapper key, String stop) {
+    private record Read(String endpoint, List<String> secrets, WebhookTargetPolicy policy, KeyWrapper key, URI issuer, String stop) {
     }
 
     /** Reads the queue into the schedule; null when the lease is gone. */
@@ -561,7 +562,7 @@ final class Lane implements Runnable {
         if (found.realmGone()) {
             return stop("realm no longer exists");
         }
-        Read read = new Read(slice.endpoint(), slice.secrets(), found.policy(), found.key(), null);
+        Read read = new Read(slice.endpoint(), slice.secrets(), found.policy(), found.key(), found.issuer(), null);
         schedule.refill(slice.rows(), slice.heldKeys());
         schedule.append(found.more());
         emptyReads = slice.rows().isEmpty() ? emptyReads : 0;
@@ -576,7 +577,7 @@ final class Lane implements Runnable {
     }
 
     private static Read stop(String why) {
-        return new Read(null, null, null, null, why);
+        return new Read(null, null, null, null, null, why);
     }
 
     /** Why the application may not receive now (through Keycloak's realm cache), or null when it may. */

@@ -1,12 +1,12 @@
 package dev.kcintegrations.events.lanes;
 
-import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionLease;
 import org.keycloak.crypto.KeyWrapper;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -29,19 +29,20 @@ interface LaneStore {
     String accessDenial(SubscriptionLease lease);
 
     /**
-     * The bearer token the lease's POSTs carry for {@code auth}: cached, else issued by the realm now.
-     *
-     * Throws {@code BearerTokens.Refused} saying why when the realm issues none.
+     * The bearer token of the lease's POSTs to {@code endpoint} (its {@code auth}): cached for {@code issuer} (the
+     * realm's configured URL at the last read), else issued by the realm now. Throws {@code BearerTokens.Refused}
+     * saying why when the realm issues none.
      */
-    String bearer(SubscriptionLease lease, BearerAuth auth);
+    String bearer(SubscriptionLease lease, String endpoint, URI issuer);
 
     /**
      * @param realmGone the subscription's realm no longer exists
      * @param policy    where the realm lets webhooks go; null when the realm is gone
      * @param key       the key that signs now; null when access is denied or the realm is gone
      * @param denial    why the application may not receive, or null
+     * @param issuer    the realm's configured URL, for a lease with a bearer token; else null
      */
     record QueueRead(Leases.QueueSlice slice, List<PendingDelivery> more, boolean realmGone, WebhookTargetPolicy policy,
-                     KeyWrapper key, String denial) {
+                     KeyWrapper key, String denial, URI issuer) {
     }
 }

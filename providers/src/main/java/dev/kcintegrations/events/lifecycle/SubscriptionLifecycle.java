@@ -243,7 +243,7 @@ public final class SubscriptionLifecycle {
         if (auth != null) { // the grant as it is now: a save never rides on a token cached before
             try {
                 headers.put(DeliveryHeaders.AUTHORIZATION, "Bearer " + bearerTokens.fresh(job, jobRealm, realmUrl,
-                        new BearerTokens.Key(jobRealm.getId(), applicationId, auth)));
+                        new BearerTokens.Key(jobRealm.getId(), applicationId, request.id(), request.endpoint(), auth)));
             } catch (BearerTokens.Refused refused) {
                 throw new Refused(Refused.Kind.INVALID, "webHookConfig.auth: no token: " + refused.getMessage());
             }

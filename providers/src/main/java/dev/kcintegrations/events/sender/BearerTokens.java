@@ -40,23 +40,31 @@ import java.util.stream.Stream;
  *   <li>with the realm's configured URL as {@code iss} (Frontend URL or {@code hostname}), never a request's
  *       {@code Host}: a token is issued outside any request and must verify against the realm's JWKS.</li>
  * </ul>
- * Tokens are cached per realm, application and setting until {@value #REFRESH_BEFORE_SECONDS} s (or half their
+ * Each token names its delivery ({@value #WEBHOOK_CLAIM}: subscription, application, endpoint). Tokens are cached per
+ * subscription, endpoint, setting and issuer until {@value #REFRESH_BEFORE_SECONDS} s (or half their
  * life, if shorter) before they expire; the token itself is never logged or stored.
  */
 public final class BearerTokens {
 
     public static final String DEFAULT_CLIENT = "webhook-sender";
+    /** The claim that names the delivery: {@code {"subscription","application","endpoint"}}. */
+    public static final String WEBHOOK_CLAIM = "webhook";
     static final long REFRESH_BEFORE_SECONDS = 30;
     private static final String BASIC_SCOPE = "basic";
 
     private final String senderClientId;
     private final Cache<Key, Issued> cache = Caffeine.newBuilder().maximumSize(10_000).build();
 
-    /** A realm's application's bearer setting. */
-    public record Key(String realmId, String applicationId, BearerAuth auth) {
+    /**
+     * One subscription's token: its realm, application (client UUID), subscription id, endpoint and setting. The
+     * subscription and the endpoint are claims of the token (a receiver checks the token was minted for a delivery
+     * to itself), so a token is never reused for another.
+     */
+    public record Key(String realmId, String applicationId, String subscription, String endpoint, BearerAuth auth) {
     }
 
-    private record Issued(String token, long refreshAtSeconds) {
+    /** A token and the issuer it was issued under: one of another issuer (the Frontend URL changed) is not reused. */
+    private record Issued(String token, URI issuer, long refreshAtSeconds) {
     }
 
     /** Why no token was issued, in words for the attempt log and the API (never the token or a secret). */
@@ -70,15 +78,15 @@ public final class BearerTokens {
         this.senderClientId = senderClientId;
     }
 
-    /** The cached token for {@code key} while it is good for a while yet, else null: needs no session. */
-    public String cached(Key key) {
+    /** The cached token for {@code key} and {@code issuer} while it is good for a while yet, else null: needs no session. */
+    public String cached(Key key, URI issuer) {
         Issued issued = cache.getIfPresent(key);
-        return issued != null && issued.refreshAtSeconds() > now() ? issued.token() : null;
+        return issued != null && issued.refreshAtSeconds() > now() && issued.issuer().equals(issuer) ? issued.token() : null;
     }
 
     /** A token for {@code key}: the cached one, else one issued now (and cached). */
     public String token(KeycloakSession session, RealmModel realm, URI issuer, Key key) {
-        String cached = cached(key);
+        String cached = issuer == null ? null : cached(key, issuer);
         return cached != null ? cached : fresh(session, realm, issuer, key);
     }
 
@@ -87,7 +95,7 @@ public final class BearerTokens {
         AccessToken token = issue(session, realm, issuer, key);
         String encoded = session.tokens().encode(token);
         long life = token.getExp() - token.getIat();
-        cache.put(key, new Issued(encoded, token.getExp() - Math.min(REFRESH_BEFORE_SECONDS, life / 2)));
+        cache.put(key, new Issued(encoded, issuer, token.getExp() - Math.min(REFRESH_BEFORE_SECONDS, life / 2)));
         return encoded;
     }
 
@@ -109,6 +117,10 @@ public final class BearerTokens {
         if (sender == null || !sender.isEnabled() || !sender.isServiceAccountsEnabled() || sender.isPublicClient()) {
             throw new Refused("the realm has no enabled confidential client " + senderClientId + " with a service account");
         }
+        if (sender.isFullScopeAllowed()) {
+            // Its service account's roles (default roles included) would be in every token, through any role mapper.
+            throw new Refused("the client " + senderClientId + " must not have full scope allowed");
+        }
         UserModel account = session.users().getServiceAccount(sender);
         if (account == null || !account.isEnabled()) {
             throw new Refused("the service account of " + senderClientId + " is missing or disabled");
@@ -125,8 +137,17 @@ public final class BearerTokens {
         String scopeParam = key.auth().scope();
         clientSession.setNote(OIDCLoginProtocol.SCOPE_PARAM, scopeParam);
         DefaultClientSessionContext context = DefaultClientSessionContext.fromClientSessionAndClientScopes(clientSession, scopes, null, session);
+        // Keycloak leaves out a scope the account may not have (its role scope mappings): refused, never narrowed quietly.
+        Set<String> granted = context.getClientScopesStream().map(ClientScopeModel::getName).collect(Collectors.toSet());
+        key.auth().scopes().stream().filter(name -> !granted.contains(name)).findFirst().ifPresent(name -> {
+            throw new Refused("the client scope " + name + " is not granted to the service account of " + senderClientId);
+        });
         AccessToken token = new TokenManager().createClientAccessToken(session, realm, sender, account, userSession, context, false);
-        token.setScope(scopeParam);
+        token.setSessionId(null); // a transient session, as Keycloak's client-credentials grant leaves it out
+        // Which delivery the token is for: a receiver accepts it only for its own subscription and endpoint, so a
+        // token another subscriber's receiver captured is no use against it.
+        token.setOtherClaims(WEBHOOK_CLAIM, Map.of("subscription", key.subscription(), "application", application.getClientId(),
+                "endpoint", key.endpoint()));
         String[] audience = token.getAudience() == null ? new String[0] : token.getAudience();
         if (audience.length != 1 || !Objects.equals(audience[0], key.auth().audience())) {
             throw new Refused("the client scopes " + scopeParam + " give the audience " + describe(audience)

@@ -1,6 +1,5 @@
 package dev.kcintegrations.events.lanes;
 
-import dev.kcintegrations.events.config.BearerAuth;
 import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.sender.RetryPolicy;
@@ -13,6 +12,7 @@ import dev.kcintegrations.events.store.SubscriptionStatus;
 import org.keycloak.crypto.KeyWrapper;
 
 import java.net.InetAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -115,13 +115,13 @@ final class InMemoryLaneStore implements LaneStore, LaneOutcomes, AutoCloseable 
         Leases.QueueSlice slice = slice(lease, max, sent, union(skip, held.keySet()), held);
         Set<String> widened = wider.apply(slice);
         List<PendingDelivery> more = widened == null ? List.of() : slice(lease, max, sent, union(widened, held.keySet()), held).rows();
-        return new QueueRead(slice, more, false, loopback, key, null);
+        return new QueueRead(slice, more, false, loopback, key, null, null);
     }
 
     /** A token that names its audience: the lane's unit tests do not issue real ones. */
     @Override
-    public String bearer(SubscriptionLease lease, BearerAuth auth) {
-        return "bearer-for-" + auth.audience();
+    public String bearer(SubscriptionLease lease, String endpoint, URI issuer) {
+        return "bearer-for-" + lease.auth().audience();
     }
 
     private Leases.QueueSlice slice(SubscriptionLease lease, int max, Collection<String> sent, Set<String> skip, Map<String, Long> held) {
