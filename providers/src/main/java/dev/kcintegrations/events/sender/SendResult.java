@@ -2,13 +2,14 @@ package dev.kcintegrations.events.sender;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * What one POST to a receiver came to.
  *
  * @param httpStatus      the answer's status; empty when no answer came (I/O error, refused target)
  * @param latencyMillis   from the start of the attempt to the answer or the error
- * @param responseExcerpt the first KiB of the answer's body
+ * @param responseExcerpt the first KiB of the answer's body, every JWT in it replaced (see {@link #WITHOUT_TOKENS})
  * @param retryAfter      the answer's {@code Retry-After}, when it had a usable one
  * @param error           why no answer came
  * @param failure         what kind of failure that was ({@link Failure#NONE} when an answer came)
@@ -21,6 +22,17 @@ public record SendResult(Optional<Integer> httpStatus, long latencyMillis, Strin
      * answer in time is overloaded or away (send less), one whose address is refused by policy is not.
      */
     public enum Failure { NONE, REFUSED, TIMEOUT, TARGET_REFUSED, OTHER }
+
+    /**
+     * What replaces a JWT in a kept excerpt: a receiver that echoes the request's {@code Authorization} (its bearer
+     * token) would otherwise put a live token into the attempt log, which the application and administrators read.
+     */
+    public static final String WITHOUT_TOKENS = "<a JWT, not kept>";
+    private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*");
+
+    public SendResult {
+        responseExcerpt = responseExcerpt == null ? null : JWT.matcher(responseExcerpt).replaceAll(WITHOUT_TOKENS);
+    }
 
     public static SendResult answered(int status, long latencyMillis, String excerpt, Optional<Duration> retryAfter) {
         return new SendResult(Optional.of(status), latencyMillis, excerpt, retryAfter, null, Failure.NONE);
