@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -154,6 +155,49 @@ class WebhookBearerIT {
     }
 
     /**
+     * An administrator who disables the sender client stops the tokens at once, a cached one included: the next
+     * event waits, saying why (as when access is lost), and is never POSTed bare or with the token cached before.
+     */
+    @Test
+    void aDisabledSenderClientHoldsTheNextEventUntilItIsEnabledAgain(Keycloak keycloak) {
+        Ess app = applicationHolding(keycloak, SCOPE);
+        String id = Ess.uniqueId("bearer-nosender");
+        try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
+             WebhookReceiver receiver = WebhookReceiver.start()) {
+            assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
+            try (SenderEnabled disabled = SenderEnabled.set(keycloak, false)) {
+                app.publishTest("noSender");
+                JsonNode held = Ess.awaitDelivery(app, id, d -> d.path("lastError").asText("").contains("no enabled confidential client " + SENDER));
+                assertEquals("PENDING", held.path("status").asText(), held.toString());
+                Await.pause(Duration.ofSeconds(2));
+                assertTrue(receiver.events(r -> WebhookReceiver.about(r, "noSender")).isEmpty(), "nothing was POSTed");
+            }
+            // Enabled again: the event that waited goes out, with a token.
+            WebhookReceiver.Received late = receiver.awaitEvents(r -> WebhookReceiver.about(r, "noSender"), 1, Duration.ofSeconds(40)).get(0);
+            assertEquals("verified " + SENDER, verdict(keycloak, late, AUDIENCE, null, receiver.url("/" + id).toString()));
+        }
+    }
+
+    /** A receiver that refuses a token (401: its gateway's keys, a revocation) gets a token issued anew at the retry. */
+    @Test
+    void aRefusedTokenIsNotSentAgain(Keycloak keycloak) {
+        Ess app = applicationHolding(keycloak, SCOPE);
+        String id = Ess.uniqueId("bearer-401");
+        try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
+             WebhookReceiver receiver = WebhookReceiver.start()) {
+            assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
+            AtomicBoolean refused = new AtomicBoolean();
+            receiver.answer(r -> WebhookReceiver.about(r, "refusedOnce") && refused.compareAndSet(false, true) ? 401 : 200);
+            app.publishTest("refusedOnce");
+            List<WebhookReceiver.Received> attempts = receiver.awaitAttempts(r -> WebhookReceiver.about(r, "refusedOnce"), 2,
+                    WebhookReceiver.SOON);
+            assertFalse(attempts.get(0).header("authorization").equals(attempts.get(1).header("authorization")),
+                    "the retry carries a token issued after the refusal");
+            assertEquals("verified " + SENDER, verdict(keycloak, attempts.get(1), AUDIENCE, null, receiver.url("/" + id).toString()));
+        }
+    }
+
+    /**
      * The grant is checked when the POST is made, not only when it was saved: an application whose client scope an
      * administrator took away gets its next event held, with the reason, and no POST with the token cached before.
      */
@@ -244,6 +288,26 @@ class WebhookBearerIT {
             }
         }
         throw new AssertionError("no client scope " + name);
+    }
+
+    /** The sender client enabled or not for a test, and enabled again on close. */
+    private record SenderEnabled(Keycloak keycloak, String uuid) implements AutoCloseable {
+        static SenderEnabled set(Keycloak keycloak, boolean enabled) {
+            SenderEnabled restore = new SenderEnabled(keycloak, keycloak.admin().clientUuid(Ess.REALM, SENDER));
+            restore.put(enabled);
+            return restore;
+        }
+
+        private void put(boolean enabled) {
+            ObjectNode client = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
+            client.put("enabled", enabled);
+            keycloak.admin().put("/" + Ess.REALM + "/clients/" + uuid, client);
+        }
+
+        @Override
+        public void close() {
+            put(true);
+        }
     }
 
     /** The sender client with full scope allowed for a test, and without again on close. */

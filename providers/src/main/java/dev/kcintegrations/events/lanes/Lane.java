@@ -424,7 +424,11 @@ final class Lane implements Runnable {
                 return SendResult.failed(0, "no bearer token: " + refused.getMessage());
             }
         }
-        return scheduler.sender().send(read.policy(), read.endpoint(), contentType, body, headers);
+        SendResult result = scheduler.sender().send(read.policy(), read.endpoint(), contentType, body, headers);
+        if (lease.auth() != null && result.httpStatus().orElse(0) == 401) {
+            scheduler.store().forgetBearer(lease, read.endpoint()); // a key rotated, a gateway's cache: the retry gets a new one
+        }
+        return result;
     }
 
     /** Takes what came in, waiting up to {@code millis} for the first of it. */

@@ -35,6 +35,9 @@ interface LaneStore {
      */
     String bearer(SubscriptionLease lease, String endpoint, URI issuer);
 
+    /** Drops the lease's cached bearer token for {@code endpoint}: the receiver refused it. */
+    void forgetBearer(SubscriptionLease lease, String endpoint);
+
     /**
      * @param realmGone the subscription's realm no longer exists
      * @param policy    where the realm lets webhooks go; null when the realm is gone

@@ -84,6 +84,11 @@ public final class BearerTokens {
         return issued != null && issued.refreshAtSeconds() > now() && issued.issuer().equals(issuer) ? issued.token() : null;
     }
 
+    /** Drops {@code key}'s token: its receiver refused it (401), so the next attempt carries one issued then. */
+    public void forget(Key key) {
+        cache.invalidate(key);
+    }
+
     /** A token for {@code key}: the cached one, else one issued now (and cached). */
     public String token(KeycloakSession session, RealmModel realm, URI issuer, Key key) {
         String cached = issuer == null ? null : cached(key, issuer);
@@ -114,13 +119,6 @@ public final class BearerTokens {
         Map<String, ClientScopeModel> held = held(application);
         Set<ClientScopeModel> scopes = key.auth().scopes().stream().map(held::get).collect(Collectors.toCollection(HashSet::new));
         ClientModel sender = realm.getClientByClientId(senderClientId);
-        if (sender == null || !sender.isEnabled() || !sender.isServiceAccountsEnabled() || sender.isPublicClient()) {
-            throw new Refused("the realm has no enabled confidential client " + senderClientId + " with a service account");
-        }
-        if (sender.isFullScopeAllowed()) {
-            // Its service account's roles (default roles included) would be in every token, through any role mapper.
-            throw new Refused("the client " + senderClientId + " must not have full scope allowed");
-        }
         UserModel account = session.users().getServiceAccount(sender);
         if (account == null || !account.isEnabled()) {
             throw new Refused("the service account of " + senderClientId + " is missing or disabled");
@@ -157,18 +155,32 @@ public final class BearerTokens {
     }
 
     /**
-     * Why the application may not have {@code auth}'s tokens now (a client scope it no longer holds), through
-     * Keycloak's realm cache; empty when it may. The lanes ask before each send, so a cached token is never
+     * Why the application may not have {@code auth}'s tokens now (a client scope it no longer holds, the sender
+     * client disabled), through Keycloak's realm cache; empty when it may. The lanes ask before each send, so a cached token is never
      * carried past the grant it was issued under.
      */
-    public static Optional<String> grantDenial(RealmModel realm, String applicationId, BearerAuth auth) {
+    public Optional<String> grantDenial(RealmModel realm, String applicationId, BearerAuth auth) {
         ClientModel application = realm.getClientById(applicationId);
         if (application == null || !application.isEnabled()) {
             return Optional.of("the application no longer exists or is disabled");
         }
         Map<String, ClientScopeModel> held = held(application);
-        return auth.scopes().stream().filter(name -> !held.containsKey(name)).findFirst()
+        Optional<String> missing = auth.scopes().stream().filter(name -> !held.containsKey(name)).findFirst()
                 .map(name -> "the application does not hold the client scope " + name + " of its bearer token");
+        return missing.or(() -> senderDenial(realm));
+    }
+
+    /** Why the realm's sender client cannot have tokens (an administrator disabled it, gave it full scope …), if so. */
+    private Optional<String> senderDenial(RealmModel realm) {
+        ClientModel sender = realm.getClientByClientId(senderClientId);
+        if (sender == null || !sender.isEnabled() || !sender.isServiceAccountsEnabled() || sender.isPublicClient()) {
+            return Optional.of("the realm has no enabled confidential client " + senderClientId + " with a service account");
+        }
+        if (sender.isFullScopeAllowed()) {
+            // Its service account's roles (default roles included) would be in every token, through any role mapper.
+            return Optional.of("the client " + senderClientId + " must not have full scope allowed");
+        }
+        return Optional.empty();
     }
 
     /** The client scopes a client holds, default and optional, by name. */

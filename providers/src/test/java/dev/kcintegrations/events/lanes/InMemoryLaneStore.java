@@ -124,6 +124,11 @@ final class InMemoryLaneStore implements LaneStore, LaneOutcomes, AutoCloseable 
         return "bearer-for-" + lease.auth().audience();
     }
 
+    @Override
+    public void forgetBearer(SubscriptionLease lease, String endpoint) {
+        // nothing cached
+    }
+
     private Leases.QueueSlice slice(SubscriptionLease lease, int max, Collection<String> sent, Set<String> skip, Map<String, Long> held) {
         List<PendingDelivery> pending = rows.stream()
                 .filter(r -> r.status == DeliveryStatus.PENDING && !sent.contains(r.row.id()) && !skip.contains(r.row.orderKey()))
@@ -193,19 +198,30 @@ final class InMemoryLaneStore implements LaneStore, LaneOutcomes, AutoCloseable 
     @Override
     public CompletableFuture<Boolean> release(Lane lane, GroupCommit.ReleaseKind kind, long until) {
         return CompletableFuture.supplyAsync(() -> {
+            boolean held;
+            boolean idle;
             synchronized (this) {
-                boolean idle = rows.stream().noneMatch(r -> r.status == DeliveryStatus.PENDING);
-                return lane.lease().epoch() == epoch && (kind != GroupCommit.ReleaseKind.IF_IDLE || idle);
+                held = lane.lease().epoch() == epoch;
+                idle = rows.stream().noneMatch(r -> r.status == DeliveryStatus.PENDING);
             }
+            if (!held) {
+                lane.leaseLost(); // as the group commit tells a lane whose fenced write found the lease another's
+            }
+            return held && (kind != GroupCommit.ReleaseKind.IF_IDLE || idle);
         }, writer);
     }
 
     @Override
     public CompletableFuture<Boolean> renew(Lane lane) {
         return CompletableFuture.supplyAsync(() -> {
+            boolean held;
             synchronized (this) {
-                return lane.lease().epoch() == epoch;
+                held = lane.lease().epoch() == epoch;
             }
+            if (!held) {
+                lane.leaseLost(); // likewise: a renewal refused by the fence is a lost lease, not a quiet "no"
+            }
+            return held;
         }, writer);
     }
 
