@@ -98,7 +98,7 @@ class WebhookBearerIT {
             Ess.assertError(save(holder, Ess.uniqueId("b"), receiver, auth -> auth.put("audience", AUDIENCE).put("scope", "events.topic.read")),
                     400, "give the audience none");
             // A sender client with full scope would put its service account's roles into every token.
-            try (SenderFullScope ignoredToo = SenderFullScope.allow(keycloak)) {
+            try (SenderClient fullScope = SenderClient.changed(keycloak, client -> client.put("fullScopeAllowed", true))) {
                 Ess.assertError(save(holder, Ess.uniqueId("b"), receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)),
                         400, "must not have full scope allowed");
             }
@@ -133,7 +133,8 @@ class WebhookBearerIT {
         Ess app = applicationHolding(keycloak, SCOPE);
         String id = Ess.uniqueId("bearer-refresh");
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
-             SenderLifespan shortLived = SenderLifespan.set(keycloak, 10);
+             SenderClient shortLived = SenderClient.changed(keycloak,
+                     client -> ((ObjectNode) client.get("attributes")).put("access.token.lifespan", "10"));
              WebhookReceiver receiver = WebhookReceiver.start()) {
             assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
             int events = 9;
@@ -165,7 +166,7 @@ class WebhookBearerIT {
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
              WebhookReceiver receiver = WebhookReceiver.start()) {
             assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
-            try (SenderEnabled disabled = SenderEnabled.set(keycloak, false)) {
+            try (SenderClient disabled = SenderClient.changed(keycloak, client -> client.put("enabled", false))) {
                 app.publishTest("noSender");
                 JsonNode held = Ess.awaitDelivery(app, id, d -> d.path("lastError").asText("").contains("no enabled confidential client " + SENDER));
                 assertEquals("PENDING", held.path("status").asText(), held.toString());
@@ -290,65 +291,20 @@ class WebhookBearerIT {
         throw new AssertionError("no client scope " + name);
     }
 
-    /** The sender client enabled or not for a test, and enabled again on close. */
-    private record SenderEnabled(Keycloak keycloak, String uuid) implements AutoCloseable {
-        static SenderEnabled set(Keycloak keycloak, boolean enabled) {
-            SenderEnabled restore = new SenderEnabled(keycloak, keycloak.admin().clientUuid(Ess.REALM, SENDER));
-            restore.put(enabled);
-            return restore;
-        }
-
-        private void put(boolean enabled) {
-            ObjectNode client = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
-            client.put("enabled", enabled);
-            keycloak.admin().put("/" + Ess.REALM + "/clients/" + uuid, client);
+    /** The sender client changed for a test ({@code change} on its representation), and put back as it was on close. */
+    private record SenderClient(Keycloak keycloak, String path, JsonNode before) implements AutoCloseable {
+        static SenderClient changed(Keycloak keycloak, Consumer<ObjectNode> change) {
+            String path = "/" + Ess.REALM + "/clients/" + keycloak.admin().clientUuid(Ess.REALM, SENDER);
+            JsonNode before = keycloak.admin().get(path);
+            ObjectNode changed = before.deepCopy();
+            change.accept(changed);
+            keycloak.admin().put(path, changed);
+            return new SenderClient(keycloak, path, before);
         }
 
         @Override
         public void close() {
-            put(true);
-        }
-    }
-
-    /** The sender client with full scope allowed for a test, and without again on close. */
-    private record SenderFullScope(Keycloak keycloak, String uuid) implements AutoCloseable {
-        static SenderFullScope allow(Keycloak keycloak) {
-            SenderFullScope restore = new SenderFullScope(keycloak, keycloak.admin().clientUuid(Ess.REALM, SENDER));
-            restore.put(true);
-            return restore;
-        }
-
-        private void put(boolean full) {
-            ObjectNode client = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
-            client.put("fullScopeAllowed", full);
-            keycloak.admin().put("/" + Ess.REALM + "/clients/" + uuid, client);
-        }
-
-        @Override
-        public void close() {
-            put(false);
-        }
-    }
-
-    /** The sender client's access token lifespan set for a test, and put back on close. */
-    private record SenderLifespan(Keycloak keycloak, String uuid, String before) implements AutoCloseable {
-        static SenderLifespan set(Keycloak keycloak, int seconds) {
-            String uuid = keycloak.admin().clientUuid(Ess.REALM, SENDER);
-            JsonNode client = keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
-            SenderLifespan restore = new SenderLifespan(keycloak, uuid, client.at("/attributes/access.token.lifespan").asText("300"));
-            restore.put(String.valueOf(seconds));
-            return restore;
-        }
-
-        private void put(String seconds) {
-            ObjectNode client = (ObjectNode) keycloak.admin().get("/" + Ess.REALM + "/clients/" + uuid);
-            ((ObjectNode) client.get("attributes")).put("access.token.lifespan", seconds);
-            keycloak.admin().put("/" + Ess.REALM + "/clients/" + uuid, client);
-        }
-
-        @Override
-        public void close() {
-            put(before);
+            keycloak.admin().put(path, before);
         }
     }
 }
