@@ -160,7 +160,7 @@ class WebhookBearerIT {
      * event waits, saying why (as when access is lost), and is never POSTed bare or with the token cached before.
      */
     @Test
-    void aDisabledSenderClientHoldsTheNextEventUntilItIsEnabledAgain(Keycloak keycloak) {
+    void aDisabledSenderClientOrServiceAccountHoldsTheNextEvent(Keycloak keycloak) {
         Ess app = applicationHolding(keycloak, SCOPE);
         String id = Ess.uniqueId("bearer-nosender");
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
@@ -176,6 +176,16 @@ class WebhookBearerIT {
             // Enabled again: the event that waited goes out, with a token.
             WebhookReceiver.Received late = receiver.awaitEvents(r -> WebhookReceiver.about(r, "noSender"), 1, Duration.ofSeconds(40)).get(0);
             assertEquals("verified " + SENDER, verdict(keycloak, late, AUDIENCE, null, receiver.url("/" + id).toString()));
+
+            // Its service account disabled: likewise.
+            String account = keycloak.admin().get("/" + Ess.REALM + "/users?exact=true&username=service-account-" + SENDER).get(0)
+                    .get("id").asText();
+            try (SenderAccount ignoredToo = SenderAccount.disabled(keycloak, account)) {
+                app.publishTest("noAccount");
+                JsonNode held = Ess.awaitDelivery(app, id, d -> d.path("lastError").asText("").contains("service account of " + SENDER));
+                assertEquals("PENDING", held.path("status").asText(), held.toString());
+                assertTrue(receiver.events(r -> WebhookReceiver.about(r, "noAccount")).isEmpty(), "nothing was POSTed");
+            }
         }
     }
 
@@ -289,6 +299,26 @@ class WebhookBearerIT {
             }
         }
         throw new AssertionError("no client scope " + name);
+    }
+
+    /** The sender's service account disabled for a test, and enabled again on close. */
+    private record SenderAccount(Keycloak keycloak, String path) implements AutoCloseable {
+        static SenderAccount disabled(Keycloak keycloak, String userId) {
+            SenderAccount account = new SenderAccount(keycloak, "/" + Ess.REALM + "/users/" + userId);
+            account.enable(false);
+            return account;
+        }
+
+        private void enable(boolean enabled) {
+            ObjectNode user = (ObjectNode) keycloak.admin().get(path);
+            user.put("enabled", enabled);
+            keycloak.admin().put(path, user);
+        }
+
+        @Override
+        public void close() {
+            enable(true);
+        }
     }
 
     /** The sender client changed for a test ({@code change} on its representation), and put back as it was on close. */

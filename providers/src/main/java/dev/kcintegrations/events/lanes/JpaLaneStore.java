@@ -59,7 +59,7 @@ final class JpaLaneStore implements LaneStore {
                 more = rest == null ? List.of() : rest.rows();
             }
             Optional<String> denial = SubscriberAccess.denial(realm, lease.applicationId(), lease.topic())
-                    .or(() -> lease.auth() == null ? Optional.empty() : bearerTokens.grantDenial(realm, lease.applicationId(), lease.auth()));
+                    .or(() -> lease.auth() == null ? Optional.empty() : bearerTokens.grantDenial(session, realm, lease.applicationId(), lease.auth()));
             return new QueueRead(slice, more, false, WebhookTargets.policy(realm, settings),
                     denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null),
                     lease.auth() == null ? null : RealmUrl.configured(realm));
@@ -95,7 +95,7 @@ final class JpaLaneStore implements LaneStore {
                 return "realm no longer exists";
             }
             return SubscriberAccess.denial(realm, lease.applicationId(), lease.topic())
-                    .or(() -> lease.auth() == null ? Optional.empty() : bearerTokens.grantDenial(realm, lease.applicationId(), lease.auth()))
+                    .or(() -> lease.auth() == null ? Optional.empty() : bearerTokens.grantDenial(session, realm, lease.applicationId(), lease.auth()))
                     .orElse(null);
         });
     }

@@ -113,16 +113,13 @@ public final class BearerTokens {
         if (application == null || !application.isEnabled()) {
             throw new Refused("the application no longer exists or is disabled");
         }
-        grantDenial(realm, key.applicationId(), key.auth()).ifPresent(denial -> {
+        grantDenial(session, realm, key.applicationId(), key.auth()).ifPresent(denial -> {
             throw new Refused(denial);
         });
         Map<String, ClientScopeModel> held = held(application);
         Set<ClientScopeModel> scopes = key.auth().scopes().stream().map(held::get).collect(Collectors.toCollection(HashSet::new));
         ClientModel sender = realm.getClientByClientId(senderClientId);
-        UserModel account = session.users().getServiceAccount(sender);
-        if (account == null || !account.isEnabled()) {
-            throw new Refused("the service account of " + senderClientId + " is missing or disabled");
-        }
+        UserModel account = session.users().getServiceAccount(sender); // there and enabled: grantDenial said so
         realm.getClientScopesStream().filter(scope -> BASIC_SCOPE.equals(scope.getName())).findFirst().ifPresent(scopes::add);
 
         session.getContext().setClient(sender);
@@ -156,10 +153,10 @@ public final class BearerTokens {
 
     /**
      * Why the application may not have {@code auth}'s tokens now (a client scope it no longer holds, the sender
-     * client disabled), through Keycloak's realm cache; empty when it may. The lanes ask before each send, so a cached token is never
-     * carried past the grant it was issued under.
+     * client or its service account disabled), through Keycloak's realm and user caches; empty when it may. The
+     * lanes ask before each send, so a cached token is never carried past the grant it was issued under.
      */
-    public Optional<String> grantDenial(RealmModel realm, String applicationId, BearerAuth auth) {
+    public Optional<String> grantDenial(KeycloakSession session, RealmModel realm, String applicationId, BearerAuth auth) {
         ClientModel application = realm.getClientById(applicationId);
         if (application == null || !application.isEnabled()) {
             return Optional.of("the application no longer exists or is disabled");
@@ -167,11 +164,11 @@ public final class BearerTokens {
         Map<String, ClientScopeModel> held = held(application);
         Optional<String> missing = auth.scopes().stream().filter(name -> !held.containsKey(name)).findFirst()
                 .map(name -> "the application does not hold the client scope " + name + " of its bearer token");
-        return missing.or(() -> senderDenial(realm));
+        return missing.or(() -> senderDenial(session, realm));
     }
 
     /** Why the realm's sender client cannot have tokens (an administrator disabled it, gave it full scope …), if so. */
-    private Optional<String> senderDenial(RealmModel realm) {
+    private Optional<String> senderDenial(KeycloakSession session, RealmModel realm) {
         ClientModel sender = realm.getClientByClientId(senderClientId);
         if (sender == null || !sender.isEnabled() || !sender.isServiceAccountsEnabled() || sender.isPublicClient()) {
             return Optional.of("the realm has no enabled confidential client " + senderClientId + " with a service account");
@@ -179,6 +176,11 @@ public final class BearerTokens {
         if (sender.isFullScopeAllowed()) {
             // Its service account's roles (default roles included) would be in every token, through any role mapper.
             return Optional.of("the client " + senderClientId + " must not have full scope allowed");
+        }
+        session.getContext().setRealm(realm); // a job's session is bound to none, and Keycloak's user cache needs one
+        UserModel account = session.users().getServiceAccount(sender);
+        if (account == null || !account.isEnabled()) {
+            return Optional.of("the service account of " + senderClientId + " is missing or disabled");
         }
         return Optional.empty();
     }
