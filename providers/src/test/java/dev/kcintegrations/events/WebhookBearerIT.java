@@ -136,7 +136,7 @@ class WebhookBearerIT {
              SenderClient shortLived = SenderClient.changed(keycloak,
                      client -> ((ObjectNode) client.get("attributes")).put("access.token.lifespan", "10"));
              WebhookReceiver receiver = WebhookReceiver.start()) {
-            assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
+            subscribeWithBearer(app, id, receiver);
             int events = 9;
             for (int i = 0; i < events; i++) {
                 app.publishTest("refresh" + i);
@@ -165,7 +165,7 @@ class WebhookBearerIT {
         String id = Ess.uniqueId("bearer-nosender");
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
              WebhookReceiver receiver = WebhookReceiver.start()) {
-            assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
+            subscribeWithBearer(app, id, receiver);
             try (SenderClient disabled = SenderClient.changed(keycloak, client -> client.put("enabled", false))) {
                 app.publishTest("noSender");
                 JsonNode held = Ess.awaitDelivery(app, id, d -> d.path("lastError").asText("").contains("no enabled confidential client " + SENDER));
@@ -196,7 +196,7 @@ class WebhookBearerIT {
         String id = Ess.uniqueId("bearer-401");
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
              WebhookReceiver receiver = WebhookReceiver.start()) {
-            assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
+            subscribeWithBearer(app, id, receiver);
             AtomicBoolean refused = new AtomicBoolean();
             receiver.answer(r -> WebhookReceiver.about(r, "refusedOnce") && refused.compareAndSet(false, true) ? 401 : 200);
             app.publishTest("refusedOnce");
@@ -222,7 +222,7 @@ class WebhookBearerIT {
         String id = Ess.uniqueId("bearer-revoked");
         try (FrontendUrl ignored = FrontendUrl.set(keycloak, keycloak.baseUrl().toString());
              WebhookReceiver receiver = WebhookReceiver.start()) {
-            assertEquals(200, save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE)).status());
+            subscribeWithBearer(app, id, receiver);
             app.publishTest("beforeRevocation");
             receiver.awaitEvents(r -> WebhookReceiver.about(r, "beforeRevocation"), 1, WebhookReceiver.SOON);
 
@@ -241,6 +241,12 @@ class WebhookBearerIT {
         System.arraycopy(Ess.ALL_SCOPES, 0, all, 0, Ess.ALL_SCOPES.length);
         System.arraycopy(scopes, 0, all, Ess.ALL_SCOPES.length, scopes.length);
         return Ess.application(keycloak, Ess.newApplication(keycloak, all));
+    }
+
+    /** Saves a public.test subscription to {@code receiver} with the demo audience's bearer, and checks it was saved. */
+    private static void subscribeWithBearer(Ess app, String id, WebhookReceiver receiver) {
+        Http.Reply saved = save(app, id, receiver, auth -> auth.put("audience", AUDIENCE).put("scope", SCOPE));
+        assertEquals(200, saved.status(), saved.shown());
     }
 
     /** Saves a public.test subscription to {@code receiver}; {@code auth} fills a bearer setting, or null sends {@code "auth": null}. */

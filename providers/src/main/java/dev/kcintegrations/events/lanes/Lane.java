@@ -345,7 +345,7 @@ final class Lane implements Runnable {
                 return false;
             }
         }
-        if (!scheduler.connectionPermit(50)) {
+        if (!scheduler.connections().take(50)) {
             // The node's connections are all in use: try again after a look at what came back.
             schedule.putBack(rows);
             return true;
@@ -384,7 +384,7 @@ final class Lane implements Runnable {
             send(rows, batch, ticket, read, webhookId, correlationId, contentType, body, signature);
         } catch (RejectedExecutionException shuttingDown) {
             // The node is stopping: nothing went out; the rows stay PENDING for the next holder of the lease.
-            scheduler.connectionReturned();
+            scheduler.connections().giveBack();
             inFlight--;
             rows.forEach(row -> unflushed.remove(row.id()));
             schedule.putBack(rows);
@@ -402,7 +402,7 @@ final class Lane implements Runnable {
             } catch (RuntimeException e) {
                 result = SendResult.failed(0, "could not send (" + e.getClass().getSimpleName() + ")");
             } finally {
-                scheduler.connectionReturned();
+                scheduler.connections().giveBack();
             }
             inbox.offer(new Completion(rows, batch, ticket, result));
         });

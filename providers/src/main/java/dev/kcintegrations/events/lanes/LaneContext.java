@@ -30,10 +30,8 @@ interface LaneContext {
     /** Runs each POST on a thread of its own. */
     ExecutorService sends();
 
-    /** A connection of the node's budget, waited for up to {@code millis}; false: none came free. */
-    boolean connectionPermit(long millis);
-
-    void connectionReturned();
+    /** The node's budget of POSTs on the wire, shared by all its lanes. */
+    ConnectionPermits connections();
 
     SignatureCache signatures();
 

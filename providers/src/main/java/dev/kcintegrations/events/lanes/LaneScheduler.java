@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -63,7 +62,7 @@ public final class LaneScheduler implements AutoCloseable, LaneContext {
     /** One virtual thread per POST on the wire. */
     private final ExecutorService sends = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kci-webhook-send-", 0).factory());
     /** POSTs on the wire from this node, over all lanes: max-connections, the pool's size. */
-    private final Semaphore connections;
+    private final ConnectionPermits connections;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition poked = lock.newCondition();
     private boolean pending;
@@ -86,7 +85,7 @@ public final class LaneScheduler implements AutoCloseable, LaneContext {
         this.node = node;
         this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node);
         this.store = new JpaLaneStore(sessionFactory, settings, bearerTokens);
-        this.connections = new Semaphore(settings.maxConnections());
+        this.connections = new ConnectionPermits(settings.maxConnections());
     }
 
     public void start() {
@@ -280,18 +279,8 @@ public final class LaneScheduler implements AutoCloseable, LaneContext {
     }
 
     @Override
-    public boolean connectionPermit(long millis) {
-        try {
-            return connections.tryAcquire(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    @Override
-    public void connectionReturned() {
-        connections.release();
+    public ConnectionPermits connections() {
+        return connections;
     }
 
     @Override

@@ -109,13 +109,10 @@ public final class BearerTokens {
             throw new Refused("the realm has no configured URL for the token's issuer (set its Frontend URL or the server's hostname)");
         }
         session.getContext().setRealm(realm); // a job's session is bound to none, and Keycloak's user cache needs one
-        ClientModel application = realm.getClientById(key.applicationId());
-        if (application == null || !application.isEnabled()) {
-            throw new Refused("the application no longer exists or is disabled");
-        }
         grantDenial(session, realm, key.applicationId(), key.auth()).ifPresent(denial -> {
             throw new Refused(denial);
         });
+        ClientModel application = realm.getClientById(key.applicationId()); // there, enabled, holding the scopes: grantDenial said so
         Map<String, ClientScopeModel> held = held(application);
         Set<ClientScopeModel> scopes = key.auth().scopes().stream().map(held::get).collect(Collectors.toCollection(HashSet::new));
         ClientModel sender = realm.getClientByClientId(senderClientId);

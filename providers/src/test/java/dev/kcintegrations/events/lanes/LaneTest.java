@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
@@ -146,7 +145,7 @@ class LaneTest {
 
     private Lane serve(SubscriptionLease lease) {
         LaneContext context = new LaneContext() {
-            private final Semaphore connections = new Semaphore(16);
+            private final ConnectionPermits connections = new ConnectionPermits(16);
             private final SignatureCache signatures = new SignatureCache();
 
             @Override
@@ -185,18 +184,8 @@ class LaneTest {
             }
 
             @Override
-            public boolean connectionPermit(long millis) {
-                try {
-                    return connections.tryAcquire(millis, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-
-            @Override
-            public void connectionReturned() {
-                connections.release();
+            public ConnectionPermits connections() {
+                return connections;
             }
 
             @Override
