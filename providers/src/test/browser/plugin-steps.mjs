@@ -182,15 +182,35 @@ const steps = {
     await signInIfAsked(username, password, "#host-log li");
     const frame = await pluginFrame(page, pluginOrigin);
     await opened(frame);
+    // #leave posts five calls and navigates at once, and the bridge relays only what still comes from the plugin's
+    // window when it reads the message (host.js #receive): under load the navigation won that race and the bridge,
+    // rightly, relayed none. So the navigation waits until the five POSTs went out, and they wait for the landing,
+    // so their answers come back to a frame that has left, which is the attack.
     const posts = [];
-    page.on("request", (request) => request.method() === "POST" && /\/plugin-api$/.test(request.url()) && posts.push(Date.now()));
+    const held = [];
+    let leaving = true;
+    let fivePosted;
+    const five = new Promise((resolve) => { fivePosted = resolve; });
+    await page.setRequestInterception(true);
+    page.on("request", async (request) => {
+      if (request.method() === "POST" && /\/plugin-api$/.test(request.url())) {
+        posts.push(Date.now());
+        if (posts.length === 5) fivePosted();
+        if (leaving) return void held.push(request);
+      } else if (request.isNavigationRequest() && request.url().includes("/foreign.html") && !request.url().startsWith(pluginOrigin)) {
+        await Promise.race([five, new Promise((resolve) => setTimeout(resolve, 15_000))]); // a bound: fewer fails the assertion
+      }
+      await request.continue();
+    });
     await frame.click("#leave");
     let landed;
-    for (let i = 0; i < 100 && !landed; i++) {
+    for (let i = 0; i < 400 && !landed; i++) {
       const now = await (await page.$("#plugin")).contentFrame();
       if (now && now.url().includes("/foreign.html") && !now.url().startsWith(pluginOrigin)) landed = now;
       else await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    leaving = false;
+    held.splice(0).forEach((request) => request.continue());
     if (!landed) throw new Error("The plugin frame did not land on the other page");
     await landed.waitForFunction(() => Array.isArray(window.received), POLL);
     const settledAt = Date.now() + 1000; // the five calls were posted before leaving; anything later is the new page's
