@@ -10,6 +10,7 @@ import dev.kcintegrations.events.ops.OutboxHealth;
 import dev.kcintegrations.events.ops.WebhookHousekeeping;
 import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.WebhookSender;
+import dev.kcintegrations.events.store.ClientCertificates;
 import dev.kcintegrations.events.store.SigningKeys;
 import dev.kcintegrations.events.store.Subscriptions;
 import org.jboss.logging.Logger;
@@ -82,6 +83,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
             } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
                 new Subscriptions(removed.getKeycloakSession(), removed.getRealm().getId()).removeRealm();
                 new SigningKeys(removed.getKeycloakSession()).removeRealm(removed.getRealm().getId());
+                new ClientCertificates(removed.getKeycloakSession()).removeRealm(removed.getRealm().getId());
             }
         });
     }

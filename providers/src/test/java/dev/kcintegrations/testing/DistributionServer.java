@@ -82,6 +82,7 @@ final class DistributionServer implements KeycloakServer {
                 "--https-port=" + httpsPort,
                 "--https-key-store-file=" + TestCertificates.keyStore(),
                 "--https-key-store-password=" + TestCertificates.PASSWORD,
+                "--truststore-paths=" + TestCertificates.certificatePem(), // the tests' HTTPS receivers serve that certificate
                 "--http-management-scheme=http", // health and metrics stay on plain HTTP, as the tests read them
                 "--http-management-port=" + managementPort,
                 "--http-management-host=127.0.0.1",

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -34,6 +35,27 @@ public final class TestCertificates {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), null, null);
             return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The same certificate alone, in PEM: test servers trust it ({@code --truststore-paths}), so webhooks reach the
+     * tests' HTTPS receivers, which serve it, as a receiver with a CA-signed certificate is reached.
+     */
+    public static synchronized Path certificatePem() {
+        Path pem = STORE.resolveSibling("localhost.pem");
+        if (Files.exists(pem)) {
+            return pem;
+        }
+        try (InputStream in = Files.newInputStream(keyStore())) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, PASSWORD.toCharArray());
+            byte[] der = store.getCertificate("localhost").getEncoded();
+            Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
+                    + "\n-----END CERTIFICATE-----\n");
+            return pem;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

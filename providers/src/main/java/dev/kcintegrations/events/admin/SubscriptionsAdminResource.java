@@ -93,6 +93,12 @@ public final class SubscriptionsAdminResource {
         return page.stream().map(s -> view(s, backlogs.get(s.id()), now)).toList();
     }
 
+    /** The realm's client certificates for webhook POSTs (a resource of its own: it is the realm's, not a subscription's). */
+    @Path("client-certificates")
+    public ClientCertificatesAdminResource clientCertificates() {
+        return new ClientCertificatesAdminResource(session, realm, auth, adminEvent, settings);
+    }
+
     /**
      * What the caller may do here, for pages that hide what they would be refused: {@code view-events} reads
      * ({@code 403} without it), {@code manage-events} changes. The server checks every call regardless.

@@ -14,6 +14,7 @@ import dev.kcintegrations.events.lifecycle.DeliveryView;
 import dev.kcintegrations.events.lifecycle.PerMinuteLimiter;
 import dev.kcintegrations.events.lifecycle.Subscription;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
+import dev.kcintegrations.events.sender.RealmClientCertificates;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.topics.Topic;
@@ -86,6 +87,23 @@ public final class EventsApi {
                     .header("Cache-Control", "max-age=300").build();
         } catch (RuntimeException unexpected) {
             LOG.errorf(unexpected, "events/v4 GET jwks failed unexpectedly, correlationId=%s", correlationId);
+            return ApiResponses.error(new ApiFailure(500, "Internal error; quote correlation id " + correlationId), correlationId);
+        }
+    }
+
+    /**
+     * The certificates the realm's webhook POSTs present in TLS, for receivers that accept only them: the one presented
+     * now, the next one (published {@code client-certificate-overlap} before it is presented) and those it replaced.
+     * Public, as the certificates are; never a key.
+     */
+    @GET
+    @Path("v4/client-certificates")
+    public Response clientCertificates() {
+        try {
+            return Response.ok(Map.of("certificates", RealmClientCertificates.views(session, realm, System.currentTimeMillis())),
+                    MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "max-age=300").build();
+        } catch (RuntimeException unexpected) {
+            LOG.errorf(unexpected, "events/v4 GET client-certificates failed unexpectedly, correlationId=%s", correlationId);
             return ApiResponses.error(new ApiFailure(500, "Internal error; quote correlation id " + correlationId), correlationId);
         }
     }

@@ -34,6 +34,7 @@ import java.util.Locale;
  * @param verificationsPerMinute         endpoint verifications (subscription saves) one application may cause a minute on one node
  * @param maxConcurrentVerifications     verification calls in flight at once on this node, on a client of their own
  * @param bearerClient                   the client id of each realm's client that bearer tokens for receivers are issued to
+ * @param clientCertificateOverlap       how long a realm's new client certificate is published before POSTs present it
  */
 public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
                               Duration attemptTimeout, Duration retention, Duration history, List<Duration> retrySchedule,
@@ -41,7 +42,8 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                               Duration housekeepingInterval, List<String> allowedHosts, Duration healthMaxOverdue,
                               Duration signingKeyLifetime,
                               Duration signingKeyOverlap, int testEventsPerMinute, int maxRequeues, int verificationsPerMinute,
-                              int maxConcurrentVerifications, int maxInFlight, int maxConnections, String bearerClient) {
+                              int maxConcurrentVerifications, int maxInFlight, int maxConnections, String bearerClient,
+                              Duration clientCertificateOverlap) {
 
     /**
      * Every option of the engine, each with its one default and help text: {@link #from} reads them, and the
@@ -93,7 +95,10 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 "Comma-separated hosts webhooks may target although private or plain http"),
         BEARER_CLIENT("bearer-client", ProviderConfigProperty.STRING_TYPE, "webhook-sender",
                 "Client id of each realm's confidential client (with a service account) that the bearer tokens of"
-                        + " webHookConfig.auth are issued to");
+                        + " webHookConfig.auth are issued to"),
+        CLIENT_CERTIFICATE_OVERLAP("client-certificate-overlap", ProviderConfigProperty.STRING_TYPE, "7d",
+                "How long a realm's new webhook client certificate is published (events/v4/client-certificates) before POSTs"
+                        + " present it, while the realm presents another; receivers that pin the certificate trust both meanwhile");
 
         public final String key;
         public final String type;
@@ -157,7 +162,8 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Option.MAX_CONCURRENT_VERIFICATIONS.intIn(config),
                 Option.MAX_IN_FLIGHT.intIn(config),
                 Option.MAX_CONNECTIONS.intIn(config),
-                Option.BEARER_CLIENT.in(config).strip());
+                Option.BEARER_CLIENT.in(config).strip(),
+                Option.CLIENT_CERTIFICATE_OVERLAP.durationIn(config));
     }
 
     /**

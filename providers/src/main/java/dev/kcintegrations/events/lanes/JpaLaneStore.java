@@ -5,6 +5,7 @@ import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargets;
 import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.ConcurSignature;
+import dev.kcintegrations.events.sender.RealmClientCertificates;
 import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.PendingDelivery;
@@ -43,14 +44,14 @@ final class JpaLaneStore implements LaneStore {
                 return null;
             }
             if (!slice.status().served()) {
-                return new QueueRead(slice, List.of(), false, null, null, null, null); // the lane stops: nothing more to read
+                return new QueueRead(slice, List.of(), false, null, null, null, null, null); // the lane stops: nothing more to read
             }
             RealmModel realm = session.realms().getRealm(lease.realmId());
             if (realm == null) {
-                return new QueueRead(slice, List.of(), true, null, null, null, null);
+                return new QueueRead(slice, List.of(), true, null, null, null, null, null);
             }
             if (slice.rows().isEmpty()) {
-                return new QueueRead(slice, List.of(), false, null, null, null, null); // nothing to send: no key, no access check
+                return new QueueRead(slice, List.of(), false, null, null, null, null, null); // nothing to send: no key, no access check
             }
             Set<String> widened = wider.apply(slice);
             List<PendingDelivery> more = List.of();
@@ -62,7 +63,7 @@ final class JpaLaneStore implements LaneStore {
                     .or(() -> lease.auth() == null ? Optional.empty() : bearerTokens.grantDenial(session, realm, lease.applicationId(), lease.auth()));
             return new QueueRead(slice, more, false, WebhookTargets.policy(realm, settings),
                     denial.isPresent() ? null : ConcurSignature.activeKey(session, realm), denial.orElse(null),
-                    lease.auth() == null ? null : RealmUrl.configured(realm));
+                    lease.auth() == null ? null : RealmUrl.configured(realm), RealmClientCertificates.presented(session, realm).orElse(null));
         });
     }
 

@@ -6,6 +6,7 @@ import dev.kcintegrations.events.config.DeliveryOrdering;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.sender.BatchBody;
 import dev.kcintegrations.events.sender.BearerTokens;
+import dev.kcintegrations.events.sender.ClientIdentity;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.RetryPolicy;
 import dev.kcintegrations.events.sender.SendResult;
@@ -424,7 +425,7 @@ final class Lane implements Runnable {
                 return SendResult.failed(0, "no bearer token: " + refused.getMessage());
             }
         }
-        SendResult result = scheduler.sender().send(read.policy(), read.endpoint(), contentType, body, headers);
+        SendResult result = scheduler.sender().send(read.policy(), read.endpoint(), contentType, body, headers, read.identity());
         if (lease.auth() != null && result.httpStatus().orElse(0) == 401) {
             scheduler.store().forgetBearer(lease, read.endpoint()); // a key rotated, a gateway's cache: the retry gets a new one
         }
@@ -522,7 +523,8 @@ final class Lane implements Runnable {
     /**
      * What one read of the queue found, with what sending it needs; {@code stop} set: the queue is not served now.
      */
-    private record Read(String endpoint, List<String> secrets, WebhookTargetPolicy policy, KeyWrapper key, URI issuer, String stop) {
+    private record Read(String endpoint, List<String> secrets, WebhookTargetPolicy policy, KeyWrapper key, URI issuer,
+                        ClientIdentity identity, String stop) {
     }
 
     /** Reads the queue into the schedule; null when the lease is gone. */
@@ -566,7 +568,7 @@ final class Lane implements Runnable {
         if (found.realmGone()) {
             return stop("realm no longer exists");
         }
-        Read read = new Read(slice.endpoint(), slice.secrets(), found.policy(), found.key(), found.issuer(), null);
+        Read read = new Read(slice.endpoint(), slice.secrets(), found.policy(), found.key(), found.issuer(), found.identity(), null);
         schedule.refill(slice.rows(), slice.heldKeys());
         schedule.append(found.more());
         emptyReads = slice.rows().isEmpty() ? emptyReads : 0;
@@ -581,7 +583,7 @@ final class Lane implements Runnable {
     }
 
     private static Read stop(String why) {
-        return new Read(null, null, null, null, null, why);
+        return new Read(null, null, null, null, null, null, why);
     }
 
     /** Why the application may not receive now (through Keycloak's realm cache), or null when it may. */

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.lanes;
 
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
+import dev.kcintegrations.events.sender.ClientIdentity;
 import dev.kcintegrations.events.store.Leases;
 import dev.kcintegrations.events.store.PendingDelivery;
 import dev.kcintegrations.events.store.SubscriptionLease;
@@ -44,8 +45,9 @@ interface LaneStore {
      * @param key       the key that signs now; null when access is denied or the realm is gone
      * @param denial    why the application may not receive, or null
      * @param issuer    the realm's configured URL, for a lease with a bearer token; else null
+     * @param identity  the client certificate the realm's POSTs present; null: none
      */
     record QueueRead(Leases.QueueSlice slice, List<PendingDelivery> more, boolean realmGone, WebhookTargetPolicy policy,
-                     KeyWrapper key, String denial, URI issuer) {
+                     KeyWrapper key, String denial, URI issuer, ClientIdentity identity) {
     }
 }

@@ -12,6 +12,8 @@ import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import dev.kcintegrations.events.config.WebhookTargets;
 import dev.kcintegrations.events.sender.BearerTokens;
+import dev.kcintegrations.events.sender.ClientIdentity;
+import dev.kcintegrations.events.sender.RealmClientCertificates;
 import dev.kcintegrations.events.sender.ConcurSignature;
 import dev.kcintegrations.events.sender.DeliveryHeaders;
 import dev.kcintegrations.events.sender.SendResult;
@@ -135,7 +137,8 @@ public final class SubscriptionLifecycle {
         try (Verifications.Pass pass = verifications.enter(applicationId)) { // bounded before anything is read or signed
             verification = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(),
                     job -> prepareVerification(job, applicationId, request, topicFor, correlationId, realmUrl));
-            result = pass.send(verification.policy(), request.endpoint(), request.format(), verification.body(), verification.headers());
+            result = pass.send(verification.policy(), request.endpoint(), request.format(), verification.body(), verification.headers(),
+                    verification.identity());
         }
         if (!result.successful()) {
             throw new Refused(Refused.Kind.INVALID, "webHookConfig.endpoint did not accept the verification event: " + result.describe());
@@ -216,7 +219,8 @@ public final class SubscriptionLifecycle {
      * The signed verification event an endpoint must answer with 2xx, the secret it was signed with, and the
      * realm's endpoint policy it is sent under.
      */
-    private record Verification(String secret, byte[] body, Map<String, String> headers, WebhookTargetPolicy policy) {
+    /** @param identity the client certificate the realm's POSTs present, so the verification is sent as deliveries are */
+    private record Verification(String secret, byte[] body, Map<String, String> headers, WebhookTargetPolicy policy, ClientIdentity identity) {
     }
 
     private Verification prepareVerification(KeycloakSession job, String applicationId, Subscribe request,
@@ -248,7 +252,7 @@ public final class SubscriptionLifecycle {
                 throw new Refused(Refused.Kind.INVALID, "webHookConfig.auth: no token: " + refused.getMessage());
             }
         }
-        return new Verification(secret, body, headers, policy);
+        return new Verification(secret, body, headers, policy, RealmClientCertificates.presented(job, jobRealm).orElse(null));
     }
 
     /**

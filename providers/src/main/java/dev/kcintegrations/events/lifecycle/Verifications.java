@@ -3,6 +3,7 @@ package dev.kcintegrations.events.lifecycle;
 import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
+import dev.kcintegrations.events.sender.ClientIdentity;
 import dev.kcintegrations.events.sender.SendResult;
 import dev.kcintegrations.events.sender.WebhookSender;
 
@@ -45,8 +46,9 @@ public final class Verifications implements Closeable {
             this.applicationId = applicationId;
         }
 
-        public SendResult send(WebhookTargetPolicy policy, String endpoint, BodyFormat format, byte[] body, Map<String, String> headers) {
-            return sender.send(policy, endpoint, format, body, headers);
+        public SendResult send(WebhookTargetPolicy policy, String endpoint, BodyFormat format, byte[] body, Map<String, String> headers,
+                               ClientIdentity identity) {
+            return sender.send(policy, endpoint, format, body, headers, identity);
         }
 
         @Override

@@ -8,12 +8,16 @@ import org.apache.http.MessageConstraintException;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpPost;
+import org.apache.http.client.protocol.HttpClientContext;
 import org.apache.http.client.utils.DateUtils;
 import org.apache.http.config.ConnectionConfig;
 import org.apache.http.config.MessageConstraints;
+import org.apache.http.config.RegistryBuilder;
 import org.apache.http.config.SocketConfig;
 import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.impl.client.CloseableHttpClient;
@@ -26,6 +30,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +47,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 
 /**
  * POSTs one signed event to one receiver, treating the receiver as a stranger:
@@ -65,6 +71,8 @@ public final class WebhookSender implements Closeable {
     static final int MAX_LINE = 8 * 1024;
     static final int MAX_HEADERS = 100;
     static final String DEADLINE_EXCEEDED = "attempt deadline exceeded";
+    /** The pool's name for connections made without a client certificate. */
+    private static final String NO_CERTIFICATE = "no client certificate";
 
     private final CloseableHttpClient client;
     private final PoolingHttpClientConnectionManager connections;
@@ -82,7 +90,10 @@ public final class WebhookSender implements Closeable {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.attemptTimeout = attemptTimeout;
-        connections = new PoolingHttpClientConnectionManager(30, TimeUnit.SECONDS);
+        connections = new PoolingHttpClientConnectionManager(RegistryBuilder.<ConnectionSocketFactory>create()
+                .register("http", PlainConnectionSocketFactory.getSocketFactory())
+                .register("https", new ClientCertificateSocketFactory())
+                .build(), null, null, null, 30, TimeUnit.SECONDS);
         connections.setMaxTotal(maxConnections);
         // Per route as many as in all: each subscription's window bounds what one receiver gets, and a window
         // of 32 to one host must not wait for the pool (a wait looks like a slow receiver).
@@ -98,17 +109,25 @@ public final class WebhookSender implements Closeable {
                 .disableAutomaticRetries()
                 .disableCookieManagement()
                 .disableAuthCaching()
+                // A pooled connection is reused only for a POST that presents the same client certificate (or none,
+                // NO_CERTIFICATE): the certificate was presented once, in the handshake that made the connection.
+                .setUserTokenHandler(context -> HttpClientContext.adapt(context).getUserToken())
                 .setUserAgent("kc-integrations-webhooks/1")
                 .build();
         deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("kci-webhook-deadlines").daemon(true).factory());
     }
 
-    public SendResult send(WebhookTargetPolicy policy, String endpoint, BodyFormat format, byte[] body, Map<String, String> headers) {
-        return send(policy, endpoint, format.contentType(), body, headers);
+    public SendResult send(WebhookTargetPolicy policy, String endpoint, BodyFormat format, byte[] body, Map<String, String> headers,
+                           ClientIdentity identity) {
+        return send(policy, endpoint, format.contentType(), body, headers, identity);
     }
 
-    /** @param contentType the body's Content-Type (a format's, or a CloudEvents batch's) */
-    public SendResult send(WebhookTargetPolicy policy, String endpoint, String contentType, byte[] body, Map<String, String> headers) {
+    /**
+     * @param contentType the body's Content-Type (a format's, or a CloudEvents batch's)
+     * @param identity    the client certificate to present when the receiver asks for one; null: none
+     */
+    public SendResult send(WebhookTargetPolicy policy, String endpoint, String contentType, byte[] body, Map<String, String> headers,
+                           ClientIdentity identity) {
         long started = System.nanoTime();
         long deadline = started + attemptTimeout.toNanos();
         WebhookTargetPolicy.CheckedTarget target;
@@ -140,7 +159,10 @@ public final class WebhookSender implements Closeable {
             expired.set(true);
             post.abort(); // closes the socket under a blocked connect, handshake or read
         }, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-        try (CloseableHttpResponse response = client.execute(host, post)) {
+        HttpClientContext context = HttpClientContext.create();
+        context.setAttribute(ClientCertificateSocketFactory.IDENTITY, identity);
+        context.setUserToken(identity == null ? NO_CERTIFICATE : identity.id());
+        try (CloseableHttpResponse response = client.execute(host, post, context)) {
             int status = response.getStatusLine().getStatusCode();
             String excerpt = excerpt(response, post);
             if (expired.get()) {
@@ -148,7 +170,7 @@ public final class WebhookSender implements Closeable {
             }
             return SendResult.answered(status, elapsed(started), excerpt, retryAfter(response.getFirstHeader("Retry-After")));
         } catch (IOException | RuntimeException e) {
-            return SendResult.failed(elapsed(started), expired.get() ? DEADLINE_EXCEEDED : describe(e, readTimeout),
+            return SendResult.failed(elapsed(started), expired.get() ? DEADLINE_EXCEEDED : describe(e, readTimeout, identity, "https".equals(scheme)),
                     expired.get() ? SendResult.Failure.TIMEOUT : failure(e));
         } finally {
             watchdog.cancel(false);
@@ -214,7 +236,8 @@ public final class WebhookSender implements Closeable {
     }
 
     /** The kind of failure, without anything the receiver controls beyond a short message. */
-    static String describe(Exception e, Duration readTimeout) {
+    static String describe(Exception e, Duration readTimeout, ClientIdentity identity, boolean tls) {
+        boolean refusedInTls = false;
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof MessageConstraintException constraint) {
                 return constraint.getMessage() != null && constraint.getMessage().contains("header count")
@@ -224,10 +247,20 @@ public final class WebhookSender implements Closeable {
             if (cause instanceof SocketTimeoutException && "Read timed out".equals(cause.getMessage())) {
                 return "receiver silent for read-timeout (" + readTimeout.toSeconds() + " s)";
             }
+            refusedInTls |= cause instanceof SSLException || cause instanceof SocketException && !(cause instanceof ConnectException)
+                    && cause.getMessage() != null && (cause.getMessage().contains("reset") || cause.getMessage().contains("Broken pipe"));
         }
         String message = e.getMessage() == null ? "" : ": " + e.getMessage();
         String text = e.getClass().getSimpleName() + message;
-        return text.length() > 200 ? text.substring(0, 200) : text;
+        text = text.length() > 200 ? text.substring(0, 200) : text;
+        if (tls && refusedInTls) {
+            // A receiver that demands a client certificate ends the handshake with an alert (bad_certificate,
+            // certificate_required, unknown_ca), which under TLS 1.3 often reaches us only as a reset connection:
+            // say what we presented, so the administrator sees which side to look at.
+            return "TLS connection refused or dropped by the receiver (" + text + "); presented "
+                    + (identity == null ? "no client certificate" : "client certificate " + identity.subject());
+        }
+        return text;
     }
 
     /** What kind of failure an exception is, for the lane's pacing: refused and timed-out connections slow it down. */

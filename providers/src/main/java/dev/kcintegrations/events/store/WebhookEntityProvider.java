@@ -15,7 +15,8 @@ public final class WebhookEntityProvider implements JpaEntityProvider, JpaEntity
 
     @Override
     public List<Class<?>> getEntities() {
-        return List.of(SubscriptionEntity.class, DeliveryEntity.class, AttemptEntity.class, JobRunEntity.class, SigningKeyEntity.class);
+        return List.of(SubscriptionEntity.class, DeliveryEntity.class, AttemptEntity.class, JobRunEntity.class, SigningKeyEntity.class,
+                ClientCertificateEntity.class);
     }
 
     @Override

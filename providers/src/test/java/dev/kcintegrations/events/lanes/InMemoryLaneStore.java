@@ -115,7 +115,7 @@ final class InMemoryLaneStore implements LaneStore, LaneOutcomes, AutoCloseable 
         Leases.QueueSlice slice = slice(lease, max, sent, union(skip, held.keySet()), held);
         Set<String> widened = wider.apply(slice);
         List<PendingDelivery> more = widened == null ? List.of() : slice(lease, max, sent, union(widened, held.keySet()), held).rows();
-        return new QueueRead(slice, more, false, loopback, key, null, null);
+        return new QueueRead(slice, more, false, loopback, key, null, null, null);
     }
 
     /** A token that names its audience: the lane's unit tests do not issue real ones. */

@@ -43,7 +43,7 @@ class WebhookSenderBoundsTest {
 
     SendResult send(Behaviour behaviour) {
         receiver.behave(behaviour);
-        return sender.send(loopback, receiver.url("/hook").toString(), BodyFormat.ESS, BODY, Map.of());
+        return sender.send(loopback, receiver.url("/hook").toString(), BodyFormat.ESS, BODY, Map.of(), null);
     }
 
     @Test
@@ -93,7 +93,7 @@ class WebhookSenderBoundsTest {
     @Test
     void stalledTlsHandshakeEndsAtTheDeadline() {
         receiver.behave(Behaviour.STALLED_HANDSHAKE);
-        SendResult result = sender.send(loopback, receiver.url("https", "/hook").toString(), BodyFormat.ESS, BODY, Map.of());
+        SendResult result = sender.send(loopback, receiver.url("https", "/hook").toString(), BodyFormat.ESS, BODY, Map.of(), null);
         assertEquals("attempt deadline exceeded", result.error());
         assertWithinDeadline(result);
     }
@@ -104,7 +104,7 @@ class WebhookSenderBoundsTest {
             receiver.behave(silent);
             String scheme = silent == Behaviour.STALLED_HANDSHAKE ? "https" : "http";
             try (WebhookSender quickToGiveUp = new WebhookSender(Duration.ofSeconds(5), Duration.ofSeconds(1), ATTEMPT, 2)) {
-                SendResult result = quickToGiveUp.send(loopback, receiver.url(scheme, "/hook").toString(), BodyFormat.ESS, BODY, Map.of());
+                SendResult result = quickToGiveUp.send(loopback, receiver.url(scheme, "/hook").toString(), BodyFormat.ESS, BODY, Map.of(), null);
                 assertEquals("receiver silent for read-timeout (1 s)", result.error(), silent.name());
                 assertTrue(result.latencyMillis() < ATTEMPT.toMillis(), silent + " ends at read-timeout: " + result);
             }
@@ -121,7 +121,7 @@ class WebhookSenderBoundsTest {
             }
             return InetAddress.getAllByName("127.0.0.1");
         });
-        SendResult result = sender.send(hangingDns, "https://webhooks.example/hook", BodyFormat.ESS, BODY, Map.of());
+        SendResult result = sender.send(hangingDns, "https://webhooks.example/hook", BodyFormat.ESS, BODY, Map.of(), null);
         assertEquals("attempt deadline exceeded", result.error());
         assertWithinDeadline(result);
     }
@@ -148,7 +148,7 @@ class WebhookSenderBoundsTest {
                 WebhookTargetPolicy named = new WebhookTargetPolicy(List.of("webhooks.example"),
                         host -> new InetAddress[]{InetAddress.getLoopbackAddress()});
                 String endpoint = "http://webhooks.example:" + receiver.url("/").getPort() + "/hook";
-                SendResult result = underProxySettings.send(named, endpoint, BodyFormat.ESS, BODY, Map.of());
+                SendResult result = underProxySettings.send(named, endpoint, BodyFormat.ESS, BODY, Map.of(), null);
                 assertTrue(result.successful(), result.toString());
                 assertEquals(1, receiver.connections(), "the checked address got the request");
                 assertEquals(0, proxied.get(), "the proxy got nothing");

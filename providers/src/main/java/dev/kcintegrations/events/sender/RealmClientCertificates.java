@@ -1,0 +1,275 @@
+package dev.kcintegrations.events.sender;
+
+import dev.kcintegrations.events.store.ClientCertificateEntity;
+import dev.kcintegrations.events.store.ClientCertificates;
+import org.keycloak.common.crypto.CryptoIntegration;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * The client certificates a realm's webhook POSTs present (SAP Concur's receivers accept a connection only from a
+ * certificate with a known subject): made here with the administrator's subject, or imported from a PKCS#12 key
+ * store issued by the enterprise's CA. One is presented at a time, the latest whose {@code activeFrom} has come, so a
+ * successor is published first and presented later: receivers that pin the certificate trust both in between.
+ */
+public final class RealmClientCertificates {
+
+    public static final int MAX_SUBJECT = 1024;
+    public static final int MAX_VALIDITY_DAYS = 3650;
+    private static final long CACHE_MILLIS = 10_000;
+    private static final Map<String, Cached> PRESENTED = new ConcurrentHashMap<>();
+
+    private record Cached(Optional<ClientIdentity> identity, long loadedAt) {
+    }
+
+    /** A certificate that cannot be made or imported, with a reason fit for the administrator. */
+    public static final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    private RealmClientCertificates() {
+    }
+
+    /**
+     * What the realm's POSTs present now; empty when the realm has none. Read from the database at most every
+     * {@value #CACHE_MILLIS} ms per realm and node, so a certificate made or deleted on one node is presented by
+     * every node within that time.
+     */
+    public static Optional<ClientIdentity> presented(KeycloakSession session, RealmModel realm) {
+        long now = System.currentTimeMillis();
+        Cached cached = PRESENTED.get(realm.getId());
+        if (cached != null && now - cached.loadedAt() < CACHE_MILLIS) {
+            return cached.identity();
+        }
+        Optional<ClientIdentity> identity = new ClientCertificates(session).presented(realm.getId(), now).map(RealmClientCertificates::identity);
+        PRESENTED.put(realm.getId(), new Cached(identity, now));
+        return identity;
+    }
+
+    /** After a change on this node: present what the database says at once. */
+    public static void forget(String realmId) {
+        PRESENTED.remove(realmId);
+    }
+
+    /**
+     * A new RSA 2048 key and a self-signed certificate for {@code subject} (an X.500 name such as
+     * {@code CN=webhook.api.example.com, O=Example}), made by Keycloak's crypto provider.
+     */
+    public static ClientCertificateEntity generate(String realmId, String subject, int validityDays, long activeFrom, long now) {
+        X500Principal name = subject(subject);
+        if (validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
+            throw new Refused("validityDays must be 1-" + MAX_VALIDITY_DAYS);
+        }
+        KeyPair pair;
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            pair = generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        // Keycloak's provider (BouncyCastle, or its FIPS variant) writes the certificate; its name says "test" because
+        // Keycloak's own tests use it, but it is the one of its methods that takes a whole X.500 name as the subject.
+        X509Certificate certificate = CryptoIntegration.getProvider().getCertificateUtils().createServicesTestCertificate(
+                inEncodingOrder(name), new Date(now - Duration.ofMinutes(5).toMillis()),
+                new Date(now + Duration.ofDays(validityDays).toMillis()), pair);
+        if (!certificate.getSubjectX500Principal().equals(name)) {
+            throw new IllegalStateException("The certificate's subject is not the one asked for"); // the subject is the point
+        }
+        return entity(realmId, ClientCertificateEntity.Origin.GENERATED, pair.getPrivate(), new X509Certificate[]{certificate}, activeFrom, now);
+    }
+
+    /** The one key entry of a PKCS#12 key store, with its chain. */
+    public static ClientCertificateEntity imported(String realmId, byte[] pkcs12, char[] password, long activeFrom, long now) {
+        KeyStore store;
+        try {
+            store = KeyStore.getInstance("PKCS12");
+            store.load(new ByteArrayInputStream(pkcs12), password);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new Refused("pkcs12 could not be read with that password");
+        }
+        try {
+            List<String> keys = new ArrayList<>();
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.isKeyEntry(alias)) {
+                    keys.add(alias);
+                }
+            }
+            if (keys.size() != 1) {
+                throw new Refused("pkcs12 must hold exactly one private key with its certificate; it holds " + keys.size());
+            }
+            if (!(store.getKey(keys.get(0), password) instanceof PrivateKey key)) {
+                throw new Refused("pkcs12's key entry is not a private key");
+            }
+            Certificate[] chain = store.getCertificateChain(keys.get(0));
+            if (chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
+                throw new Refused("pkcs12's key entry has no X.509 certificate");
+            }
+            X509Certificate[] x509 = new X509Certificate[chain.length];
+            for (int i = 0; i < chain.length; i++) {
+                x509[i] = (X509Certificate) chain[i];
+            }
+            if (!x509[0].getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+                throw new Refused("pkcs12's certificate is not the private key's");
+            }
+            if (x509[0].getNotAfter().getTime() <= now) {
+                throw new Refused("the certificate expired on " + x509[0].getNotAfter().toInstant());
+            }
+            return entity(realmId, ClientCertificateEntity.Origin.IMPORTED, key, x509, activeFrom, now);
+        } catch (GeneralSecurityException e) {
+            throw new Refused("pkcs12's key could not be read with that password");
+        }
+    }
+
+    /**
+     * The name's RDNs in the order they are encoded: BouncyCastle reads a name string that way, while RFC 2253 writes
+     * the last one first, so "CN=a, O=b" given as is would come out as "O=b, CN=a".
+     */
+    private static String inEncodingOrder(X500Principal name) {
+        try {
+            List<String> rdns = new ArrayList<>();
+            new LdapName(name.getName(X500Principal.RFC2253)).getRdns().forEach(rdn -> rdns.add(rdn.toString())); // index 0: the last
+            return String.join(",", rdns);
+        } catch (InvalidNameException e) {
+            throw new Refused("subject is not an X.500 name (such as CN=webhook.example.com, O=Example)");
+        }
+    }
+
+    private static X500Principal subject(String subject) {
+        if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT) {
+            throw new Refused("subject must be an X.500 name of 1-" + MAX_SUBJECT + " characters, such as CN=webhook.example.com");
+        }
+        try {
+            return new X500Principal(subject.strip());
+        } catch (IllegalArgumentException e) {
+            throw new Refused("subject is not an X.500 name (such as CN=webhook.example.com, O=Example)");
+        }
+    }
+
+    private static ClientCertificateEntity entity(String realmId, ClientCertificateEntity.Origin origin, PrivateKey key,
+                                                  X509Certificate[] chain, long activeFrom, long now) {
+        ClientCertificateEntity entity = new ClientCertificateEntity();
+        entity.setId(UUID.randomUUID().toString());
+        entity.setRealmId(realmId);
+        entity.setSubject(chain[0].getSubjectX500Principal().getName(X500Principal.RFC2253));
+        entity.setOrigin(origin);
+        entity.setPrivateKey(Base64.getEncoder().encodeToString(key.getEncoded()));
+        StringBuilder pem = new StringBuilder();
+        for (X509Certificate certificate : chain) {
+            pem.append(pem(certificate));
+        }
+        entity.setChain(pem.toString());
+        entity.setNotAfter(chain[0].getNotAfter().getTime());
+        entity.setActiveFrom(activeFrom);
+        entity.setCreatedAt(now);
+        return entity;
+    }
+
+    static ClientIdentity identity(ClientCertificateEntity entity) {
+        X509Certificate[] chain = chain(entity);
+        try {
+            PrivateKey key = KeyFactory.getInstance(chain[0].getPublicKey().getAlgorithm())
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(entity.getPrivateKey())));
+            return new ClientIdentity(entity.getId(), entity.getSubject(), key, chain);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("Unreadable webhook client certificate " + entity.getId());
+        }
+    }
+
+    static X509Certificate[] chain(ClientCertificateEntity entity) {
+        try {
+            return CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(entity.getChain().getBytes(StandardCharsets.US_ASCII)))
+                    .stream().map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Unreadable webhook client certificate " + entity.getId());
+        }
+    }
+
+    static String pem(X509Certificate certificate) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(certificate.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where a certificate is in its life, at one instant. */
+    public enum State { PRESENTED, NEXT, REPLACED, EXPIRED }
+
+    /**
+     * A certificate as receivers and administrators see it: never the key.
+     *
+     * @param sha256 the certificate's SHA-256 fingerprint (hex), which receivers that pin certificates compare
+     * @param pem    the chain, the realm's certificate first
+     */
+    public record View(String id, String subject, String issuer, String origin, State state, Instant notBefore, Instant notAfter,
+                       Instant activeFrom, String sha256, String pem) {
+    }
+
+    /** The realm's certificates, the latest to be presented first, each with its state at {@code now}. */
+    public static List<View> views(KeycloakSession session, RealmModel realm, long now) {
+        ClientCertificates store = new ClientCertificates(session);
+        String presented = store.presented(realm.getId(), now).map(ClientCertificateEntity::getId).orElse(null);
+        List<View> views = new ArrayList<>();
+        for (ClientCertificateEntity entity : store.ofRealm(realm.getId())) {
+            State state;
+            if (entity.getNotAfter() <= now) {
+                state = State.EXPIRED;
+            } else if (entity.getId().equals(presented)) {
+                state = State.PRESENTED;
+            } else {
+                // Later in the list than the presented one means older: the presented one replaced it.
+                state = entity.getActiveFrom() > now ? State.NEXT : State.REPLACED;
+            }
+            views.add(view(entity, state));
+        }
+        return views;
+    }
+
+    static View view(ClientCertificateEntity entity, State state) {
+        X509Certificate first = chain(entity)[0];
+        try {
+            return new View(entity.getId(), entity.getSubject(), first.getIssuerX500Principal().getName(X500Principal.RFC2253),
+                    entity.getOrigin().name(), state, first.getNotBefore().toInstant(), first.getNotAfter().toInstant(),
+                    Instant.ofEpochMilli(entity.getActiveFrom()),
+                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(first.getEncoded())), entity.getChain());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
