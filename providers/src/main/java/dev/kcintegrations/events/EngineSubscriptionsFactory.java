@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import dev.kcintegrations.events.capture.EventCapture;
+import dev.kcintegrations.events.capture.OperationalEvents;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lifecycle.DeliveryHistory;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
@@ -62,7 +63,7 @@ public final class EngineSubscriptionsFactory implements EventSubscriptionsProvi
         @Override
         public SubscriptionLifecycle lifecycle(RealmModel realm) {
             return new SubscriptionLifecycle(session, realm, engine.settings(), engine.verifications(), engine.bearerTokens(),
-                    engine::wakeDispatcher);
+                    engine.operationalEvents(), engine::wakeDispatcher);
         }
 
         @Override
@@ -78,6 +79,11 @@ public final class EngineSubscriptionsFactory implements EventSubscriptionsProvi
         @Override
         public WebhookSettings settings() {
             return engine.settings();
+        }
+
+        @Override
+        public OperationalEvents operational() {
+            return engine.operationalEvents();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kcintegrations.events;
 
 import dev.kcintegrations.events.capture.EventCapture;
+import dev.kcintegrations.events.capture.OperationalEvents;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lifecycle.DeliveryHistory;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
@@ -24,6 +25,9 @@ public interface EventSubscriptionsProvider extends Provider {
     EventCapture capture();
 
     WebhookSettings settings();
+
+    /** The events of topic keycloak.webhooks (a client certificate published, a status an administrator set). */
+    OperationalEvents operational();
 
     @Override
     default void close() {

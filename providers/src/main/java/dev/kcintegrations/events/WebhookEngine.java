@@ -1,5 +1,6 @@
 package dev.kcintegrations.events;
 
+import dev.kcintegrations.events.capture.OperationalEvents;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.lanes.LaneScheduler;
 import dev.kcintegrations.events.lifecycle.StoredSubscriptionCheck;
@@ -48,6 +49,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     private WebhookSender sender;
     private Verifications verifications;
     private BearerTokens bearerTokens;
+    private OperationalEvents operationalEvents;
     private volatile LaneScheduler lanes;
 
     @Override
@@ -72,6 +74,7 @@ public final class WebhookEngine implements EventListenerProviderFactory {
                 settings.maxConnections());
         verifications = new Verifications(settings);
         bearerTokens = new BearerTokens(settings.bearerClient());
+        operationalEvents = new OperationalEvents(this::captured);
         // Deliver only once the database schema (ours included) is migrated.
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
@@ -94,13 +97,13 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         }
         OutboxHealth health = new OutboxHealth(settings.healthMaxOverdue(), LaneScheduler.STATS_EVERY);
         OutboxHealth.install(health);
-        lanes = new LaneScheduler(factory, settings, sender, bearerTokens, metrics, health, nodeName());
+        lanes = new LaneScheduler(factory, settings, sender, bearerTokens, metrics, health, nodeName(), operationalEvents);
         lanes.start();
         // Every node's timer fires, and the compare-and-set in KCI_WEBHOOK_JOB (WebhookHousekeeping) lets one run
         // per interval. Not also Keycloak's ClusterAwareScheduledTaskRunner: two layers deciding the same thing
         // made which one stood back a matter of timing (its marker has whole-second lifespans).
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
-                new ScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName())),
+                new ScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName(), operationalEvents)),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
         try {
             StoredSubscriptionCheck.logFindings(factory);
@@ -124,6 +127,11 @@ public final class WebhookEngine implements EventListenerProviderFactory {
     /** The bearer tokens of subscriptions with {@code webHookConfig.auth}, issued by their realms and cached. */
     public BearerTokens bearerTokens() {
         return bearerTokens;
+    }
+
+    /** The events of topic keycloak.webhooks: what happens to subscriptions, deliveries and the realm's credentials. */
+    public OperationalEvents operationalEvents() {
+        return operationalEvents;
     }
 
     /** Endpoint verifications: their own client and bounds, never the deliveries' connections. */

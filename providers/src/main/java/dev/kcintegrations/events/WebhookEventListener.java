@@ -38,7 +38,7 @@ final class WebhookEventListener implements EventListenerProvider {
                 new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
                         type, Topics.KEYCLOAK_USER, realm.getName(), Instant.ofEpochMilli(event.getTime()),
                         EventFacts.ofUserEvent(event, adminBase(realm)), Topic.Source.USER,
-                        event.getUserId() == null ? null : "users/" + event.getUserId(), RealmUrl.configured(realm)), null);
+                        event.getUserId() == null ? null : "users/" + event.getUserId(), RealmUrl.configured(realm)));
     }
 
     @Override
@@ -52,7 +52,7 @@ final class WebhookEventListener implements EventListenerProvider {
                 new EventPayload(event.getId(), Correlation.fromRequest(session).orElse(event.getId()),
                         type, Topics.KEYCLOAK_ADMIN, realm.getName(), Instant.ofEpochMilli(event.getTime()),
                         EventFacts.ofAdminEvent(event, includeRepresentation, adminBase(realm)), Topic.Source.ADMIN,
-                        event.getResourcePath(), RealmUrl.configured(realm)), null);
+                        event.getResourcePath(), RealmUrl.configured(realm)));
     }
 
     /** Links in a signed body come from configuration, never from the request that raised the event (its Host header). */

@@ -54,6 +54,29 @@ class WebhookRetentionIT {
         server.close();
     }
 
+    /**
+     * Deliveries retried until their retention ended are parked, and the owner's subscription to
+     * {@code keycloak.webhooks} is told how many: as they happen, not by polling.
+     */
+    @Test
+    void parkedDeliveriesAreToldToTheOwnersOperationalSubscriptionWithTheirCount() {
+        try (WebhookReceiver failing = WebhookReceiver.start(); WebhookReceiver operations = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, "events.topic.read", "events.webhooks.read"));
+            assertEquals(200, app.subscribe(Ess.uniqueId("ops"), ".*", "keycloak.webhooks", operations.url("/ops")).status());
+            String id = Ess.uniqueId("parking");
+            failing.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+            assertEquals(200, app.subscribe(id, ".*", "public.test", failing.url("/parking")).status());
+            app.publishTest("neverAccepted1");
+            app.publishTest("neverAccepted2");
+            Await.until("both deliveries parked", Duration.ofSeconds(40),
+                    () -> app.deliveries(id, "PARKED").size() == 2);
+            // One notice per group commit or housekeeping run that parked some: their counts add up to the parked deliveries.
+            Await.until("notices of both parked deliveries", Duration.ofSeconds(20), () -> operations.events(r -> r.body().contains(
+                    "\"deliveries.parked\"") && r.body().contains(id)).stream().mapToInt(r -> WebhookReceiver.json(r).at("/facts/count").asInt()).sum(),
+                    counted -> counted == 2);
+        }
+    }
+
     /** Rotation: a new key signs once the old one's lifetime ends, and the old one stays published. */
     @Test
     void webhookSigningKeyIsRotatedAndTheRetiredKeyStaysPublished() throws Exception {

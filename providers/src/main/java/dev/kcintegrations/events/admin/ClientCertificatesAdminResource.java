@@ -3,6 +3,7 @@ package dev.kcintegrations.events.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.kcintegrations.events.capture.OperationalEvents;
 import dev.kcintegrations.events.config.WebhookSettings;
 import dev.kcintegrations.events.sender.RealmClientCertificates;
 import dev.kcintegrations.events.store.ClientCertificateEntity;
@@ -48,14 +49,16 @@ public final class ClientCertificatesAdminResource {
     private final AdminPermissionEvaluator auth;
     private final AdminEventBuilder adminEvent;
     private final WebhookSettings settings;
+    private final OperationalEvents operational;
 
     ClientCertificatesAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent,
-                                    WebhookSettings settings) {
+                                    WebhookSettings settings, OperationalEvents operational) {
         this.session = session;
         this.realm = realm;
         this.auth = auth;
         this.adminEvent = adminEvent.resource(RESOURCE_TYPE);
         this.settings = settings;
+        this.operational = operational;
     }
 
     /**
@@ -110,6 +113,7 @@ public final class ClientCertificatesAdminResource {
         RealmClientCertificates.forget(realm.getId());
         RealmClientCertificates.View view = RealmClientCertificates.views(session, realm, now).stream()
                 .filter(v -> v.id().equals(made.getId())).findFirst().orElseThrow();
+        operational.clientCertificateAdded(session, realm, view.subject(), view.activeFrom());
         adminEvent.operation(OperationType.CREATE).resourcePath(session.getContext().getUri(), made.getId()).representation(view).success();
         return Response.status(Response.Status.CREATED).entity(view).build();
     }

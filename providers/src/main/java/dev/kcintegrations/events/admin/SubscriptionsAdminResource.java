@@ -96,7 +96,7 @@ public final class SubscriptionsAdminResource {
     /** The realm's client certificates for webhook POSTs (a resource of its own: it is the realm's, not a subscription's). */
     @Path("client-certificates")
     public ClientCertificatesAdminResource clientCertificates() {
-        return new ClientCertificatesAdminResource(session, realm, auth, adminEvent, settings);
+        return new ClientCertificatesAdminResource(session, realm, auth, adminEvent, settings, subscriptions.operational());
     }
 
     /**

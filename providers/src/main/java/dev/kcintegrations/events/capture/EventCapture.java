@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +51,18 @@ public final class EventCapture {
      */
     public int capture(RealmModel realm, List<Topic> topics, String eventType, Supplier<EventPayload> payload,
                        String onlyApplication) {
+        return capture(realm, topics, eventType, payload,
+                subscription -> onlyApplication == null || onlyApplication.equals(subscription.getApplicationId()));
+    }
+
+    /** For every subscription whose topic and filter want it: Keycloak's user and admin events. */
+    public int capture(RealmModel realm, List<Topic> topics, String eventType, Supplier<EventPayload> payload) {
+        return capture(realm, topics, eventType, payload, subscription -> true);
+    }
+
+    /** @param recipient which of the subscriptions whose topic and filter want the event get it */
+    public int capture(RealmModel realm, List<Topic> topics, String eventType, Supplier<EventPayload> payload,
+                       Predicate<SubscriptionEntity> recipient) {
         Map<String, Topic> carrying = new HashMap<>();
         topics.stream().filter(topic -> topic.carries(eventType)).forEach(topic -> carrying.put(topic.name(), topic));
         if (carrying.isEmpty()) {
@@ -63,7 +76,7 @@ public final class EventCapture {
         List<String> woken = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (SubscriptionEntity subscription : subscriptions) {
-            if (onlyApplication != null && !onlyApplication.equals(subscription.getApplicationId())) {
+            if (!recipient.test(subscription)) {
                 continue;
             }
             if (!CompiledFilters.matches(subscription.getId(), subscription.getFilter(), eventType)) {

@@ -2,6 +2,7 @@ package dev.kcintegrations.events.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kcintegrations.events.topics.Topic;
@@ -83,6 +84,26 @@ public final class EventFacts {
     private static final Declared<String> TEST = new Declared<String>("The facts the publishing application gave, and its id", true)
             .text("applicationId", "The id of the client that published the test event", applicationId -> applicationId).required();
 
+    /** The facts of an operational event (topic keycloak.webhooks). */
+    private static final Declared<OperationalFacts> WEBHOOKS = new Declared<OperationalFacts>(
+            "What happened to a subscription, its deliveries or the realm's webhook credentials", false)
+            .text("subscriptionId", "The subscription, by the id its application gave it", OperationalFacts::subscriptionId)
+            .onlyFor(type -> !type.startsWith("clientCertificate."))
+            .text("clientId", "The application (client) the subscription belongs to", OperationalFacts::clientId)
+            .onlyFor(type -> !type.startsWith("clientCertificate."))
+            .text("topic", "The subscription's topic", OperationalFacts::topic).onlyFor(type -> !type.startsWith("clientCertificate."))
+            .text("endpoint", "The subscription's endpoint", OperationalFacts::endpoint).onlyFor(type -> !type.startsWith("clientCertificate."))
+            .text("status", "The subscription's status now", OperationalFacts::status).onlyFor(type -> type.startsWith("subscription."))
+            .text("cause", "Who disabled it: RECEIVER (410 Gone) or ADMINISTRATOR", OperationalFacts::cause)
+            .onlyFor(type -> type.equals("subscription.disabled"))
+            .text("reason", "Why, for people", OperationalFacts::reason)
+            .fact("count", type -> JsonSchema.integer("How many deliveries were parked"),
+                    facts -> facts.count() == null ? null : IntNode.valueOf(facts.count())).onlyFor(type -> type.equals("deliveries.parked"))
+            .text("subject", "The certificate's subject", OperationalFacts::certificateSubject).onlyFor(type -> type.startsWith("clientCertificate."))
+            .fact("activeFrom", type -> JsonSchema.dateTime("When the realm's POSTs start presenting it"),
+                    facts -> facts.activeFrom() == null ? null : TextNode.valueOf(facts.activeFrom().toString()))
+            .onlyFor(type -> type.startsWith("clientCertificate."));
+
     private static final String VERIFICATION_MESSAGE = "Verification of a webhook endpoint; answer 2xx to accept the subscription";
 
     /** The facts of a subscription's verification event, read from the subscription's id. */
@@ -109,6 +130,10 @@ public final class EventFacts {
         return facts;
     }
 
+    public static ObjectNode ofOperational(OperationalFacts facts) {
+        return WEBHOOKS.build(facts);
+    }
+
     public static ObjectNode ofVerification(String subscriptionId) {
         return VERIFICATION.build(subscriptionId);
     }
@@ -125,6 +150,7 @@ public final class EventFacts {
             case USER -> USER.schema(eventType);
             case ADMIN -> ADMIN.schema(eventType);
             case TEST -> TEST.schema(eventType);
+            case WEBHOOKS -> WEBHOOKS.schema(eventType);
         };
     }
 

@@ -30,6 +30,10 @@ public final class JsonSchema {
         return string(description).put("format", "uri");
     }
 
+    public static ObjectNode integer(String description) {
+        return described(description).put("type", "integer").put("minimum", 0);
+    }
+
     public static ObjectNode dateTime(String description) {
         return string(description).put("format", "date-time");
     }

@@ -3,6 +3,7 @@ package dev.kcintegrations.events.catalog;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcintegrations.events.capture.EventPayload;
+import dev.kcintegrations.events.capture.OperationalEvent;
 import dev.kcintegrations.events.capture.JsonSchema;
 import dev.kcintegrations.events.config.Batching;
 import dev.kcintegrations.events.config.BodyFormat;
@@ -82,6 +83,7 @@ public final class EventCatalog {
             }
             case TEST -> {
             }
+            case WEBHOOKS -> types.addAll(OperationalEvent.eventTypes());
         }
         return types.stream().filter(topic::carries).toList();
     }
@@ -205,6 +207,7 @@ public final class EventCatalog {
             case USER -> "Keycloak's user event " + message.eventType();
             case ADMIN -> "Keycloak's admin event: " + message.eventType().replace('.', ' ');
             case TEST -> "A test event an application published (POST /events/v4/topics/{topic}/events)";
+            case WEBHOOKS -> OperationalEvent.of(message.eventType()).map(OperationalEvent::description).orElse(message.eventType());
         };
     }
 
@@ -213,6 +216,9 @@ public final class EventCatalog {
             case USER -> "Keycloak's user events (sign-ins, profile changes, …)";
             case ADMIN -> "Keycloak's admin events, as <RESOURCE_TYPE>.<OPERATION>";
             case TEST -> "Test events applications publish themselves";
+            case WEBHOOKS -> "What happens to this application's subscriptions and deliveries (all applications' for one whose service"
+                    + " account may view the realm's events), and to the realm's webhook credentials; never about the receiving"
+                    + " subscription itself";
         };
         return what + (topic.eventTypes().isPresent() ? ", restricted to the event types this topic declares" : "")
                 + (topic.scope().isEmpty() ? "" : "; readable with scope " + topic.scope());

@@ -16,6 +16,7 @@ import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionLease;
 import dev.kcintegrations.events.store.SubscriptionStatus;
 import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
@@ -80,6 +81,7 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
     }
 
     private final KeycloakSessionFactory sessionFactory;
+    private final SubscriptionNotices notices;
     private final WebhookSettings settings;
     private final DeliveryMetrics metrics;
     private final String node;
@@ -91,8 +93,10 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
     private boolean closed; // guarded by queue: no item is taken after the writer's last drain
     private final Thread writer;
 
-    GroupCommit(KeycloakSessionFactory sessionFactory, WebhookSettings settings, DeliveryMetrics metrics, String node) {
+    GroupCommit(KeycloakSessionFactory sessionFactory, WebhookSettings settings, DeliveryMetrics metrics, String node,
+                SubscriptionNotices notices) {
         this.sessionFactory = sessionFactory;
+        this.notices = notices;
         this.settings = settings;
         this.metrics = metrics;
         this.node = node;
@@ -253,7 +257,7 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
                 write.counted.clear();
                 write.releases.clear();
                 write.lost = write.resumed = false;
-                writeLane(outbox, write, now, attempts, pruned, finishes);
+                writeLane(session, outbox, write, now, attempts, pruned, finishes);
             }
             finishes.forEach((kind, ids) -> outbox.outcomes().finish(ids, kind.status(), kind.httpStatus(), kind.error(), now));
             outbox.outcomes().insertAttempts(attempts);
@@ -296,8 +300,8 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
         };
     }
 
-    private void writeLane(Outbox outbox, LaneWrite write, long now, List<AttemptEntity> attempts, List<String> pruned,
-                           Map<Finish, List<String>> finishes) {
+    private void writeLane(KeycloakSession session, Outbox outbox, LaneWrite write, long now, List<AttemptEntity> attempts,
+                           List<String> pruned, Map<Finish, List<String>> finishes) {
         Lane lane = write.lane;
         // The failure streak after these outcomes: failures since the last delivery, or added to the old one.
         int failures = 0;
@@ -325,10 +329,12 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
         }
         write.renewedUntil = until;
         SubscriptionEntity subscription = null;
+        int parked = 0;
         Optional<OutcomeRules.Move> resume = OutcomeRules.afterSends(lane.suspended(), sent);
         if (resume.isPresent()) {
             subscription = outbox.subscription(lane.lease().subscriptionId());
             apply(subscription, resume.get(), now);
+            notices.moved(session, subscription, "served again: the application may receive the topic");
             write.resumed = true;
         }
         for (Item item : write.items) {
@@ -357,9 +363,11 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
                         } else if (after instanceof OutcomeRules.Ends ends) {
                             finish(row, ends.status(), now, ends.reason());
                             write.counted.add(ends.status() == DeliveryStatus.PARKED ? metrics::parked : metrics::rejected);
+                            parked += ends.status() == DeliveryStatus.PARKED ? 1 : 0;
                         }
                         if (s.verdict() == RetryPolicy.Verdict.GONE) {
                             apply(subscription, OutcomeRules.gone(), now);
+                            notices.moved(session, subscription, OutcomeRules.gone().reason());
                             write.counted.add(metrics::disabled);
                             LOG.infof("Webhook subscription %s disabled: its endpoint answered 410 Gone", subscription.getName());
                         }
@@ -371,6 +379,7 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
                 if (row != null) {
                     finish(row, DeliveryStatus.PARKED, now, "retention ended");
                     write.counted.add(metrics::parked);
+                    parked++;
                 }
                 write.finished.add(e.row().id());
             } else if (item instanceof Held h) {
@@ -385,9 +394,13 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
                 Optional<OutcomeRules.Move> suspend = OutcomeRules.accessDenied(subscription.getStatus(), h.reason());
                 if (suspend.isPresent()) {
                     apply(subscription, suspend.get(), now);
+                    notices.moved(session, subscription, suspend.get().reason());
                     LOG.infof("Webhook subscription %s suspended: %s", subscription.getName(), h.reason());
                 }
             }
+        }
+        if (parked > 0) {
+            notices.parked(session, subscription != null ? subscription : outbox.subscription(lane.lease().subscriptionId()), parked);
         }
     }
 

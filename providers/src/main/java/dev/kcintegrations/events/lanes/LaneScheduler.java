@@ -76,14 +76,15 @@ public final class LaneScheduler implements AutoCloseable, LaneContext {
     private long lastStats;
 
     public LaneScheduler(KeycloakSessionFactory sessionFactory, WebhookSettings settings, WebhookSender sender,
-                         BearerTokens bearerTokens, DeliveryMetrics metrics, OutboxHealth health, String node) {
+                         BearerTokens bearerTokens, DeliveryMetrics metrics, OutboxHealth health, String node,
+                         SubscriptionNotices notices) {
         this.sessionFactory = sessionFactory;
         this.settings = settings;
         this.sender = sender;
         this.metrics = metrics;
         this.health = health;
         this.node = node;
-        this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node);
+        this.groupCommit = new GroupCommit(sessionFactory, settings, metrics, node, notices);
         this.store = new JpaLaneStore(sessionFactory, settings, bearerTokens);
         this.connections = new ConnectionPermits(settings.maxConnections());
     }

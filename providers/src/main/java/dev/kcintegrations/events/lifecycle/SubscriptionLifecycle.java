@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.lifecycle;
 
+import dev.kcintegrations.events.capture.OperationalEvents;
 import dev.kcintegrations.events.capture.CompiledFilters;
 import dev.kcintegrations.events.capture.EventFacts;
 import dev.kcintegrations.events.capture.EventPayload;
@@ -63,16 +64,18 @@ public final class SubscriptionLifecycle {
     private final WebhookSettings settings;
     private final Verifications verifications;
     private final BearerTokens bearerTokens;
+    private final OperationalEvents operational;
     private final Runnable wake;
 
     /** @param wake called after a commit that may make a queue due (the engine's claim loop) */
     public SubscriptionLifecycle(KeycloakSession session, RealmModel realm, WebhookSettings settings, Verifications verifications,
-                                 BearerTokens bearerTokens, Runnable wake) {
+                                 BearerTokens bearerTokens, OperationalEvents operational, Runnable wake) {
         this.session = session;
         this.realm = realm;
         this.settings = settings;
         this.verifications = verifications;
         this.bearerTokens = bearerTokens;
+        this.operational = operational;
         this.wake = wake;
     }
 
@@ -141,6 +144,7 @@ public final class SubscriptionLifecycle {
                     verification.identity());
         }
         if (!result.successful()) {
+            operational.verificationFailed(session, realm, applicationId, request.id(), request.topic(), request.endpoint(), result.describe());
             throw new Refused(Refused.Kind.INVALID, "webHookConfig.endpoint did not accept the verification event: " + result.describe());
         }
 
@@ -387,6 +391,7 @@ public final class SubscriptionLifecycle {
         }
         subscription.setUpdatedAt(System.currentTimeMillis());
         subscriptions().flush();
+        operational.moved(session, subscription, subscription.getStatusReason() == null ? "enabled by an administrator" : subscription.getStatusReason());
         wakeAfterCommit();
     }
 

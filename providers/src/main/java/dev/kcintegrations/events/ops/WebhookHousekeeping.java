@@ -1,16 +1,19 @@
 package dev.kcintegrations.events.ops;
 
 import dev.kcintegrations.events.config.WebhookSettings;
+import dev.kcintegrations.events.lanes.SubscriptionNotices;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.JobRuns;
 import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SigningKeys;
+import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.timer.ScheduledTask;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Once per cluster and interval: every node's timer fires, and the compare-and-set of {@link JobRuns} lets
@@ -26,8 +29,11 @@ public final class WebhookHousekeeping implements ScheduledTask {
     private final DeliveryMetrics metrics;
     private final String node;
 
-    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node) {
+    private final SubscriptionNotices notices;
+
+    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node, SubscriptionNotices notices) {
         this.settings = settings;
+        this.notices = notices;
         this.metrics = metrics;
         this.node = node;
     }
@@ -43,7 +49,14 @@ public final class WebhookHousekeeping implements ScheduledTask {
         }
         metrics.housekeeping(true);
         Outbox outbox = new Outbox(session);
+        Map<String, Integer> expiring = outbox.retention().expiredBySubscription(now - settings.retention().toMillis(), now);
         int parked = outbox.retention().parkExpired(now - settings.retention().toMillis(), now);
+        expiring.forEach((subscriptionId, count) -> {
+            SubscriptionEntity subscription = outbox.subscription(subscriptionId);
+            if (subscription != null) {
+                notices.parked(session, subscription, count);
+            }
+        });
         for (int i = 0; i < parked; i++) {
             metrics.parked();
         }

@@ -51,6 +51,12 @@ import org.hibernate.annotations.DynamicUpdate;
                         + "   WHERE s.realmId = :realmId AND s.applicationId = :applicationId)"),
         @NamedQuery(name = "KciDelivery.removeRealm",
                 query = "DELETE FROM DeliveryEntity d WHERE d.realmId = :realmId"),
+        // What parkExpired is about to park, per subscription: counted first, in the same transaction.
+        @NamedQuery(name = "KciDelivery.expiredBySubscription",
+                query = "SELECT d.subscriptionId, COUNT(d) FROM DeliveryEntity d"
+                        + " WHERE d.status = 'PENDING' AND d.createdAt < :createdBefore AND d.subscriptionId NOT IN"
+                        + "   (SELECT s.id FROM SubscriptionEntity s WHERE s.leaseOwner IS NOT NULL AND s.leaseUntil >= :now)"
+                        + " GROUP BY d.subscriptionId"),
         @NamedQuery(name = "KciDelivery.parkExpired",
                 query = "UPDATE DeliveryEntity d SET d.status = 'PARKED', d.finishedAt = :now, d.lastError = 'retention ended'"
                         + " WHERE d.status = 'PENDING' AND d.createdAt < :createdBefore AND d.subscriptionId NOT IN"

@@ -2,7 +2,9 @@ package dev.kcintegrations.events.store;
 
 import jakarta.persistence.EntityManager;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What housekeeping ends and removes: deliveries whose retention ended are parked, finished ones and deleted
@@ -14,6 +16,16 @@ public final class Retention {
 
     Retention(EntityManager em) {
         this.em = em;
+    }
+
+    /** How many deliveries of each subscription {@link #parkExpired} would park now. */
+    public Map<String, Integer> expiredBySubscription(long createdBefore, long now) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Object[] row : em.createNamedQuery("KciDelivery.expiredBySubscription", Object[].class)
+                .setParameter("createdBefore", createdBefore).setParameter("now", now).getResultList()) {
+            counts.put((String) row[0], ((Number) row[1]).intValue());
+        }
+        return counts;
     }
 
     public int parkExpired(long createdBefore, long now) {

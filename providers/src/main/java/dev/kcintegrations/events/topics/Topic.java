@@ -18,7 +18,9 @@ public record Topic(String name, String scope, Source source, Optional<EventType
     public static final String API_SCOPE = "events.topic.read";
 
     public enum Source {
-        USER, ADMIN, TEST;
+        USER, ADMIN, TEST,
+        /** The engine's own: what happens to subscriptions and deliveries (capture/OperationalEvent). */
+        WEBHOOKS;
 
         public static Source parse(String value) {
             return Source.valueOf(value.strip().toUpperCase(Locale.ROOT));

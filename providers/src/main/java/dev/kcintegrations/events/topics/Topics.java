@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The topics of a realm: the three built in, overridden or joined by those the administrator declares
+ * The topics of a realm: the four built in, overridden or joined by those the administrator declares
  * as "Event topics" components (realm JSON or admin console). Components live in the realm model, so a
  * topic declared on one node is seen by every node through Keycloak's realm cache invalidation.
  */
@@ -19,11 +19,15 @@ public final class Topics {
     public static final String PUBLIC_TEST = "public.test";
     public static final String KEYCLOAK_USER = "keycloak.user";
     public static final String KEYCLOAK_ADMIN = "keycloak.admin";
+    /** Operational events: subscriptions suspended, disabled, enabled, deliveries parked, keys and certificates. */
+    public static final String KEYCLOAK_WEBHOOKS = "keycloak.webhooks";
+    public static final String WEBHOOKS_SCOPE = "events.webhooks.read";
 
     private static final List<Topic> BUILT_IN = List.of(
             new Topic(PUBLIC_TEST, "", Topic.Source.TEST, Optional.empty()),
             new Topic(KEYCLOAK_USER, "events.user.read", Topic.Source.USER, Optional.empty()),
-            new Topic(KEYCLOAK_ADMIN, "events.admin.read", Topic.Source.ADMIN, Optional.empty()));
+            new Topic(KEYCLOAK_ADMIN, "events.admin.read", Topic.Source.ADMIN, Optional.empty()),
+            new Topic(KEYCLOAK_WEBHOOKS, WEBHOOKS_SCOPE, Topic.Source.WEBHOOKS, Optional.empty()));
 
     private Topics() {
     }

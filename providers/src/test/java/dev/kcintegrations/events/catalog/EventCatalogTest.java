@@ -27,6 +27,7 @@ class EventCatalogTest {
     static final Topic USER = new Topic("keycloak.user", "events.user.read", Topic.Source.USER, Optional.empty());
     static final Topic ADMIN = new Topic("keycloak.admin", "events.admin.read", Topic.Source.ADMIN, Optional.empty());
     static final Topic TEST = new Topic("public.test", "", Topic.Source.TEST, Optional.empty());
+    static final Topic WEBHOOKS = new Topic("keycloak.webhooks", "events.webhooks.read", Topic.Source.WEBHOOKS, Optional.empty());
     static final Topic LOGINS = new Topic("logins", "", Topic.Source.USER, Optional.of(EventTypeFilter.compile("LOGIN.*")));
 
     static EventCatalog catalog(Topic... topics) {
