@@ -596,6 +596,44 @@ class ClusterIT {
      * subjects, more than two reads), then five events of a free user: those five arrive, nothing of the held
      * ones does.
      */
+    /**
+     * SAP Concur removes a subscription that has not delivered for 30 days. Here two subscriptions fail, their
+     * BROKEN_SINCE is moved back 31 days, and housekeeping (every 2 s) removes the one an administrator did not stop:
+     * its owner's keycloak.webhooks subscription is told first, its pending deliveries are cancelled; the stopped one
+     * stays.
+     */
+    @Test
+    @Order(8)
+    void aSubscriptionBrokenForThirtyDaysIsRemovedAndItsOwnerToldFirst() {
+        try (WebhookReceiver failing = WebhookReceiver.start(); WebhookReceiver operations = WebhookReceiver.start()) {
+            Ess app = Ess.application(node1, Ess.newApplication(node1, "events.topic.read", "events.webhooks.read"));
+            assertEquals(200, app.subscribe(Ess.uniqueId("ops"), ".*", "keycloak.webhooks", operations.url("/ops")).status());
+            failing.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
+            String broken = Ess.uniqueId("broken");
+            String stopped = Ess.uniqueId("stopped");
+            assertEquals(200, app.subscribe(broken, ".*", "public.test", failing.url("/broken")).status());
+            assertEquals(200, app.subscribe(stopped, ".*", "public.test", failing.url("/stopped")).status());
+            app.publishTest("neverAccepted");
+            String both = "name IN ('" + broken + "', '" + stopped + "')";
+            Await.until("both failing", Duration.ofSeconds(30), Duration.ofMillis(300), () -> cluster.database()
+                    .query("SELECT count(*) FROM kci_webhook_subscription WHERE " + both + " AND broken_since IS NOT NULL").get(0), "2"::equals);
+            assertEquals(200, SubscriptionsAdminApi.asAdmin(node1, "PUT", "/" + stopped + "/status", "{\"status\":\"DISABLED\"}").status());
+            cluster.database().query("UPDATE kci_webhook_subscription SET broken_since = broken_since - " + Duration.ofDays(31).toMillis()
+                    + " WHERE " + both);
+
+            JsonNode told = WebhookReceiver.json(operations.awaitEvents(r -> r.body().contains("\"subscription.removed\"")
+                    && r.body().contains(broken), 1, Duration.ofSeconds(30)).get(0)).get("facts");
+            assertEquals("DELETED", told.get("status").asText(), told.toString());
+            assertTrue(told.get("reason").asText().startsWith("Removed: no delivery since "), told.toString());
+            Await.until("the broken subscription removed", Duration.ofSeconds(30), Duration.ofMillis(300), () -> cluster.database()
+                    .query("SELECT status FROM kci_webhook_subscription WHERE name = '" + broken + "'").get(0), "DELETED"::equals);
+            assertEquals("0", cluster.database().query("SELECT count(*) FROM kci_webhook_delivery d JOIN kci_webhook_subscription s"
+                    + " ON d.subscription_id = s.id WHERE s.name = '" + broken + "' AND d.status = 'PENDING'").get(0), "its deliveries cancelled");
+            assertEquals("DISABLED", cluster.database().query("SELECT status FROM kci_webhook_subscription WHERE name = '" + stopped + "'").get(0),
+                    "an administrator's stop is never removed");
+        }
+    }
+
     @Test
     @Order(8)
     void aFreeUserFlowsWhileMoreUsersAreHeldThanOneReadLists() {

@@ -14,6 +14,8 @@ public enum OperationalEvent {
             + " Gone; ADMINISTRATOR)"),
     SUBSCRIPTION_ENABLED("subscription.enabled", "A subscription is served again (its application regained the topic, or an"
             + " administrator enabled it)"),
+    SUBSCRIPTION_REMOVED("subscription.removed", "A subscription is being removed: its endpoint has failed since brokenSince, longer"
+            + " than the server's broken-removal (30 days); told before it is gone"),
     DELIVERIES_PARKED("deliveries.parked", "Deliveries of a subscription were parked: retried until retention ended (count: how many)"),
     VERIFICATION_FAILED("verification.failed", "A subscription's endpoint did not accept its verification event; the save was refused"),
     CLIENT_CERTIFICATE_ADDED("clientCertificate.added", "The realm published a client certificate its POSTs present from activeFrom");

@@ -79,6 +79,21 @@ public final class OperationalEvents implements SubscriptionNotices {
     }
 
     /**
+     * A broken subscription is about to be removed: told at once, in a transaction of its own, before the removal
+     * (which then commits with housekeeping's); a removal that fails is told again at the next run.
+     */
+    public void removing(KeycloakSession session, SubscriptionEntity subscription, String reason) {
+        RealmModel realm = session.realms().getRealm(subscription.getRealmId());
+        if (realm == null) {
+            return;
+        }
+        OperationalFacts about = OperationalFacts.about(OperationalEvent.SUBSCRIPTION_REMOVED, subscription,
+                clientId(realm, subscription.getApplicationId()), null, reason, null);
+        captureAlone(session, realm.getId(), new OperationalFacts(about.type(), about.subscription(), about.applicationId(), about.clientId(),
+                about.subscriptionId(), about.topic(), about.endpoint(), "DELETED", null, reason, null, null, null));
+    }
+
+    /**
      * An endpoint refused a subscription's verification event: captured at once, in a transaction of its own, as the
      * save it refused writes nothing.
      */

@@ -35,6 +35,7 @@ import java.util.Locale;
  * @param maxConcurrentVerifications     verification calls in flight at once on this node, on a client of their own
  * @param bearerClient                   the client id of each realm's client that bearer tokens for receivers are issued to
  * @param clientCertificateOverlap       how long a realm's new client certificate is published before POSTs present it
+ * @param brokenRemoval                  how long a subscription may fail without a delivery before it is removed; zero: never
  */
 public record WebhookSettings(int maxSubscriptionsPerApplication, Duration connectTimeout, Duration readTimeout,
                               Duration attemptTimeout, Duration retention, Duration history, List<Duration> retrySchedule,
@@ -43,7 +44,7 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                               Duration signingKeyLifetime,
                               Duration signingKeyOverlap, int testEventsPerMinute, int maxRequeues, int verificationsPerMinute,
                               int maxConcurrentVerifications, int maxInFlight, int maxConnections, String bearerClient,
-                              Duration clientCertificateOverlap) {
+                              Duration clientCertificateOverlap, Duration brokenRemoval) {
 
     /**
      * Every option of the engine, each with its one default and help text: {@link #from} reads them, and the
@@ -98,7 +99,10 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                         + " webHookConfig.auth are issued to"),
         CLIENT_CERTIFICATE_OVERLAP("client-certificate-overlap", ProviderConfigProperty.STRING_TYPE, "7d",
                 "How long a realm's new webhook client certificate is published (events/v4/client-certificates) before POSTs"
-                        + " present it, while the realm presents another; receivers that pin the certificate trust both meanwhile");
+                        + " present it, while the realm presents another; receivers that pin the certificate trust both meanwhile"),
+        BROKEN_REMOVAL("broken-removal", ProviderConfigProperty.STRING_TYPE, "30d",
+                "How long a subscription's endpoint may fail without one delivery before housekeeping removes the subscription"
+                        + " (SAP Concur: 30 days), telling keycloak.webhooks first; 0: never. An administrator's stop is never removed");
 
         public final String key;
         public final String type;
@@ -163,7 +167,8 @@ public record WebhookSettings(int maxSubscriptionsPerApplication, Duration conne
                 Option.MAX_IN_FLIGHT.intIn(config),
                 Option.MAX_CONNECTIONS.intIn(config),
                 Option.BEARER_CLIENT.in(config).strip(),
-                Option.CLIENT_CERTIFICATE_OVERLAP.durationIn(config));
+                Option.CLIENT_CERTIFICATE_OVERLAP.durationIn(config),
+                Option.BROKEN_REMOVAL.durationIn(config));
     }
 
     /**

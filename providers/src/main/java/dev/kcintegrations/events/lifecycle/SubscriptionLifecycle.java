@@ -181,6 +181,7 @@ public final class SubscriptionLifecycle {
         entity.moveTo(SubscriptionStatus.INITIAL);
         entity.setStatusReason(null);
         entity.setFailureStreak(0);
+        entity.setBrokenSince(null); // its endpoint just accepted the verification event
         entity.setUpdatedAt(now);
         if (existing.isEmpty()) {
             subscriptions.add(entity);
@@ -337,12 +338,16 @@ public final class SubscriptionLifecycle {
     }
 
     private void cancelLocked(SubscriptionEntity subscription, String reason) {
+        cancelLocked(session, subscription, reason);
+    }
+
+    private static void cancelLocked(KeycloakSession session, SubscriptionEntity subscription, String reason) {
         long now = System.currentTimeMillis();
         subscription.moveTo(SubscriptionStatus.DELETED);
         subscription.setStatusReason(reason);
         subscription.setUpdatedAt(now);
         // The subscription's row first, then its deliveries': the order a group commit locks them in.
-        subscriptions().flush();
+        new Subscriptions(session, subscription.getRealmId()).flush();
         new Outbox(session).outcomes().cancelPending(subscription.getId(), "subscription deleted", now);
         CompiledFilters.forget(subscription.getId()); // other nodes' copies age out of their bounded caches
     }
@@ -481,6 +486,21 @@ public final class SubscriptionLifecycle {
     }
 
     /** The application is gone: its subscriptions are deleted and their pending deliveries cancelled, in this transaction. */
+    /**
+     * Removes the subscriptions broken since before {@code before} (SAP Concur deletes a subscription that has not
+     * delivered for 30 days), each told to {@code keycloak.webhooks} first; an administrator's stop is never removed.
+     * In housekeeping's transaction; returns how many.
+     */
+    public static int removeBroken(KeycloakSession session, long before, OperationalEvents operational) {
+        List<SubscriptionEntity> broken = new Outbox(session).retention().brokenBefore(before);
+        for (SubscriptionEntity subscription : broken) {
+            String reason = "Removed: no delivery since " + Instant.ofEpochMilli(subscription.getBrokenSince()) + " (broken-removal)";
+            operational.removing(session, subscription, reason);
+            cancelLocked(session, subscription, reason);
+        }
+        return broken.size();
+    }
+
     public static void revokeApplication(KeycloakSession session, RealmModel realm, String applicationId) {
         new Subscriptions(session, realm.getId()).removeApplication(applicationId, System.currentTimeMillis());
     }

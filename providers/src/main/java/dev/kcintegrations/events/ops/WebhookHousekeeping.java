@@ -1,7 +1,8 @@
 package dev.kcintegrations.events.ops;
 
+import dev.kcintegrations.events.capture.OperationalEvents;
 import dev.kcintegrations.events.config.WebhookSettings;
-import dev.kcintegrations.events.lanes.SubscriptionNotices;
+import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.JobRuns;
@@ -29,11 +30,11 @@ public final class WebhookHousekeeping implements ScheduledTask {
     private final DeliveryMetrics metrics;
     private final String node;
 
-    private final SubscriptionNotices notices;
+    private final OperationalEvents operational;
 
-    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node, SubscriptionNotices notices) {
+    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node, OperationalEvents operational) {
         this.settings = settings;
-        this.notices = notices;
+        this.operational = operational;
         this.metrics = metrics;
         this.node = node;
     }
@@ -54,7 +55,7 @@ public final class WebhookHousekeeping implements ScheduledTask {
         expiring.forEach((subscriptionId, count) -> {
             SubscriptionEntity subscription = outbox.subscription(subscriptionId);
             if (subscription != null) {
-                notices.parked(session, subscription, count);
+                operational.parked(session, subscription, count);
             }
         });
         for (int i = 0; i < parked; i++) {
@@ -64,6 +65,12 @@ public final class WebhookHousekeeping implements ScheduledTask {
                 now - settings.retention().toMillis());
         int purgedLong = outbox.retention().purgeFinished(List.of(DeliveryStatus.REJECTED, DeliveryStatus.PARKED),
                 now - settings.history().toMillis());
+        int removed = settings.brokenRemoval().isZero() ? 0
+                : SubscriptionLifecycle.removeBroken(session, now - settings.brokenRemoval().toMillis(), operational);
+        if (removed > 0) {
+            LOG.infof("Webhook housekeeping: removed %d subscription(s) whose endpoints failed for broken-removal (%s)", removed,
+                    settings.brokenRemoval());
+        }
         int subscriptions = outbox.retention().purgeDeletedSubscriptions(now);
         SigningKeys keys = new SigningKeys(session);
         int rotated = keys.retireCreatedBefore(now - settings.signingKeyLifetime().toMillis(), now);

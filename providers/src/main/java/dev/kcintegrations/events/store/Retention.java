@@ -1,6 +1,7 @@
 package dev.kcintegrations.events.store;
 
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,12 @@ public final class Retention {
                 .setParameter("statuses", statuses.stream().map(DeliveryStatus::name).toList()).setParameter("before", finishedBefore).executeUpdate();
         em.createNamedQuery("KciAttempt.purgeOrphans").executeUpdate();
         return purged;
+    }
+
+    /** Subscriptions broken since before {@code before} (see KciSubscription.brokenBefore), locked, in id order. */
+    public List<SubscriptionEntity> brokenBefore(long before) {
+        return em.createNamedQuery("KciSubscription.brokenBefore", SubscriptionEntity.class).setParameter("before", before)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
     }
 
     public int purgeDeletedSubscriptions(long deletedBefore) {

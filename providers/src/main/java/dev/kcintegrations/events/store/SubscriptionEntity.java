@@ -56,9 +56,11 @@ import org.hibernate.annotations.DynamicUpdate;
         // and the subscription may still be delivered. Zero rows updated: the lane's outcomes are dropped.
         @NamedQuery(name = "KciSubscription.renewAdding",
                 query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = s.failureStreak + :failures,"
+                        + " s.brokenSince = COALESCE(s.brokenSince, CASE WHEN :failures > 0 THEN :lastAt ELSE NULL END),"
                         + " s.sendWindow = :window," + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
         @NamedQuery(name = "KciSubscription.renewDelivered",
                 query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = :failures, s.blockedUntil = NULL,"
+                        + " s.brokenSince = CASE WHEN :failures > 0 THEN :lastAt ELSE NULL END,"
                         + " s.blockedBy = NULL, s.sendWindow = :window," + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
         @NamedQuery(name = "KciSubscription.release",
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
@@ -90,6 +92,11 @@ import org.hibernate.annotations.DynamicUpdate;
                 query = "UPDATE SubscriptionEntity s SET s.touchedAt = :now WHERE s.id IN :ids"),
         @NamedQuery(name = "KciSubscription.removeRealm",
                 query = "DELETE FROM SubscriptionEntity s WHERE s.realmId = :realmId"),
+        // Broken since before :before, and not stopped by an administrator (that stop is deliberate); in id order, the
+        // order in which every transaction that locks several subscriptions takes them.
+        @NamedQuery(name = "KciSubscription.brokenBefore",
+                query = "SELECT s FROM SubscriptionEntity s WHERE s.brokenSince IS NOT NULL AND s.brokenSince < :before"
+                        + " AND (s.status = 'ACTIVE' OR (s.status = 'DISABLED' AND s.disabledBy = 'RECEIVER')) ORDER BY s.id"),
         @NamedQuery(name = "KciSubscription.deletedWithoutDeliveries",
                 query = "SELECT s FROM SubscriptionEntity s WHERE s.status = 'DELETED' AND s.updatedAt < :before"
                         + " AND NOT EXISTS (SELECT d.id FROM DeliveryEntity d WHERE d.subscriptionId = s.id)"),
@@ -180,6 +187,8 @@ public class SubscriptionEntity {
     @Column(name = "LEASE_EPOCH", nullable = false)
     private long leaseEpoch;
     /** When a node other than the lease holder last captured for it (that node's clock). */
+    @Column(name = "BROKEN_SINCE")
+    private Long brokenSince;
     @Column(name = "TOUCHED_AT")
     private Long touchedAt;
     @Column(name = "CREATED_AT", nullable = false)
@@ -234,6 +243,9 @@ public class SubscriptionEntity {
     /** Who stopped the subscription; meaningful only while it is DISABLED. */
     public DisabledBy getDisabledBy() { return disabledBy == null ? null : DisabledBy.valueOf(disabledBy); }
     public String getStatusReason() { return statusReason; }
+    /** The first failed attempt since the last delivery; null while it delivers. */
+    public Long getBrokenSince() { return brokenSince; }
+    public void setBrokenSince(Long brokenSince) { this.brokenSince = brokenSince; }
     public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
     public int getFailureStreak() { return failureStreak; }
     public Long getLastAttemptAt() { return lastAttemptAt; }

@@ -73,7 +73,7 @@ class WebhookSettingsTest {
         return new WebhookSettings(5, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofHours(72),
                 Duration.ofDays(30), List.of(Duration.ofSeconds(5)), 32, Duration.ofSeconds(1), Duration.ofSeconds(60), housekeepingInterval,
                 List.of(), Duration.ofMinutes(10), Duration.ofDays(90), Duration.ofDays(7), 60, 5, verificationsPerMinute, 8, 64, 256, "webhook-sender",
-                Duration.ofDays(7));
+                Duration.ofDays(7), Duration.ofDays(30));
     }
 
     /** No option set: the settings are the published defaults, each written once in {@link WebhookSettings.Option}. */

@@ -210,7 +210,7 @@ class LaneTest {
         return new WebhookSettings(5, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofMinutes(1),
                 Duration.ofMinutes(2), List.of(Duration.ofMillis(100)), 4, Duration.ofSeconds(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(60), List.of("127.0.0.1"), Duration.ofMinutes(5), Duration.ofDays(90), Duration.ofDays(7),
-                60, 5, 30, 8, 16, 32, "webhook-sender", Duration.ofDays(7));
+                60, 5, 30, 8, 16, 32, "webhook-sender", Duration.ofDays(7), Duration.ofDays(30));
     }
 
     private HttpServer receiver() {

@@ -16,7 +16,7 @@ class RetryPolicyTest {
             Duration.ofSeconds(15), Duration.ofHours(72), Duration.ofDays(30),
             List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10)),
             32, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(5), List.of(), Duration.ofMinutes(10), Duration.ofDays(90),
-                    Duration.ofDays(7), 60, 5, 30, 8, 64, 256, "webhook-sender", Duration.ofDays(7));
+                    Duration.ofDays(7), 60, 5, 30, 8, 64, 256, "webhook-sender", Duration.ofDays(7), Duration.ofDays(30));
 
     static SendResult status(int status) {
         return SendResult.answered(status, 1, "", Optional.empty());
