@@ -18,6 +18,10 @@ if [[ ! -f $tls ]]; then
   "$JAVA_HOME/bin/keytool" -genkeypair -alias localhost -keyalg RSA -keysize 2048 -validity 365 -dname CN=localhost \
     -ext SAN=dns:localhost,ip:127.0.0.1 -storetype PKCS12 -keystore "$tls" -storepass demo-only-keystore >/dev/null
 fi
+# Keycloak trusts that certificate too, so webhooks reach the demo's HTTPS receivers that serve it
+# (docs/webhook-receiver/mtls-receiver.js: a receiver that demands the realm's client certificate).
+"$JAVA_HOME/bin/keytool" -exportcert -rfc -alias localhost -keystore "$tls" -storepass demo-only-keystore \
+  -file providers/target/demo-tls.pem >/dev/null
 # The Field Service stand-in on https://localhost:8444 (needs node and npm): it hosts the demo plugin built on
 # Oracle's @ofs-users/plugin and answers its REST calls for tokens that verify against the realm's JWKS.
 if command -v npm >/dev/null; then
@@ -40,7 +44,7 @@ export KC_BOOTSTRAP_ADMIN_PASSWORD=${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}
 for attempt in 1 2 3; do
   set +e
   "$kc_home/bin/kc.sh" start-dev --http-port=8080 --https-port=8443 --https-key-store-file="$PWD/$tls" \
-    --https-key-store-password=demo-only-keystore --http-management-scheme=http --import-realm --health-enabled=true --metrics-enabled=true \
+    --https-key-store-password=demo-only-keystore --truststore-paths="$PWD/providers/target/demo-tls.pem" --http-management-scheme=http --import-realm --health-enabled=true --metrics-enabled=true \
     --features=declarative-ui --spi-events-listener--webhook-events--allowed-hosts=127.0.0.1,localhost "$@" \
     2>&1 | tee providers/target/demo/server.log
   status=${PIPESTATUS[0]}

@@ -113,7 +113,7 @@ public final class ClientCertificatesAdminResource {
         RealmClientCertificates.forget(realm.getId());
         RealmClientCertificates.View view = RealmClientCertificates.views(session, realm, now).stream()
                 .filter(v -> v.id().equals(made.getId())).findFirst().orElseThrow();
-        operational.clientCertificateAdded(session, realm, view.subject(), view.activeFrom());
+        operational.clientCertificateAdded(session, realm, view.subject(), Instant.ofEpochMilli(made.getActiveFrom()));
         adminEvent.operation(OperationType.CREATE).resourcePath(session.getContext().getUri(), made.getId()).representation(view).success();
         return Response.status(Response.Status.CREATED).entity(view).build();
     }

@@ -234,11 +234,12 @@ public final class RealmClientCertificates {
     /**
      * A certificate as receivers and administrators see it: never the key.
      *
+     * @param notBefore  ISO-8601, as every instant of the APIs (a JSON number of seconds would be read as anything)
      * @param sha256 the certificate's SHA-256 fingerprint (hex), which receivers that pin certificates compare
      * @param pem    the chain, the realm's certificate first
      */
-    public record View(String id, String subject, String issuer, String origin, State state, Instant notBefore, Instant notAfter,
-                       Instant activeFrom, String sha256, String pem) {
+    public record View(String id, String subject, String issuer, String origin, State state, String notBefore, String notAfter,
+                       String activeFrom, String sha256, String pem) {
     }
 
     /** The realm's certificates, the latest to be presented first, each with its state at {@code now}. */
@@ -265,8 +266,8 @@ public final class RealmClientCertificates {
         X509Certificate first = chain(entity)[0];
         try {
             return new View(entity.getId(), entity.getSubject(), first.getIssuerX500Principal().getName(X500Principal.RFC2253),
-                    entity.getOrigin().name(), state, first.getNotBefore().toInstant(), first.getNotAfter().toInstant(),
-                    Instant.ofEpochMilli(entity.getActiveFrom()),
+                    entity.getOrigin().name(), state, first.getNotBefore().toInstant().toString(), first.getNotAfter().toInstant().toString(),
+                    Instant.ofEpochMilli(entity.getActiveFrom()).toString(),
                     HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(first.getEncoded())), entity.getChain());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
