@@ -7,12 +7,14 @@ import dev.kcintegrations.events.lifecycle.StoredSubscriptionCheck;
 import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.lifecycle.Verifications;
 import dev.kcintegrations.events.ops.DeliveryMetrics;
+import dev.kcintegrations.events.ops.HousekeepingHooks;
 import dev.kcintegrations.events.ops.OutboxHealth;
 import dev.kcintegrations.events.ops.WebhookHousekeeping;
 import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.WebhookSender;
 import dev.kcintegrations.events.store.ClientCertificates;
 import dev.kcintegrations.events.store.SigningKeys;
+import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.Subscriptions;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -103,7 +105,17 @@ public final class WebhookEngine implements EventListenerProviderFactory {
         // per interval. Not also Keycloak's ClusterAwareScheduledTaskRunner: two layers deciding the same thing
         // made which one stood back a matter of timing (its marker has whole-second lifespans).
         KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class).schedule(
-                new ScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName(), operationalEvents)),
+                new ScheduledTaskRunner(factory, new WebhookHousekeeping(settings, metrics, nodeName(), new HousekeepingHooks() {
+                    @Override
+                    public void parked(KeycloakSession session, SubscriptionEntity subscription, int count) {
+                        operationalEvents.parked(session, subscription, count);
+                    }
+
+                    @Override
+                    public int removeBroken(KeycloakSessionFactory sessions, long before) {
+                        return SubscriptionLifecycle.removeBroken(sessions, before, operationalEvents);
+                    }
+                })),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));
         try {
             StoredSubscriptionCheck.logFindings(factory);

@@ -38,8 +38,8 @@ import javax.security.auth.x500.X500Principal;
  */
 final class ClientAuthReceiver implements AutoCloseable {
 
-    /** One POST: the subject of the certificate it came with, and its body. */
-    record Arrival(String subject, String body) {
+    /** One POST: the subject of the certificate it came with, its body, and when it came (epoch ms). */
+    record Arrival(String subject, String body, long at) {
     }
 
     private final HttpsServer server;
@@ -69,7 +69,7 @@ final class ClientAuthReceiver implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            arrivals.add(new Arrival(subject((HttpsExchange) exchange), body));
+            arrivals.add(new Arrival(subject((HttpsExchange) exchange), body, System.currentTimeMillis()));
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });

@@ -597,10 +597,12 @@ class ClusterIT {
      * ones does.
      */
     /**
-     * SAP Concur removes a subscription that has not delivered for 30 days. Here two subscriptions fail, their
-     * BROKEN_SINCE is moved back 31 days, and housekeeping (every 2 s) removes the one an administrator did not stop:
-     * its owner's keycloak.webhooks subscription is told first, its pending deliveries are cancelled; the stopped one
-     * stays.
+     * SAP Concur removes a subscription that has not delivered for 30 days. Here three subscriptions fail (one of them
+     * a second keycloak.webhooks subscription of the owner, so a removal notice goes to a subscription being removed
+     * too), their BROKEN_SINCE is moved back 31 days, and housekeeping (every 2 s) removes the two an administrator did
+     * not stop: the owner's healthy keycloak.webhooks subscription is told first, their pending deliveries are
+     * cancelled; the stopped one stays, and once an administrator enables it again it is not removed for the time it
+     * was stopped.
      */
     @Test
     @Order(8)
@@ -611,15 +613,21 @@ class ClusterIT {
             failing.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
             String broken = Ess.uniqueId("broken");
             String stopped = Ess.uniqueId("stopped");
+            String deadOps = Ess.uniqueId("deadops");
             assertEquals(200, app.subscribe(broken, ".*", "public.test", failing.url("/broken")).status());
             assertEquals(200, app.subscribe(stopped, ".*", "public.test", failing.url("/stopped")).status());
+            assertEquals(200, app.subscribe(deadOps, ".*", "keycloak.webhooks", failing.url("/deadops")).status());
             app.publishTest("neverAccepted");
             String both = "name IN ('" + broken + "', '" + stopped + "')";
             Await.until("both failing", Duration.ofSeconds(30), Duration.ofMillis(300), () -> cluster.database()
                     .query("SELECT count(*) FROM kci_webhook_subscription WHERE " + both + " AND broken_since IS NOT NULL").get(0), "2"::equals);
+            // The dead operations subscription fails on what it is told: the administrator's stop, for one.
             assertEquals(200, SubscriptionsAdminApi.asAdmin(node1, "PUT", "/" + stopped + "/status", "{\"status\":\"DISABLED\"}").status());
+            String three = "name IN ('" + broken + "', '" + stopped + "', '" + deadOps + "')";
+            Await.until("all three failing", Duration.ofSeconds(30), Duration.ofMillis(300), () -> cluster.database()
+                    .query("SELECT count(*) FROM kci_webhook_subscription WHERE " + three + " AND broken_since IS NOT NULL").get(0), "3"::equals);
             cluster.database().query("UPDATE kci_webhook_subscription SET broken_since = broken_since - " + Duration.ofDays(31).toMillis()
-                    + " WHERE " + both);
+                    + " WHERE " + three);
 
             JsonNode told = WebhookReceiver.json(operations.awaitEvents(r -> r.body().contains("\"subscription.removed\"")
                     && r.body().contains(broken), 1, Duration.ofSeconds(30)).get(0)).get("facts");
@@ -629,8 +637,15 @@ class ClusterIT {
                     .query("SELECT status FROM kci_webhook_subscription WHERE name = '" + broken + "'").get(0), "DELETED"::equals);
             assertEquals("0", cluster.database().query("SELECT count(*) FROM kci_webhook_delivery d JOIN kci_webhook_subscription s"
                     + " ON d.subscription_id = s.id WHERE s.name = '" + broken + "' AND d.status = 'PENDING'").get(0), "its deliveries cancelled");
+            Await.until("the dead operations subscription removed too", Duration.ofSeconds(30), Duration.ofMillis(300), () -> cluster.database()
+                    .query("SELECT status FROM kci_webhook_subscription WHERE name = '" + deadOps + "'").get(0), "DELETED"::equals);
+            operations.awaitEvents(r -> r.body().contains("\"subscription.removed\"") && r.body().contains(deadOps), 1, Duration.ofSeconds(30));
             assertEquals("DISABLED", cluster.database().query("SELECT status FROM kci_webhook_subscription WHERE name = '" + stopped + "'").get(0),
                     "an administrator's stop is never removed");
+            assertEquals(200, SubscriptionsAdminApi.asAdmin(node1, "PUT", "/" + stopped + "/status", "{\"status\":\"ACTIVE\"}").status());
+            Await.pause(Duration.ofSeconds(5)); // two housekeeping runs (every 2 s) and then some
+            assertEquals("ACTIVE", cluster.database().query("SELECT status FROM kci_webhook_subscription WHERE name = '" + stopped + "'").get(0),
+                    "enabled again, it is not removed for the time it was stopped");
         }
     }
 

@@ -67,6 +67,11 @@ public final class ClientCertificatesAdminResource {
      * absent: at once if the realm presents none, else after {@code client-certificate-overlap}).
      */
     record CertificateRequest(String subject, Integer validityDays, String pkcs12, String password, String activeFrom) {
+        @Override
+        public String toString() {
+            return "CertificateRequest[subject=" + subject + ", validityDays=" + validityDays + ", pkcs12=" + (pkcs12 == null ? "absent" : "given")
+                    + ", activeFrom=" + activeFrom + "]"; // never the key store or its password
+        }
     }
 
     @GET
@@ -158,7 +163,7 @@ public final class ClientCertificatesAdminResource {
     private static long instant(String text) {
         try {
             return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw bad("activeFrom must be an ISO-8601 instant, such as 2027-01-31T00:00:00Z");
         }
     }

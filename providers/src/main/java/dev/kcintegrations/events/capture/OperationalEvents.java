@@ -4,6 +4,7 @@ import dev.kcintegrations.events.config.RealmUrl;
 import dev.kcintegrations.events.lanes.SubscriptionNotices;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import dev.kcintegrations.events.store.SubscriptionStatus;
+import dev.kcintegrations.events.store.Subscriptions;
 import dev.kcintegrations.events.topics.Topic;
 import dev.kcintegrations.events.topics.Topics;
 import org.jboss.logging.Logger;
@@ -99,8 +100,10 @@ public final class OperationalEvents implements SubscriptionNotices {
      */
     public void verificationFailed(KeycloakSession session, RealmModel realm, String applicationId, String subscriptionId, String topic,
                                    String endpoint, String reason) {
-        OperationalFacts facts = new OperationalFacts(OperationalEvent.VERIFICATION_FAILED, null, applicationId, clientId(realm, applicationId),
-                subscriptionId, topic, endpoint, null, null, reason, null, null, null);
+        // A save of an existing subscription: that one is not told about itself either.
+        String existing = new Subscriptions(session, realm.getId()).byName(subscriptionId).map(SubscriptionEntity::getId).orElse(null);
+        OperationalFacts facts = new OperationalFacts(OperationalEvent.VERIFICATION_FAILED, existing, applicationId,
+                clientId(realm, applicationId), subscriptionId, topic, endpoint, null, null, reason, null, null, null);
         captureAlone(session, realm.getId(), facts);
     }
 

@@ -419,6 +419,9 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
         } else {
             subscription.moveTo(move.to());
         }
+        if (move.to() == SubscriptionStatus.ACTIVE) {
+            subscription.setBrokenSince(null); // the time it could not be sent is not its endpoint failing
+        }
         subscription.setStatusReason(truncate(move.reason()));
         subscription.setUpdatedAt(now);
     }

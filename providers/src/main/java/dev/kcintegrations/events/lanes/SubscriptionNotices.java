@@ -4,8 +4,9 @@ import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.keycloak.models.KeycloakSession;
 
 /**
- * What the group commit tells about the subscriptions it changed, in the transaction that changed them, so a notice
- * exists exactly when the change committed (capture/OperationalEvents makes them events of {@code keycloak.webhooks}).
+ * What the group commit tells about the subscriptions it changed, from the transaction that changed them: the notice
+ * is captured once that transaction committed, never for a change that rolled back (capture/OperationalEvents makes
+ * them events of {@code keycloak.webhooks}).
  */
 public interface SubscriptionNotices {
 

@@ -31,6 +31,7 @@ import dev.kcintegrations.events.topics.Topic;
 import jakarta.persistence.PersistenceException;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
@@ -390,6 +391,7 @@ public final class SubscriptionLifecycle {
         subscription.setStatusReason(status == SubscriptionStatus.ACTIVE ? null : reason == null || reason.isBlank()
                 ? "disabled by an administrator" : reason.strip());
         if (status == SubscriptionStatus.ACTIVE) {
+            subscription.setBrokenSince(null); // the time it was stopped is not its endpoint failing
             subscription.setFailureStreak(0);
             subscription.setBlockedUntil(null); // its head is tried at once
             subscription.setBlockedBy(null);
@@ -491,14 +493,30 @@ public final class SubscriptionLifecycle {
      * delivered for 30 days), each told to {@code keycloak.webhooks} first; an administrator's stop is never removed.
      * In housekeeping's transaction; returns how many.
      */
-    public static int removeBroken(KeycloakSession session, long before, OperationalEvents operational) {
-        List<SubscriptionEntity> broken = new Outbox(session).retention().brokenBefore(before);
-        for (SubscriptionEntity subscription : broken) {
-            String reason = "Removed: no delivery since " + Instant.ofEpochMilli(subscription.getBrokenSince()) + " (broken-removal)";
-            operational.removing(session, subscription, reason);
-            cancelLocked(session, subscription, reason);
+    public static int removeBroken(KeycloakSessionFactory factory, long before, OperationalEvents operational) {
+        // Nothing is locked while the notices are captured: their rows' foreign keys would wait for a lock held here.
+        List<String> broken = KeycloakModelUtils.runJobInTransactionWithResult(factory, session ->
+                new Outbox(session).retention().brokenBefore(before));
+        int removed = 0;
+        for (String id : broken) {
+            boolean told = KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> {
+                Optional<SubscriptionEntity> still = new Outbox(session).retention().ifBrokenBefore(id, before, false);
+                still.ifPresent(subscription -> operational.removing(session, subscription, reason(subscription)));
+                return still.isPresent();
+            });
+            if (told) {
+                removed += KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> {
+                    Optional<SubscriptionEntity> still = new Outbox(session).retention().ifBrokenBefore(id, before, true);
+                    still.ifPresent(subscription -> cancelLocked(session, subscription, reason(subscription)));
+                    return still.isPresent() ? 1 : 0;
+                });
+            }
         }
-        return broken.size();
+        return removed;
+    }
+
+    private static String reason(SubscriptionEntity subscription) {
+        return "Removed: no delivery since " + Instant.ofEpochMilli(subscription.getBrokenSince()) + " (broken-removal)";
     }
 
     public static void revokeApplication(KeycloakSession session, RealmModel realm, String applicationId) {

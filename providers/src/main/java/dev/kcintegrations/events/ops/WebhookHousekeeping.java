@@ -1,8 +1,6 @@
 package dev.kcintegrations.events.ops;
 
-import dev.kcintegrations.events.capture.OperationalEvents;
 import dev.kcintegrations.events.config.WebhookSettings;
-import dev.kcintegrations.events.lifecycle.SubscriptionLifecycle;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.JobRuns;
@@ -10,6 +8,7 @@ import dev.kcintegrations.events.store.Outbox;
 import dev.kcintegrations.events.store.SigningKeys;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.jboss.logging.Logger;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.timer.ScheduledTask;
 
@@ -30,11 +29,11 @@ public final class WebhookHousekeeping implements ScheduledTask {
     private final DeliveryMetrics metrics;
     private final String node;
 
-    private final OperationalEvents operational;
+    private final HousekeepingHooks hooks;
 
-    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node, OperationalEvents operational) {
+    public WebhookHousekeeping(WebhookSettings settings, DeliveryMetrics metrics, String node, HousekeepingHooks hooks) {
         this.settings = settings;
-        this.operational = operational;
+        this.hooks = hooks;
         this.metrics = metrics;
         this.node = node;
     }
@@ -55,7 +54,7 @@ public final class WebhookHousekeeping implements ScheduledTask {
         expiring.forEach((subscriptionId, count) -> {
             SubscriptionEntity subscription = outbox.subscription(subscriptionId);
             if (subscription != null) {
-                operational.parked(session, subscription, count);
+                hooks.parked(session, subscription, count);
             }
         });
         for (int i = 0; i < parked; i++) {
@@ -65,11 +64,22 @@ public final class WebhookHousekeeping implements ScheduledTask {
                 now - settings.retention().toMillis());
         int purgedLong = outbox.retention().purgeFinished(List.of(DeliveryStatus.REJECTED, DeliveryStatus.PARKED),
                 now - settings.history().toMillis());
-        int removed = settings.brokenRemoval().isZero() ? 0
-                : SubscriptionLifecycle.removeBroken(session, now - settings.brokenRemoval().toMillis(), operational);
-        if (removed > 0) {
-            LOG.infof("Webhook housekeeping: removed %d subscription(s) whose endpoints failed for broken-removal (%s)", removed,
-                    settings.brokenRemoval());
+        if (!settings.brokenRemoval().isZero()) {
+            long brokenBefore = now - settings.brokenRemoval().toMillis();
+            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                @Override
+                protected void commitImpl() {
+                    int removed = hooks.removeBroken(session.getKeycloakSessionFactory(), brokenBefore);
+                    if (removed > 0) {
+                        LOG.infof("Webhook housekeeping: removed %d subscription(s) whose endpoints failed for broken-removal (%s)",
+                                removed, settings.brokenRemoval());
+                    }
+                }
+
+                @Override
+                protected void rollbackImpl() {
+                }
+            });
         }
         int subscriptions = outbox.retention().purgeDeletedSubscriptions(now);
         SigningKeys keys = new SigningKeys(session);

@@ -2,6 +2,7 @@ package dev.kcintegrations.events.sender;
 
 import dev.kcintegrations.events.store.ClientCertificateEntity;
 import dev.kcintegrations.events.store.ClientCertificates;
+import org.jboss.logging.Logger;
 import org.keycloak.common.crypto.CryptoIntegration;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -16,6 +17,7 @@ import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
@@ -45,8 +47,13 @@ import javax.security.auth.x500.X500Principal;
  */
 public final class RealmClientCertificates {
 
+    private static final Logger LOG = Logger.getLogger(RealmClientCertificates.class);
+
     public static final int MAX_SUBJECT = 1024;
     public static final int MAX_VALIDITY_DAYS = 3650;
+    /** A chain is the realm's certificate and its CAs': a few; the PEM fits its column. */
+    static final int MAX_CHAIN = 10;
+    static final int MAX_CHAIN_PEM = 25_500;
     private static final long CACHE_MILLIS = 10_000;
     private static final Map<String, Cached> PRESENTED = new ConcurrentHashMap<>();
 
@@ -74,7 +81,15 @@ public final class RealmClientCertificates {
         if (cached != null && now - cached.loadedAt() < CACHE_MILLIS) {
             return cached.identity();
         }
-        Optional<ClientIdentity> identity = new ClientCertificates(session).presented(realm.getId(), now).map(RealmClientCertificates::identity);
+        Optional<ClientIdentity> identity;
+        try {
+            identity = new ClientCertificates(session).presented(realm.getId(), now).map(RealmClientCertificates::identity);
+        } catch (IllegalStateException unreadable) {
+            // One unreadable row must not stop the realm's every POST (most receivers never ask for a certificate).
+            LOG.warnf("Realm %s: %s; its POSTs present no client certificate until an administrator replaces it", realm.getName(),
+                    unreadable.getMessage());
+            identity = Optional.empty();
+        }
         PRESENTED.put(realm.getId(), new Cached(identity, now));
         return identity;
     }
@@ -103,11 +118,16 @@ public final class RealmClientCertificates {
         }
         // Keycloak's provider (BouncyCastle, or its FIPS variant) writes the certificate; its name says "test" because
         // Keycloak's own tests use it, but it is the one of its methods that takes a whole X.500 name as the subject.
-        X509Certificate certificate = CryptoIntegration.getProvider().getCertificateUtils().createServicesTestCertificate(
-                inEncodingOrder(name), new Date(now - Duration.ofMinutes(5).toMillis()),
-                new Date(now + Duration.ofDays(validityDays).toMillis()), pair);
+        X509Certificate certificate;
+        try {
+            certificate = CryptoIntegration.getProvider().getCertificateUtils().createServicesTestCertificate(
+                    inEncodingOrder(name), new Date(now - Duration.ofMinutes(5).toMillis()),
+                    new Date(now + Duration.ofDays(validityDays).toMillis()), pair);
+        } catch (RuntimeException refused) {
+            throw new Refused("subject could not be written into a certificate as given");
+        }
         if (!certificate.getSubjectX500Principal().equals(name)) {
-            throw new IllegalStateException("The certificate's subject is not the one asked for"); // the subject is the point
+            throw new Refused("subject could not be written into a certificate as given"); // the subject is the point
         }
         return entity(realmId, ClientCertificateEntity.Origin.GENERATED, pair.getPrivate(), new X509Certificate[]{certificate}, activeFrom, now);
     }
@@ -118,7 +138,7 @@ public final class RealmClientCertificates {
         try {
             store = KeyStore.getInstance("PKCS12");
             store.load(new ByteArrayInputStream(pkcs12), password);
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException | RuntimeException e) { // malformed DER throws unchecked too
             throw new Refused("pkcs12 could not be read with that password");
         }
         try {
@@ -142,8 +162,11 @@ public final class RealmClientCertificates {
             for (int i = 0; i < chain.length; i++) {
                 x509[i] = (X509Certificate) chain[i];
             }
-            if (!x509[0].getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+            if (!matches(key, x509[0])) {
                 throw new Refused("pkcs12's certificate is not the private key's");
+            }
+            if (x509.length > MAX_CHAIN) {
+                throw new Refused("pkcs12's chain has " + x509.length + " certificates; at most " + MAX_CHAIN);
             }
             if (x509[0].getNotAfter().getTime() <= now) {
                 throw new Refused("the certificate expired on " + x509[0].getNotAfter().toInstant());
@@ -168,6 +191,32 @@ public final class RealmClientCertificates {
         }
     }
 
+    /** Whether the certificate is the key's: a signature made with the key verifies with the certificate's public key. */
+    private static boolean matches(PrivateKey key, X509Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return false;
+        }
+        try {
+            byte[] probe = "kc-integrations client certificate".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static X500Principal subject(String subject) {
         if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT) {
             throw new Refused("subject must be an X.500 name of 1-" + MAX_SUBJECT + " characters, such as CN=webhook.example.com");
@@ -184,12 +233,19 @@ public final class RealmClientCertificates {
         ClientCertificateEntity entity = new ClientCertificateEntity();
         entity.setId(UUID.randomUUID().toString());
         entity.setRealmId(realmId);
-        entity.setSubject(chain[0].getSubjectX500Principal().getName(X500Principal.RFC2253));
+        String subject = chain[0].getSubjectX500Principal().getName(X500Principal.RFC2253);
+        if (subject.length() > MAX_SUBJECT) {
+            throw new Refused("the certificate's subject is longer than " + MAX_SUBJECT + " characters");
+        }
+        entity.setSubject(subject);
         entity.setOrigin(origin);
         entity.setPrivateKey(Base64.getEncoder().encodeToString(key.getEncoded()));
         StringBuilder pem = new StringBuilder();
         for (X509Certificate certificate : chain) {
             pem.append(pem(certificate));
+        }
+        if (pem.length() > MAX_CHAIN_PEM) {
+            throw new Refused("the certificate chain is longer than " + MAX_CHAIN_PEM + " characters of PEM");
         }
         entity.setChain(pem.toString());
         entity.setNotAfter(chain[0].getNotAfter().getTime());

@@ -33,6 +33,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.security.cert.CertificateException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
@@ -48,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * POSTs one signed event to one receiver, treating the receiver as a stranger:
@@ -238,7 +240,9 @@ public final class WebhookSender implements Closeable {
     /** The kind of failure, without anything the receiver controls beyond a short message. */
     static String describe(Exception e, Duration readTimeout, ClientIdentity identity, boolean tls) {
         boolean refusedInTls = false;
+        boolean untrusted = false;
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            untrusted |= cause instanceof CertificateException || cause instanceof SSLPeerUnverifiedException;
             if (cause instanceof MessageConstraintException constraint) {
                 return constraint.getMessage() != null && constraint.getMessage().contains("header count")
                         ? "answer has too many headers" : "answer header too large";
@@ -253,6 +257,9 @@ public final class WebhookSender implements Closeable {
         String message = e.getMessage() == null ? "" : ": " + e.getMessage();
         String text = e.getClass().getSimpleName() + message;
         text = text.length() > 200 ? text.substring(0, 200) : text;
+        if (tls && untrusted) {
+            return "receiver's certificate not trusted (" + text + ")"; // our side ended the handshake, not the receiver
+        }
         if (tls && refusedInTls) {
             // A receiver that demands a client certificate ends the handshake with an alert (bad_certificate,
             // certificate_required, unknown_ca), which under TLS 1.3 often reaches us only as a reset connection:

@@ -6,6 +6,7 @@ import jakarta.persistence.LockModeType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What housekeeping ends and removes: deliveries whose retention ended are parked, finished ones and deleted
@@ -41,10 +42,22 @@ public final class Retention {
         return purged;
     }
 
-    /** Subscriptions broken since before {@code before} (see KciSubscription.brokenBefore), locked, in id order. */
-    public List<SubscriptionEntity> brokenBefore(long before) {
+    /** The ids of subscriptions broken since before {@code before} (see KciSubscription.brokenBefore), unlocked. */
+    public List<String> brokenBefore(long before) {
         return em.createNamedQuery("KciSubscription.brokenBefore", SubscriptionEntity.class).setParameter("before", before)
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+                .getResultList().stream().map(SubscriptionEntity::getId).toList();
+    }
+
+    /**
+     * That subscription if it is still broken since before {@code before}; {@code locked}: under a lock until the
+     * transaction ends, for the removal.
+     */
+    public Optional<SubscriptionEntity> ifBrokenBefore(String id, long before, boolean locked) {
+        SubscriptionEntity subscription = locked ? em.find(SubscriptionEntity.class, id, LockModeType.PESSIMISTIC_WRITE)
+                : em.find(SubscriptionEntity.class, id);
+        return Optional.ofNullable(subscription).filter(s -> s.getBrokenSince() != null && s.getBrokenSince() < before
+                && (s.getStatus() == SubscriptionStatus.ACTIVE
+                || s.getStatus() == SubscriptionStatus.DISABLED && s.getDisabledBy() == DisabledBy.RECEIVER));
     }
 
     public int purgeDeletedSubscriptions(long deletedBefore) {
