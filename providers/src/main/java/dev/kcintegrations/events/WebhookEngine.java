@@ -12,6 +12,7 @@ import dev.kcintegrations.events.ops.OutboxHealth;
 import dev.kcintegrations.events.ops.WebhookHousekeeping;
 import dev.kcintegrations.events.sender.BearerTokens;
 import dev.kcintegrations.events.sender.WebhookSender;
+import dev.kcintegrations.events.store.ClientCertificateEntity;
 import dev.kcintegrations.events.store.ClientCertificates;
 import dev.kcintegrations.events.store.SigningKeys;
 import dev.kcintegrations.events.store.SubscriptionEntity;
@@ -33,6 +34,7 @@ import org.keycloak.timer.TimerProvider;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -114,6 +116,22 @@ public final class WebhookEngine implements EventListenerProviderFactory {
                     @Override
                     public int removeBroken(KeycloakSessionFactory sessions, long before) {
                         return SubscriptionLifecycle.removeBroken(sessions, before, operationalEvents);
+                    }
+
+                    @Override
+                    public void signingKeyRotated(KeycloakSession session, String realmId, String kid) {
+                        RealmModel realm = session.realms().getRealm(realmId);
+                        if (realm != null) {
+                            operationalEvents.signingKeyRotated(session, realm, kid);
+                        }
+                    }
+
+                    @Override
+                    public void clientCertificateAdded(KeycloakSession session, ClientCertificateEntity made) {
+                        RealmModel realm = session.realms().getRealm(made.getRealmId());
+                        if (realm != null) {
+                            operationalEvents.clientCertificateAdded(session, realm, made.getSubject(), Instant.ofEpochMilli(made.getActiveFrom()));
+                        }
                     }
                 })),
                 settings.housekeepingInterval().toMillis(), "kci-webhook-housekeeping"));

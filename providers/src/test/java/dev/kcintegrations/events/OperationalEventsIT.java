@@ -117,7 +117,7 @@ class OperationalEventsIT {
         JsonNode catalog = owner.get("/catalog").json();
         JsonNode messages = catalog.at("/channels/keycloak.webhooks/messages");
         for (String type : List.of("subscription.suspended", "subscription.disabled", "subscription.enabled", "deliveries.parked",
-                "verification.failed", "clientCertificate.added", "subscription.removed")) {
+                "verification.failed", "clientCertificate.added", "subscription.removed", "signingKey.rotated")) {
             assertTrue(messages.has(type), type + " in " + messages);
         }
         Ess without = Ess.application(keycloak, Ess.newApplication(keycloak, "events.topic.read"));

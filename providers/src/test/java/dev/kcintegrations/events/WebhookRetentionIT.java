@@ -45,7 +45,7 @@ class WebhookRetentionIT {
         server = KeycloakServers.startDistribution("ess-retention", List.of(
                 ENGINE + "retry-schedule=1s", ENGINE + "retention=6s", ENGINE + "history=20s", ENGINE + "connect-timeout=1s",
                 ENGINE + "read-timeout=2s", ENGINE + "attempt-timeout=4s", ENGINE + "lease=5s", ENGINE + "housekeeping-interval=2s",
-                ENGINE + "signing-key-lifetime=8s", ENGINE + "signing-key-overlap=1h"));
+                ENGINE + "signing-key-lifetime=8s", ENGINE + "signing-key-overlap=1h", ENGINE + "client-certificate-overlap=12h"));
         keycloak = new Keycloak(server);
     }
 
@@ -74,6 +74,36 @@ class WebhookRetentionIT {
             Await.until("notices of both parked deliveries", Duration.ofSeconds(20), () -> operations.events(r -> r.body().contains(
                     "\"deliveries.parked\"") && r.body().contains(id)).stream().mapToInt(r -> WebhookReceiver.json(r).at("/facts/count").asInt()).sum(),
                     counted -> counted == 2);
+        }
+    }
+
+    /**
+     * Keycloak rotates what it made: a client certificate of one day, with client-certificate-overlap 12 h, gets its
+     * successor (same subject, a new key) at the next housekeeping run, published now and presented 12 h later; the
+     * owner of a keycloak.webhooks subscription is told of both certificates, and of each signing key that retires
+     * (signing-key-lifetime is 8 s here).
+     */
+    @Test
+    void keycloakRotatesTheCertificateItMadeAndOperationsAreToldOfEveryRotation() {
+        try (WebhookReceiver operations = WebhookReceiver.start()) {
+            Ess app = Ess.application(keycloak, Ess.newApplication(keycloak, "events.topic.read", "events.webhooks.read"));
+            assertEquals(200, app.subscribe(Ess.uniqueId("ops"), ".*", "keycloak.webhooks", operations.url("/ops")).status());
+            Http.Reply made = keycloak.admin().call("POST", "/" + Ess.REALM + "/event-subscriptions/client-certificates",
+                    Map.of("subject", "CN=rotating.example", "validityDays", 1));
+            assertEquals(201, made.status(), made.shown());
+            JsonNode published = Await.until("a successor published", Duration.ofSeconds(30),
+                    () -> Http.get(keycloak.realmUrl(Ess.REALM, "/events/v4/client-certificates"), Map.of()).json().get("certificates"),
+                    certificates -> certificates.size() == 2);
+            assertEquals("NEXT", published.get(0).get("state").asText(), published.toString());
+            assertEquals("PRESENTED", published.get(1).get("state").asText(), published.toString());
+            assertEquals("CN=rotating.example", published.get(0).get("subject").asText());
+            assertTrue(!published.get(0).get("sha256").asText().equals(published.get(1).get("sha256").asText()), "a new certificate");
+            long presentedIn = Instant.parse(published.get(0).get("activeFrom").asText()).toEpochMilli() - System.currentTimeMillis();
+            assertTrue(presentedIn > Duration.ofHours(11).toMillis() && presentedIn <= Duration.ofHours(12).toMillis(),
+                    "presented client-certificate-overlap from now: " + published);
+            operations.awaitEvents(r -> r.body().contains("\"clientCertificate.added\"") && r.body().contains("CN=rotating.example"), 2,
+                    Duration.ofSeconds(30));
+            operations.awaitEvents(r -> r.body().contains("\"signingKey.rotated\""), 1, Duration.ofSeconds(40));
         }
     }
 

@@ -127,6 +127,13 @@ public final class KeycloakCluster implements AutoCloseable {
     public void start(int number) {
         DistributionServer other = nodes[2 - number];
         int viewsBefore = countMatches(TWO_MEMBERS, other.logText());
+        // The HTTP port stays (tests hold the node's URL); the management and JGroups ports are chosen again: a port
+        // free when the node first started may be some connection's local port by now ("Address already in use").
+        try {
+            ports[number - 1] = new int[]{ports[number - 1][0], DistributionServer.freePort(), DistributionServer.freePort()};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         startNode(number - 1);
         awaitLogs(() -> countMatches(TWO_MEMBERS, other.logText()) > viewsBefore && TWO_MEMBERS.matcher(nodes[number - 1].logText()).find(),
                 () -> "node " + number + " did not join again:\n" + nodes[number - 1].logTail(40));

@@ -88,11 +88,11 @@ public final class EventFacts {
     private static final Declared<OperationalFacts> WEBHOOKS = new Declared<OperationalFacts>(
             "What happened to a subscription, its deliveries or the realm's webhook credentials", false)
             .text("subscriptionId", "The subscription, by the id its application gave it", OperationalFacts::subscriptionId)
-            .onlyFor(type -> !type.startsWith("clientCertificate."))
+            .onlyFor(OperationalEvents::aboutASubscription)
             .text("clientId", "The application (client) the subscription belongs to", OperationalFacts::clientId)
-            .onlyFor(type -> !type.startsWith("clientCertificate."))
-            .text("topic", "The subscription's topic", OperationalFacts::topic).onlyFor(type -> !type.startsWith("clientCertificate."))
-            .text("endpoint", "The subscription's endpoint", OperationalFacts::endpoint).onlyFor(type -> !type.startsWith("clientCertificate."))
+            .onlyFor(OperationalEvents::aboutASubscription)
+            .text("topic", "The subscription's topic", OperationalFacts::topic).onlyFor(OperationalEvents::aboutASubscription)
+            .text("endpoint", "The subscription's endpoint", OperationalFacts::endpoint).onlyFor(OperationalEvents::aboutASubscription)
             .text("status", "The subscription's status now", OperationalFacts::status).onlyFor(type -> type.startsWith("subscription."))
             .text("cause", "Who disabled it: RECEIVER (410 Gone) or ADMINISTRATOR", OperationalFacts::cause)
             .onlyFor(type -> type.equals("subscription.disabled"))
@@ -102,7 +102,9 @@ public final class EventFacts {
             .text("subject", "The certificate's subject", OperationalFacts::certificateSubject).onlyFor(type -> type.startsWith("clientCertificate."))
             .fact("activeFrom", type -> JsonSchema.dateTime("When the realm's POSTs start presenting it"),
                     facts -> facts.activeFrom() == null ? null : TextNode.valueOf(facts.activeFrom().toString()))
-            .onlyFor(type -> type.startsWith("clientCertificate."));
+            .onlyFor(type -> type.startsWith("clientCertificate."))
+            .text("kid", "The retired signing key's id (its JWK at events/v4/jwks)", OperationalFacts::kid)
+            .onlyFor(type -> type.startsWith("signingKey."));
 
     private static final String VERIFICATION_MESSAGE = "Verification of a webhook endpoint; answer 2xx to accept the subscription";
 

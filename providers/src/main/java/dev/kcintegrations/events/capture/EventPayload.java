@@ -39,7 +39,7 @@ public record EventPayload(String id, String correlationId, String eventType, St
      * The version of every schema the catalog publishes. A change of a body or of its facts must change it:
      * {@code EventCatalogVersionTest} fails until it does, and CloudEvents' {@code dataschema} names it.
      */
-    public static final String SCHEMA_VERSION = "4";
+    public static final String SCHEMA_VERSION = "5";
 
     public static final String VERIFICATION = "subscription.verification";
     /** The event types an application may give its test events. */

@@ -18,7 +18,10 @@ public enum OperationalEvent {
             + " than the server's broken-removal (30 days); told before it is gone"),
     DELIVERIES_PARKED("deliveries.parked", "Deliveries of a subscription were parked: retried until retention ended (count: how many)"),
     VERIFICATION_FAILED("verification.failed", "A subscription's endpoint did not accept its verification event; the save was refused"),
-    CLIENT_CERTIFICATE_ADDED("clientCertificate.added", "The realm published a client certificate its POSTs present from activeFrom");
+    CLIENT_CERTIFICATE_ADDED("clientCertificate.added", "The realm published a client certificate its POSTs present from activeFrom"
+            + " (an administrator's, or the successor Keycloak makes before one it made ends)"),
+    SIGNING_KEY_ROTATED("signingKey.rotated", "The realm's webhook signing key retired (kid); a new one signs from now on, the"
+            + " retired one stays published at events/v4/jwks for signing-key-overlap");
 
     private final String eventType;
     private final String description;

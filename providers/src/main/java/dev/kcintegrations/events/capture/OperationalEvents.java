@@ -42,6 +42,11 @@ public final class OperationalEvents implements SubscriptionNotices {
 
     private static final Logger LOG = Logger.getLogger(OperationalEvents.class);
 
+    /** Whether events of {@code eventType} are about one subscription (the others are about the realm's credentials). */
+    static boolean aboutASubscription(String eventType) {
+        return !eventType.startsWith("clientCertificate.") && !eventType.startsWith("signingKey.");
+    }
+
     private final Consumer<List<String>> committed;
 
     /** @param committed told, after the transaction committed, which subscriptions got a row (the engine's wake-up) */
@@ -91,7 +96,7 @@ public final class OperationalEvents implements SubscriptionNotices {
         OperationalFacts about = OperationalFacts.about(OperationalEvent.SUBSCRIPTION_REMOVED, subscription,
                 clientId(realm, subscription.getApplicationId()), null, reason, null);
         captureAlone(session, realm.getId(), new OperationalFacts(about.type(), about.subscription(), about.applicationId(), about.clientId(),
-                about.subscriptionId(), about.topic(), about.endpoint(), "DELETED", null, reason, null, null, null));
+                about.subscriptionId(), about.topic(), about.endpoint(), "DELETED", null, reason, null, null, null, null));
     }
 
     /**
@@ -103,14 +108,20 @@ public final class OperationalEvents implements SubscriptionNotices {
         // A save of an existing subscription: that one is not told about itself either.
         String existing = new Subscriptions(session, realm.getId()).byName(subscriptionId).map(SubscriptionEntity::getId).orElse(null);
         OperationalFacts facts = new OperationalFacts(OperationalEvent.VERIFICATION_FAILED, existing, applicationId,
-                clientId(realm, applicationId), subscriptionId, topic, endpoint, null, null, reason, null, null, null);
+                clientId(realm, applicationId), subscriptionId, topic, endpoint, null, null, reason, null, null, null, null);
         captureAlone(session, realm.getId(), facts);
     }
 
     /** The realm published a client certificate: every application's receivers may need to trust it. */
     public void clientCertificateAdded(KeycloakSession session, RealmModel realm, String subject, Instant activeFrom) {
         emit(session, realm, new OperationalFacts(OperationalEvent.CLIENT_CERTIFICATE_ADDED, null, null, null, null, null, null, null, null,
-                null, null, subject, activeFrom));
+                null, null, subject, activeFrom, null));
+    }
+
+    /** The realm's webhook signing key {@code kid} retired: every receiver verifying the realm's signatures may care. */
+    public void signingKeyRotated(KeycloakSession session, RealmModel realm, String kid) {
+        emit(session, realm, new OperationalFacts(OperationalEvent.SIGNING_KEY_ROTATED, null, null, null, null, null, null, null, null,
+                "a new key signs from now on; the retired one stays published for signing-key-overlap", null, null, null, kid));
     }
 
     /** Captures the event once the caller's transaction has committed (nothing if it rolls back). */

@@ -16,12 +16,12 @@ import java.time.Instant;
  */
 public record OperationalFacts(OperationalEvent type, String subscription, String applicationId, String clientId, String subscriptionId,
                                String topic, String endpoint, String status, String cause, String reason, Integer count,
-                               String certificateSubject, Instant activeFrom) {
+                               String certificateSubject, Instant activeFrom, String kid) {
 
     /** A subscription's own event: it moved, or some of its deliveries were parked. */
     public static OperationalFacts about(OperationalEvent type, SubscriptionEntity subscription, String clientId, String cause, String reason,
                                          Integer count) {
         return new OperationalFacts(type, subscription.getId(), subscription.getApplicationId(), clientId, subscription.getName(),
-                subscription.getTopic(), subscription.getEndpoint(), subscription.getStatus().name(), cause, reason, count, null, null);
+                subscription.getTopic(), subscription.getEndpoint(), subscription.getStatus().name(), cause, reason, count, null, null, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kcintegrations.events.ops;
 
+import dev.kcintegrations.events.store.ClientCertificateEntity;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -18,4 +19,10 @@ public interface HousekeepingHooks {
      * housekeeping's has committed (it holds delivery rows those removals cancel). Returns how many.
      */
     int removeBroken(KeycloakSessionFactory factory, long before);
+
+    /** The realm's webhook signing key {@code kid} retired. */
+    void signingKeyRotated(KeycloakSession session, String realmId, String kid);
+
+    /** Keycloak made a successor of a client certificate it made, presented from its activeFrom. */
+    void clientCertificateAdded(KeycloakSession session, ClientCertificateEntity made);
 }

@@ -1,10 +1,13 @@
 package dev.kcintegrations.events.ops;
 
 import dev.kcintegrations.events.config.WebhookSettings;
+import dev.kcintegrations.events.sender.RealmClientCertificates;
 import dev.kcintegrations.events.sender.WebhookSigningKey;
+import dev.kcintegrations.events.store.ClientCertificateEntity;
 import dev.kcintegrations.events.store.DeliveryStatus;
 import dev.kcintegrations.events.store.JobRuns;
 import dev.kcintegrations.events.store.Outbox;
+import dev.kcintegrations.events.store.SigningKeyEntity;
 import dev.kcintegrations.events.store.SigningKeys;
 import dev.kcintegrations.events.store.SubscriptionEntity;
 import org.jboss.logging.Logger;
@@ -12,6 +15,7 @@ import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.timer.ScheduledTask;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -83,7 +87,14 @@ public final class WebhookHousekeeping implements ScheduledTask {
         }
         int subscriptions = outbox.retention().purgeDeletedSubscriptions(now);
         SigningKeys keys = new SigningKeys(session);
+        List<SigningKeyEntity> retiring = keys.signingCreatedBefore(now - settings.signingKeyLifetime().toMillis());
         int rotated = keys.retireCreatedBefore(now - settings.signingKeyLifetime().toMillis(), now);
+        retiring.forEach(key -> hooks.signingKeyRotated(session, key.getRealmId(), key.getKid()));
+        for (ClientCertificateEntity made : RealmClientCertificates.rotateEnding(session, settings.clientCertificateOverlap(), now)) {
+            LOG.infof("Webhook housekeeping: made the successor of realm %s's client certificate %s, presented from %s",
+                    made.getRealmId(), made.getSubject(), Instant.ofEpochMilli(made.getActiveFrom()));
+            hooks.clientCertificateAdded(session, made);
+        }
         keys.purgeRetiredBefore(now - settings.signingKeyOverlap().toMillis());
         if (rotated > 0) {
             WebhookSigningKey.forget();

@@ -132,6 +132,34 @@ public final class RealmClientCertificates {
         return entity(realmId, ClientCertificateEntity.Origin.GENERATED, pair.getPrivate(), new X509Certificate[]{certificate}, activeFrom, now);
     }
 
+    /**
+     * The successor of a certificate made here: a new key, the same subject and lifetime, presented from
+     * {@code activeFrom} (published meanwhile, so receivers that pin certificates trust it first).
+     */
+    public static ClientCertificateEntity successor(ClientCertificateEntity current, long activeFrom, long now) {
+        X509Certificate first = chain(current)[0];
+        int days = (int) Math.max(1, Math.min(MAX_VALIDITY_DAYS,
+                Duration.ofMillis(first.getNotAfter().getTime() - first.getNotBefore().getTime()).toDays()));
+        return generate(current.getRealmId(), current.getSubject(), days, activeFrom, now);
+    }
+
+    /**
+     * Keycloak's own rotation: each certificate made here (not an imported one: its CA issues the next) that ends within
+     * twice {@code overlap} and has no successor gets one, presented {@code overlap} from now (or a minute before the
+     * old one ends, if that is sooner), published meanwhile. Returns the successors made.
+     */
+    public static List<ClientCertificateEntity> rotateEnding(KeycloakSession session, Duration overlap, long now) {
+        ClientCertificates store = new ClientCertificates(session);
+        List<ClientCertificateEntity> made = new ArrayList<>();
+        for (ClientCertificateEntity ending : store.generatedEndingBefore(now + 2 * overlap.toMillis(), now)) {
+            ClientCertificateEntity next = successor(ending, Math.min(now + overlap.toMillis(), ending.getNotAfter() - 60_000), now);
+            store.add(next);
+            forget(ending.getRealmId());
+            made.add(next);
+        }
+        return made;
+    }
+
     /** The one key entry of a PKCS#12 key store, with its chain. */
     public static ClientCertificateEntity imported(String realmId, byte[] pkcs12, char[] password, long activeFrom, long now) {
         KeyStore store;

@@ -17,6 +17,10 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "KciClientCert.ofRealm",
                 query = "SELECT c FROM ClientCertificateEntity c WHERE c.realmId = :realmId ORDER BY c.activeFrom DESC, c.createdAt DESC"),
+        @NamedQuery(name = "KciClientCert.generatedEndingBefore",
+                query = "SELECT c FROM ClientCertificateEntity c WHERE c.origin = 'GENERATED' AND c.notAfter < :before"
+                        + " AND c.activeFrom <= :now AND c.notAfter > :now"
+                        + " AND NOT EXISTS (SELECT n.id FROM ClientCertificateEntity n WHERE n.realmId = c.realmId AND n.activeFrom > c.activeFrom)"),
         @NamedQuery(name = "KciClientCert.removeRealm",
                 query = "DELETE FROM ClientCertificateEntity c WHERE c.realmId = :realmId"),
 })

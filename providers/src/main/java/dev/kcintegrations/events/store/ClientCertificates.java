@@ -29,6 +29,15 @@ public final class ClientCertificates {
         return ofRealm(realmId).stream().filter(c -> c.getActiveFrom() <= now).findFirst().filter(c -> c.getNotAfter() > now);
     }
 
+    /**
+     * Certificates made here, presented now or before (in any realm), that end before {@code before} and have no
+     * successor yet: the ones Keycloak rotates itself.
+     */
+    public List<ClientCertificateEntity> generatedEndingBefore(long before, long now) {
+        return em.createNamedQuery("KciClientCert.generatedEndingBefore", ClientCertificateEntity.class)
+                .setParameter("before", before).setParameter("now", now).getResultList();
+    }
+
     public void add(ClientCertificateEntity certificate) {
         em.persist(certificate);
     }

@@ -16,6 +16,8 @@ import jakarta.persistence.Table;
 @NamedQueries({
         @NamedQuery(name = "KciKey.ofRealm",
                 query = "SELECT k FROM SigningKeyEntity k WHERE k.realmId = :realmId ORDER BY k.createdAt DESC"),
+        @NamedQuery(name = "KciKey.signingCreatedBefore",
+                query = "SELECT k FROM SigningKeyEntity k WHERE k.retiredAt IS NULL AND k.createdAt < :before"),
         @NamedQuery(name = "KciKey.retireCreatedBefore",
                 query = "UPDATE SigningKeyEntity k SET k.retiredAt = :now WHERE k.retiredAt IS NULL AND k.createdAt < :before"),
         @NamedQuery(name = "KciKey.purgeRetiredBefore",

@@ -50,6 +50,11 @@ public final class SigningKeys {
         return key;
     }
 
+    /** The keys {@link #retireCreatedBefore} would retire now. */
+    public List<SigningKeyEntity> signingCreatedBefore(long before) {
+        return em.createNamedQuery("KciKey.signingCreatedBefore", SigningKeyEntity.class).setParameter("before", before).getResultList();
+    }
+
     /** Rotation: keys created before {@code before} stop signing (a new one is made on next use). */
     public int retireCreatedBefore(long before, long now) {
         return em.createNamedQuery("KciKey.retireCreatedBefore").setParameter("before", before).setParameter("now", now).executeUpdate();
