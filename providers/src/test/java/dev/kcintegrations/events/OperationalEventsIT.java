@@ -10,6 +10,10 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.util.List;
 
+import static dev.kcintegrations.events.OperationalNotices.OPERATIONS;
+import static dev.kcintegrations.events.OperationalNotices.about;
+import static dev.kcintegrations.events.OperationalNotices.administratorsApplication;
+import static dev.kcintegrations.events.OperationalNotices.facts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,8 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @KeycloakIntegrationTest
 class OperationalEventsIT {
-
-    static final String[] OPERATIONS = {"events.topic.read", "events.webhooks.read"};
 
     @Test
     void theOwnerAndAnAdministratorsApplicationAreToldOfADisableAndAnEnableAndNoOtherApplicationIs(Keycloak keycloak) {
@@ -126,25 +128,4 @@ class OperationalEventsIT {
     }
 
     static final URI NOBODY = URI.create("http://127.0.0.1:9/ops");
-
-    /** An application whose service account holds realm-management view-events: it sees every application's. */
-    static String administratorsApplication(Keycloak keycloak) {
-        String clientId = Ess.newApplication(keycloak, OPERATIONS);
-        String client = keycloak.admin().clientUuid(Ess.REALM, clientId);
-        String account = keycloak.admin().get("/" + Ess.REALM + "/clients/" + client + "/service-account-user").get("id").asText();
-        String management = keycloak.admin().clientUuid(Ess.REALM, "realm-management");
-        JsonNode role = keycloak.admin().get("/" + Ess.REALM + "/clients/" + management + "/roles/view-events");
-        Http.Reply added = keycloak.admin().call("POST", "/" + Ess.REALM + "/users/" + account + "/role-mappings/clients/" + management, List.of(role));
-        assertEquals(204, added.status(), added.shown());
-        return clientId;
-    }
-
-    static boolean about(WebhookReceiver.Received received, String eventType, String subscriptionId) {
-        JsonNode body = WebhookReceiver.json(received);
-        return eventType.equals(body.path("eventType").asText()) && subscriptionId.equals(body.at("/facts/subscriptionId").asText());
-    }
-
-    static JsonNode facts(WebhookReceiver.Received received) {
-        return WebhookReceiver.json(received).get("facts");
-    }
 }

@@ -23,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A subscriber's endpoint is called while {@code PUT /subscriptions/webhook} waits for its answer; no database
  * connection may be held meanwhile, or a few subscribers with silent endpoints take the whole pool and every
  * sign-in of the realm waits on them. Runs on its own server with a pool of three connections, and five
- * verifications hanging at once (before the fix: the sign-in waited until they ended).
+ * verifications hanging at once (before the fix: the sign-in waited until they ended). When their endpoints drop
+ * them, each save is refused with a 400 and each refusal is told on {@code keycloak.webhooks}: the refusals arrive
+ * together, and capturing their notices must not take the pool either (it once read the subscription with the
+ * request's own connection and then waited for a second one: two of five saves answered 500).
  */
 @OwnServerTest
 class VerificationHoldsNoConnectionIT {
@@ -52,7 +55,10 @@ class VerificationHoldsNoConnectionIT {
     void silentEndpointsUnderVerificationLeaveTheDatabasePoolToEveryoneElse() {
         List<HostileReceiver> silent = new ArrayList<>();
         List<CompletableFuture<Http.Reply>> puts = new ArrayList<>();
-        try {
+        List<String> names = new ArrayList<>();
+        try (WebhookReceiver operators = WebhookReceiver.start()) {
+            Ess administrator = Ess.application(keycloak, OperationalNotices.administratorsApplication(keycloak));
+            assertEquals(200, administrator.subscribe(Ess.uniqueId("ops"), ".*", "keycloak.webhooks", operators.url("/ops")).status());
             List<Ess> apps = new ArrayList<>();
             for (int i = 0; i < POOL + 2; i++) {
                 apps.add(Ess.application(keycloak));
@@ -61,7 +67,9 @@ class VerificationHoldsNoConnectionIT {
             for (int i = 0; i < POOL + 2; i++) {
                 Ess app = apps.get(i);
                 HostileReceiver receiver = silent.get(i);
-                puts.add(CompletableFuture.supplyAsync(() -> app.subscribe(Ess.uniqueId("pool"), ".*", "public.test", receiver.url("/pool"))));
+                String name = Ess.uniqueId("pool");
+                names.add(name);
+                puts.add(CompletableFuture.supplyAsync(() -> app.subscribe(name, ".*", "public.test", receiver.url("/pool"))));
             }
             Await.until("every verification waiting on its receiver", Duration.ofSeconds(20), Duration.ofMillis(50),
                     () -> silent.stream().mapToInt(HostileReceiver::connections).sum(), connections -> connections >= POOL + 2);
@@ -79,6 +87,9 @@ class VerificationHoldsNoConnectionIT {
             for (CompletableFuture<Http.Reply> put : puts) {
                 Http.Reply reply = put.join();
                 assertEquals(400, reply.status(), reply.shown());
+            }
+            for (String name : names) {
+                operators.awaitEvents(r -> OperationalNotices.about(r, "verification.failed", name), 1, WebhookReceiver.SOON);
             }
         } finally {
             silent.forEach(HostileReceiver::close);

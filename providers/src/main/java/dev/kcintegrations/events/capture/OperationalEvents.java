@@ -21,6 +21,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -101,15 +102,18 @@ public final class OperationalEvents implements SubscriptionNotices {
 
     /**
      * An endpoint refused a subscription's verification event: captured at once, in a transaction of its own, as the
-     * save it refused writes nothing.
+     * save it refused writes nothing. Everything it reads is read there too: the request that asks holds no database
+     * connection while it verifies, and must not take one now, or a few refusals at once hold the whole pool, each
+     * waiting for a second connection to capture its notice.
      */
-    public void verificationFailed(KeycloakSession session, RealmModel realm, String applicationId, String subscriptionId, String topic,
+    public void verificationFailed(KeycloakSession session, String realmId, String applicationId, String subscriptionId, String topic,
                                    String endpoint, String reason) {
-        // A save of an existing subscription: that one is not told about itself either.
-        String existing = new Subscriptions(session, realm.getId()).byName(subscriptionId).map(SubscriptionEntity::getId).orElse(null);
-        OperationalFacts facts = new OperationalFacts(OperationalEvent.VERIFICATION_FAILED, existing, applicationId,
-                clientId(realm, applicationId), subscriptionId, topic, endpoint, null, null, reason, null, null, null, null);
-        captureAlone(session, realm.getId(), facts);
+        captureAlone(session, realmId, OperationalEvent.VERIFICATION_FAILED, (job, realm) -> {
+            // A save of an existing subscription: that one is not told about itself either.
+            String existing = new Subscriptions(job, realmId).byName(subscriptionId).map(SubscriptionEntity::getId).orElse(null);
+            return new OperationalFacts(OperationalEvent.VERIFICATION_FAILED, existing, applicationId,
+                    clientId(realm, applicationId), subscriptionId, topic, endpoint, null, null, reason, null, null, null, null);
+        });
     }
 
     /** The realm published a client certificate: every application's receivers may need to trust it. */
@@ -140,18 +144,23 @@ public final class OperationalEvents implements SubscriptionNotices {
     }
 
     private void captureAlone(KeycloakSession session, String realmId, OperationalFacts facts) {
+        captureAlone(session, realmId, facts.type(), (job, realm) -> facts);
+    }
+
+    /** Captures, in a transaction of its own, the facts read in that transaction. */
+    private void captureAlone(KeycloakSession session, String realmId, OperationalEvent type,
+                              BiFunction<KeycloakSession, RealmModel, OperationalFacts> facts) {
         try {
             KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), job -> {
                 RealmModel still = job.realms().getRealm(realmId);
                 if (still != null) {
                     job.getContext().setRealm(still); // a job's session has no realm; user lookups (service accounts) need one
-                    capture(job, still, facts);
+                    capture(job, still, facts.apply(job, still));
                 }
             });
         } catch (RuntimeException e) {
             // the change committed (or was refused); its notice must not turn the caller's answer into an error
-            LOG.warnf("Could not capture the operational event %s of realm %s (%s)", facts.type().eventType(), realmId,
-                    e.getClass().getSimpleName());
+            LOG.warnf("Could not capture the operational event %s of realm %s (%s)", type.eventType(), realmId, e.getClass().getSimpleName());
         }
     }
 

@@ -145,7 +145,7 @@ public final class SubscriptionLifecycle {
                     verification.identity());
         }
         if (!result.successful()) {
-            operational.verificationFailed(session, realm, applicationId, request.id(), request.topic(), request.endpoint(), result.describe());
+            operational.verificationFailed(session, realm.getId(), applicationId, request.id(), request.topic(), request.endpoint(), result.describe());
             throw new Refused(Refused.Kind.INVALID, "webHookConfig.endpoint did not accept the verification event: " + result.describe());
         }
 
