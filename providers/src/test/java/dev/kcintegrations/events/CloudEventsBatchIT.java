@@ -104,7 +104,9 @@ class CloudEventsBatchIT {
     void theCloudEventsSdkReadsTheBatch(Keycloak keycloak) {
         Ess app = Ess.application(keycloak);
         try (CloudEventsReceiver sdk = CloudEventsReceiver.start()) {
-            Http.Reply saved = subscribe(app, Ess.uniqueId("sdk-batch"), sdk.url("/batch"), "subject", 5, 1000);
+            // The batch goes once it is full: its wait only has to outlast five POSTs on a loaded machine (a second did not
+            // once, and the SDK read four and one).
+            Http.Reply saved = subscribe(app, Ess.uniqueId("sdk-batch"), sdk.url("/batch"), "subject", 5, 10_000);
             assertEquals(200, saved.status(), saved.shown());
             for (int i = 0; i < 5; i++) {
                 app.publishTest("sdk" + i);
