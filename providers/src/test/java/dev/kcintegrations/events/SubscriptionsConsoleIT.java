@@ -6,7 +6,7 @@ import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Await;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
-import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.BrowserTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * window; a user with only {@code view-events} sees it without a single action and the server refuses the
  * page's own token a change. Screenshots of every step: {@code providers/target/screenshots/}.
  */
-@KeycloakIntegrationTest
+@BrowserTest
 class SubscriptionsConsoleIT {
 
     private static final String STEPS = "console-steps.mjs";

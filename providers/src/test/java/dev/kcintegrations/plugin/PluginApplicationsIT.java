@@ -6,7 +6,7 @@ import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
-import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.BrowserTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fs_setup_api and external_rest_api for field-service-plugin) and {@code getAccessToken {applicationKey}}: the
  * registered scope, under exactly the rules of getAccessTokenByScope, checked when the token is asked for.
  */
-@KeycloakIntegrationTest
+@BrowserTest
 class PluginApplicationsIT {
 
     static final String COMPONENTS = "/" + REALM + "/components";

@@ -12,7 +12,7 @@ import dev.kcintegrations.testing.AdminApi;
 import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
-import dev.kcintegrations.testing.KeycloakIntegrationTest;
+import dev.kcintegrations.testing.BrowserTest;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code init} and {@code open} with the realm's Environment, tokens and the exact error envelopes by
  * {@code postMessage}; frames that are not the plugin get nothing. Screenshots: {@code target/screenshots/plugin-host/}.
  */
-@KeycloakIntegrationTest
+@BrowserTest
 class PluginHostIT {
 
     @Test

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
- * Gives integration tests a real Keycloak with this project installed: one server for the whole test run
- * (started by the first test class that needs it, stopped when the run ends), chosen by
+ * Gives integration tests a real Keycloak with this project installed: one server for the whole test run per lane
+ * (the shared lane's, and the browser lane's for {@link BrowserTest} classes; each started by the first test class
+ * that needs it, stopped when the run ends), chosen by
  * {@code -Dkeycloak.backend=distribution|testcontainers}. Tests receive a {@link Keycloak} parameter.
  * When a test fails, the tail of the server log is printed beside it. The clients and users a test class
  * created in the demo realm are deleted after it, so the next class starts from the realm it expects.
@@ -23,6 +25,12 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
     static final String DEMO_REALM = "integrations";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KeycloakExtension.class);
+
+    /**
+     * Attached to one running server, the lanes' classes would clean each other's clients and users: there they take
+     * turns, a class at a time.
+     */
+    private static final Semaphore ONE_CLASS_ON_A_RUNNING_SERVER = new Semaphore(1);
 
     /** Closed by JUnit when the whole run ends. */
     private record Shared(KeycloakServer server) implements ExtensionContext.Store.CloseableResource {
@@ -38,21 +46,30 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (RUNNING) {
+            ONE_CLASS_ON_A_RUNNING_SERVER.acquireUninterruptibly();
+        }
         AdminApi admin = new Keycloak(shared(context)).admin();
         context.getStore(NAMESPACE).put(Before.class, new Before(ids(admin, "/clients"), ids(admin, "/users")));
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        Before before = context.getStore(NAMESPACE).get(Before.class, Before.class);
-        if (before == null) {
-            return;
+        try {
+            Before before = context.getStore(NAMESPACE).get(Before.class, Before.class);
+            if (before == null) {
+                return;
+            }
+            AdminApi admin = new Keycloak(shared(context)).admin();
+            ids(admin, "/clients").stream().filter(id -> !before.clients().contains(id))
+                    .forEach(id -> admin.delete("/" + DEMO_REALM + "/clients/" + id));
+            ids(admin, "/users").stream().filter(id -> !before.users().contains(id))
+                    .forEach(id -> admin.delete("/" + DEMO_REALM + "/users/" + id));
+        } finally {
+            if (RUNNING) {
+                ONE_CLASS_ON_A_RUNNING_SERVER.release();
+            }
         }
-        AdminApi admin = new Keycloak(shared(context)).admin();
-        ids(admin, "/clients").stream().filter(id -> !before.clients().contains(id))
-                .forEach(id -> admin.delete("/" + DEMO_REALM + "/clients/" + id));
-        ids(admin, "/users").stream().filter(id -> !before.users().contains(id))
-                .forEach(id -> admin.delete("/" + DEMO_REALM + "/users/" + id));
     }
 
     private static Set<String> ids(AdminApi admin, String collection) {
@@ -63,10 +80,20 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
         return ids;
     }
 
+    private static final boolean RUNNING = "running".equals(System.getProperty("keycloak.backend"));
+
+    /** The shared server of the class's lane. */
     private static KeycloakServer shared(ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(Shared.class, key -> new Shared(KeycloakServers.start()), Shared.class)
-                .server();
+        return sharedOf(context).server();
+    }
+
+    private static Shared sharedOf(ExtensionContext context) {
+        String lane = lane(context);
+        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(lane, key -> new Shared(KeycloakServers.start(lane)), Shared.class);
+    }
+
+    private static String lane(ExtensionContext context) {
+        return context.getRequiredTestClass().isAnnotationPresent(BrowserTest.class) ? TestTags.BROWSER : "single";
     }
 
     @Override
@@ -81,7 +108,7 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        Shared shared = context.getRoot().getStore(NAMESPACE).get(Shared.class, Shared.class);
+        Shared shared = context.getRoot().getStore(NAMESPACE).get(lane(context), Shared.class);
         if (shared != null) {
             System.err.printf("%n----- Keycloak server log (last 80 lines) after %s failed -----%n%s%n-----%n",
                     context.getDisplayName(), shared.server().logTail(80));

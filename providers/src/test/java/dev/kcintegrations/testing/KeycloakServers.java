@@ -14,9 +14,14 @@ public final class KeycloakServers {
      * attaches to a server already up ({@link RunningServer}), the fast loop while writing a test.
      */
     public static KeycloakServer start() {
+        return start("single");
+    }
+
+    /** The same, for one lane of shared-server classes ({@link TestTags}): {@code lane} names its run directory. */
+    public static KeycloakServer start(String lane) {
         String backend = System.getProperty("keycloak.backend", "distribution");
         return switch (backend) {
-            case "distribution" -> startDistribution("single-" + ProcessHandle.current().pid()); // one per test JVM
+            case "distribution" -> startDistribution(lane + "-" + ProcessHandle.current().pid()); // one per lane and test JVM
             case "testcontainers" -> ContainerServer.start(required("keycloak.version"), providersJar(), projectRoot());
             case "running" -> RunningServer.attach();
             default -> throw new IllegalArgumentException("Unknown keycloak.backend: " + backend);
