@@ -49,21 +49,26 @@ final class RealmUsers {
                 "grant_type=password&client_id=admin-cli&username=admin&password=admin").json().get("access_token").asText();
     }
 
-    /** A user of the realm holding these realm-management roles, and a token of theirs from admin-cli. */
+    /** A user of the demo realm holding these realm-management roles, and a token of theirs from admin-cli. */
     static String realmUser(Keycloak keycloak, String username, String... roles) {
+        return userOfRealm(keycloak, Ess.REALM, username, roles);
+    }
+
+    /** A user of {@code realm} holding these of its realm-management roles, and a token of theirs from admin-cli. */
+    static String userOfRealm(Keycloak keycloak, String realm, String username, String... roles) {
         ObjectNode user = keycloak.admin().object();
         user.put("username", username).put("enabled", true).put("email", username + "@example.com")
                 .put("firstName", "Test").put("lastName", "Admin").put("emailVerified", true);
         user.putArray("credentials").addObject().put("type", "password").put("value", "Secret-" + username).put("temporary", false);
-        String userId = keycloak.admin().create("/" + Ess.REALM + "/users", user);
-        String realmManagement = keycloak.admin().clientUuid(Ess.REALM, "realm-management");
+        String userId = keycloak.admin().create("/" + realm + "/users", user);
+        String realmManagement = keycloak.admin().clientUuid(realm, "realm-management");
         for (String role : roles) {
-            JsonNode representation = keycloak.admin().get("/" + Ess.REALM + "/clients/" + realmManagement + "/roles/" + role);
-            Http.Reply added = keycloak.admin().call("POST", "/" + Ess.REALM + "/users/" + userId + "/role-mappings/clients/" + realmManagement,
+            JsonNode representation = keycloak.admin().get("/" + realm + "/clients/" + realmManagement + "/roles/" + role);
+            Http.Reply added = keycloak.admin().call("POST", "/" + realm + "/users/" + userId + "/role-mappings/clients/" + realmManagement,
                     List.of(representation));
             assertEquals(204, added.status(), added.shown());
         }
-        Http.Reply token = Http.post(keycloak.realmUrl(Ess.REALM, "/protocol/openid-connect/token"),
+        Http.Reply token = Http.post(keycloak.realmUrl(realm, "/protocol/openid-connect/token"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 "grant_type=password&client_id=admin-cli&username=" + username + "&password=Secret-" + username);
         assertEquals(200, token.status(), token.shown());

@@ -10,6 +10,7 @@ import dev.kcintegrations.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,6 +153,59 @@ class WebhookClientCertificateIT {
             assertTrue(reply.json().path("errorMessage").asText().contains(reason), body + " -> " + reply.shown());
         });
         assertEquals(404, keycloak.admin().call("DELETE", path + "/no-such-certificate", null).status());
+    }
+
+    /**
+     * A client certificate is a credential of its realm. An events administrator ({@code manage-events} and
+     * {@code view-events}, not {@code manage-realm}) may list it but neither make nor delete one; a user with no
+     * realm-management role may not even list it; the administrator of another realm, holding {@code manage-realm}
+     * there, neither reaches it through their own realm by its id nor lists it there, and their token is refused here.
+     * Two scratch realms: the demo realm's presented certificate is never touched.
+     */
+    @Test
+    void onlyTheRealmsOwnManagerMakesOrDeletesItsCertificates(Keycloak keycloak) {
+        String target = Ess.uniqueId("cert-target");
+        String other = Ess.uniqueId("cert-other");
+        ScratchRealm.create(keycloak.admin(), target);
+        ScratchRealm.create(keycloak.admin(), other);
+        try {
+            String certificates = "/" + target + "/event-subscriptions/client-certificates";
+            Http.Reply made = keycloak.admin().call("POST", certificates, Map.of("subject", "CN=target.example"));
+            assertEquals(201, made.status(), made.shown());
+            String id = made.json().get("id").asText();
+
+            String eventsAdmin = RealmUsers.userOfRealm(keycloak, target, "events-admin", "manage-events", "view-events");
+            String nobody = RealmUsers.userOfRealm(keycloak, target, "nobody");
+            String othersManager = RealmUsers.userOfRealm(keycloak, other, "other-manager", "manage-realm", "view-events");
+
+            assertEquals(200, asAdmin(keycloak, eventsAdmin, "GET", certificates, null).status(), "view-events lists them");
+            assertEquals(403, asAdmin(keycloak, eventsAdmin, "POST", certificates, "{\"subject\":\"CN=mine\"}").status());
+            assertEquals(403, asAdmin(keycloak, eventsAdmin, "DELETE", certificates + "/" + id, null).status());
+            assertEquals(403, asAdmin(keycloak, nobody, "GET", certificates, null).status());
+
+            String theirs = "/" + other + "/event-subscriptions/client-certificates";
+            assertEquals(404, asAdmin(keycloak, othersManager, "DELETE", theirs + "/" + id, null).status(),
+                    "another realm's certificate is not found through this realm");
+            Http.Reply listed = asAdmin(keycloak, othersManager, "GET", theirs, null);
+            assertEquals(200, listed.status(), listed.shown());
+            assertFalse(listed.body().contains(id), listed.body());
+            int refused = asAdmin(keycloak, othersManager, "DELETE", certificates + "/" + id, null).status();
+            assertTrue(refused == 401 || refused == 403, "another realm's token is refused here: " + refused);
+
+            JsonNode left = keycloak.admin().get(certificates);
+            assertEquals(1, left.size(), left.toString());
+            assertEquals(id, left.get(0).get("id").asText(), "every attempt left the certificate in place");
+        } finally {
+            keycloak.admin().delete("/" + target);
+            keycloak.admin().delete("/" + other);
+        }
+    }
+
+    /** An admin REST call under {@code /admin/realms} with a realm user's token. */
+    private static Http.Reply asAdmin(Keycloak keycloak, String token, String method, String path, String body) {
+        return Http.send(method, keycloak.baseUrl().resolve("/admin/realms" + path),
+                Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
     static List<String> pems(JsonNode published) {
