@@ -4,6 +4,7 @@ import dev.kcintegrations.events.store.ClientCertificateEntity;
 import dev.kcintegrations.events.store.ClientCertificates;
 import org.jboss.logging.Logger;
 import org.keycloak.common.crypto.CryptoIntegration;
+import org.keycloak.common.util.KeyUtils;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
@@ -108,14 +108,7 @@ public final class RealmClientCertificates {
         if (validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
             throw new Refused("validityDays must be 1-" + MAX_VALIDITY_DAYS);
         }
-        KeyPair pair;
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            pair = generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        KeyPair pair = KeyUtils.generateRsaKeyPair(2048); // as Keycloak makes a realm's RSA keys, with its crypto provider
         // Keycloak's provider (BouncyCastle, or its FIPS variant) writes the certificate; its name says "test" because
         // Keycloak's own tests use it, but it is the one of its methods that takes a whole X.500 name as the subject.
         X509Certificate certificate;

@@ -1,12 +1,11 @@
 package dev.kcintegrations.events.store;
 
 import jakarta.persistence.EntityManager;
+import org.keycloak.common.util.KeyUtils;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -32,14 +31,7 @@ public final class SigningKeys {
 
     /** A new RSA 2048 key for the realm. Two nodes creating one at once both publish theirs; the newest signs. */
     public SigningKeyEntity generate(String realmId, long now) {
-        KeyPair pair;
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            pair = generator.generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        KeyPair pair = KeyUtils.generateRsaKeyPair(2048); // as Keycloak makes a realm's RSA keys, with its crypto provider
         SigningKeyEntity key = new SigningKeyEntity();
         key.setKid("webhook-" + UUID.randomUUID());
         key.setRealmId(realmId);
