@@ -88,6 +88,9 @@ public final class WebhookHousekeeping implements ScheduledTask {
         int subscriptions = outbox.retention().purgeDeletedSubscriptions(now);
         SigningKeys keys = new SigningKeys(session);
         List<SigningKeyEntity> retiring = keys.signingCreatedBefore(now - settings.signingKeyLifetime().toMillis());
+        // The successors are made here, not by the first capture that finds no key: an RSA key pair takes a CPU a
+        // while to make (seconds on a loaded machine), and a sign-in or a publish must not wait for it.
+        retiring.stream().map(SigningKeyEntity::getRealmId).distinct().forEach(realmId -> keys.generate(realmId, now));
         int rotated = keys.retireCreatedBefore(now - settings.signingKeyLifetime().toMillis(), now);
         retiring.forEach(key -> hooks.signingKeyRotated(session, key.getRealmId(), key.getKid()));
         for (ClientCertificateEntity made : RealmClientCertificates.rotateEnding(session, settings.clientCertificateOverlap(), now)) {

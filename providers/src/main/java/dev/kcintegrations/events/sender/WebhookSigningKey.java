@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The realm's webhook signing key: RS256, its own key (never one of the realm's token keys, so a signed
  * body a subscriber partly chose can never be taken for a token), published at
  * {@code /realms/{realm}/events/v4/jwks} and absent from the realm's {@code certs}. Made on first use;
- * rotated by housekeeping after {@code signing-key-lifetime}; a retired key stays published for
+ * rotated by housekeeping after {@code signing-key-lifetime} (which makes the successor, so no capture waits for one); a retired key stays published for
  * {@code signing-key-overlap}, so receivers that cache the JWKS keep verifying.
  */
 public final class WebhookSigningKey {

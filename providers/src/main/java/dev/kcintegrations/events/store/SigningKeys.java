@@ -47,7 +47,7 @@ public final class SigningKeys {
         return em.createNamedQuery("KciKey.signingCreatedBefore", SigningKeyEntity.class).setParameter("before", before).getResultList();
     }
 
-    /** Rotation: keys created before {@code before} stop signing (a new one is made on next use). */
+    /** Rotation: keys created before {@code before} stop signing (housekeeping made their successors first). */
     public int retireCreatedBefore(long before, long now) {
         return em.createNamedQuery("KciKey.retireCreatedBefore").setParameter("before", before).setParameter("now", now).executeUpdate();
     }
