@@ -6,6 +6,9 @@ import dev.kcintegrations.events.config.BodyFormat;
 import dev.kcintegrations.events.config.WebhookTargetPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -24,6 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * time and ends as a failed attempt with a readable reason. Each test plays one hostile receiver against
  * the real sender over loopback.
  */
+// Waits out timeouts and handshakes against receivers of its own: it runs beside the other unit tests, not after them;
+// the lock keeps its own methods one after another.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("WebhookSenderBoundsTest")
 class WebhookSenderBoundsTest {
 
     static final Duration ATTEMPT = Duration.ofSeconds(2);

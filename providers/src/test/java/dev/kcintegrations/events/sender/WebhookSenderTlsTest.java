@@ -10,6 +10,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -52,6 +55,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * or with another, it refuses, and the reason says what was presented; a pooled connection never carries one
  * realm's certificate into another POST.
  */
+// Waits out timeouts and handshakes against receivers of its own: it runs beside the other unit tests, not after them;
+// the lock keeps its own methods one after another.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("WebhookSenderTlsTest")
 class WebhookSenderTlsTest {
 
     static final String PASSWORD = "changeit";
