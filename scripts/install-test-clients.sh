@@ -9,18 +9,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dirs=(docs/postman providers/src/test/browser docs/field-service-standin docs/webhook-receiver)
+logs=$(mktemp -d)  # outside the work tree: nothing is left in it, whatever happens
+trap 'rm -rf "$logs"' EXIT
 pids=()
-for dir in "${dirs[@]}"; do
-  (cd "$dir" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error > "npm-ci.log" 2>&1) &
+for i in "${!dirs[@]}"; do
+  (cd "${dirs[$i]}" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) > "$logs/$i" 2>&1 &
   pids+=($!)
 done
 status=0
 for i in "${!dirs[@]}"; do
   if ! wait "${pids[$i]}"; then
     echo "npm ci failed in ${dirs[$i]}:" >&2
-    cat "${dirs[$i]}/npm-ci.log" >&2
+    cat "$logs/$i" >&2 || true
     status=1
   fi
-  rm -f "${dirs[$i]}/npm-ci.log"
 done
 exit "$status"

@@ -166,9 +166,9 @@ class WebhookClientCertificateIT {
     void onlyTheRealmsOwnManagerMakesOrDeletesItsCertificates(Keycloak keycloak) {
         String target = Ess.uniqueId("cert-target");
         String other = Ess.uniqueId("cert-other");
-        ScratchRealm.create(keycloak.admin(), target);
-        ScratchRealm.create(keycloak.admin(), other);
         try {
+            ScratchRealm.create(keycloak.admin(), target);
+            ScratchRealm.create(keycloak.admin(), other);
             String certificates = "/" + target + "/event-subscriptions/client-certificates";
             Http.Reply made = keycloak.admin().call("POST", certificates, Map.of("subject", "CN=target.example"));
             assertEquals(201, made.status(), made.shown());

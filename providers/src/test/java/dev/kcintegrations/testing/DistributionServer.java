@@ -175,7 +175,7 @@ final class DistributionServer implements KeycloakServer {
         env.put("JAVA_HOME", Jdk.find().toString());
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
-        env.put("JAVA_OPTS_APPEND", jvmOptions);
+        env.merge("JAVA_OPTS_APPEND", jvmOptions, (given, ours) -> ours.isEmpty() ? given : given + " " + ours); // a caller's own kept
         for (int attempt = 1; ; attempt++) {
             long logged = Files.exists(log) ? Files.size(log) : 0;
             Process process = builder.start();
