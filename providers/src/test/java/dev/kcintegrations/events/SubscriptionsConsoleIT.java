@@ -181,6 +181,9 @@ class SubscriptionsConsoleIT {
         // A subject-ordered subscription with one user's event failing: the page shows the held subject.
         String perSubject = Ess.uniqueId("console-held");
         receiver.answer(r -> r.body().contains("\"userId\":\"console-stuck\"") ? 500 : 200);
+        // Held for two minutes, not the schedule's 5 s: a page that loads slower than the retry comes due (a loaded
+        // machine) would find the row due and no longer held, and the table empty.
+        receiver.answerHeaders(Map.of("Retry-After", "120"));
         assertEquals(200, app.subscribe(perSubject, ".*", "public.test", receiver.url("/" + perSubject), "subject", 4).status());
         app.publishTest("consoleHeld", "console-stuck");
         receiver.awaitAttempts(r -> r.body().contains("\"consoleHeld\""), 1, WebhookReceiver.SOON);
@@ -191,6 +194,7 @@ class SubscriptionsConsoleIT {
         assertEquals("users/console-stuck", held.at("/held/0/key").asText(), held.toString());
         assertTrue(held.at("/held/0/cells").toString().contains("consoleHeld") && held.at("/held/0/cells").toString().contains("HTTP 500"),
                 held.toString());
+        receiver.answerHeaders(Map.of());
 
     }
 
