@@ -608,7 +608,7 @@ class ClusterIT {
     @Order(8)
     void aSubscriptionBrokenForThirtyDaysIsRemovedAndItsOwnerToldFirst() {
         try (WebhookReceiver failing = WebhookReceiver.start(); WebhookReceiver operations = WebhookReceiver.start()) {
-            Ess app = Ess.application(node1, Ess.newApplication(node1, "events.topic.read", "events.webhooks.read"));
+            Ess app = Ess.application(node1, Ess.newApplication(node1, OperationalNotices.OPERATIONS));
             assertEquals(200, app.subscribe(Ess.uniqueId("ops"), ".*", "keycloak.webhooks", operations.url("/ops")).status());
             failing.answer(request -> request.body().contains("subscription.verification") ? 200 : 503);
             String broken = Ess.uniqueId("broken");
