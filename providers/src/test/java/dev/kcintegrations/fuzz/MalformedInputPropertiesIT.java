@@ -60,9 +60,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and no answer carries a secret (the only exceptions are the request checks Keycloak makes before any
  * resource is chosen, see {@link #isRefusedByKeycloakBeforeUs}). jqwik generates the cases and prints how many ran, with the status codes
  * seen; a failing case is shrunk and its seed kept in {@code target/jqwik-database}. jqwik does not run
- * JUnit Jupiter extensions, so this class starts its own server.
+ * JUnit Jupiter extensions, so this class asks for the shared lane's server itself: the one the Jupiter classes left
+ * up (jqwik runs after them), or a new one when it runs alone.
  */
-@Tag(TestTags.OWN_SERVER) // jqwik's own tag: JUnit Jupiter's annotations do not reach a jqwik class
+@Tag(TestTags.SHARED_SERVER) // jqwik's own tag: JUnit Jupiter's annotations do not reach a jqwik class
 class MalformedInputPropertiesIT {
 
     static final String REALM = "integrations";
@@ -83,8 +84,8 @@ class MalformedInputPropertiesIT {
     private static final Map<Behaviour, HostileReceiver> HOSTILE = new EnumMap<>(Behaviour.class);
 
     @BeforeContainer
-    static void startOwnServer() {
-        server = KeycloakServers.startDistribution("fuzz");
+    static void useTheSharedServer() {
+        server = KeycloakServers.ofLane(KeycloakServers.SHARED_LANE);
         keycloak = new Keycloak(server);
         essToken = token("grant_type=client_credentials&client_id=" + ESS_CLIENT + "&client_secret=" + ESS_SECRET);
         userToken = userToken();
@@ -101,11 +102,8 @@ class MalformedInputPropertiesIT {
     }
 
     @AfterContainer
-    static void stopServer() {
-        HOSTILE.values().forEach(HostileReceiver::close);
-        if (server != null) {
-            server.close();
-        }
+    static void closeReceivers() {
+        HOSTILE.values().forEach(HostileReceiver::close); // the server is the lane's: stopped when the run ends
     }
 
     // --- oauth-compat/token: RFC 6749 errors

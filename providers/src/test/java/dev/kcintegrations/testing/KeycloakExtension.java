@@ -15,7 +15,7 @@ import java.util.concurrent.Semaphore;
 /**
  * Gives integration tests a real Keycloak with this project installed: one server for the whole test run per lane
  * (the shared lane's, and the browser lane's for {@link BrowserTest} classes; each started by the first test class
- * that needs it, stopped when the run ends), chosen by
+ * that needs it, stopped when the run ends: {@link KeycloakServers#ofLane}), chosen by
  * {@code -Dkeycloak.backend=distribution|testcontainers}. Tests receive a {@link Keycloak} parameter.
  * When a test fails, the tail of the server log is printed beside it. The clients and users a test class
  * created in the demo realm are deleted after it, so the next class starts from the realm it expects.
@@ -31,14 +31,6 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
      * turns, a class at a time.
      */
     private static final Semaphore ONE_CLASS_ON_A_RUNNING_SERVER = new Semaphore(1);
-
-    /** Closed by JUnit when the whole run ends. */
-    private record Shared(KeycloakServer server) implements ExtensionContext.Store.CloseableResource {
-        @Override
-        public void close() {
-            server.close();
-        }
-    }
 
     /** What the demo realm held before the class ran. */
     private record Before(Set<String> clients, Set<String> users) {
@@ -84,16 +76,11 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
 
     /** The shared server of the class's lane. */
     private static KeycloakServer shared(ExtensionContext context) {
-        return sharedOf(context).server();
-    }
-
-    private static Shared sharedOf(ExtensionContext context) {
-        String lane = lane(context);
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(lane, key -> new Shared(KeycloakServers.start(lane)), Shared.class);
+        return KeycloakServers.ofLane(lane(context));
     }
 
     private static String lane(ExtensionContext context) {
-        return context.getRequiredTestClass().isAnnotationPresent(BrowserTest.class) ? TestTags.BROWSER : "single";
+        return context.getRequiredTestClass().isAnnotationPresent(BrowserTest.class) ? TestTags.BROWSER : KeycloakServers.SHARED_LANE;
     }
 
     @Override
@@ -108,10 +95,7 @@ public final class KeycloakExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        Shared shared = context.getRoot().getStore(NAMESPACE).get(lane(context), Shared.class);
-        if (shared != null) {
-            System.err.printf("%n----- Keycloak server log (last 80 lines) after %s failed -----%n%s%n-----%n",
-                    context.getDisplayName(), shared.server().logTail(80));
-        }
+        KeycloakServers.startedOfLane(lane(context)).ifPresent(server -> System.err.printf(
+                "%n----- Keycloak server log (last 80 lines) after %s failed -----%n%s%n-----%n", context.getDisplayName(), server.logTail(80)));
     }
 }
