@@ -31,7 +31,7 @@ class CrossNodeWakeIT {
     @BeforeAll
     static void startCluster() {
         cluster = KeycloakCluster.start("cross-node-wake", List.of(Ess.ENGINE + "poll-interval=1h",
-                "--spi-events-listener--webhook-events--test-events-per-minute=1000"));
+                "--spi-events-listener--webhook-events--test-events-per-minute=1000"), KeycloakCluster.Jit.QUICK);
         node1 = new Keycloak(cluster.node(1));
         node2 = new Keycloak(cluster.node(2));
     }

@@ -45,14 +45,17 @@ final class DistributionServer implements KeycloakServer {
     private final URI managementUrl;
     private final List<String> command;
     private final Path home;
+    private final String jvmOptions;
 
-    private DistributionServer(Process process, Path log, URI baseUrl, URI managementUrl, List<String> command, Path home) {
+    private DistributionServer(Process process, Path log, URI baseUrl, URI managementUrl, List<String> command, Path home,
+                               String jvmOptions) {
         this.process = process;
         this.log = log;
         this.baseUrl = baseUrl;
         this.managementUrl = managementUrl;
         this.command = command;
         this.home = home;
+        this.jvmOptions = jvmOptions;
     }
 
     /** Settings of one node; {@code extraArgs} add SPI options and the like. */
@@ -106,7 +109,8 @@ final class DistributionServer implements KeycloakServer {
      * Dev-mode test servers run C1-compiled code only. They live a few minutes at most, and on two cores C2's compiler
      * threads cost more than its faster code returns: measured on this machine, a boot took 11–13 CPU seconds instead
      * of 19–20 and 3,000 requests after it 16 instead of 28 (and 40.9 s instead of 46.0 s). Cluster nodes keep C2: their
-     * drains of 20,000 rows sign with RSA, which C2's BigInteger intrinsics make several times cheaper.
+     * drains of 20,000 rows sign with RSA, which C2's BigInteger intrinsics make several times cheaper; a cluster whose
+     * tests send a few hundred events may ask for C1 too ({@link KeycloakCluster.Jit#QUICK}).
      */
     static final String DEV_JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
 
@@ -117,7 +121,7 @@ final class DistributionServer implements KeycloakServer {
      *
      * @param cpu the one CPU the node may run on (its threads inherit {@code taskset}'s affinity); -1: any */
     static DistributionServer startClusterNode(Settings settings, String hostname, String jdbcUrl, int httpPort,
-                                               int managementPort, int jgroupsPort, int cpu) {
+                                               int managementPort, int jgroupsPort, int cpu, String jvmOptions) {
         try {
             Path home = settings.runDirectory().resolve("keycloak");
             deleteRecursively(settings.runDirectory());
@@ -143,7 +147,8 @@ final class DistributionServer implements KeycloakServer {
                     "--cache-embedded-network-bind-port=" + jgroupsPort,
                     "--import-realm"));
             command.addAll(settings.extraArgs());
-            return launch(command, home, log, URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort), "");
+            return launch(command, home, log, URI.create("http://127.0.0.1:" + httpPort), URI.create("http://127.0.0.1:" + managementPort),
+                    jvmOptions);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -179,7 +184,7 @@ final class DistributionServer implements KeycloakServer {
         for (int attempt = 1; ; attempt++) {
             long logged = Files.exists(log) ? Files.size(log) : 0;
             Process process = builder.start();
-            DistributionServer server = new DistributionServer(process, log, baseUrl, managementUrl, command, home);
+            DistributionServer server = new DistributionServer(process, log, baseUrl, managementUrl, command, home, jvmOptions);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
             try {
                 server.awaitReady();
@@ -219,7 +224,7 @@ final class DistributionServer implements KeycloakServer {
             throw new IllegalStateException("Stop or kill the server before restarting it");
         }
         try {
-            return launch(command, home, log, baseUrl, managementUrl, command.contains("start-dev") ? DEV_JVM_OPTIONS : "");
+            return launch(command, home, log, baseUrl, managementUrl, jvmOptions);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

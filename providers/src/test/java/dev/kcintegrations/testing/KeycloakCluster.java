@@ -30,28 +30,52 @@ public final class KeycloakCluster implements AutoCloseable {
     private final int[][] ports = new int[2][];
     private final String hostname;
     private final boolean pinned;
+    private final Jit jit;
 
-    private KeycloakCluster(PostgresServer database, String hostname, boolean pinned) {
+    /** How the nodes' JVMs compile. */
+    public enum Jit {
+        /** C2 too: long drains that sign with RSA (ClusterIT, the benchmarks). */
+        FULL(""),
+        /** C1 only, as the dev-mode test servers: a few tests of a few hundred events, where C2's compiling costs more. */
+        QUICK(DistributionServer.DEV_JVM_OPTIONS);
+
+        private final String jvmOptions;
+
+        Jit(String jvmOptions) {
+            this.jvmOptions = jvmOptions;
+        }
+    }
+
+    private KeycloakCluster(PostgresServer database, String hostname, boolean pinned, Jit jit) {
         this.database = database;
         this.hostname = hostname;
         this.pinned = pinned;
+        this.jit = jit;
     }
 
     public static KeycloakCluster start(String name, List<String> extraArgs) {
-        return start(name, extraArgs, false);
+        return start(name, extraArgs, false, Jit.FULL);
+    }
+
+    public static KeycloakCluster start(String name, List<String> extraArgs, Jit jit) {
+        return start(name, extraArgs, false, jit);
+    }
+
+    public static KeycloakCluster start(String name, List<String> extraArgs, boolean pinned) {
+        return start(name, extraArgs, pinned, Jit.FULL);
     }
 
     /**
      * @param pinned each node on a CPU of its own (node 1 on CPU 0, node 2 on CPU 1, with {@code taskset}), as if
      *               each were a machine of one core; PostgreSQL and everything else still run on any CPU
      */
-    public static KeycloakCluster start(String name, List<String> extraArgs, boolean pinned) {
+    public static KeycloakCluster start(String name, List<String> extraArgs, boolean pinned, Jit jit) {
         Path run = Path.of(System.getProperty("keycloak.run.dir")).resolve(name);
         PostgresServer database = PostgresServer.start(run.resolve("postgres"));
         try {
             int[] http = {DistributionServer.freePort(), DistributionServer.freePort()};
             String hostname = "http://127.0.0.1:" + http[0];
-            KeycloakCluster cluster = new KeycloakCluster(database, hostname, pinned);
+            KeycloakCluster cluster = new KeycloakCluster(database, hostname, pinned, jit);
             for (int i = 0; i < 2; i++) {
                 cluster.settings[i] = new DistributionServer.Settings(
                         Path.of(System.getProperty("keycloak.dist")), Path.of(System.getProperty("keycloak.providers.jar")),
@@ -120,7 +144,7 @@ public final class KeycloakCluster implements AutoCloseable {
 
     private void startNode(int index) {
         nodes[index] = DistributionServer.startClusterNode(settings[index], hostname, database.jdbcUrl(), ports[index][0],
-                ports[index][1], ports[index][2], pinned ? index % Runtime.getRuntime().availableProcessors() : -1);
+                ports[index][1], ports[index][2], pinned ? index % Runtime.getRuntime().availableProcessors() : -1, jit.jvmOptions);
     }
 
     /** Starts node {@code number} again after {@link #stop}, on its ports, and waits until both see two members. */
