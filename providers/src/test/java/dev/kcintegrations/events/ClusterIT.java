@@ -395,6 +395,54 @@ class ClusterIT {
         }
     }
 
+    /**
+     * A database that writes the group commit slowly does not make a lane give its subscription back: the renewed
+     * lease counts from the end of the write. Here the attempts table is locked again and again, 4 s at a time, while
+     * a totally ordered queue drains; the lease's margin over an attempt is 2 s (lease 10 s, attempt-timeout 8 s).
+     * Each renewal's write waits on the lock; when the lease counted from the write's start, the renewal came back with
+     * less than an attempt left, the lane gave the subscription back unsent and the next claim took it again (a new
+     * epoch each time; on a loaded CI node, nothing was sent for minutes). Now one lease serves the whole drain.
+     */
+    @Test
+    @Order(8)
+    void aSlowDatabaseWriteDoesNotMakeALaneGiveItsSubscriptionBack() throws Exception {
+        int rows = 300;
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            receiver.answer(request -> {
+                if (!request.body().contains("subscription.verification")) {
+                    Await.pause(Duration.ofMillis(40)); // a receiver a little away: the drain lasts through the locks
+                }
+                return 200;
+            });
+            Ess app = Ess.application(node1, Ess.newApplication(node1, Ess.ALL_SCOPES));
+            String id = Ess.uniqueId("slowdb");
+            assertEquals(200, app.subscribeInTotalOrder(id, ".*", "public.test", receiver.url("/slowdb")).status());
+            app.publishTest("template");
+            receiver.awaitEvents(r -> r.body().contains("\"template\""), 1, Duration.ofSeconds(20));
+            preloadBacklog("(SELECT id FROM kci_webhook_subscription WHERE name = '" + id + "')", rows);
+            Predicate<WebhookReceiver.Received> drained = r -> r.body().contains("\"eventType\":\"d");
+            receiver.awaitEvents(drained, 1, Duration.ofSeconds(30));
+            String epoch = "SELECT lease_epoch FROM kci_webhook_subscription WHERE name = '" + id + "'";
+            List<String> epochWhenItBegan = cluster.database().query(epoch);
+            ExecutorService locker = Executors.newSingleThreadExecutor();
+            Future<?> locks = locker.submit(() -> {
+                for (int i = 0; i < 5; i++) {
+                    cluster.database().query("BEGIN; LOCK TABLE kci_webhook_attempt IN EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;");
+                }
+            });
+            try {
+                List<WebhookReceiver.Received> arrived = receiver.awaitEvents(drained, rows, Duration.ofMinutes(2));
+                List<Integer> order = arrived.stream().map(r -> Integer.parseInt(WebhookReceiver.json(r).get("eventType").asText().substring(1)))
+                        .distinct().toList();
+                assertEquals(IntStream.rangeClosed(1, rows).boxed().toList(), order, "every row, first sent in queue order");
+                locks.get();
+            } finally {
+                locker.shutdownNow();
+            }
+            assertEquals(epochWhenItBegan, cluster.database().query(epoch), "the lane that began the drain kept its lease to the end");
+        }
+    }
+
     /** The name a node's attempts and leases carry ({@code pid@host}), from its log. */
     static String nodeName(KeycloakServer node) {
         Matcher started = Pattern.compile("Webhook delivery started on (\\S+)").matcher(node.logTail(100_000));

@@ -33,8 +33,9 @@ final class DrainDiagnosis {
         String ofSubscription = " FROM kci_webhook_delivery d JOIN kci_webhook_subscription s ON s.id = d.subscription_id WHERE s.name = '"
                 + subscription + "'";
         StringBuilder out = new StringBuilder("\n--- diagnosis (survivor: node ").append(survivor).append(", ").append(survivorName).append(") ---\n");
-        part(out, "subscription: status|lease_owner|lease ends in ms|blocked ends in ms|blocked_by|failure_streak", () -> cluster.database().query(
-                "SELECT status, lease_owner, lease_until - " + now + ", blocked_until - " + now + ", blocked_by, failure_streak"
+        part(out, "subscription: status|lease_owner|lease_epoch (claims so far)|lease ends in ms|blocked ends in ms|blocked_by|failure_streak",
+                () -> cluster.database().query("SELECT status, lease_owner, lease_epoch, lease_until - " + now + ", blocked_until - " + now
+                        + ", blocked_by, failure_streak"
                         + " FROM kci_webhook_subscription WHERE name = '" + subscription + "'"));
         part(out, "queue: status|rows|attempts at most|next attempt in ms at the soonest", () -> cluster.database().query(
                 "SELECT d.status, count(*), max(d.attempts), min(d.next_attempt_at) - " + now + ofSubscription + " GROUP BY d.status"));

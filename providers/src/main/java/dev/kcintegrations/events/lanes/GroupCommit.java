@@ -269,6 +269,7 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
                     }
                 }
             }
+            extendFromNow(outbox, inLockOrder);
         });
         for (LaneWrite write : byLane.values()) {
             if (write.lost) {
@@ -287,6 +288,21 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
                 }
             }
         }
+    }
+
+    /**
+     * The renewed leases count from the end of the write, not from its start. A lane sends only while its lease outlasts
+     * an attempt; on a loaded node a write of many lanes' outcomes took longer than the lease's margin over an attempt,
+     * so each renewal came back too short, its lane gave the subscription back unsent, claimed it again, and so on.
+     */
+    private void extendFromNow(Outbox outbox, List<LaneWrite> inLockOrder) {
+        List<String> held = inLockOrder.stream().filter(write -> !write.lost).map(write -> write.lane.lease().subscriptionId()).toList();
+        if (held.isEmpty()) {
+            return;
+        }
+        long until = System.currentTimeMillis() + settings.lease().toMillis();
+        outbox.leases().extend(held, inLockOrder.get(0).lane.lease().owner(), until);
+        inLockOrder.stream().filter(write -> !write.lost).forEach(write -> write.renewedUntil = until);
     }
 
     private static boolean release(Outbox outbox, Release release, long now) {

@@ -187,6 +187,17 @@ public final class Leases {
     }
 
     /**
+     * Sets {@code until} on the leases of {@code subscriptionIds} that {@code node} still holds, once the transaction
+     * that renewed them (and so locked their rows) has done its work.
+     */
+    public void extend(Collection<String> subscriptionIds, String node, long until) {
+        if (!subscriptionIds.isEmpty()) {
+            em.createNamedQuery("KciSubscription.extend").setParameter("until", until).setParameter("ids", subscriptionIds)
+                    .setParameter("node", node).executeUpdate();
+        }
+    }
+
+    /**
      * Gives the subscription back; {@code ifIdle}: only when no PENDING row is left and no other node has
      * captured for it since {@code quietSince}. False when it was not released.
      */

@@ -62,6 +62,10 @@ import org.hibernate.annotations.DynamicUpdate;
                 query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until, s.failureStreak = :failures, s.blockedUntil = NULL,"
                         + " s.brokenSince = CASE WHEN :failures > 0 THEN :lastAt ELSE NULL END,"
                         + " s.blockedBy = NULL, s.sendWindow = :window," + SubscriptionEntity.LAST_ATTEMPT + SubscriptionEntity.RENEW_FENCE),
+        // A fenced renewal's lease, counted again at the end of its write: the rows are this transaction's (locked by
+        // the renewal), and a lease given back in the same write has no owner any more.
+        @NamedQuery(name = "KciSubscription.extend",
+                query = "UPDATE SubscriptionEntity s SET s.leaseUntil = :until WHERE s.id IN :ids AND s.leaseOwner = :node"),
         @NamedQuery(name = "KciSubscription.release",
                 query = "UPDATE SubscriptionEntity s SET s.leaseOwner = NULL, s.leaseUntil = :now"
                         + " WHERE s.id = :id AND s.leaseOwner = :node AND s.leaseEpoch = :epoch"),
