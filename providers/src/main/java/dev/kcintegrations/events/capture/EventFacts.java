@@ -13,7 +13,6 @@ import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.AuthDetails;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * Turns Keycloak's events into the {@code facts} of a delivery. What leaves Keycloak is chosen, not
@@ -51,7 +49,7 @@ public final class EventFacts {
     private record AdminEventSource(AdminEvent event, boolean withRepresentation, URI adminBase) {
     }
 
-    private static final Declared<UserEventSource> USER = new Declared<UserEventSource>("The facts of a user event", false)
+    private static final DeclaredFacts<UserEventSource> USER = new DeclaredFacts<UserEventSource>("The facts of a user event", false)
             .text("userId", "The user's id; absent when no user was identified (a failed login with an unknown name)",
                     s -> s.event().getUserId())
             .text("clientId", "The client the user acted through", s -> s.event().getClientId())
@@ -64,7 +62,7 @@ public final class EventFacts {
             .fact("changedAttributes", type -> JsonSchema.names("The names of the attributes that changed, never their values"),
                     s -> names(changedOf(s.event())));
 
-    private static final Declared<AdminEventSource> ADMIN = new Declared<AdminEventSource>("The facts of an admin event", false)
+    private static final DeclaredFacts<AdminEventSource> ADMIN = new DeclaredFacts<AdminEventSource>("The facts of an admin event", false)
             .fact("resourceType", type -> JsonSchema.constant(resourceTypeOf(type), "The kind of resource changed"),
                     s -> text(s.event().getResourceTypeAsString())).required()
             .fact("operation", type -> JsonSchema.constant(operationOf(type), "What was done to it"),
@@ -81,11 +79,11 @@ public final class EventFacts {
                     EventFacts::changedFields).onlyFor(type -> type.endsWith(".UPDATE"));
 
     /** The facts of a test event: the publisher's own, and the id of the application that published it. */
-    private static final Declared<String> TEST = new Declared<String>("The facts the publishing application gave, and its id", true)
+    private static final DeclaredFacts<String> TEST = new DeclaredFacts<String>("The facts the publishing application gave, and its id", true)
             .text("applicationId", "The id of the client that published the test event", applicationId -> applicationId).required();
 
     /** The facts of an operational event (topic keycloak.webhooks). */
-    private static final Declared<OperationalFacts> WEBHOOKS = new Declared<OperationalFacts>(
+    private static final DeclaredFacts<OperationalFacts> WEBHOOKS = new DeclaredFacts<OperationalFacts>(
             "What happened to a subscription, its deliveries or the realm's webhook credentials", false)
             .text("subscriptionId", "The subscription, by the id its application gave it", OperationalFacts::subscriptionId)
             .onlyFor(OperationalEvents::aboutASubscription)
@@ -109,7 +107,7 @@ public final class EventFacts {
     private static final String VERIFICATION_MESSAGE = "Verification of a webhook endpoint; answer 2xx to accept the subscription";
 
     /** The facts of a subscription's verification event, read from the subscription's id. */
-    private static final Declared<String> VERIFICATION = new Declared<String>(
+    private static final DeclaredFacts<String> VERIFICATION = new DeclaredFacts<String>(
             "Sent once when a subscription is saved; the endpoint accepts it by answering 2xx", false)
             .text("subscriptionId", "The subscription being verified", subscriptionId -> subscriptionId).required()
             .text("message", "What this event is, for people", subscriptionId -> VERIFICATION_MESSAGE).required();
@@ -154,78 +152,6 @@ public final class EventFacts {
             case TEST -> TEST.schema(eventType);
             case WEBHOOKS -> WEBHOOKS.schema(eventType);
         };
-    }
-
-    // ---- the declarations' machinery -------------------------------------------------------------------
-
-    /**
-     * One fact: its name; the schema of its value for an event type; which event types may carry it; how it
-     * is read from its source (null: absent, left out of the facts); whether every event of the kind has it.
-     */
-    private record Fact<S>(String name, Function<String, ObjectNode> schema, Predicate<String> carriedBy,
-                           Function<S, JsonNode> value, boolean required) {
-    }
-
-    /** The facts of one kind of event, in order, declared once. */
-    private static final class Declared<S> {
-        private final String description;
-        private final boolean open;
-        private final List<Fact<S>> facts = new ArrayList<>();
-
-        /** @param open whether facts not declared here may appear (a test event's publisher chooses its own) */
-        Declared(String description, boolean open) {
-            this.description = description;
-            this.open = open;
-        }
-
-        Declared<S> fact(String name, Function<String, ObjectNode> schema, Function<S, JsonNode> value) {
-            facts.add(new Fact<>(name, schema, type -> true, value, false));
-            return this;
-        }
-
-        /** A text value, cut at {@value EventFacts#MAX_VALUE} characters; empty is absent. */
-        Declared<S> text(String name, String description, Function<S, String> read) {
-            return fact(name, type -> JsonSchema.text(description, MAX_VALUE), s -> EventFacts.text(read.apply(s)));
-        }
-
-        /** The fact declared last is carried by these event types only. */
-        Declared<S> onlyFor(Predicate<String> types) {
-            Fact<S> last = facts.removeLast();
-            facts.add(new Fact<>(last.name(), last.schema(), types, last.value(), last.required()));
-            return this;
-        }
-
-        /** The fact declared last is in every event of the kind. */
-        Declared<S> required() {
-            Fact<S> last = facts.removeLast();
-            facts.add(new Fact<>(last.name(), last.schema(), last.carriedBy(), last.value(), true));
-            return this;
-        }
-
-        ObjectNode build(S source) {
-            ObjectNode built = StrictJson.MAPPER.createObjectNode();
-            for (Fact<S> fact : facts) {
-                JsonNode value = fact.value().apply(source);
-                if (value != null) {
-                    built.set(fact.name(), value);
-                }
-            }
-            return built;
-        }
-
-        ObjectNode schema(String eventType) {
-            Map<String, ObjectNode> properties = new LinkedHashMap<>();
-            List<String> required = new ArrayList<>();
-            for (Fact<S> fact : facts) {
-                if (fact.carriedBy().test(eventType)) {
-                    properties.put(fact.name(), fact.schema().apply(eventType));
-                    if (fact.required()) {
-                        required.add(fact.name());
-                    }
-                }
-            }
-            return JsonSchema.object(description, properties, required, open);
-        }
     }
 
     // ---- how the facts are read ------------------------------------------------------------------------
@@ -298,7 +224,7 @@ public final class EventFacts {
         return array;
     }
 
-    private static TextNode text(String value) {
+    static TextNode text(String value) {
         if (value == null || value.isEmpty()) {
             return null;
         }

@@ -9,16 +9,12 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -27,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -153,49 +148,13 @@ public final class RealmClientCertificates {
         return made;
     }
 
-    /** The one key entry of a PKCS#12 key store, with its chain. */
+    /** The one key entry of a PKCS#12 key store, with its chain ({@link Pkcs12KeyEntry}), presented from {@code activeFrom}. */
     public static ClientCertificateEntity imported(String realmId, byte[] pkcs12, char[] password, long activeFrom, long now) {
-        KeyStore store;
-        try {
-            store = KeyStore.getInstance("PKCS12");
-            store.load(new ByteArrayInputStream(pkcs12), password);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) { // malformed DER throws unchecked too
-            throw new Refused("pkcs12 could not be read with that password");
+        Pkcs12KeyEntry entry = Pkcs12KeyEntry.read(pkcs12, password, MAX_CHAIN);
+        if (entry.chain()[0].getNotAfter().getTime() <= now) {
+            throw new Refused("the certificate expired on " + entry.chain()[0].getNotAfter().toInstant());
         }
-        try {
-            List<String> keys = new ArrayList<>();
-            for (String alias : Collections.list(store.aliases())) {
-                if (store.isKeyEntry(alias)) {
-                    keys.add(alias);
-                }
-            }
-            if (keys.size() != 1) {
-                throw new Refused("pkcs12 must hold exactly one private key with its certificate; it holds " + keys.size());
-            }
-            if (!(store.getKey(keys.get(0), password) instanceof PrivateKey key)) {
-                throw new Refused("pkcs12's key entry is not a private key");
-            }
-            Certificate[] chain = store.getCertificateChain(keys.get(0));
-            if (chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
-                throw new Refused("pkcs12's key entry has no X.509 certificate");
-            }
-            X509Certificate[] x509 = new X509Certificate[chain.length];
-            for (int i = 0; i < chain.length; i++) {
-                x509[i] = (X509Certificate) chain[i];
-            }
-            if (!matches(key, x509[0])) {
-                throw new Refused("pkcs12's certificate is not the private key's");
-            }
-            if (x509.length > MAX_CHAIN) {
-                throw new Refused("pkcs12's chain has " + x509.length + " certificates; at most " + MAX_CHAIN);
-            }
-            if (x509[0].getNotAfter().getTime() <= now) {
-                throw new Refused("the certificate expired on " + x509[0].getNotAfter().toInstant());
-            }
-            return entity(realmId, ClientCertificateEntity.Origin.IMPORTED, key, x509, activeFrom, now);
-        } catch (GeneralSecurityException e) {
-            throw new Refused("pkcs12's key could not be read with that password");
-        }
+        return entity(realmId, ClientCertificateEntity.Origin.IMPORTED, entry.key(), entry.chain(), activeFrom, now);
     }
 
     /**
@@ -209,32 +168,6 @@ public final class RealmClientCertificates {
             return String.join(",", rdns);
         } catch (InvalidNameException e) {
             throw new Refused("subject is not an X.500 name (such as CN=webhook.example.com, O=Example)");
-        }
-    }
-
-    /** Whether the certificate is the key's: a signature made with the key verifies with the certificate's public key. */
-    private static boolean matches(PrivateKey key, X509Certificate certificate) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> null;
-        };
-        if (algorithm == null) {
-            return false;
-        }
-        try {
-            byte[] probe = "kc-integrations client certificate".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
         }
     }
 
