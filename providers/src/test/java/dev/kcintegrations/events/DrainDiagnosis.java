@@ -97,7 +97,8 @@ final class DrainDiagnosis {
                     Matcher named = THREAD.matcher(line);
                     thread = named.find() && named.group(1).startsWith("kci-webhook") ? named.group(1).replaceAll("\\d+$", "") + " " + named.group(2) : null;
                     where = null;
-                } else if (thread != null && line.trim().startsWith("at ") && (where == null || !where.contains("dev.kcintegrations"))) {
+                } else if (thread != null && line.startsWith(" ") && !line.isBlank() && (where == null || !where.contains("dev.kcintegrations"))) {
+                    // JDK 25 writes "at " before each frame, JDK 21 only indents it
                     where = where == null || line.contains("dev.kcintegrations") ? line.trim() : where;
                 }
             }

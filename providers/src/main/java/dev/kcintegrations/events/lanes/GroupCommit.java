@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  * Writes the outcomes of every lane on this node, many at a time: whatever the lanes handed over while the
  * previous transaction ran goes into the next one. Per lane it takes one fenced statement that renews the
  * lease (and drops the lane's outcomes if the lease is no longer its own), then one {@code UPDATE … WHERE id
- * IN (…)} per kind of outcome and multi-row INSERTs for the attempts; the payload is never written back.
- * A lease is given back through the same queue, so only after the outcomes before it are committed.
+ * IN (…)} per kind of outcome and multi-row INSERTs for the attempts; the payload is never written back; last, one
+ * statement sets the renewed leases again from the end of the write. A lease is given back through the same queue, so
+ * only after the outcomes before it are committed.
  *
  * <p>Over 300 lines: the writer thread, its batching and the fenced transaction that applies a batch. What each
  * outcome means is decided in OutcomeRules (unit-tested without a database); this class only writes it.
@@ -301,7 +302,7 @@ final class GroupCommit implements AutoCloseable, LaneOutcomes {
             return;
         }
         long until = System.currentTimeMillis() + settings.lease().toMillis();
-        outbox.leases().extend(held, inLockOrder.get(0).lane.lease().owner(), until);
+        outbox.leases().extend(held, node, until);
         inLockOrder.stream().filter(write -> !write.lost).forEach(write -> write.renewedUntil = until);
     }
 
