@@ -13,6 +13,8 @@ import dev.kcintegrations.testing.Browser;
 import dev.kcintegrations.testing.Http;
 import dev.kcintegrations.testing.Keycloak;
 import dev.kcintegrations.testing.BrowserTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -48,6 +50,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @BrowserTest
 class PluginHostIT {
+
+    /** The demo's plugin origins, put back after the class: its tests point them at this server's HTTPS port. */
+    private static String demoPluginOrigins;
+
+    @BeforeAll
+    static void noteThePluginOrigins(Keycloak keycloak) {
+        String uuid = keycloak.admin().clientUuid(REALM, PLUGIN);
+        demoPluginOrigins = keycloak.admin().get("/" + REALM + "/clients/" + uuid).path("attributes").path("plugin.origins").asText("");
+    }
+
+    @AfterAll
+    static void putThePluginOriginsBack(Keycloak keycloak) {
+        setPluginOrigins(keycloak, demoPluginOrigins);
+    }
 
     @Test
     void aTechnicianUsesAnUnchangedPluginThroughTheHostBridge(Keycloak keycloak) throws Exception {
